@@ -1,0 +1,50 @@
+// Builds every bundle with esbuild: the CLI, (later) the extension, worker and webview,
+// and the unit tests. One script so `npm install` (prepare), `npm test` and CI build the same way.
+import { build } from 'esbuild';
+import { readdirSync, statSync, rmSync, mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+function filesUnder(dir, suffix) {
+  const found = [];
+  let entries;
+  try { entries = readdirSync(dir); } catch { return found; }
+  for (const name of entries) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...filesUnder(path, suffix));
+    else if (name.endsWith(suffix)) found.push(path);
+  }
+  return found;
+}
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  // Packages stay in node_modules: h5wasm and tfjs load their .wasm files relative to themselves.
+  packages: 'external',
+};
+
+rmSync(join(root, 'out'), { recursive: true, force: true });
+mkdirSync(join(root, 'out'), { recursive: true });
+
+await build({
+  ...common,
+  entryPoints: { cli: join(root, 'src/cli/main.ts') },
+  outdir: join(root, 'out'),
+});
+
+const testEntries = filesUnder(join(root, 'test'), '.test.ts');
+if (testEntries.length > 0) {
+  await build({
+    ...common,
+    entryPoints: testEntries,
+    outbase: join(root, 'test'),
+    outdir: join(root, 'out/test'),
+  });
+}
+console.log(`built cli and ${testEntries.length} test files into ${relative(process.cwd(), join(root, 'out')) || 'out'}/`);
