@@ -1,0 +1,58 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UserError } from '../core/diagnostics';
+
+/** Options every command shares. */
+export interface CommandContext {
+  /** Where stdout goes (tests capture it). */
+  out: (text: string) => void;
+  err: (text: string) => void;
+  cwd: string;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  run(argv: string[], ctx: CommandContext): Promise<number>;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs, with its errors turned into user errors that name the command. */
+export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O, allowPositionals = true) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (e) {
+    throw new UserError(`${command}: ${(e as Error).message.replace(/^.*?: /, '')} (see \`latent-xrd ${command} --help\`)`);
+  }
+}
+
+/** `20:90` → [20, 90]. */
+export function parseRange(flag: string, text: string): [number, number] {
+  const m = /^\s*(-?[\d.eE+-]+)\s*:\s*(-?[\d.eE+-]+)\s*$/.exec(text);
+  const lo = m ? Number(m[1]) : NaN;
+  const hi = m ? Number(m[2]) : NaN;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(hi > lo)) {
+    throw new UserError(`${flag} expects MIN:MAX with MIN < MAX, e.g. 20:90; got "${text}"`);
+  }
+  return [lo, hi];
+}
+
+export function parseInteger(flag: string, text: string, min: number): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min) throw new UserError(`${flag} expects an integer ≥ ${min}; got "${text}"`);
+  return v;
+}
+
+/** `Fe=0.35,O=0.5` → { Fe: 0.35, O: 0.5 }. */
+export function parseElementValues(flag: string, text: string): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const m = /^\s*([A-Z][a-z]?)\s*=\s*([\d.eE+-]+)\s*$/.exec(part);
+    if (!m || !Number.isFinite(Number(m[2]))) {
+      throw new UserError(`${flag} expects Element=B pairs separated by commas, e.g. W=0.1526,O=0.5; got "${part}"`);
+    }
+    result[m[1]] = Number(m[2]);
+  }
+  return result;
+}
