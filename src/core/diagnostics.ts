@@ -30,7 +30,12 @@ export function formatDiagnostic(d: Diagnostic, fileName?: string): string {
 
 /** A user-facing failure that carries its diagnostics (thrown only across API boundaries). */
 export class UserError extends Error {
-  constructor(message: string, readonly diagnostics: Diagnostic[] = []) {
+  constructor(
+    message: string,
+    readonly diagnostics: Diagnostic[] = [],
+    /** The file the diagnostics' lines and columns refer to. */
+    readonly file?: string,
+  ) {
     super(message);
     this.name = 'UserError';
   }

@@ -9,6 +9,10 @@ describe('symmetry operation parsing', () => {
       ['x-y,x,z+.5', [1, -1, 0, 1, 0, 0, 0, 0, 1], [0, 0, 0.5]],
       ['-X+Y, Z, 0.25+Y', [-1, 1, 0, 0, 0, 1, 0, 1, 0], [0, 0, 0.25]],
       ['+x, -y+3/4, z-1/4', [1, 0, 0, 0, -1, 0, 0, 0, 1], [0, 0.75, 0.75]],
+      // Spellings met in real files: SHELX-style padding, 0.5 decimals, tabs, translations first.
+      ['   -x,   +y,1/2-z', [-1, 0, 0, 0, 1, 0, 0, 0, -1], [0, 0, 0.5]],
+      ['x+0.5,\ty-0.5, z+1', [1, 0, 0, 0, 1, 0, 0, 0, 1], [0.5, 0.5, 0]],
+      ['1/3+x-y, 2/3-y, -z+1/6', [1, -1, 0, 0, -1, 0, 0, 0, -1], [1 / 3, 2 / 3, 1 / 6].map((t) => Math.round(t * 1e9) / 1e9)],
     ];
     for (const [text, rot, trans] of cases) {
       const r = parseSymmetryOperation(text);

@@ -64,4 +64,10 @@ export interface CrystalStructure {
   operations: SymmetryOperation[];
   sites: AsymmetricSite[];
   atoms: CellAtom[];
+  /** `_chemical_formula_sum` as written, e.g. `Li Fe P O4` (a cross-check, not used to build). */
+  formulaSum?: string;
+  /** `_cell_formula_units_Z`. */
+  formulaUnitsZ?: number;
+  /** Where the data block header is. */
+  source?: SourceRange;
 }

@@ -1,0 +1,62 @@
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { decodeCifBytes } from '../core/cif';
+import { readStructures } from '../core/crystal/structure';
+import type { CrystalStructure } from '../core/crystal/types';
+import { UserError, formatDiagnostic, type Diagnostic } from '../core/diagnostics';
+
+/** Reads a file the user named, with an error that says which file when it cannot be read. */
+export function readUserFile(cwd: string, path: string): Uint8Array {
+  const full = resolve(cwd, path);
+  if (!existsSync(full)) throw new UserError(`${path}: no such file`);
+  if (statSync(full).isDirectory()) throw new UserError(`${path}: is a folder, not a file`);
+  return readFileSync(full);
+}
+
+export interface LoadedStructures {
+  structures: CrystalStructure[];
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Reads every structure of a CIF. A file with no usable structure is a user error carrying the
+ * parser's diagnostics (each with its line and column).
+ */
+export function loadStructures(cwd: string, path: string): LoadedStructures {
+  const text = decodeCifBytes(readUserFile(cwd, path));
+  const result = readStructures(text);
+  if (result.structures.length === 0) {
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    throw new UserError(
+      `${path}: no usable crystal structure` + (errors.length ? '' : ' (no data block has a cell and atom sites)'),
+      result.diagnostics,
+      path,
+    );
+  }
+  return result;
+}
+
+/** Picks one data block: by name when asked, else the first; lists the names when the name is wrong. */
+export function pickStructure(loaded: LoadedStructures, path: string, blockName?: string): CrystalStructure {
+  if (!blockName) return loaded.structures[0];
+  const found = loaded.structures.find((s) => s.blockName.toLowerCase() === blockName.toLowerCase());
+  if (!found) {
+    const names = loaded.structures.map((s) => s.blockName).join(', ');
+    throw new UserError(`${path}: no data block "${blockName}" with a structure; blocks with structures: ${names}`);
+  }
+  return found;
+}
+
+export function printDiagnostics(err: (t: string) => void, path: string, diagnostics: Diagnostic[]): void {
+  for (const d of diagnostics) err(formatDiagnostic(d, path) + '\n');
+}
+
+export function diagnosticJson(d: Diagnostic) {
+  return {
+    severity: d.severity,
+    message: d.message,
+    code: d.code,
+    line: d.range?.line,
+    column: d.range?.column,
+  };
+}
