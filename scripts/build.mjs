@@ -1,7 +1,7 @@
 // Builds every bundle with esbuild: the CLI, (later) the extension, worker and webview,
 // and the unit tests. One script so `npm install` (prepare), `npm test` and CI build the same way.
 import { build } from 'esbuild';
-import { readdirSync, statSync, rmSync, mkdirSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, rmSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -18,7 +18,10 @@ function filesUnder(dir, suffix) {
   return found;
 }
 
+const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+
 const common = {
+  define: { __LATENT_XRD_VERSION__: JSON.stringify(version) },
   bundle: true,
   platform: 'node',
   target: 'node20',

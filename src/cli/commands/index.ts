@@ -1,6 +1,9 @@
 import type { Command } from '../args';
 import { structureCommand } from './structure';
 import { peaksCommand } from './peaks';
+import { simulateCommand } from './simulate';
+import { synthCommand } from './synth';
+import { benchCommand } from './bench';
 
 /** Every `latent-xrd` command, in the order `--help` lists them. */
-export const commands: Command[] = [structureCommand, peaksCommand];
+export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, benchCommand];

@@ -1,0 +1,188 @@
+import type { Diagnostic } from '../diagnostics';
+import { parseJsonWithLocations, JsonSyntaxError } from '../util/json-locations';
+import { DEFAULT_AUGMENTATION, type AugmentationConfig } from './augmentation';
+import { checkDistribution } from './distributions';
+import type { RadiationSpec } from './radiation';
+
+/**
+ * The workspace file `latent-xrd.json`: which structures to simulate, how many patterns, how
+ * they vary, and where the dataset goes. Its JSON Schema is `schemas/latent-xrd.schema.json`
+ * (the editor's completion and validation); `validateConfig` is the same rules with line and
+ * column, for the CLI and the Problems panel. A test keeps the two in step.
+ */
+export interface PhaseConfig {
+  /** Path or glob (`cifs/*.cif`) relative to the config file. */
+  cif: string;
+  /** Display name; default: the file name without extension (or the data block's name). */
+  name?: string;
+  /** Data block to use when a CIF holds several. */
+  block?: string;
+  /** Patterns to draw of this pure phase. */
+  count: number;
+  /** `unknown` phases are for testing novelty detection: never to be trained on. */
+  role?: 'known' | 'unknown';
+}
+
+export interface MixtureConfig {
+  /** Pairs of phase names, or "known" for every pair of known phases. */
+  pairs?: [string, string][] | 'known';
+  /** Number of volume fractions x in (0, 1) per pair: x = k/(n+1), k = 1…n. */
+  fractions?: number;
+  /** Patterns per pair and fraction. */
+  countPerFraction?: number;
+  /** Triples of phase names drawn with fractions uniform on the simplex. */
+  ternaries?: [string, string, string][];
+  ternaryCount?: number;
+}
+
+export interface GridConfig {
+  twoThetaMin: number;
+  twoThetaMax: number;
+  points: number;
+}
+
+export interface SynthConfig {
+  $schema?: string;
+  phases: PhaseConfig[];
+  mixtures?: MixtureConfig;
+  grid?: Partial<GridConfig>;
+  radiation?: RadiationSpec;
+  augmentation?: Partial<AugmentationConfig>;
+  seed?: number;
+  output?: string;
+  /** Patterns generated and written per chunk (memory is proportional to this, not to the total). */
+  chunkSize?: number;
+}
+
+export const DEFAULT_GRID: GridConfig = { twoThetaMin: 20, twoThetaMax: 90, points: 2048 };
+
+export const CONFIG_KEYS = ['$schema', 'phases', 'mixtures', 'grid', 'radiation', 'augmentation', 'seed', 'output', 'chunkSize'] as const;
+export const PHASE_KEYS = ['cif', 'name', 'block', 'count', 'role'] as const;
+export const MIXTURE_KEYS = ['pairs', 'fractions', 'countPerFraction', 'ternaries', 'ternaryCount'] as const;
+export const GRID_KEYS = ['twoThetaMin', 'twoThetaMax', 'points'] as const;
+
+export interface ConfigResult {
+  config?: SynthConfig;
+  diagnostics: Diagnostic[];
+}
+
+export function validateConfig(text: string): ConfigResult {
+  let located;
+  try {
+    located = parseJsonWithLocations(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) {
+      return { diagnostics: [{ severity: 'error', message: `not valid JSON: ${e.message}`, range: e.range, code: 'config.json' }] };
+    }
+    throw e;
+  }
+  const diagnostics: Diagnostic[] = [];
+  const problem = (path: (string | number)[], message: string, severity: Diagnostic['severity'] = 'error') =>
+    diagnostics.push({ severity, message: `${path.length ? path.join('.') + ': ' : ''}${message}`, range: located.locate(path), code: 'config.invalid' });
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const unknownKeys = (obj: Record<string, unknown>, allowed: readonly string[], path: (string | number)[]) => {
+    for (const k of Object.keys(obj)) {
+      if (!allowed.includes(k)) problem([...path, k], `unknown setting "${k}" (known: ${allowed.join(', ')})`);
+    }
+  };
+  const positiveInteger = (v: unknown, path: (string | number)[], min = 1) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) problem(path, `must be an integer ≥ ${min}`);
+  };
+
+  const root = located.value;
+  if (!isObject(root)) {
+    problem([], 'the config must be a JSON object');
+    return { diagnostics };
+  }
+  unknownKeys(root, CONFIG_KEYS, []);
+  const names = new Set<string>();
+  if (!Array.isArray(root.phases) || root.phases.length === 0) {
+    problem(['phases'], 'list at least one phase: { "cif": "file.cif", "count": 1000 }');
+  } else {
+    root.phases.forEach((p, n) => {
+      const path = ['phases', n];
+      if (!isObject(p)) return problem(path, 'each phase is an object with "cif" and "count"');
+      unknownKeys(p, PHASE_KEYS, path);
+      if (typeof p.cif !== 'string' || !p.cif) problem([...path, 'cif'], 'must name a CIF file (path or glob)');
+      if (p.name !== undefined && typeof p.name !== 'string') problem([...path, 'name'], 'must be a string');
+      if (typeof p.name === 'string') {
+        if (names.has(p.name)) problem([...path, 'name'], `the name "${p.name}" is used twice`);
+        names.add(p.name);
+      }
+      if (p.block !== undefined && typeof p.block !== 'string') problem([...path, 'block'], 'must be a string');
+      positiveInteger(p.count, [...path, 'count'], 0);
+      if (p.role !== undefined && p.role !== 'known' && p.role !== 'unknown') problem([...path, 'role'], 'must be "known" or "unknown"');
+    });
+  }
+  if (root.mixtures !== undefined) {
+    const m = root.mixtures;
+    if (!isObject(m)) problem(['mixtures'], 'must be an object');
+    else {
+      unknownKeys(m, MIXTURE_KEYS, ['mixtures']);
+      if (m.pairs !== undefined && m.pairs !== 'known') {
+        if (!Array.isArray(m.pairs)) problem(['mixtures', 'pairs'], 'must be "known" or a list of [name, name] pairs');
+        else m.pairs.forEach((pair, n) => {
+          if (!Array.isArray(pair) || pair.length !== 2 || pair.some((x) => typeof x !== 'string')) problem(['mixtures', 'pairs', n], 'must be a pair of phase names');
+        });
+      }
+      if (m.fractions !== undefined) positiveInteger(m.fractions, ['mixtures', 'fractions']);
+      if (m.countPerFraction !== undefined) positiveInteger(m.countPerFraction, ['mixtures', 'countPerFraction']);
+      if (m.ternaries !== undefined) {
+        if (!Array.isArray(m.ternaries)) problem(['mixtures', 'ternaries'], 'must be a list of [name, name, name] triples');
+        else m.ternaries.forEach((t, n) => {
+          if (!Array.isArray(t) || t.length !== 3 || t.some((x) => typeof x !== 'string')) problem(['mixtures', 'ternaries', n], 'must be three phase names');
+        });
+      }
+      if (m.ternaryCount !== undefined) positiveInteger(m.ternaryCount, ['mixtures', 'ternaryCount'], 0);
+    }
+  }
+  if (root.grid !== undefined) {
+    const g = root.grid;
+    if (!isObject(g)) problem(['grid'], 'must be an object');
+    else {
+      unknownKeys(g, GRID_KEYS, ['grid']);
+      for (const k of ['twoThetaMin', 'twoThetaMax'] as const) {
+        if (g[k] !== undefined && (typeof g[k] !== 'number' || (g[k] as number) < 0 || (g[k] as number) >= 180)) problem(['grid', k], 'must be a number of degrees in [0, 180)');
+      }
+      const lo = (g.twoThetaMin as number | undefined) ?? DEFAULT_GRID.twoThetaMin;
+      const hi = (g.twoThetaMax as number | undefined) ?? DEFAULT_GRID.twoThetaMax;
+      if (typeof lo === 'number' && typeof hi === 'number' && !(hi > lo)) problem(['grid'], 'twoThetaMax must exceed twoThetaMin');
+      if (g.points !== undefined) positiveInteger(g.points, ['grid', 'points'], 2);
+    }
+  }
+  if (root.radiation !== undefined) {
+    const r = root.radiation;
+    const ok = typeof r === 'string' || (typeof r === 'number' && r > 0) || (isObject(r) && typeof r.kalpha1 === 'number' && r.kalpha1 > 0);
+    if (!ok) problem(['radiation'], 'must be a tube name ("CuKa", "CuKa1", "MoKa"…), a wavelength in Å, or { "kalpha1", "kalpha2", "ratio" }');
+  }
+  if (root.augmentation !== undefined) {
+    const a = root.augmentation;
+    if (!isObject(a)) problem(['augmentation'], 'must be an object');
+    else {
+      const known = Object.keys(DEFAULT_AUGMENTATION);
+      unknownKeys(a, known, ['augmentation']);
+      for (const [k, v] of Object.entries(a)) {
+        if (!known.includes(k)) continue;
+        const path = ['augmentation', k];
+        if (k === 'textureAxes') {
+          if (!Array.isArray(v) || v.length === 0 || v.some((axis) => !Array.isArray(axis) || axis.length !== 3 || axis.some((x) => !Number.isInteger(x)) || axis.every((x) => x === 0))) {
+            problem(path, 'must be a list of [h, k, l] integer axes, none [0, 0, 0]');
+          }
+        } else if (k === 'textureProbability') {
+          if (typeof v !== 'number' || v < 0 || v > 1) problem(path, 'must be a probability in [0, 1]');
+        } else if (k === 'goniometerRadiusMm' || k === 'scherrerK') {
+          if (typeof v !== 'number' || !(v > 0)) problem(path, 'must be a positive number');
+        } else {
+          const why = checkDistribution(v);
+          if (why) problem(path, why);
+        }
+      }
+    }
+  }
+  if (root.seed !== undefined) positiveInteger(root.seed, ['seed'], 0);
+  if (root.output !== undefined && (typeof root.output !== 'string' || !root.output)) problem(['output'], 'must be a file name');
+  if (root.chunkSize !== undefined) positiveInteger(root.chunkSize, ['chunkSize']);
+
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  return { config: root as unknown as SynthConfig, diagnostics };
+}

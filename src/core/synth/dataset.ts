@@ -1,0 +1,326 @@
+import { readFileSync, renameSync, rmSync, existsSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { decodeCifBytes } from '../cif';
+import { readStructures } from '../crystal/structure';
+import type { CrystalStructure } from '../crystal/types';
+import type { Diagnostic } from '../diagnostics';
+import { UserError, formatDiagnostic } from '../diagnostics';
+import { gridValues, type Grid } from '../diffraction/render';
+import { expandGlob } from '../util/glob';
+import { loadH5wasm } from '../util/h5';
+import { Random } from '../util/random';
+import { DEFAULT_AUGMENTATION, PATTERN_PARAMETERS, PHASE_PARAMETERS, type AugmentationConfig } from './augmentation';
+import { DEFAULT_GRID, type SynthConfig } from './config';
+import { buildPhaseModel, type PhaseModel } from './phase';
+import { radiationFor } from './radiation';
+import { Simulator, type PhaseShare, type Radiation } from './simulator';
+import { SOFTWARE_VERSION } from '../version';
+
+export interface PlannedPhase {
+  name: string;
+  role: 'known' | 'unknown';
+  file: string;
+  structure: CrystalStructure;
+}
+
+/** A run of patterns of one composition: a pure phase, or fixed/random mixture fractions. */
+export type Job =
+  | { kind: 'pure'; phase: number; count: number }
+  | { kind: 'binary'; a: number; b: number; x: number; count: number }
+  | { kind: 'ternary'; phases: [number, number, number]; count: number };
+
+export interface DatasetPlan {
+  phases: PlannedPhase[];
+  jobs: Job[];
+  total: number;
+  grid: Grid;
+  radiation: Radiation;
+  augmentation: AugmentationConfig;
+  seed: number;
+  chunkSize: number;
+  output: string;
+  config: SynthConfig;
+}
+
+/** Resolves a validated config against the files it names: CIFs read, globs expanded, jobs listed. */
+export function planDataset(config: SynthConfig, configDir: string, outputOverride?: string): { plan?: DatasetPlan; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const phases: PlannedPhase[] = [];
+  const jobs: Job[] = [];
+  for (const phaseConfig of config.phases) {
+    const files = expandGlob(configDir, phaseConfig.cif);
+    if (files.length === 0) {
+      diagnostics.push({ severity: 'error', message: `phase "${phaseConfig.name ?? phaseConfig.cif}": no file matches "${phaseConfig.cif}"`, code: 'config.no-file' });
+      continue;
+    }
+    for (const file of files) {
+      const result = readStructures(decodeCifBytes(readFileSync(file)));
+      const structure = phaseConfig.block
+        ? result.structures.find((s) => s.blockName.toLowerCase() === phaseConfig.block!.toLowerCase())
+        : result.structures[0];
+      if (!structure) {
+        const why = result.diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d, file));
+        diagnostics.push({
+          severity: 'error',
+          message: `${file}: no usable structure${phaseConfig.block ? ` in block "${phaseConfig.block}"` : ''}${why.length ? ': ' + why.join('; ') : ''}`,
+          code: 'config.bad-cif',
+        });
+        continue;
+      }
+      const name = files.length === 1 && phaseConfig.name ? phaseConfig.name : basename(file, extname(file));
+      if (phases.some((p) => p.name === name)) {
+        diagnostics.push({ severity: 'error', message: `two phases are named "${name}"; give them distinct "name"s`, code: 'config.duplicate-name' });
+        continue;
+      }
+      phases.push({ name, role: phaseConfig.role ?? 'known', file, structure });
+      if (phaseConfig.count > 0) jobs.push({ kind: 'pure', phase: phases.length - 1, count: phaseConfig.count });
+    }
+  }
+  const indexOf = (name: string) => {
+    const i = phases.findIndex((p) => p.name === name);
+    if (i < 0) diagnostics.push({ severity: 'error', message: `mixtures name an unknown phase "${name}" (phases: ${phases.map((p) => p.name).join(', ')})`, code: 'config.unknown-phase' });
+    return i;
+  };
+  const m = config.mixtures;
+  if (m) {
+    const fractions = m.fractions ?? 50;
+    const perFraction = m.countPerFraction ?? 20;
+    let pairs: [number, number][] = [];
+    if (m.pairs === 'known' || m.pairs === undefined) {
+      const known = phases.map((p, i) => (p.role === 'known' ? i : -1)).filter((i) => i >= 0);
+      for (let i = 0; i < known.length; i++) for (let j = i + 1; j < known.length; j++) pairs.push([known[i], known[j]]);
+    } else {
+      pairs = m.pairs.map(([a, b]) => [indexOf(a), indexOf(b)] as [number, number]);
+    }
+    for (const [a, b] of pairs) {
+      if (a < 0 || b < 0) continue;
+      for (let k = 1; k <= fractions; k++) jobs.push({ kind: 'binary', a, b, x: k / (fractions + 1), count: perFraction });
+    }
+    for (const t of m.ternaries ?? []) {
+      const idx = t.map(indexOf) as [number, number, number];
+      if (idx.every((i) => i >= 0)) jobs.push({ kind: 'ternary', phases: idx, count: m.ternaryCount ?? 100 });
+    }
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  const total = jobs.reduce((s, j) => s + j.count, 0);
+  if (total === 0) return { diagnostics: [...diagnostics, { severity: 'error', message: 'the config asks for no patterns', code: 'config.empty' }] };
+  const grid = {
+    min: config.grid?.twoThetaMin ?? DEFAULT_GRID.twoThetaMin,
+    max: config.grid?.twoThetaMax ?? DEFAULT_GRID.twoThetaMax,
+    points: config.grid?.points ?? DEFAULT_GRID.points,
+  };
+  return {
+    plan: {
+      phases,
+      jobs,
+      total,
+      grid,
+      radiation: radiationFor(config.radiation ?? 'CuKa'),
+      augmentation: { ...DEFAULT_AUGMENTATION, ...(config.augmentation ?? {}) },
+      seed: config.seed ?? 1,
+      chunkSize: config.chunkSize ?? 1024,
+      output: resolve(configDir, outputOverride ?? config.output ?? 'dataset.h5'),
+      config,
+    },
+    diagnostics,
+  };
+}
+
+export function buildPhaseModels(plan: Pick<DatasetPlan, 'phases' | 'grid' | 'radiation' | 'augmentation'>): PhaseModel[] {
+  // Strain of a few percent moves peaks by up to ~2° at 90°; enumerate a margin beyond the grid.
+  return plan.phases.map((p) =>
+    buildPhaseModel(p.name, p.structure, {
+      wavelength: plan.radiation.kalpha1,
+      twoThetaMax: plan.grid.max + 5,
+      textureAxes: plan.augmentation.textureAxes,
+    }),
+  );
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  patternsPerSecond: number;
+}
+
+export interface GenerateOptions {
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+/** Shares of every pattern of a job, drawing random simplex fractions for ternaries. */
+function sharesFor(job: Job, random: Random): PhaseShare[] {
+  switch (job.kind) {
+    case 'pure':
+      return [{ phase: job.phase, fraction: 1 }];
+    case 'binary':
+      return [{ phase: job.a, fraction: job.x }, { phase: job.b, fraction: 1 - job.x }];
+    case 'ternary': {
+      // Uniform on the simplex: normalised exponentials (Dirichlet(1, 1, 1)).
+      const e = job.phases.map(() => -Math.log(1 - random.float()));
+      const sum = e[0] + e[1] + e[2];
+      return job.phases.map((phase, i) => ({ phase, fraction: e[i] / sum }));
+    }
+  }
+}
+
+/**
+ * Draws every pattern of the plan and streams them to an HDF5 file in chunks of
+ * `plan.chunkSize` patterns: memory holds one chunk, never the dataset. The file is written
+ * under a temporary name and renamed into place only when complete; on cancel or failure the
+ * temporary file is removed and an existing dataset at the output path is untouched.
+ */
+export async function generateDataset(plan: DatasetPlan, options: GenerateOptions = {}): Promise<{ path: string; patterns: number; seconds: number }> {
+  const h5 = await loadH5wasm();
+  const models = buildPhaseModels(plan);
+  const simulator = new Simulator({ phases: models, grid: plan.grid, radiation: plan.radiation, augmentation: plan.augmentation });
+  const points = plan.grid.points;
+  const phaseCount = plan.phases.length;
+  const chunk = Math.max(1, Math.min(plan.chunkSize, plan.total));
+  const temporary = `${plan.output}.tmp-${process.pid}-${Date.now()}`;
+  const file = new h5.File(temporary, 'w');
+  const started = Date.now();
+  let closed = false;
+  try {
+    const patterns = file.create_dataset({ name: 'patterns', data: new Float32Array(0), shape: [0, points], maxshape: [null, points], chunks: [chunk, points], dtype: '<f4' });
+    const labels = file.create_dataset({ name: 'labels', data: new Int32Array(0), shape: [0], maxshape: [null], chunks: [chunk], dtype: '<i4' });
+    const fractions = file.create_dataset({ name: 'fractions', data: new Float32Array(0), shape: [0, phaseCount], maxshape: [null, phaseCount], chunks: [chunk, phaseCount], dtype: '<f4' });
+    const parameterGroup = file.create_group('parameters');
+    const patternParams = PATTERN_PARAMETERS.map((name) =>
+      parameterGroup.create_dataset({ name, data: new Float32Array(0), shape: [0], maxshape: [null], chunks: [chunk], dtype: '<f4' }),
+    );
+    const phaseParams = PHASE_PARAMETERS.map((name) =>
+      parameterGroup.create_dataset({ name, data: new Float32Array(0), shape: [0, phaseCount], maxshape: [null, phaseCount], chunks: [chunk, phaseCount], dtype: '<f4' }),
+    );
+    file.create_dataset({ name: 'two_theta', data: gridValues(plan.grid), dtype: '<f8' });
+    file.create_dataset({ name: 'phase_names', data: plan.phases.map((p) => p.name) });
+    file.create_dataset({ name: 'phase_roles', data: plan.phases.map((p) => p.role) });
+    file.create_dataset({ name: 'phase_files', data: plan.phases.map((p) => basename(p.file)) });
+    file.create_attribute('software', 'latent-xrd');
+    file.create_attribute('version', SOFTWARE_VERSION);
+    file.create_attribute('config', JSON.stringify(plan.config));
+    file.create_attribute('radiation', JSON.stringify(plan.radiation));
+    file.create_attribute('augmentation', JSON.stringify(plan.augmentation));
+    file.create_attribute('seed', plan.seed);
+    file.create_attribute('parameters_per_phase', [...PHASE_PARAMETERS].join(','));
+
+    const bufPatterns = new Float32Array(chunk * points);
+    const bufLabels = new Int32Array(chunk);
+    const bufFractions = new Float32Array(chunk * phaseCount);
+    const bufPattern = PATTERN_PARAMETERS.map(() => new Float32Array(chunk));
+    const bufPhase = PHASE_PARAMETERS.map(() => new Float32Array(chunk * phaseCount));
+    const random = new Random(plan.seed);
+    let written = 0;
+    let filled = 0;
+
+    const flush = async () => {
+      if (filled === 0) return;
+      const end = written + filled;
+      patterns.resize([end, points]);
+      patterns.write_slice([[written, end], [0, points]], bufPatterns.subarray(0, filled * points));
+      labels.resize([end]);
+      labels.write_slice([[written, end]], bufLabels.subarray(0, filled));
+      fractions.resize([end, phaseCount]);
+      fractions.write_slice([[written, end], [0, phaseCount]], bufFractions.subarray(0, filled * phaseCount));
+      patternParams.forEach((d, k) => {
+        d.resize([end]);
+        d.write_slice([[written, end]], bufPattern[k].subarray(0, filled));
+      });
+      phaseParams.forEach((d, k) => {
+        d.resize([end, phaseCount]);
+        d.write_slice([[written, end], [0, phaseCount]], bufPhase[k].subarray(0, filled * phaseCount));
+      });
+      written = end;
+      filled = 0;
+      const seconds = (Date.now() - started) / 1000;
+      options.onProgress?.({ done: written, total: plan.total, patternsPerSecond: written / Math.max(seconds, 1e-3) });
+      // Let the event loop run: progress reaches the user and a cancel can arrive.
+      await new Promise((r) => setImmediate(r));
+      if (options.signal?.aborted) throw new UserError('dataset generation cancelled; no file was written');
+    };
+
+    for (const job of plan.jobs) {
+      for (let n = 0; n < job.count; n++) {
+        const shares = sharesFor(job, random);
+        simulator.draw(shares, random, bufPatterns.subarray(filled * points, (filled + 1) * points));
+        bufLabels[filled] = job.kind === 'pure' ? job.phase : -1;
+        bufFractions.fill(0, filled * phaseCount, (filled + 1) * phaseCount);
+        for (const s of shares) bufFractions[filled * phaseCount + s.phase] = s.fraction;
+        for (let k = 0; k < PATTERN_PARAMETERS.length; k++) bufPattern[k][filled] = simulator.patternParameters[k];
+        for (let k = 0; k < PHASE_PARAMETERS.length; k++) {
+          for (let p = 0; p < phaseCount; p++) bufPhase[k][filled * phaseCount + p] = simulator.phaseParameters[p * PHASE_PARAMETERS.length + k];
+        }
+        filled++;
+        if (filled === chunk) await flush();
+      }
+    }
+    await flush();
+    file.close();
+    closed = true;
+    renameSync(temporary, plan.output);
+    return { path: plan.output, patterns: written, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    if (!closed) {
+      try {
+        file.close();
+      } catch {
+        // already failed; the temporary file is removed below either way
+      }
+    }
+    if (existsSync(temporary)) rmSync(temporary, { force: true });
+  }
+}
+
+export interface Dataset {
+  patterns: Float32Array;
+  count: number;
+  points: number;
+  twoTheta: Float64Array;
+  labels: Int32Array;
+  fractions: Float32Array;
+  phaseNames: string[];
+  phaseRoles: string[];
+  parameters: Record<string, Float32Array>;
+  attributes: Record<string, unknown>;
+}
+
+/** Reads a whole dataset written by `generateDataset` (for tests, training and inspection). */
+export async function readDataset(path: string): Promise<Dataset> {
+  const h5 = await loadH5wasm();
+  if (!existsSync(path)) throw new UserError(`${path}: no such dataset`);
+  const file = new h5.File(path, 'r');
+  try {
+    const get = (name: string) => {
+      const d = file.get(name);
+      if (!d || !(d instanceof h5.Dataset)) throw new UserError(`${path}: not a latent-xrd dataset (no "${name}")`);
+      return d;
+    };
+    const patterns = get('patterns');
+    const [count, points] = patterns.shape as number[];
+    const parameters: Record<string, Float32Array> = {};
+    const group = file.get('parameters');
+    if (group instanceof h5.Group) {
+      for (const name of group.keys()) parameters[name] = (group.get(name) as InstanceType<typeof h5.Dataset>).value as Float32Array;
+    }
+    const attributes: Record<string, unknown> = {};
+    for (const [name, attr] of Object.entries(file.attrs)) attributes[name] = attr.value;
+    return {
+      patterns: patterns.value as Float32Array,
+      count,
+      points,
+      twoTheta: get('two_theta').value as Float64Array,
+      labels: get('labels').value as Int32Array,
+      fractions: get('fractions').value as Float32Array,
+      phaseNames: get('phase_names').value as string[],
+      phaseRoles: get('phase_roles').value as string[],
+      parameters,
+      attributes,
+    };
+  } finally {
+    file.close();
+  }
+}
+
+export function configDirectory(configPath: string): string {
+  return dirname(resolve(configPath));
+}

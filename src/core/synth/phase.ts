@@ -1,0 +1,102 @@
+import type { CrystalStructure } from '../crystal/types';
+import { cellVolume } from '../crystal/cell';
+import { listReflections, type ReflectionOptions } from '../diffraction/reflections';
+import { reciprocalMetric } from '../diffraction/lattice';
+
+/**
+ * What a phase contributes to every synthetic pattern, computed once: each reciprocal-lattice
+ * point with |F|², grouped into families of points coincident in the unstrained cell (so an
+ * isotropically strained cubic phase still draws one line per family), and the cosine² of
+ * each point's angle to every candidate texture axis.
+ */
+export interface PhaseModel {
+  name: string;
+  structure: CrystalStructure;
+  /** Unit-cell volume, Å³. */
+  volume: number;
+  count: number;
+  hkl: Int32Array;
+  /** |F|² per point. */
+  structureFactorSquared: Float64Array;
+  /** Families: points familyStart[f] … familyStart[f+1]−1 (points sorted by nominal d). */
+  familyStart: Int32Array;
+  familyCount: number;
+  /** cos² of the angle between point i and axis a: cos2ByAxis[a][i]. */
+  cos2ByAxis: Float64Array[];
+  textureAxes: [number, number, number][];
+}
+
+export interface PhaseModelOptions {
+  /** Shortest wavelength the patterns use (Kα1), Å. */
+  wavelength: number;
+  /** Largest 2θ drawn, plus the room strain and shifts may need (deg). */
+  twoThetaMax: number;
+  textureAxes: [number, number, number][];
+  scatteringTable?: ReflectionOptions['scatteringTable'];
+}
+
+export function buildPhaseModel(name: string, structure: CrystalStructure, options: PhaseModelOptions): PhaseModel {
+  const thetaMax = Math.min(options.twoThetaMax, 179) * (Math.PI / 360);
+  const dMin = options.wavelength / (2 * Math.sin(thetaMax));
+  const list = listReflections(structure, { wavelength: options.wavelength, dMin, scatteringTable: options.scatteringTable });
+  // Sort points by nominal d so families are contiguous.
+  const order = Array.from({ length: list.count }, (_, i) => i).sort((a, b) => list.inverseD[a] - list.inverseD[b]);
+  const hkl = new Int32Array(list.count * 3);
+  const f2 = new Float64Array(list.count);
+  const inverseD = new Float64Array(list.count);
+  order.forEach((from, to) => {
+    hkl[3 * to] = list.hkl[3 * from];
+    hkl[3 * to + 1] = list.hkl[3 * from + 1];
+    hkl[3 * to + 2] = list.hkl[3 * from + 2];
+    f2[to] = list.structureFactorSquared[from];
+    inverseD[to] = list.inverseD[from];
+  });
+  // Drop extinct points (|F|² ≈ 0 relative to the strongest) — they draw nothing.
+  const maxF2 = f2.reduce((m, v) => Math.max(m, v), 0);
+  const keep: number[] = [];
+  for (let i = 0; i < list.count; i++) if (f2[i] > maxF2 * 1e-10) keep.push(i);
+  const count = keep.length;
+  const keptHkl = new Int32Array(count * 3);
+  const keptF2 = new Float64Array(count);
+  const keptInverseD = new Float64Array(count);
+  keep.forEach((from, to) => {
+    keptHkl.set(hkl.subarray(3 * from, 3 * from + 3), 3 * to);
+    keptF2[to] = f2[from];
+    keptInverseD[to] = inverseD[from];
+  });
+  const starts: number[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i === 0 || Math.abs(keptInverseD[i] - keptInverseD[i - 1]) > 1e-9 * keptInverseD[i]) starts.push(i);
+  }
+  starts.push(count);
+
+  const metric = reciprocalMetric(structure.cell);
+  const dot = (h1: number, k1: number, l1: number, h2: number, k2: number, l2: number) =>
+    metric[0] * h1 * h2 + metric[1] * k1 * k2 + metric[2] * l1 * l2 +
+    metric[3] * (h1 * k2 + k1 * h2) + metric[4] * (h1 * l2 + l1 * h2) + metric[5] * (k1 * l2 + l1 * k2);
+  const cos2ByAxis = options.textureAxes.map(([ah, ak, al]) => {
+    const axisNorm2 = dot(ah, ak, al, ah, ak, al);
+    const out = new Float64Array(count);
+    for (let i = 0; i < count; i++) {
+      const h = keptHkl[3 * i];
+      const k = keptHkl[3 * i + 1];
+      const l = keptHkl[3 * i + 2];
+      const d = dot(h, k, l, ah, ak, al);
+      out[i] = (d * d) / (axisNorm2 * dot(h, k, l, h, k, l));
+    }
+    return out;
+  });
+
+  return {
+    name,
+    structure,
+    volume: cellVolume(structure.cell),
+    count,
+    hkl: keptHkl,
+    structureFactorSquared: keptF2,
+    familyStart: Int32Array.from(starts),
+    familyCount: starts.length - 1,
+    cos2ByAxis,
+    textureAxes: options.textureAxes,
+  };
+}

@@ -1,0 +1,239 @@
+import type { Random } from '../util/random';
+import { reciprocalMetric } from '../diffraction/lattice';
+import { gaussianFwhm, lorentzianFwhm, tchWidthAndEta, type ProfileParameters } from '../diffraction/profile';
+import { allocateLines, renderLines, renderLinesNaive, gridStep, type Grid, type Lines } from '../diffraction/render';
+import { central, sample } from './distributions';
+import { PATTERN_PARAMETERS, PHASE_PARAMETERS, type AugmentationConfig } from './augmentation';
+import type { PhaseModel } from './phase';
+
+const DEG = 180 / Math.PI;
+
+export interface Radiation {
+  kalpha1: number;
+  /** Omit for monochromatic radiation. */
+  kalpha2?: number;
+  /** Kα2/Kα1 intensity ratio (0.5 physically). */
+  ratio: number;
+}
+
+/** One phase's share of a pattern: a volume fraction of a phase model. */
+export interface PhaseShare {
+  phase: number;
+  fraction: number;
+}
+
+export interface SimulatorOptions {
+  phases: PhaseModel[];
+  grid: Grid;
+  radiation: Radiation;
+  augmentation: AugmentationConfig;
+  /** No variation, background or noise: the ideal pattern at the distributions' centres. */
+  ideal?: boolean;
+  /** Draw with the every-line-at-every-point renderer (for the benchmark's reference). */
+  naive?: boolean;
+}
+
+/**
+ * Draws synthetic patterns. Owns its scratch buffers, so drawing a pattern allocates nothing;
+ * one simulator per thread.
+ */
+export class Simulator {
+  readonly patternParameters = new Float64Array(PATTERN_PARAMETERS.length);
+  /** [phase × PHASE_PARAMETERS.length], NaN for phases absent from the last pattern. */
+  readonly phaseParameters: Float64Array;
+  private readonly density: Float64Array;
+  private readonly noise: Float64Array;
+  private readonly noise2: Float64Array;
+  private readonly twoTheta: Float64Array;
+  private lines: Lines;
+
+  constructor(readonly options: SimulatorOptions) {
+    const points = options.grid.points;
+    this.density = new Float64Array(points);
+    this.noise = new Float64Array(points);
+    this.noise2 = new Float64Array(points);
+    this.twoTheta = Float64Array.from({ length: points }, (_, i) => options.grid.min + i * gridStep(options.grid));
+    this.phaseParameters = new Float64Array(options.phases.length * PHASE_PARAMETERS.length);
+    const maxPoints = options.phases.reduce((m, p) => Math.max(m, p.count), 0);
+    this.lines = allocateLines(Math.max(64, maxPoints * 2 * options.phases.length));
+  }
+
+  /** Draws one pattern of the given phase shares into `out` (normalised to [0, 1]). */
+  draw(shares: PhaseShare[], random: Random, out: Float32Array): void {
+    const { augmentation: aug, grid, radiation, ideal } = this.options;
+    const density = this.density;
+    density.fill(0);
+    this.phaseParameters.fill(NaN);
+    const pick = (d: Parameters<typeof sample>[0]) => (ideal ? central(d) : sample(d, random));
+
+    // Instrument: shared by every phase of the pattern.
+    const zeroShift = ideal ? 0 : sample(aug.zeroShiftDeg, random);
+    const displacement = ideal ? 0 : sample(aug.sampleDisplacementMm, random);
+    const profile: ProfileParameters = { u: pick(aug.cagliotiU), v: pick(aug.cagliotiV), w: pick(aug.cagliotiW), x: 0, y: 0 };
+
+    this.lines.count = 0;
+    for (const share of shares) {
+      this.addPhaseLines(share, random, profile, zeroShift, displacement);
+    }
+    if (this.options.naive) renderLinesNaive(this.lines, grid, density);
+    else renderLines(this.lines, grid, density);
+
+    let peak = 0;
+    for (let i = 0; i < density.length; i++) if (density[i] > peak) peak = density[i];
+
+    const p = this.patternParameters;
+    p.fill(0);
+    p[0] = zeroShift;
+    p[1] = displacement;
+    p[2] = profile.u;
+    p[3] = profile.v;
+    p[4] = profile.w;
+    if (!ideal && peak > 0) {
+      const c0 = sample(aug.backgroundConstant, random);
+      const c1 = sample(aug.backgroundLinear, random);
+      const c2 = sample(aug.backgroundQuadratic, random);
+      const humpA = sample(aug.humpAmplitude, random);
+      const humpC = sample(aug.humpCentreDeg, random);
+      const humpW = sample(aug.humpFwhmDeg, random);
+      const counts = sample(aug.peakCounts, random);
+      const gaussNoise = sample(aug.gaussianNoise, random);
+      p[5] = c0; p[6] = c1; p[7] = c2; p[8] = humpA; p[9] = humpC; p[10] = humpW; p[11] = counts; p[12] = gaussNoise;
+
+      const span = grid.max - grid.min;
+      const step = (grid.max - grid.min) / (grid.points - 1);
+      // The hump exp(−k(2θ−c)²) by recurrence along the grid: two multiplications a point
+      // instead of an exp (g[i+1] = g[i]·r[i], r[i+1] = r[i]·exp(−2kΔ²)).
+      const humpK = (4 * Math.LN2) / (humpW * humpW);
+      const d0 = grid.min - humpC;
+      let hump = humpA * Math.exp(-humpK * d0 * d0);
+      let ratio = Math.exp(-humpK * (2 * d0 * step + step * step));
+      const ratioStep = Math.exp(-2 * humpK * step * step);
+      // Scale to counts so the Poisson noise has its physical size: σ = √counts.
+      const toCounts = counts / peak;
+      random.fillNormalNoise(this.noise, density.length);
+      random.fillNormalNoise(this.noise2, density.length);
+      const detectorSigma = gaussNoise * counts;
+      const xStep = (2 * step) / span;
+      for (let i = 0; i < density.length; i++) {
+        const x = i * xStep - 1;
+        let background = c0 + c1 * x + c2 * x * x + hump;
+        hump *= ratio;
+        ratio *= ratioStep;
+        if (background < 0) background = 0;
+        const expected = (density[i] + background * peak) * toCounts;
+        density[i] = expected + Math.sqrt(expected > 1 ? expected : 1) * this.noise[i] + detectorSigma * this.noise2[i];
+      }
+    }
+    normaliseInto(density, out);
+  }
+
+  private addPhaseLines(share: PhaseShare, random: Random, instrument: ProfileParameters, zeroShift: number, displacement: number): void {
+    const { augmentation: aug, radiation, ideal } = this.options;
+    const phase = this.options.phases[share.phase];
+    const cell = phase.structure.cell;
+    const isotropic = ideal ? 0 : sample(aug.isotropicStrain, random);
+    const sa = ideal ? 0 : sample(aug.anisotropicStrain, random);
+    const sb = ideal ? 0 : sample(aug.anisotropicStrain, random);
+    const sc = ideal ? 0 : sample(aug.anisotropicStrain, random);
+    const size = ideal ? central(aug.crystalliteSizeNm) : sample(aug.crystalliteSizeNm, random);
+    const microstrain = ideal ? central(aug.microstrainX) : sample(aug.microstrainX, random);
+    const textured = !ideal && random.float() < aug.textureProbability;
+    const r = textured ? sample(aug.marchDollaseR, random) : 1;
+    const axis = textured ? random.int(phase.textureAxes.length) : -1;
+    const bFactor = ideal ? 0 : sample(aug.debyeWallerB, random);
+
+    const q = this.phaseParameters;
+    const base = share.phase * PHASE_PARAMETERS.length;
+    q[base] = isotropic; q[base + 1] = sa; q[base + 2] = sb; q[base + 3] = sc;
+    q[base + 4] = size; q[base + 5] = microstrain; q[base + 6] = r;
+    q[base + 7] = axis >= 0 ? phase.textureAxes[axis][0] : NaN;
+    q[base + 8] = axis >= 0 ? phase.textureAxes[axis][1] : NaN;
+    q[base + 9] = axis >= 0 ? phase.textureAxes[axis][2] : NaN;
+    q[base + 10] = bFactor;
+
+    const m = reciprocalMetric({
+      ...cell,
+      a: cell.a * (1 + isotropic) * (1 + sa),
+      b: cell.b * (1 + isotropic) * (1 + sb),
+      c: cell.c * (1 + isotropic) * (1 + sc),
+    });
+    // Scherrer: FWHM(rad) = Kλ/(L cosθ) → Y in degrees; L in nm → Å.
+    const profile: ProfileParameters = { ...instrument, x: microstrain, y: ((aug.scherrerK * radiation.kalpha1) / (size * 10)) * DEG };
+    // Physical weighting of a mixture: scale factor ∝ volume fraction / V_cell² (Hill & Howard).
+    const weight = share.fraction / (phase.volume * phase.volume);
+    const cos2 = axis >= 0 ? phase.cos2ByAxis[axis] : undefined;
+    const r2 = r * r;
+    const invR = 1 / r;
+    const shiftFactor = (-2 * displacement) / aug.goniometerRadiusMm;
+
+    const lines = this.lines;
+    const hkl = phase.hkl;
+    const f2 = phase.structureFactorSquared;
+    const wavelengths = radiation.kalpha2 ? [radiation.kalpha1, radiation.kalpha2] : [radiation.kalpha1];
+    for (let w = 0; w < wavelengths.length; w++) {
+      const lambda = wavelengths[w];
+      const lineWeight = w === 0 ? weight : weight * radiation.ratio;
+      for (let f = 0; f < phase.familyCount; f++) {
+        const familyFirstLine = lines.count;
+        for (let i = phase.familyStart[f]; i < phase.familyStart[f + 1]; i++) {
+          const h = hkl[3 * i];
+          const k = hkl[3 * i + 1];
+          const l = hkl[3 * i + 2];
+          const g2 = m[0] * h * h + m[1] * k * k + m[2] * l * l + 2 * (m[3] * h * k + m[4] * h * l + m[5] * k * l);
+          const sinTheta = (lambda * Math.sqrt(g2)) / 2;
+          if (sinTheta >= 1) continue;
+          let intensity = f2[i] * lineWeight;
+          if (bFactor) intensity *= Math.exp(-0.5 * bFactor * g2); // exp(−2B s²), s² = g²/4
+          if (cos2) {
+            // March–Dollase: (r² cos²α + sin²α / r)^(−3/2) for this very reflection.
+            const c = cos2[i];
+            const t = r2 * c + (1 - c) * invR;
+            intensity /= t * Math.sqrt(t);
+          }
+          const theta = Math.asin(sinTheta);
+          // Lorentz–polarisation at the Bragg angle itself (before instrumental shifts).
+          const cos2t = 1 - 2 * sinTheta * sinTheta;
+          intensity *= (1 + cos2t * cos2t) / (sinTheta * sinTheta * Math.cos(theta));
+          const twoTheta = 2 * theta * DEG + zeroShift + shiftFactor * Math.cos(theta) * DEG;
+          // Merge with a line of this family at the same position (all of them when unsplit).
+          let merged = false;
+          for (let j = familyFirstLine; j < lines.count; j++) {
+            if (Math.abs(lines.position[j] - twoTheta) < 1e-4) {
+              lines.area[j] += intensity;
+              merged = true;
+              break;
+            }
+          }
+          if (!merged) {
+            const j = lines.count++;
+            lines.position[j] = twoTheta;
+            lines.area[j] = intensity;
+          }
+        }
+        for (let j = familyFirstLine; j < lines.count; j++) {
+          const twoTheta = lines.position[j];
+          const { fwhm, eta } = tchWidthAndEta(gaussianFwhm(profile, twoTheta), lorentzianFwhm(profile, twoTheta));
+          lines.fwhm[j] = fwhm;
+          lines.eta[j] = eta;
+        }
+      }
+    }
+  }
+}
+
+/** Min–max normalisation to [0, 1] (a flat pattern becomes all zeros). */
+export function normaliseInto(values: Float64Array, out: Float32Array): void {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < min) min = values[i];
+    if (values[i] > max) max = values[i];
+  }
+  const range = max - min;
+  if (!(range > 0)) {
+    out.fill(0);
+    return;
+  }
+  const inv = 1 / range;
+  for (let i = 0; i < values.length; i++) out[i] = (values[i] - min) * inv;
+}

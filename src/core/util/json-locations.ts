@@ -1,0 +1,129 @@
+import type { SourceRange } from '../diagnostics';
+
+/**
+ * JSON with the position of every value, so a config problem can point at its line and column
+ * (as the editor's Problems panel and the CLI's `file:line:col` need). Strict JSON only.
+ */
+export interface LocatedJson {
+  value: unknown;
+  /** Range of the value at a path like ['phases', 2, 'count']; the nearest parent when absent. */
+  locate(path: (string | number)[]): SourceRange;
+}
+
+export class JsonSyntaxError extends Error {
+  constructor(message: string, readonly range: SourceRange) {
+    super(message);
+  }
+}
+
+export function parseJsonWithLocations(text: string): LocatedJson {
+  const ranges = new Map<string, SourceRange>();
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  const position = (offset: number) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
+  };
+  const range = (start: number, end: number): SourceRange => {
+    const a = position(start);
+    const b = position(end);
+    return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+  };
+  let i = 0;
+  const fail = (message: string): never => {
+    throw new JsonSyntaxError(message, range(i, Math.min(i + 1, text.length)));
+  };
+  const skip = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const key = (path: (string | number)[]) => JSON.stringify(path);
+
+  function parseValue(path: (string | number)[]): unknown {
+    skip();
+    const start = i;
+    const ch = text[i];
+    let value: unknown;
+    if (ch === '{') {
+      i++;
+      const obj: Record<string, unknown> = {};
+      skip();
+      if (text[i] === '}') i++;
+      else {
+        for (;;) {
+          skip();
+          if (text[i] !== '"') fail('expected a property name in double quotes');
+          const name = parseString();
+          skip();
+          if (text[i] !== ':') fail('expected ":" after the property name');
+          i++;
+          obj[name] = parseValue([...path, name]);
+          skip();
+          if (text[i] === ',') { i++; continue; }
+          if (text[i] === '}') { i++; break; }
+          fail('expected "," or "}"');
+        }
+      }
+      value = obj;
+    } else if (ch === '[') {
+      i++;
+      const arr: unknown[] = [];
+      skip();
+      if (text[i] === ']') i++;
+      else {
+        for (let n = 0; ; n++) {
+          arr.push(parseValue([...path, n]));
+          skip();
+          if (text[i] === ',') { i++; continue; }
+          if (text[i] === ']') { i++; break; }
+          fail('expected "," or "]"');
+        }
+      }
+      value = arr;
+    } else if (ch === '"') {
+      value = parseString();
+    } else {
+      const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 64));
+      if (!m) fail(i >= text.length ? 'unexpected end of the file' : `unexpected "${ch}"`);
+      i += m![0].length;
+      value = JSON.parse(m![0]);
+    }
+    ranges.set(key(path), range(start, i));
+    return value;
+  }
+
+  function parseString(): string {
+    const start = i;
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++;
+      else if (text[i] === '\n') fail('a string may not span lines');
+      i++;
+    }
+    if (i >= text.length) {
+      i = start;
+      fail('string not closed');
+    }
+    i++;
+    return JSON.parse(text.slice(start, i));
+  }
+
+  const value = parseValue([]);
+  skip();
+  if (i < text.length) fail('unexpected text after the JSON value');
+  return {
+    value,
+    locate(path) {
+      for (let n = path.length; n >= 0; n--) {
+        const r = ranges.get(key(path.slice(0, n)));
+        if (r) return r;
+      }
+      return range(0, 0);
+    },
+  };
+}
