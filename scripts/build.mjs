@@ -41,6 +41,14 @@ await build({
   outdir: join(root, 'out'),
 });
 
+// The config schema is generated from the engine's own key lists (src/core/synth/schema.ts).
+await build({
+  ...common,
+  entryPoints: { 'write-schema': join(root, 'scripts/write-schema.ts') },
+  outdir: join(root, 'out'),
+});
+await import(join(root, 'out/write-schema.js'));
+
 const testEntries = filesUnder(join(root, 'test'), '.test.ts');
 if (testEntries.length > 0) {
   await build({

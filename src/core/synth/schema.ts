@@ -1,0 +1,144 @@
+import { CONFIG_KEYS, DEFAULT_GRID, GRID_KEYS, MIXTURE_KEYS, PHASE_KEYS } from './config';
+import { DEFAULT_AUGMENTATION, type AugmentationConfig } from './augmentation';
+
+/**
+ * The JSON Schema of `latent-xrd.json`, built from the same key lists the validator uses so
+ * the two cannot drift. `schemas/latent-xrd.schema.json` is this object written out (by
+ * `node scripts/build.mjs`); a test checks the committed file is current.
+ */
+const AUGMENTATION_DESCRIPTIONS: Record<keyof AugmentationConfig, string> = {
+  isotropicStrain: 'Relative change of all lattice parameters (fraction, e.g. 0.01 = 1 %).',
+  anisotropicStrain: 'Further independent relative change of a, b and c (fraction).',
+  sampleDisplacementMm: 'Sample height displacement s in mm: Δ2θ = −2s·cosθ/R.',
+  goniometerRadiusMm: 'Goniometer radius R in mm.',
+  zeroShiftDeg: 'Zero shift of the 2θ scale in degrees.',
+  crystalliteSizeNm: 'Crystallite size L in nm (Scherrer Lorentzian broadening Kλ/(L·cosθ)).',
+  scherrerK: 'Scherrer constant K.',
+  microstrainX: 'Lorentzian strain broadening X in degrees (× tanθ).',
+  cagliotiU: 'Caglioti U in deg² (Gaussian FWHM² = U·tan²θ + V·tanθ + W).',
+  cagliotiV: 'Caglioti V in deg².',
+  cagliotiW: 'Caglioti W in deg².',
+  textureProbability: 'Probability that a pattern has preferred orientation.',
+  marchDollaseR: 'March–Dollase parameter r (1 = random orientation).',
+  textureAxes: 'Preferred-orientation axes (plane normals h k l) to choose from.',
+  debyeWallerB: 'Isotropic thermal displacement B in Å² (intensity × exp(−2B·s²)).',
+  backgroundConstant: 'Constant background, as a fraction of the strongest peak.',
+  backgroundLinear: 'Linear background term (fraction of the strongest peak at the range ends).',
+  backgroundQuadratic: 'Quadratic background term (fraction of the strongest peak).',
+  humpAmplitude: 'Amorphous hump height, as a fraction of the strongest peak.',
+  humpCentreDeg: 'Amorphous hump centre in degrees 2θ.',
+  humpFwhmDeg: 'Amorphous hump width (FWHM) in degrees.',
+  peakCounts: 'Counts in the strongest peak (sets the Poisson noise).',
+  gaussianNoise: 'Gaussian detector noise σ as a fraction of the strongest peak.',
+};
+
+function augmentationProperties(): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const key of Object.keys(DEFAULT_AUGMENTATION) as (keyof AugmentationConfig)[]) {
+    const description = AUGMENTATION_DESCRIPTIONS[key];
+    const fallback = DEFAULT_AUGMENTATION[key];
+    if (key === 'goniometerRadiusMm' || key === 'scherrerK') properties[key] = { type: 'number', exclusiveMinimum: 0, default: fallback, description };
+    else if (key === 'textureProbability') properties[key] = { type: 'number', minimum: 0, maximum: 1, default: fallback, description };
+    else if (key === 'textureAxes') {
+      properties[key] = { type: 'array', minItems: 1, items: { type: 'array', minItems: 3, maxItems: 3, items: { type: 'integer' } }, default: fallback, description };
+    } else properties[key] = { $ref: '#/definitions/distribution', default: fallback, description };
+  }
+  return properties;
+}
+
+function pick(keys: readonly string[], all: Record<string, unknown>): Record<string, unknown> {
+  const missing = keys.filter((k) => !(k in all));
+  if (missing.length) throw new Error(`schema has no entry for ${missing.join(', ')}`);
+  return Object.fromEntries(keys.map((k) => [k, all[k]]));
+}
+
+export function configSchema(): Record<string, unknown> {
+  const phaseProperties = pick(PHASE_KEYS, {
+    cif: { type: 'string', minLength: 1, description: 'CIF path or glob (cifs/*.cif), relative to this file.' },
+    name: { type: 'string', description: 'Display name (default: the file name).' },
+    block: { type: 'string', description: 'Data block to use when the CIF holds several.' },
+    count: { type: 'integer', minimum: 0, description: 'Number of pure-phase patterns.' },
+    role: { enum: ['known', 'unknown'], default: 'known', description: '"unknown" phases are held out of training, to test novelty detection.' },
+  });
+  const mixtureProperties = pick(MIXTURE_KEYS, {
+    pairs: {
+      oneOf: [{ const: 'known' }, { type: 'array', items: { type: 'array', minItems: 2, maxItems: 2, items: { type: 'string' } } }],
+      default: 'known',
+      description: 'Pairs of phase names, or "known" for every pair of known phases.',
+    },
+    fractions: { type: 'integer', minimum: 1, default: 50, description: 'Volume fractions x = k/(n+1), k = 1…n, per pair.' },
+    countPerFraction: { type: 'integer', minimum: 1, default: 20, description: 'Patterns per pair and fraction.' },
+    ternaries: { type: 'array', items: { type: 'array', minItems: 3, maxItems: 3, items: { type: 'string' } }, description: 'Triples of phase names; fractions uniform on the simplex.' },
+    ternaryCount: { type: 'integer', minimum: 0, default: 100, description: 'Patterns per ternary.' },
+  });
+  const gridProperties = pick(GRID_KEYS, {
+    twoThetaMin: { type: 'number', minimum: 0, exclusiveMaximum: 180, default: DEFAULT_GRID.twoThetaMin },
+    twoThetaMax: { type: 'number', minimum: 0, exclusiveMaximum: 180, default: DEFAULT_GRID.twoThetaMax },
+    points: { type: 'integer', minimum: 2, default: DEFAULT_GRID.points },
+  });
+  const properties = pick(CONFIG_KEYS, {
+    $schema: { type: 'string' },
+    phases: {
+      type: 'array',
+      minItems: 1,
+      description: 'The phases to simulate, one entry per CIF (or glob of CIFs).',
+      items: { type: 'object', additionalProperties: false, required: ['cif', 'count'], properties: phaseProperties },
+    },
+    mixtures: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Physical mixtures x·A + (1−x)·B (volume fractions, scaled by 1/V_cell²), renormalised to [0, 1].',
+      properties: mixtureProperties,
+    },
+    grid: { type: 'object', additionalProperties: false, description: 'The 2θ grid (default: 20–90°, 2048 points, as in the paper).', properties: gridProperties },
+    radiation: {
+      description: '"CuKa" (Kα1/Kα2 doublet, ratio 0.5), "CuKa1", "MoKa", …, a wavelength in Å, or an explicit doublet.',
+      default: 'CuKa',
+      oneOf: [
+        { type: 'string' },
+        { type: 'number', exclusiveMinimum: 0 },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kalpha1'],
+          properties: { kalpha1: { type: 'number', exclusiveMinimum: 0 }, kalpha2: { type: 'number', exclusiveMinimum: 0 }, ratio: { type: 'number', minimum: 0 } },
+        },
+      ],
+    },
+    augmentation: { type: 'object', additionalProperties: false, description: 'How patterns vary; each entry overrides the documented default.', properties: augmentationProperties() },
+    seed: { type: 'integer', minimum: 0, default: 1, description: 'Seed of every random draw: the same seed gives the same dataset.' },
+    output: { type: 'string', minLength: 1, default: 'dataset.h5', description: 'The HDF5 dataset to write, relative to this file.' },
+    chunkSize: { type: 'integer', minimum: 1, default: 1024, description: 'Patterns per chunk written (memory is proportional to this).' },
+  });
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'Latent XRD workspace configuration (latent-xrd.json)',
+    description: 'Which crystal structures to simulate, how many synthetic patterns, how they vary, and where the dataset goes.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['phases'],
+    properties,
+    definitions: {
+      distribution: {
+        description: 'A constant, or a distribution drawn from for every pattern.',
+        oneOf: [
+          { type: 'number' },
+          { type: 'object', additionalProperties: false, required: ['dist', 'value'], properties: { dist: { const: 'constant' }, value: { type: 'number' } } },
+          { type: 'object', additionalProperties: false, required: ['dist', 'min', 'max'], properties: { dist: { const: 'uniform' }, min: { type: 'number' }, max: { type: 'number' } } },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['dist', 'min', 'max'],
+            properties: { dist: { const: 'logUniform' }, min: { type: 'number', exclusiveMinimum: 0 }, max: { type: 'number', exclusiveMinimum: 0 } },
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['dist', 'mean', 'sd'],
+            properties: { dist: { const: 'normal' }, mean: { type: 'number' }, sd: { type: 'number', minimum: 0 }, min: { type: 'number' }, max: { type: 'number' } },
+          },
+        ],
+      },
+    },
+  };
+}
