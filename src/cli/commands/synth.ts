@@ -33,6 +33,7 @@ export const synthCommand: Command = {
       `${plan.total} patterns (${plan.phases.map((p) => p.name + (p.role === 'unknown' ? ' [unknown]' : '')).join(', ')}), ` +
         `${plan.grid.points} points over 2θ ${plan.grid.min}–${plan.grid.max}°, seed ${plan.seed} → ${plan.output}\n`,
     );
+    let lastPercent = -100;
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
@@ -41,9 +42,18 @@ export const synthCommand: Command = {
         signal: controller.signal,
         onProgress: values.quiet
           ? undefined
-          : (p) => ctx.err(`\r  ${p.done}/${p.total} patterns (${Math.round((100 * p.done) / p.total)} %), ${Math.round(p.patternsPerSecond)} patterns/s`),
+          : (p) => {
+              const percent = Math.floor((100 * p.done) / p.total);
+              const line = `${p.done}/${p.total} patterns (${percent} %), ${Math.round(p.patternsPerSecond)} patterns/s`;
+              // A terminal gets one line rewritten in place; a log gets a line every 10 %.
+              if (process.stderr.isTTY) ctx.err(`\r  ${line}`);
+              else if (percent >= lastPercent + 10 || p.done === p.total) {
+                lastPercent = percent;
+                ctx.err(`  ${line}\n`);
+              }
+            },
       });
-      if (!values.quiet) ctx.err('\n');
+      if (!values.quiet && process.stderr.isTTY) ctx.err('\n');
       ctx.err(`wrote ${result.patterns} patterns in ${result.seconds.toFixed(1)} s to ${result.path}\n`);
     } finally {
       process.off('SIGINT', onSignal);

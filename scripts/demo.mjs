@@ -1,0 +1,25 @@
+// `npm start`: the working product on the paper's demo phases, from the command line (the VS
+// Code extension that will open this in an editor is issue 4). Builds first if needed.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+const cli = join(root, 'bin/latent-xrd.js');
+if (!existsSync(join(root, 'out/cli.js'))) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+
+const run = (...args) => {
+  console.log(`\n$ latent-xrd ${args.join(' ')}`);
+  execFileSync(process.execPath, [cli, ...args], { stdio: 'inherit', cwd: root });
+};
+
+for (const cif of ['Ni-fcc.cif', 'Cr-bcc.cif', 'Co-hcp.cif', 'FeCr-sigma.cif']) run('structure', `examples/paper-demo/${cif}`);
+run('peaks', 'examples/paper-demo/Co-hcp.cif', '--two-theta', '20:90');
+const outDir = join(root, '.demo');
+mkdirSync(outDir, { recursive: true });
+run('simulate', 'examples/paper-demo/Ni-fcc.cif', '--seed', '1', '-o', '.demo/Ni-fcc-varied.xy');
+run('synth', '--config', 'examples/paper-demo/latent-xrd.json', '-o', '.demo/paper-dataset.h5');
+console.log(`\nThe paper's dataset is in ${join(outDir, 'paper-dataset.h5')} (open it with h5py.File in Python).`);
+console.log(`Speed: npx latent-xrd bench synth`);
+
