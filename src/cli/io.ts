@@ -1,5 +1,5 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { decodeCifBytes } from '../core/cif';
 import { readStructures } from '../core/crystal/structure';
 import type { CrystalStructure } from '../core/crystal/types';
@@ -59,4 +59,11 @@ export function diagnosticJson(d: Diagnostic) {
     line: d.range?.line,
     column: d.range?.column,
   };
+}
+
+/** The installed package's folder (holds examples/ and schemas/), found from the running bundle. */
+export function packageRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
 }

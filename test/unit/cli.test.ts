@@ -55,3 +55,50 @@ describe('latent-xrd command line', () => {
     });
   });
 });
+
+describe('latent-xrd peaks, simulate, synth, bench', () => {
+  it('peaks --json prints pymatgen-shaped peaks', async () => {
+    const r = await cli('peaks', 'test/fixtures/oracles/pymatgen-tests/CsCl.cif', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    assert.equal(json.wavelength, 1.54184);
+    assert.ok(Math.abs(json.peaks[0].twoTheta - 21.107738329639844) < 1e-6);
+    assert.deepEqual(json.peaks[0].hkls, [{ hkl: [1, 0, 0], multiplicity: 6 }]);
+  });
+
+  it('peaks honours --two-theta, --unscaled and --debye-waller', async () => {
+    const w = 'test/fixtures/oracles/pymatgen-tests/W-bcc.cif';
+    const r = await cli('peaks', w, '--unscaled', '--debye-waller', 'W=0.1526', '--two-theta', '30:50', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    assert.equal(json.peaks.length, 1);
+    assert.ok(Math.abs(json.peaks[0].intensity / 2377745.2296686019 - 1) < 1e-9);
+    const bad = await cli('peaks', w, '--two-theta', '50:30');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /MIN:MAX/);
+  });
+
+  it('simulate writes a 2-column pattern in [0, 1] on the asked grid', async () => {
+    const r = await cli('simulate', 'examples/paper-demo/Ni-fcc.cif', '--points', '500', '--two-theta', '30:80', '--seed', '3');
+    assert.equal(r.code, 0, r.stderr);
+    const rows = r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(' ').map(Number));
+    assert.equal(rows.length, 500);
+    assert.equal(rows[0][0], 30);
+    assert.equal(rows[499][0], 80);
+    assert.ok(rows.every(([, y]) => y >= 0 && y <= 1));
+  });
+
+  it('synth reports config errors with file:line:column', async () => {
+    const r = await cli('synth', '--config', 'test/fixtures/config/bad-latent-xrd.json');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /bad-latent-xrd\.json:4:\d+: error: phases\.0\.count/);
+  });
+
+  it('bench synth --json reports speed and the naive ratio measured in the same run', async () => {
+    const r = await cli('bench', 'synth', '--patterns', '300', '--naive', '20', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    for (const key of ['patternsPerSecond', 'naivePatternsPerSecond', 'speedupOverNaive']) assert.ok(json[key] > 0, key);
+    assert.ok(json.maxDifferenceFromNaive < 0.02);
+  });
+});

@@ -3,6 +3,7 @@ import type { Command } from '../args';
 import { parseCommandArgs, parseInteger } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { benchSynth } from '../../core/synth/bench';
+import { packageRoot } from '../io';
 
 /** Prints a result object as an aligned two-column table. */
 function table(result: Record<string, unknown>): string {
@@ -30,7 +31,7 @@ export const benchCommand: Command = {
     const which = positionals[0];
     if (which !== 'synth') throw new UserError(`bench: name a benchmark: synth${which ? ` (not "${which}")` : ''}`);
     const result = benchSynth({
-      examplesDir: join(__dirname, '..', 'examples', 'paper-demo'),
+      examplesDir: join(packageRoot(), 'examples', 'paper-demo'),
       patterns: values.patterns ? parseInteger('--patterns', values.patterns, 1) : undefined,
       naivePatterns: values.naive ? parseInteger('--naive', values.naive, 1) : undefined,
     });
