@@ -1,5 +1,5 @@
 import type { Diagnostic, SourceRange } from '../diagnostics';
-import { LineIndex } from './lines';
+import { LineIndex } from '../util/lines';
 import { parseCifNumberSpan, type CifNumber } from './number';
 import { textFieldValue } from './textfield';
 

@@ -1,4 +1,5 @@
 import type { SourceRange } from '../diagnostics';
+import { LineIndex } from './lines';
 
 /**
  * JSON with the position of every value, so a config problem can point at its line and column
@@ -18,23 +19,8 @@ export class JsonSyntaxError extends Error {
 
 export function parseJsonWithLocations(text: string): LocatedJson {
   const ranges = new Map<string, SourceRange>();
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-  const position = (offset: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
-  };
-  const range = (start: number, end: number): SourceRange => {
-    const a = position(start);
-    const b = position(end);
-    return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
-  };
+  const lines = new LineIndex(text);
+  const range = (start: number, end: number): SourceRange => lines.range(start, end);
   let i = 0;
   const fail = (message: string): never => {
     throw new JsonSyntaxError(message, range(i, Math.min(i + 1, text.length)));

@@ -3,7 +3,7 @@ import type { SourceRange } from '../diagnostics';
 /**
  * Offsets → 1-based line/column, built lazily: parsing keeps only offsets (cheap), and most
  * values are never asked where they are. CRLF, lone CR and lone LF all end a line, because
- * real CIFs mix them (files edited on several systems).
+ * real files mix them (CIFs and configs edited on several systems).
  */
 export class LineIndex {
   private starts: Int32Array | undefined;
