@@ -1,7 +1,8 @@
 import type { SymmetryOperation } from '../types';
 import { operationKey } from '../symop';
 import { parseHallSymbol, HallSymbolError } from './hall';
-import { SPACE_GROUP_TABLE, type SpaceGroupEntry } from './table';
+import { AXIS_SETTINGS, SPACE_GROUP_TABLE, type SpaceGroupEntry } from './table';
+import { reduceFraction } from '../symop';
 
 export { parseHallSymbol, closeGroup, HallSymbolError } from './hall';
 export { SPACE_GROUP_TABLE, type SpaceGroupEntry } from './table';
@@ -10,7 +11,9 @@ export interface SpaceGroupSetting {
   number: number;
   /** Short symbol with spaces, e.g. `P 42/m n m`. */
   hermannMauguin: string;
+  /** Hall symbol of the standard setting when `axes` names a change of axes from it. */
   hall: string;
+  axes?: string;
   /** Origin choice (`1`, `2`), axes (`H`, `R`) or named alternative, when not the only setting. */
   settingNote?: string;
 }
@@ -100,8 +103,32 @@ function operationsOf(hall: string): SymmetryOperation[] | undefined {
   return ops;
 }
 
+/** x′ = P⁻¹x for a signed permutation P: R′ = P⁻¹RP, t′ = P⁻¹t (P⁻¹ = Pᵀ). */
+function changeBasis(ops: SymmetryOperation[], basis: number[]): SymmetryOperation[] {
+  const P = basis;
+  const Pt = [P[0], P[3], P[6], P[1], P[4], P[7], P[2], P[5], P[8]];
+  const mul = (A: number[], B: number[]) =>
+    [0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => A[r * 3] * B[c] + A[r * 3 + 1] * B[3 + c] + A[r * 3 + 2] * B[6 + c] || 0));
+  return ops.map((op) => ({
+    rotation: mul(mul(Pt, op.rotation), P) as SymmetryOperation['rotation'],
+    translation: [0, 1, 2].map((r) => reduceFraction(Pt[r * 3] * op.translation[0] + Pt[r * 3 + 1] * op.translation[1] + Pt[r * 3 + 2] * op.translation[2])) as SymmetryOperation['translation'],
+  }));
+}
+
+const entryCache = new Map<SpaceGroupEntry, SymmetryOperation[] | undefined>();
+
+/** Operations of a table entry, in its own axis setting. */
+export function operationsOfEntry(entry: SpaceGroupEntry): SymmetryOperation[] | undefined {
+  if (!entry.axes) return operationsOf(entry.hall);
+  if (!entryCache.has(entry)) {
+    const standard = operationsOf(entry.hall);
+    entryCache.set(entry, standard && changeBasis(standard, AXIS_SETTINGS[entry.axes].basis));
+  }
+  return entryCache.get(entry);
+}
+
 function toSetting(e: SpaceGroupEntry): SpaceGroupSetting {
-  return { number: e.number, hermannMauguin: e.hermannMauguin, hall: e.hall, settingNote: e.setting };
+  return { number: e.number, hermannMauguin: e.hermannMauguin, hall: e.hall, axes: e.axes, settingNote: e.setting };
 }
 
 /** Operations of a group given by its Hall symbol (any valid Hall symbol, not only tabulated ones). */
@@ -113,20 +140,20 @@ export function operationsFromHall(hall: string): SymmetryOperation[] | undefine
 /** Operations of a group given by its Hermann–Mauguin symbol, standard setting unless suffixed. */
 export function operationsFromHermannMauguin(symbol: string): SymmetryOperation[] | undefined {
   const entry = findByHermannMauguin(symbol);
-  return entry ? operationsOf(entry.hall) : undefined;
+  return entry ? operationsOfEntry(entry) : undefined;
 }
 
 /** Operations of the standard setting of an International Tables number. */
 export function operationsFromNumber(n: number): SymmetryOperation[] | undefined {
   const entry = SPACE_GROUP_TABLE.find((e) => e.number === n && e.standard);
-  return entry ? operationsOf(entry.hall) : undefined;
+  return entry ? operationsOfEntry(entry) : undefined;
 }
 
 export function lookupSpaceGroup(symbolOrHall: string): SpaceGroupSetting | undefined {
   const byHm = findByHermannMauguin(symbolOrHall);
   if (byHm) return toSetting(byHm);
   const text = stripQuotes(symbolOrHall).replace(/\s+/g, ' ');
-  const byHall = SPACE_GROUP_TABLE.find((e) => e.hall.toLowerCase() === text.toLowerCase());
+  const byHall = SPACE_GROUP_TABLE.find((e) => !e.axes && e.hall.toLowerCase() === text.toLowerCase());
   if (byHall) return toSetting(byHall);
   // Any other valid Hall symbol (Jana's `-R 3;-2"c`, a different but equivalent choice of
   // generators): identify it by the operations it generates.
@@ -134,7 +161,7 @@ export function lookupSpaceGroup(symbolOrHall: string): SpaceGroupSetting | unde
   if (!ops) return undefined;
   const wanted = ops.map(operationKey).sort().join(';');
   const same = SPACE_GROUP_TABLE.find((e) => {
-    const candidate = operationsOf(e.hall);
+    const candidate = operationsOfEntry(e);
     return candidate?.length === ops.length && candidate.map(operationKey).sort().join(';') === wanted;
   });
   return same ? { ...toSetting(same), hall: text } : undefined;

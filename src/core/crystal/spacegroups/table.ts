@@ -13,6 +13,39 @@ export interface SpaceGroupEntry {
   setting?: string;
   /** The default setting for its number. */
   standard: boolean;
+  /**
+   * For orthorhombic settings derived here from the standard one: the new axes in terms of
+   * the standard's (`cab`: a′ = c, b′ = a, c′ = b; `ba-c`, `-cba`, `bca`, `a-cb`). `hall` is
+   * then the standard setting's Hall symbol, to which this change of basis applies.
+   */
+  axes?: AxisSetting;
+}
+
+export type AxisSetting = 'ba-c' | 'cab' | '-cba' | 'bca' | 'a-cb';
+
+/**
+ * The five non-standard orthorhombic settings (International Tables A, Table 4.3.2.1): which
+ * standard component each new position takes, how glide letters are renamed, and P, the new
+ * basis vectors (columns) in the standard basis.
+ */
+export const AXIS_SETTINGS: Record<AxisSetting, { order: [number, number, number]; rename: Record<string, string>; basis: number[] }> = {
+  'ba-c': { order: [1, 0, 2], rename: { a: 'b', b: 'a', c: 'c' }, basis: [0, 1, 0, 1, 0, 0, 0, 0, -1] },
+  cab: { order: [2, 0, 1], rename: { a: 'b', b: 'c', c: 'a' }, basis: [0, 1, 0, 0, 0, 1, 1, 0, 0] },
+  '-cba': { order: [2, 1, 0], rename: { a: 'c', b: 'b', c: 'a' }, basis: [0, 0, 1, 0, 1, 0, -1, 0, 0] },
+  bca: { order: [1, 2, 0], rename: { a: 'c', b: 'a', c: 'b' }, basis: [0, 0, 1, 1, 0, 0, 0, 1, 0] },
+  'a-cb': { order: [0, 2, 1], rename: { a: 'a', b: 'c', c: 'b' }, basis: [1, 0, 0, 0, 0, 1, 0, -1, 0] },
+};
+
+const CENTRING_AXIS: Record<string, string> = { A: 'a', B: 'b', C: 'c' };
+const AXIS_CENTRING: Record<string, string> = { a: 'A', b: 'B', c: 'C' };
+
+/** The short H-M symbol of a standard orthorhombic symbol in another axis setting. */
+export function permuteOrthorhombicSymbol(symbol: string, axes: AxisSetting): string {
+  const [lattice, ...components] = symbol.split(' ');
+  const { order, rename } = AXIS_SETTINGS[axes];
+  const relabel = (text: string) => text.replace(/[abc]/g, (letter) => rename[letter]);
+  const newLattice = lattice in CENTRING_AXIS ? AXIS_CENTRING[rename[CENTRING_AXIS[lattice]]] : lattice;
+  return [newLattice, ...order.map((i) => relabel(components[i]))].join(' ');
 }
 
 // number | short H-M (space-separated) | Hall | setting ; '*' after the number marks the standard.
@@ -292,7 +325,7 @@ const RAW = `
 230*|I a -3 d|-I 4bd 2c 3
 `;
 
-export const SPACE_GROUP_TABLE: readonly SpaceGroupEntry[] = RAW.trim()
+const TABULATED: SpaceGroupEntry[] = RAW.trim()
   .split('\n')
   .map((line) => {
     const [numberText, hermannMauguin, hall, setting] = line.split('|');
@@ -304,3 +337,22 @@ export const SPACE_GROUP_TABLE: readonly SpaceGroupEntry[] = RAW.trim()
       standard: numberText.endsWith('*'),
     };
   });
+
+/** Every orthorhombic standard setting (16–74) in the five other axis settings, unless tabulated. */
+function orthorhombicSettings(): SpaceGroupEntry[] {
+  const derived: SpaceGroupEntry[] = [];
+  const seen = new Set(TABULATED.map((e) => `${e.number}|${e.hermannMauguin}`));
+  for (const entry of TABULATED) {
+    if (entry.number < 16 || entry.number > 74 || !(entry.standard || entry.setting === '1')) continue;
+    for (const axes of Object.keys(AXIS_SETTINGS) as AxisSetting[]) {
+      const hermannMauguin = permuteOrthorhombicSymbol(entry.hermannMauguin, axes);
+      const key = `${entry.number}|${hermannMauguin}`;
+      if (seen.has(key) && entry.setting !== '1') continue;
+      seen.add(key);
+      derived.push({ number: entry.number, hermannMauguin, hall: entry.hall, setting: entry.setting ? `${entry.setting}, ${axes}` : axes, standard: false, axes });
+    }
+  }
+  return derived;
+}
+
+export const SPACE_GROUP_TABLE: readonly SpaceGroupEntry[] = [...TABULATED, ...orthorhombicSettings()];
