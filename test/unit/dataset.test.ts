@@ -156,3 +156,32 @@ describe('latent-xrd.json: validator and published JSON Schema', () => {
     assert.match(r.diagnostics[0].message, /not valid JSON/);
   });
 });
+
+describe('ternary mixtures', () => {
+  it('draw fractions on the simplex and record them', async () => {
+    const dir = workspace();
+    const { plan } = planDataset(
+      smallConfig({
+        phases: [
+          { name: 'Ni', cif: 'Ni-fcc.cif', count: 0 },
+          { name: 'Cr', cif: 'Cr-bcc.cif', count: 0 },
+          { name: 'Co', cif: 'Co-hcp.cif', count: 0 },
+        ],
+        mixtures: { pairs: [], ternaries: [['Ni', 'Cr', 'Co']], ternaryCount: 40 },
+        output: 'ternary.h5',
+      }),
+      dir,
+    );
+    assert.ok(plan);
+    await generateDataset(plan);
+    const ds = await readDataset(join(dir, 'ternary.h5'));
+    assert.equal(ds.count, 40);
+    for (let n = 0; n < 40; n++) {
+      const f = [...ds.fractions.slice(n * 3, n * 3 + 3)];
+      assert.ok(Math.abs(f[0] + f[1] + f[2] - 1) < 1e-6);
+      assert.ok(f.every((x) => x > 0 && x < 1));
+      assert.equal(ds.labels[n], -1);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
