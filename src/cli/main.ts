@@ -61,6 +61,11 @@ export async function runCli(argv: string[], ctx: CommandContext): Promise<numbe
 
 /** The process entry point, called by bin/latent-xrd.js. */
 export function main(): void {
+  // `latent-xrd peaks x.cif | head`: a reader that closes the pipe early is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   runCli(process.argv.slice(2), {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
