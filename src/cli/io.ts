@@ -1,7 +1,6 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { decodeCifBytes } from '../core/cif';
-import { readStructures } from '../core/crystal/structure';
+import { readStructureFile } from '../core/crystal/structure';
 import type { CrystalStructure } from '../core/crystal/types';
 import { UserError, formatDiagnostic, type Diagnostic } from '../core/diagnostics';
 
@@ -23,8 +22,8 @@ export interface LoadedStructures {
  * parser's diagnostics (each with its line and column).
  */
 export function loadStructures(cwd: string, path: string): LoadedStructures {
-  const text = decodeCifBytes(readUserFile(cwd, path));
-  const result = readStructures(text);
+  readUserFile(cwd, path); // says which file when it is missing or a folder
+  const result = readStructureFile(resolve(cwd, path));
   if (result.structures.length === 0) {
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     throw new UserError(

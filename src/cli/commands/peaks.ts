@@ -32,12 +32,10 @@ export const peaksCommand: Command = {
     if (table !== 'pymatgen' && table !== 'waasmaier-kirfel') {
       throw new UserError(`--table must be "pymatgen" or "waasmaier-kirfel"; got "${table}"`);
     }
-    const wavelengthText = values.wavelength ?? 'CuKa';
-    const wavelength = /^[\d.]+$/.test(wavelengthText) ? Number(wavelengthText) : wavelengthText;
     const loaded = loadStructures(ctx.cwd, path);
     const structure = pickStructure(loaded, path, values.block);
     const result = computePeaks(structure, {
-      wavelength,
+      wavelength: values.wavelength ?? 'CuKa',
       twoThetaRange: values['two-theta'] ? parseRange('--two-theta', values['two-theta']) : [0, 90],
       debyeWaller: values['debye-waller'] ? parseElementValues('--debye-waller', values['debye-waller']) : undefined,
       useSiteBIso: values['site-b'] ?? false,

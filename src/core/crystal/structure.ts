@@ -1,5 +1,6 @@
 import type { Diagnostic, Severity, SourceRange } from '../diagnostics';
-import { parseCif, type CifBlock, type CifColumn } from '../cif';
+import { readFileSync } from 'node:fs';
+import { decodeCifBytes, parseCif, type CifBlock, type CifColumn } from '../cif';
 import { cellVolume, equivalentIsotropic } from './cell';
 import { elementFromLabel, parseTypeSymbol } from './elements';
 import { operationsFromHall, operationsFromHermannMauguin, operationsFromNumber } from './spacegroups';
@@ -17,6 +18,11 @@ export interface ReadStructuresResult {
   structures: CrystalStructure[];
   /** Parse diagnostics followed by structure diagnostics. */
   diagnostics: Diagnostic[];
+}
+
+/** Every structure in a CIF file on disk (UTF-8, or Latin-1 when not valid UTF-8). */
+export function readStructureFile(path: string): ReadStructuresResult {
+  return readStructures(decodeCifBytes(readFileSync(path)));
 }
 
 /** Every structure in a CIF's text. Never throws for bad input. */

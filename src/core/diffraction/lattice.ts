@@ -22,8 +22,13 @@ export function reciprocalMetric(cell: CellParameters): ReciprocalMetric {
   ];
 }
 
+/** g₁·g₂ = h₁ᵀG*h₂ for two reciprocal-lattice vectors (Å⁻²). */
+export function reciprocalDot(m: ReciprocalMetric, h1: number, k1: number, l1: number, h2: number, k2: number, l2: number): number {
+  return m[0] * h1 * h2 + m[1] * k1 * k2 + m[2] * l1 * l2 + m[3] * (h1 * k2 + k1 * h2) + m[4] * (h1 * l2 + l1 * h2) + m[5] * (k1 * l2 + l1 * k2);
+}
+
 export function inverseDSquared(m: ReciprocalMetric, h: number, k: number, l: number): number {
-  return m[0] * h * h + m[1] * k * k + m[2] * l * l + 2 * (m[3] * h * k + m[4] * h * l + m[5] * k * l);
+  return reciprocalDot(m, h, k, l, h, k, l);
 }
 
 export function dSpacing(cell: CellParameters, h: number, k: number, l: number): number {

@@ -47,7 +47,8 @@ export function tchWidthAndEta(hg: number, hl: number): { fwhm: number; eta: num
 }
 
 const LN2 = Math.LN2;
-const GAUSS_NORM = 2 * Math.sqrt(LN2 / Math.PI);
+/** Peak height × FWHM of an area-normalised Gaussian: 2√(ln2/π). */
+export const GAUSS_NORM = 2 * Math.sqrt(LN2 / Math.PI);
 
 /** Area-normalised pseudo-Voigt at offset dx (deg) from the peak centre. */
 export function pseudoVoigt(dx: number, fwhm: number, eta: number): number {

@@ -1,4 +1,4 @@
-import { pseudoVoigt } from './profile';
+import { GAUSS_NORM, pseudoVoigt } from './profile';
 
 /** An evenly spaced 2θ grid: `points` values from `min` to `max` inclusive (degrees). */
 export interface Grid {
@@ -48,7 +48,6 @@ export const DEFAULT_CUTOFF = 1e-3;
 const GAUSS_HALF_WINDOW = 2.5;
 
 const LN2 = Math.LN2;
-const GAUSS_NORM = 2 * Math.sqrt(LN2 / Math.PI);
 
 /**
  * Adds every line to `out` (density per degree at each grid point), evaluating each only over

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readStructures } from '../crystal/structure';
+import { readStructureFile } from '../crystal/structure';
 import { Random } from '../util/random';
 import { DEFAULT_AUGMENTATION } from './augmentation';
 import { buildPhaseModels } from './dataset';
@@ -33,7 +32,7 @@ export function benchSynth(options: { patterns?: number; naivePatterns?: number;
   const naiveTotal = options.naivePatterns ?? 300;
   const files = ['Ni-fcc.cif', 'Cr-bcc.cif', 'Co-hcp.cif'];
   const phases = files.map((f) => {
-    const structure = readStructures(readFileSync(join(options.examplesDir, f), 'utf8')).structures[0];
+    const structure = readStructureFile(join(options.examplesDir, f)).structures[0];
     return { name: f, role: 'known' as const, file: f, structure };
   });
   const grid = { min: 20, max: 90, points: options.points ?? 2048 };

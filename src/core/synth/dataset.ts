@@ -1,7 +1,6 @@
-import { readFileSync, renameSync, rmSync, existsSync } from 'node:fs';
+import { renameSync, rmSync, existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { decodeCifBytes } from '../cif';
-import { readStructures } from '../crystal/structure';
+import { readStructureFile } from '../crystal/structure';
 import type { CrystalStructure } from '../crystal/types';
 import type { Diagnostic } from '../diagnostics';
 import { UserError, formatDiagnostic } from '../diagnostics';
@@ -54,7 +53,7 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
       continue;
     }
     for (const file of files) {
-      const result = readStructures(decodeCifBytes(readFileSync(file)));
+      const result = readStructureFile(file);
       const structure = phaseConfig.block
         ? result.structures.find((s) => s.blockName.toLowerCase() === phaseConfig.block!.toLowerCase())
         : result.structures[0];

@@ -1,7 +1,7 @@
 import type { CrystalStructure } from '../crystal/types';
 import { cellVolume } from '../crystal/cell';
 import { listReflections, type ReflectionOptions } from '../diffraction/reflections';
-import { reciprocalMetric } from '../diffraction/lattice';
+import { reciprocalDot, reciprocalMetric } from '../diffraction/lattice';
 
 /**
  * What a phase contributes to every synthetic pattern, computed once: each reciprocal-lattice
@@ -39,30 +39,21 @@ export function buildPhaseModel(name: string, structure: CrystalStructure, optio
   const thetaMax = Math.min(options.twoThetaMax, 179) * (Math.PI / 360);
   const dMin = options.wavelength / (2 * Math.sin(thetaMax));
   const list = listReflections(structure, { wavelength: options.wavelength, dMin, scatteringTable: options.scatteringTable });
-  // Sort points by nominal d so families are contiguous.
-  const order = Array.from({ length: list.count }, (_, i) => i).sort((a, b) => list.inverseD[a] - list.inverseD[b]);
-  const hkl = new Int32Array(list.count * 3);
-  const f2 = new Float64Array(list.count);
-  const inverseD = new Float64Array(list.count);
-  order.forEach((from, to) => {
-    hkl[3 * to] = list.hkl[3 * from];
-    hkl[3 * to + 1] = list.hkl[3 * from + 1];
-    hkl[3 * to + 2] = list.hkl[3 * from + 2];
-    f2[to] = list.structureFactorSquared[from];
-    inverseD[to] = list.inverseD[from];
-  });
-  // Drop extinct points (|F|² ≈ 0 relative to the strongest) — they draw nothing.
+  // Keep the points that scatter (extinct ones, |F|² ≈ 0 against the strongest, draw
+  // nothing), sorted by nominal d so families are contiguous.
+  const f2 = list.structureFactorSquared;
   const maxF2 = f2.reduce((m, v) => Math.max(m, v), 0);
-  const keep: number[] = [];
-  for (let i = 0; i < list.count; i++) if (f2[i] > maxF2 * 1e-10) keep.push(i);
+  const keep = Array.from({ length: list.count }, (_, i) => i)
+    .filter((i) => f2[i] > maxF2 * 1e-10)
+    .sort((a, b) => list.inverseD[a] - list.inverseD[b]);
   const count = keep.length;
   const keptHkl = new Int32Array(count * 3);
   const keptF2 = new Float64Array(count);
   const keptInverseD = new Float64Array(count);
   keep.forEach((from, to) => {
-    keptHkl.set(hkl.subarray(3 * from, 3 * from + 3), 3 * to);
+    keptHkl.set(list.hkl.subarray(3 * from, 3 * from + 3), 3 * to);
     keptF2[to] = f2[from];
-    keptInverseD[to] = inverseD[from];
+    keptInverseD[to] = list.inverseD[from];
   });
   const starts: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -71,9 +62,7 @@ export function buildPhaseModel(name: string, structure: CrystalStructure, optio
   starts.push(count);
 
   const metric = reciprocalMetric(structure.cell);
-  const dot = (h1: number, k1: number, l1: number, h2: number, k2: number, l2: number) =>
-    metric[0] * h1 * h2 + metric[1] * k1 * k2 + metric[2] * l1 * l2 +
-    metric[3] * (h1 * k2 + k1 * h2) + metric[4] * (h1 * l2 + l1 * h2) + metric[5] * (k1 * l2 + l1 * k2);
+  const dot = (h1: number, k1: number, l1: number, h2: number, k2: number, l2: number) => reciprocalDot(metric, h1, k1, l1, h2, k2, l2);
   const cos2ByAxis = options.textureAxes.map(([ah, ak, al]) => {
     const axisNorm2 = dot(ah, ak, al, ah, ak, al);
     const out = new Float64Array(count);

@@ -2,7 +2,7 @@ import type { Random } from '../util/random';
 import { reciprocalMetric } from '../diffraction/lattice';
 import { gaussianFwhm, lorentzianFwhm, tchWidthAndEta, type ProfileParameters } from '../diffraction/profile';
 import { allocateLines, renderLines, renderLinesNaive, gridStep, type Grid, type Lines } from '../diffraction/render';
-import { central, sample } from './distributions';
+import { central, sample, type Distribution } from './distributions';
 import { PATTERN_PARAMETERS, PHASE_PARAMETERS, type AugmentationConfig } from './augmentation';
 import type { PhaseModel } from './phase';
 
@@ -64,12 +64,11 @@ export class Simulator {
     const density = this.density;
     density.fill(0);
     this.phaseParameters.fill(NaN);
-    const pick = (d: Parameters<typeof sample>[0]) => (ideal ? central(d) : sample(d, random));
 
     // Instrument: shared by every phase of the pattern.
-    const zeroShift = ideal ? 0 : sample(aug.zeroShiftDeg, random);
-    const displacement = ideal ? 0 : sample(aug.sampleDisplacementMm, random);
-    const profile: ProfileParameters = { u: pick(aug.cagliotiU), v: pick(aug.cagliotiV), w: pick(aug.cagliotiW), x: 0, y: 0 };
+    const zeroShift = this.variation(aug.zeroShiftDeg, random);
+    const displacement = this.variation(aug.sampleDisplacementMm, random);
+    const profile: ProfileParameters = { u: this.width(aug.cagliotiU, random), v: this.width(aug.cagliotiV, random), w: this.width(aug.cagliotiW, random), x: 0, y: 0 };
 
     this.lines.count = 0;
     for (const share of shares) {
@@ -127,20 +126,30 @@ export class Simulator {
     normaliseInto(density, out);
   }
 
+  /** A deviation from the ideal (strain, shifts, B): none in an ideal pattern. */
+  private variation(d: Distribution, random: Random): number {
+    return this.options.ideal ? 0 : sample(d, random);
+  }
+
+  /** A peak-width parameter: an ideal pattern still has widths, at the distribution's centre. */
+  private width(d: Distribution, random: Random): number {
+    return this.options.ideal ? central(d) : sample(d, random);
+  }
+
   private addPhaseLines(share: PhaseShare, random: Random, instrument: ProfileParameters, zeroShift: number, displacement: number): void {
     const { augmentation: aug, radiation, ideal } = this.options;
     const phase = this.options.phases[share.phase];
     const cell = phase.structure.cell;
-    const isotropic = ideal ? 0 : sample(aug.isotropicStrain, random);
-    const sa = ideal ? 0 : sample(aug.anisotropicStrain, random);
-    const sb = ideal ? 0 : sample(aug.anisotropicStrain, random);
-    const sc = ideal ? 0 : sample(aug.anisotropicStrain, random);
-    const size = ideal ? central(aug.crystalliteSizeNm) : sample(aug.crystalliteSizeNm, random);
-    const microstrain = ideal ? central(aug.microstrainX) : sample(aug.microstrainX, random);
+    const isotropic = this.variation(aug.isotropicStrain, random);
+    const sa = this.variation(aug.anisotropicStrain, random);
+    const sb = this.variation(aug.anisotropicStrain, random);
+    const sc = this.variation(aug.anisotropicStrain, random);
+    const size = this.width(aug.crystalliteSizeNm, random);
+    const microstrain = this.width(aug.microstrainX, random);
     const textured = !ideal && random.float() < aug.textureProbability;
     const r = textured ? sample(aug.marchDollaseR, random) : 1;
     const axis = textured ? random.int(phase.textureAxes.length) : -1;
-    const bFactor = ideal ? 0 : sample(aug.debyeWallerB, random);
+    const bFactor = this.variation(aug.debyeWallerB, random);
 
     const q = this.phaseParameters;
     const base = share.phase * PHASE_PARAMETERS.length;
