@@ -60,7 +60,7 @@ export class Simulator {
 
   /** Draws one pattern of the given phase shares into `out` (normalised to [0, 1]). */
   draw(shares: PhaseShare[], random: Random, out: Float32Array): void {
-    const { augmentation: aug, grid, radiation, ideal } = this.options;
+    const { augmentation: aug, grid, ideal } = this.options;
     const density = this.density;
     density.fill(0);
     this.phaseParameters.fill(NaN);
