@@ -37,7 +37,7 @@ mkdirSync(join(root, 'out'), { recursive: true });
 
 await build({
   ...common,
-  entryPoints: { cli: join(root, 'src/cli/main.ts') },
+  entryPoints: { cli: join(root, 'src/cli/main.ts'), 'training-worker': join(root, 'src/worker/training-worker.ts') },
   outdir: join(root, 'out'),
 });
 
@@ -58,4 +58,4 @@ if (testEntries.length > 0) {
     outdir: join(root, 'out/test'),
   });
 }
-console.log(`built cli and ${testEntries.length} test files into ${relative(process.cwd(), join(root, 'out')) || 'out'}/`);
+console.log(`built cli, training worker and ${testEntries.length} test files into ${relative(process.cwd(), join(root, 'out')) || 'out'}/`);

@@ -4,6 +4,8 @@ import { peaksCommand } from './peaks';
 import { simulateCommand } from './simulate';
 import { synthCommand } from './synth';
 import { benchCommand } from './bench';
+import { trainCommand } from './train';
+import { scoreCommand } from './score';
 
 /** Every `latent-xrd` command, in the order `--help` lists them. */
-export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, benchCommand];
+export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, benchCommand];

@@ -1,5 +1,5 @@
-import { writeFileSync, renameSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { writeFileAtomic } from '../../core/util/atomic';
 import type { Command } from '../args';
 import { parseCommandArgs, parseInteger, parseRange } from '../args';
 import { UserError } from '../../core/diagnostics';
@@ -55,11 +55,8 @@ export const simulateCommand: Command = {
     for (let i = 0; i < points; i++) lines.push(`${twoTheta[i].toFixed(5)} ${pattern[i].toPrecision(7)}`);
     const text = lines.join('\n') + '\n';
     if (values.output) {
-      // Write beside the target and rename, so an interrupted run never leaves half a file.
       const target = resolve(ctx.cwd, values.output);
-      const temporary = `${target}.tmp-${process.pid}`;
-      writeFileSync(temporary, text);
-      renameSync(temporary, target);
+      writeFileAtomic(target, text);
       ctx.err(`wrote ${points} points to ${values.output}\n`);
     } else {
       ctx.out(text);

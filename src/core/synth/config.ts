@@ -3,6 +3,7 @@ import { parseJsonWithLocations, JsonSyntaxError } from '../util/json-locations'
 import { DEFAULT_AUGMENTATION, type AugmentationConfig } from './augmentation';
 import { checkDistribution } from './distributions';
 import type { RadiationSpec } from './radiation';
+import { validateTrainingSection, type TrainingConfig } from '../model/training-config';
 
 /**
  * The workspace file `latent-xrd.json`: which structures to simulate, how many patterns, how
@@ -52,11 +53,13 @@ export interface SynthConfig {
   output?: string;
   /** Patterns generated and written per chunk (memory is proportional to this, not to the total). */
   chunkSize?: number;
+  /** The model to train on this dataset (`latent-xrd train`). */
+  training?: Partial<TrainingConfig>;
 }
 
 export const DEFAULT_GRID: GridConfig = { twoThetaMin: 20, twoThetaMax: 90, points: 2048 };
 
-export const CONFIG_KEYS = ['$schema', 'phases', 'mixtures', 'grid', 'radiation', 'augmentation', 'seed', 'output', 'chunkSize'] as const;
+export const CONFIG_KEYS = ['$schema', 'phases', 'mixtures', 'grid', 'radiation', 'augmentation', 'seed', 'output', 'chunkSize', 'training'] as const;
 export const PHASE_KEYS = ['cif', 'name', 'block', 'count', 'role'] as const;
 export const MIXTURE_KEYS = ['pairs', 'fractions', 'countPerFraction', 'ternaries', 'ternaryCount'] as const;
 export const GRID_KEYS = ['twoThetaMin', 'twoThetaMax', 'points'] as const;
@@ -182,6 +185,7 @@ export function validateConfig(text: string): ConfigResult {
   if (root.seed !== undefined) positiveInteger(root.seed, ['seed'], 0);
   if (root.output !== undefined && (typeof root.output !== 'string' || !root.output)) problem(['output'], 'must be a file name');
   if (root.chunkSize !== undefined) positiveInteger(root.chunkSize, ['chunkSize']);
+  if (root.training !== undefined) validateTrainingSection(root.training, problem);
 
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   return { config: root as unknown as SynthConfig, diagnostics };

@@ -1,4 +1,5 @@
 import { CONFIG_KEYS, DEFAULT_GRID, GRID_KEYS, MIXTURE_KEYS, PHASE_KEYS } from './config';
+import { trainingSchema } from '../model/training-config';
 import { DEFAULT_AUGMENTATION, type AugmentationConfig } from './augmentation';
 
 /**
@@ -109,6 +110,7 @@ export function configSchema(): Record<string, unknown> {
     seed: { type: 'integer', minimum: 0, default: 1, description: 'Seed of every random draw: the same seed gives the same dataset.' },
     output: { type: 'string', minLength: 1, default: 'dataset.h5', description: 'The HDF5 dataset to write, relative to this file.' },
     chunkSize: { type: 'integer', minimum: 1, default: 1024, description: 'Patterns per chunk written (memory is proportional to this).' },
+    training: trainingSchema(),
   });
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',

@@ -1,0 +1,131 @@
+// Everything the paper reports about a trained model, computed on held-out data: latent-space
+// classification, novelty of unknown phases and of mixtures, and the same for the baselines.
+import { auroc, averagePrecision, median, summarize, type DistributionSummary } from './metrics';
+import { KnnClassifier, confusion, decisionRegions, type DecisionRegions } from './knn';
+import { GaussianNaiveBayes } from './gnb';
+
+/** A group of patterns with its per-pattern novelty scores. */
+export interface ScoredGroup {
+  count: number;
+  /** Latent means (count × dims). */
+  latent: Float32Array;
+  /** Novelty score per pattern (higher = more novel). */
+  score: ArrayLike<number>;
+}
+
+export interface NoveltyMeasures {
+  aurocUnknown: number;
+  averagePrecisionUnknown: number;
+  aurocMixtures: number;
+  averagePrecisionMixtures: number;
+  medianScoreKnown: number;
+  medianScoreUnknown: number;
+  medianScoreMixtures: number;
+}
+
+export function noveltyMeasures(known: ArrayLike<number>, unknown: ArrayLike<number>, mixtures: ArrayLike<number>): NoveltyMeasures {
+  return {
+    aurocUnknown: auroc(unknown, known),
+    averagePrecisionUnknown: averagePrecision(unknown, known),
+    aurocMixtures: auroc(mixtures, known),
+    averagePrecisionMixtures: averagePrecision(mixtures, known),
+    medianScoreKnown: median(known),
+    medianScoreUnknown: median(unknown),
+    medianScoreMixtures: median(mixtures),
+  };
+}
+
+export interface MixtureCurve {
+  pair: [string, string];
+  /** Fraction x of the first phase. */
+  x: number[];
+  medianError: number[];
+  q1: number[];
+  q3: number[];
+  /** x where the median error is largest. */
+  peakX: number;
+}
+
+/** Error against mixing fraction for every binary pair present (fractions: count × phases). */
+export function mixtureCurves(fractions: Float32Array, phases: number, phaseNames: string[], errors: ArrayLike<number>): MixtureCurve[] {
+  const byPair = new Map<string, Map<number, number[]>>();
+  const count = errors.length;
+  for (let i = 0; i < count; i++) {
+    const present: number[] = [];
+    for (let p = 0; p < phases; p++) if (fractions[i * phases + p] > 0) present.push(p);
+    if (present.length !== 2) continue;
+    const key = `${present[0]},${present[1]}`;
+    const x = Math.round(fractions[i * phases + present[0]] * 1e4) / 1e4;
+    let curve = byPair.get(key);
+    if (!curve) byPair.set(key, (curve = new Map()));
+    let list = curve.get(x);
+    if (!list) curve.set(x, (list = []));
+    list.push(errors[i]);
+  }
+  const curves: MixtureCurve[] = [];
+  for (const [key, curve] of byPair) {
+    const [a, b] = key.split(',').map(Number);
+    const xs = [...curve.keys()].sort((u, v) => u - v);
+    const stats = xs.map((x) => summarize(curve.get(x)!, 0));
+    let peak = 0;
+    stats.forEach((s, k) => {
+      if (s.median > stats[peak].median) peak = k;
+    });
+    curves.push({
+      pair: [phaseNames[a], phaseNames[b]],
+      x: xs,
+      medianError: stats.map((s) => s.median),
+      q1: stats.map((s) => s.q1),
+      q3: stats.map((s) => s.q3),
+      peakX: xs[peak],
+    });
+  }
+  return curves;
+}
+
+export interface LatentClassification {
+  knnAccuracy: number;
+  knnConfusion: number[][];
+  gnbAccuracy: number;
+  gnbConfusion: number[][];
+  regions?: DecisionRegions;
+}
+
+/**
+ * KNN (k = 5) and Gaussian naive Bayes trained on the training patterns' latent means (plus
+ * composition, for GNB, when given) and tested on held-out ones.
+ */
+export function classifyLatent(
+  train: { latent: Float32Array; labels: Int32Array; compositions?: Float32Array },
+  test: { latent: Float32Array; labels: Int32Array; compositions?: Float32Array },
+  dims: number,
+  classes: number,
+): LatentClassification {
+  const knn = new KnnClassifier(train.latent, train.labels, dims, 5);
+  const knnResult = confusion(test.labels, knn.predict(test.latent), classes);
+  const features = (latent: Float32Array, compositions: Float32Array | undefined, n: number) => {
+    if (!compositions) return { data: latent, width: dims };
+    const width = dims + compositions.length / n;
+    const data = new Float32Array(n * width);
+    for (let i = 0; i < n; i++) {
+      data.set(latent.subarray(i * dims, (i + 1) * dims), i * width);
+      data.set(compositions.subarray(i * (width - dims), (i + 1) * (width - dims)), i * width + dims);
+    }
+    return { data, width };
+  };
+  const trainFeatures = features(train.latent, train.compositions, train.labels.length);
+  const testFeatures = features(test.latent, test.compositions, test.labels.length);
+  const gnb = new GaussianNaiveBayes(trainFeatures.data, train.labels, trainFeatures.width, classes);
+  const gnbResult = confusion(test.labels, gnb.predict(testFeatures.data), classes);
+  return {
+    knnAccuracy: knnResult.accuracy,
+    knnConfusion: knnResult.matrix,
+    gnbAccuracy: gnbResult.accuracy,
+    gnbConfusion: gnbResult.matrix,
+    regions: dims === 2 ? decisionRegions(knn, train.latent) : undefined,
+  };
+}
+
+export function violinStats(groups: Record<string, ArrayLike<number>>): Record<string, DistributionSummary> {
+  return Object.fromEntries(Object.entries(groups).map(([name, values]) => [name, summarize(values)]));
+}

@@ -1,0 +1,135 @@
+// k-nearest-neighbour classification in a low-dimensional space (the latent plane), with the
+// decision regions over a grid for the latent-map plot.
+
+export class KnnClassifier {
+  constructor(
+    /** Row-major points, `dims` numbers each. */
+    private readonly points: Float32Array,
+    private readonly labels: Int32Array,
+    private readonly dims: number,
+    private readonly k = 5,
+  ) {}
+
+  labelAt(index: number): number {
+    return index >= 0 ? this.labels[index] : -1;
+  }
+
+  get count(): number {
+    return this.labels.length;
+  }
+
+  /** Indices and squared distances of the k nearest stored points to `query`. */
+  nearest(query: ArrayLike<number>, offset = 0, k = this.k): { index: Int32Array; distance2: Float64Array } {
+    const index = new Int32Array(k).fill(-1);
+    const distance2 = new Float64Array(k).fill(Infinity);
+    const { points, dims } = this;
+    for (let i = 0; i < this.labels.length; i++) {
+      let d = 0;
+      for (let j = 0; j < dims; j++) {
+        const t = points[i * dims + j] - query[offset + j];
+        d += t * t;
+      }
+      if (d >= distance2[k - 1]) continue;
+      let p = k - 1;
+      while (p > 0 && distance2[p - 1] > d) {
+        distance2[p] = distance2[p - 1];
+        index[p] = index[p - 1];
+        p--;
+      }
+      distance2[p] = d;
+      index[p] = i;
+    }
+    return { index, distance2 };
+  }
+
+  /** Majority label of the k nearest (ties to the nearer neighbour's label). */
+  predictOne(query: ArrayLike<number>, offset = 0): number {
+    const { index } = this.nearest(query, offset);
+    const votes = new Map<number, number>();
+    let best = -1;
+    let bestVotes = 0;
+    for (const i of index) {
+      if (i < 0) continue;
+      const label = this.labels[i];
+      const v = (votes.get(label) ?? 0) + 1;
+      votes.set(label, v);
+      if (v > bestVotes) {
+        best = label;
+        bestVotes = v;
+      }
+    }
+    return best;
+  }
+
+  predict(queries: Float32Array): Int32Array {
+    const n = queries.length / this.dims;
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.predictOne(queries, i * this.dims);
+    return out;
+  }
+
+  /** Distance to the k-th nearest neighbour: a novelty score (far from all training data). */
+  kthDistance(queries: Float32Array): Float64Array {
+    const n = queries.length / this.dims;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = Math.sqrt(this.nearest(queries, i * this.dims).distance2[this.k - 1]);
+    return out;
+  }
+}
+
+export interface DecisionRegions {
+  xMin: number;
+  xMax: number;
+  yMin: number;
+  yMax: number;
+  columns: number;
+  rows: number;
+  /** rows × columns labels, row 0 at yMin. */
+  labels: number[];
+}
+
+/** KNN labels over a grid covering the 2-D points with a margin (what the latent plot shades). */
+export function decisionRegions(knn: KnnClassifier, points: Float32Array, resolution = 120, margin = 0.05): DecisionRegions {
+  let xMin = Infinity;
+  let xMax = -Infinity;
+  let yMin = Infinity;
+  let yMax = -Infinity;
+  for (let i = 0; i < points.length; i += 2) {
+    xMin = Math.min(xMin, points[i]);
+    xMax = Math.max(xMax, points[i]);
+    yMin = Math.min(yMin, points[i + 1]);
+    yMax = Math.max(yMax, points[i + 1]);
+  }
+  const dx = (xMax - xMin) * margin || 1;
+  const dy = (yMax - yMin) * margin || 1;
+  xMin -= dx;
+  xMax += dx;
+  yMin -= dy;
+  yMax += dy;
+  const labels: number[] = [];
+  const q = new Float32Array(2);
+  for (let r = 0; r < resolution; r++) {
+    for (let c = 0; c < resolution; c++) {
+      q[0] = xMin + ((c + 0.5) / resolution) * (xMax - xMin);
+      q[1] = yMin + ((r + 0.5) / resolution) * (yMax - yMin);
+      labels.push(knn.predictOne(q));
+    }
+  }
+  return { xMin, xMax, yMin, yMax, columns: resolution, rows: resolution, labels };
+}
+
+export interface Confusion {
+  /** matrix[true][predicted] counts. */
+  matrix: number[][];
+  accuracy: number;
+}
+
+export function confusion(truth: Int32Array, predicted: Int32Array, classes: number): Confusion {
+  const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  let correct = 0;
+  for (let i = 0; i < truth.length; i++) {
+    if (predicted[i] >= 0 && predicted[i] < classes) matrix[truth[i]][predicted[i]]++;
+    if (truth[i] === predicted[i]) correct++;
+  }
+  return { matrix, accuracy: truth.length ? correct / truth.length : NaN };
+}

@@ -1,0 +1,123 @@
+// Ranking metrics and summary statistics for novelty scores (higher score = more novel).
+
+/**
+ * Area under the ROC curve: the probability that a random positive scores above a random
+ * negative, ties counting one half (the Mann–Whitney U statistic, via one sort).
+ */
+export function auroc(positives: ArrayLike<number>, negatives: ArrayLike<number>): number {
+  const n1 = positives.length;
+  const n0 = negatives.length;
+  if (n1 === 0 || n0 === 0) return NaN;
+  const all: { v: number; p: boolean }[] = [];
+  for (let i = 0; i < n1; i++) all.push({ v: positives[i], p: true });
+  for (let i = 0; i < n0; i++) all.push({ v: negatives[i], p: false });
+  all.sort((a, b) => a.v - b.v);
+  let rankSum = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j < all.length && all[j].v === all[i].v) j++;
+    const midRank = (i + 1 + j) / 2; // ranks i+1..j share their mean
+    for (let k = i; k < j; k++) if (all[k].p) rankSum += midRank;
+    i = j;
+  }
+  return (rankSum - (n1 * (n1 + 1)) / 2) / (n1 * n0);
+}
+
+/** Average precision (area under precision–recall, step-wise as scikit-learn computes it). */
+export function averagePrecision(positives: ArrayLike<number>, negatives: ArrayLike<number>): number {
+  const all: { v: number; p: boolean }[] = [];
+  for (let i = 0; i < positives.length; i++) all.push({ v: positives[i], p: true });
+  for (let i = 0; i < negatives.length; i++) all.push({ v: negatives[i], p: false });
+  if (positives.length === 0) return NaN;
+  all.sort((a, b) => b.v - a.v);
+  let tp = 0;
+  let fp = 0;
+  let ap = 0;
+  let lastRecall = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    // Tied scores form one threshold.
+    while (j < all.length && all[j].v === all[i].v) {
+      if (all[j].p) tp++;
+      else fp++;
+      j++;
+    }
+    const recall = tp / positives.length;
+    ap += (recall - lastRecall) * (tp / (tp + fp));
+    lastRecall = recall;
+    i = j;
+  }
+  return ap;
+}
+
+/** Linear-interpolated quantile (numpy's default) of sorted values. */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  if (sorted.length === 0) return NaN;
+  const h = (sorted.length - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+export function sortedCopy(values: ArrayLike<number>): Float64Array {
+  return Float64Array.from(values as ArrayLike<number>).sort();
+}
+
+export function median(values: ArrayLike<number>): number {
+  return quantileSorted(sortedCopy(values), 0.5);
+}
+
+export interface DistributionSummary {
+  count: number;
+  mean: number;
+  min: number;
+  q1: number;
+  median: number;
+  q3: number;
+  max: number;
+  /** Kernel density over `grid` (for violin plots), Gaussian kernel, Silverman's bandwidth. */
+  density: { at: number[]; value: number[] };
+}
+
+export function summarize(values: ArrayLike<number>, densityPoints = 64): DistributionSummary {
+  const s = sortedCopy(values);
+  const n = s.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += s[i] / n;
+  let variance = 0;
+  for (let i = 0; i < n; i++) variance += (s[i] - mean) ** 2 / Math.max(1, n - 1);
+  const q1 = quantileSorted(s, 0.25);
+  const q3 = quantileSorted(s, 0.75);
+  const spread = Math.min(Math.sqrt(variance), (q3 - q1) / 1.34 || Math.sqrt(variance));
+  const bandwidth = Math.max(0.9 * spread * n ** -0.2, 1e-12);
+  const lo = s[0];
+  const hi = s[n - 1];
+  const at: number[] = [];
+  const value: number[] = [];
+  for (let k = 0; k < densityPoints && n > 0; k++) {
+    const x = lo + ((hi - lo) * k) / Math.max(1, densityPoints - 1);
+    let d = 0;
+    for (let i = 0; i < n; i++) d += Math.exp(-0.5 * ((x - s[i]) / bandwidth) ** 2);
+    at.push(x);
+    value.push(d / (n * bandwidth * Math.sqrt(2 * Math.PI)));
+  }
+  return { count: n, mean, min: lo, q1, median: quantileSorted(s, 0.5), q3, max: hi, density: { at, value } };
+}
+
+/**
+ * The p-value of a score against a calibration sample of known patterns' scores: the fraction
+ * of calibration scores at least as large, with the +1 correction so it is never 0
+ * ((1 + #{c ≥ s}) / (1 + n)), the conformal p-value.
+ */
+export function pValue(sortedCalibration: ArrayLike<number>, score: number): number {
+  const n = sortedCalibration.length;
+  // First index whose value is ≥ score.
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sortedCalibration[mid] < score) lo = mid + 1;
+    else hi = mid;
+  }
+  return (1 + (n - lo)) / (1 + n);
+}

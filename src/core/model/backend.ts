@@ -1,0 +1,155 @@
+// Chooses and prepares the TensorFlow.js backend. tfjs-node (native libtensorflow) when it loads,
+// otherwise the wasm backend with its matMul fixed for transposed operands (DESIGN.md).
+import * as tf from '@tensorflow/tfjs-core';
+// Gradients of every op: tfjs-core's Node bundle registers none; tfjs-layers' bundle registers
+// them all (into the one shared registry) when it loads.
+import '@tensorflow/tfjs-layers';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | BackendName;
+
+export interface BackendInfo {
+  /** The tfjs backend name actually in use. */
+  name: BackendName;
+  /** Why another one was not used (e.g. tfjs-node failed to load), for the user to see. */
+  notes: string[];
+}
+
+let ready: Promise<BackendInfo> | undefined;
+
+/**
+ * Loads the backend once per process (or worker). `auto` tries tfjs-node, then wasm, then the
+ * plain JavaScript cpu backend; an explicit name is used or fails with the reason.
+ */
+export function initBackend(preference: BackendPreference = 'auto'): Promise<BackendInfo> {
+  ready ??= chooseBackend(preference);
+  return ready;
+}
+
+async function chooseBackend(preference: BackendPreference): Promise<BackendInfo> {
+  const notes: string[] = [];
+  const order: BackendName[] = preference === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [preference];
+  for (const name of order) {
+    try {
+      if (name === 'tensorflow') {
+        // Optional dependency: absent or unable to load its native library on many machines.
+        require('@tensorflow/tfjs-node');
+      } else if (name === 'wasm') {
+        require('@tensorflow/tfjs-backend-wasm');
+      } else {
+        require('@tensorflow/tfjs-backend-cpu');
+      }
+      if (!(await tf.setBackend(name))) throw new Error(`tfjs could not start the ${name} backend`);
+      await tf.ready();
+      if (name === 'wasm') installPlainMatMul();
+      return { name, notes };
+    } catch (e) {
+      notes.push(`${name}: ${firstLine(e)}`);
+    }
+  }
+  throw new Error(`no TensorFlow.js backend could be started (${notes.join('; ')})`);
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0];
+}
+
+let matMulInstalled = false;
+
+/**
+ * The wasm backend's XNNPACK matMul is fast only for untransposed operands; with transposeA or
+ * transposeB it falls to a loop ~40× slower. Dense-layer gradients ask for exactly those
+ * (xᵀ·dy, dy·Wᵀ), so this wraps the BatchMatMul kernel: transpose explicitly (cheap), then
+ * multiply plainly. A broadcast right operand is multiplied as one 2-D product.
+ */
+function installPlainMatMul(): void {
+  if (matMulInstalled) return;
+  const original = tf.getKernel('BatchMatMul', 'wasm');
+  if (!original) return;
+  const transpose = tf.getKernel('Transpose', 'wasm');
+  const reshape = tf.getKernel('Reshape', 'wasm');
+  if (!transpose || !reshape) return;
+  type Info = tf.TensorInfo;
+  const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
+    const { a, b } = args.inputs as { a: Info; b: Info };
+    const { transposeA, transposeB } = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
+    const backend = args.backend as { disposeData(id: tf.DataId): void };
+    const temporaries: Info[] = [];
+    const swapLastTwo = (x: Info): Info => {
+      const perm = x.shape.map((_, i) => i);
+      const n = perm.length;
+      [perm[n - 2], perm[n - 1]] = [perm[n - 1], perm[n - 2]];
+      const t = transpose.kernelFunc({ inputs: { x }, backend: args.backend as never, attrs: { perm } }) as Info;
+      temporaries.push(t);
+      return t;
+    };
+    // A·Bᵀ can be had as (B·Aᵀ)ᵀ, and Aᵀ·B as (Bᵀ·A)ᵀ: transpose whichever moves fewer numbers.
+    const size = (x: Info) => x.shape.reduce((p, q) => p * q, 1);
+    const outRows = transposeA ? a.shape[a.shape.length - 1] : a.shape[a.shape.length - 2];
+    const outCols = transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+    const twoD = a.shape.length === 2 || (a.shape.length === 3 && a.shape[0] === 1 && b.shape[0] === 1);
+    if (twoD && transposeA !== transposeB) {
+      const direct = size(transposeA ? a : b);
+      const swapped = size(transposeA ? b : a) + outRows * outCols;
+      if (swapped < direct) {
+        // transposeB: A·Bᵀ = (B·Aᵀ)ᵀ, computed as B · transpose(A), then transposed back.
+        // transposeA: Aᵀ·B = (Bᵀ·A)ᵀ, computed as transpose(B) · A, then transposed back.
+        const product = transposeB
+          ? (original.kernelFunc({ inputs: { a: b, b: swapLastTwo(a) }, backend: args.backend as never, attrs: { transposeA: false, transposeB: false } }) as Info)
+          : (original.kernelFunc({ inputs: { a: swapLastTwo(b), b: a }, backend: args.backend as never, attrs: { transposeA: false, transposeB: false } }) as Info);
+        temporaries.push(product);
+        const result = swapLastTwo(product);
+        temporaries.pop();
+        for (const t of temporaries) backend.disposeData(t.dataId);
+        return result;
+      }
+    }
+    let left = transposeA ? swapLastTwo(a) : a;
+    const right = transposeB ? swapLastTwo(b) : b;
+    // [batch, m, k] × [1, k, n] (or a 2-D right operand) is one [batch·m, k] × [k, n] product.
+    const leftBatch = left.shape.slice(0, -2).reduce((p, q) => p * q, 1);
+    const rightBatch = right.shape.slice(0, -2).reduce((p, q) => p * q, 1);
+    let outShape: number[] | undefined;
+    if (leftBatch > 1 && rightBatch === 1) {
+      const m = left.shape[left.shape.length - 2];
+      const k = left.shape[left.shape.length - 1];
+      outShape = [...left.shape.slice(0, -1), right.shape[right.shape.length - 1]];
+      left = reshape.kernelFunc({ inputs: { x: left }, backend: args.backend as never, attrs: { shape: [1, leftBatch * m, k] } }) as Info;
+      temporaries.push(left);
+    }
+    let out = original.kernelFunc({
+      inputs: { a: left, b: right },
+      backend: args.backend as never,
+      attrs: { transposeA: false, transposeB: false },
+    }) as Info;
+    if (outShape) {
+      const reshaped = reshape.kernelFunc({ inputs: { x: out }, backend: args.backend as never, attrs: { shape: outShape } }) as Info;
+      // Reshape on wasm shares the data and bumps its reference count; drop the original handle.
+      backend.disposeData(out.dataId);
+      out = reshaped;
+    }
+    for (const t of temporaries) backend.disposeData(t.dataId);
+    return out;
+  };
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel({ ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  matMulInstalled = true;
+}
+
+export { tf };
+
+/**
+ * A read-only view of a tensor's float32 storage inside the wasm backend's memory (no copy), or
+ * undefined on other backends. Valid only until the next tfjs call (memory may grow); never
+ * write through it (XNNPACK caches packed copies of weights keyed by their storage).
+ */
+export function wasmStorage(tensor: tf.Tensor): Float32Array | undefined {
+  if (tf.getBackend() !== 'wasm' || tensor.dtype !== 'float32') return undefined;
+  const backend = tf.backend() as unknown as {
+    dataIdMap: { get(id: tf.DataId): { memoryOffset: number; refCount?: number } | undefined };
+    wasm: { HEAPU8: Uint8Array };
+  };
+  const entry = backend.dataIdMap.get(tensor.dataId);
+  if (!entry) return undefined;
+  return new Float32Array(backend.wasm.HEAPU8.buffer, entry.memoryOffset, tensor.size);
+}

@@ -1,0 +1,343 @@
+// From a dataset file to a saved, evaluated model: split the known phases' patterns, train the
+// ensemble, calibrate the novelty threshold on held-out known patterns, measure everything the
+// paper reports (and the baselines) on held-out data, and write the model folder.
+import { initBackend, type BackendPreference } from './backend';
+import { buildVae, encodeAndReconstruct, type Encoded, type VaeModels } from './vae';
+import { trainVae, type TrainingProgress, type TrainingResult } from './train';
+import { saveModel, MANIFEST_FORMAT, MANIFEST_VERSION, type ModelManifest } from './store';
+import type { ModelSpec } from './architecture';
+import type { TrainingConfig } from './training-config';
+import { readDataset, type Dataset } from '../synth/dataset';
+import { Random } from '../util/random';
+import { UserError } from '../diagnostics';
+import { SOFTWARE_VERSION } from '../version';
+import { classifyLatent, mixtureCurves, noveltyMeasures, violinStats, type LatentClassification, type MixtureCurve, type NoveltyMeasures } from '../analysis/evaluate';
+import { Pca, SoftmaxClassifier } from '../analysis/baselines';
+import { KnnClassifier } from '../analysis/knn';
+import { quantileSorted, sortedCopy, median, type DistributionSummary } from '../analysis/metrics';
+
+export type PipelineEvent =
+  | { kind: 'stage'; message: string }
+  | ({ kind: 'epoch'; member: number; members: number } & TrainingProgress);
+
+export interface PipelineHooks {
+  onEvent?: (e: PipelineEvent) => void;
+  shouldStop?: () => boolean;
+}
+
+export interface TrainRequest {
+  datasetPath: string;
+  modelDir: string;
+  training: TrainingConfig;
+  /** Per dataset row, over training.compositionElements (conditional models). */
+  compositions?: Float32Array;
+  backend?: BackendPreference;
+  /** Also train and measure the baselines (PCA, PCA-KNN, softmax classifier). */
+  baselines?: boolean;
+  /** Recorded in the manifest: where the training config came from. */
+  configPath?: string;
+}
+
+export class CancelledError extends UserError {
+  constructor(what: string) {
+    super(`${what} cancelled; nothing was written`);
+  }
+}
+
+/** Row indices of the dataset, by role. */
+export interface Split {
+  train: Int32Array;
+  validation: Int32Array;
+  test: Int32Array;
+  unknown: Int32Array;
+  mixtures: Int32Array;
+  /** Dataset phase index → model label (−1 for phases the model is not trained on). */
+  labelOf: Int32Array;
+  knownPhases: string[];
+}
+
+/** Stratified, seeded split of the known pure patterns; unknowns and mixtures kept aside. */
+export function splitDataset(dataset: Dataset, training: Pick<TrainingConfig, 'seed' | 'validationFraction' | 'testFraction'>): Split {
+  const knownPhases: string[] = [];
+  const labelOf = new Int32Array(dataset.phaseNames.length).fill(-1);
+  dataset.phaseNames.forEach((name, p) => {
+    if (dataset.phaseRoles[p] !== 'unknown') {
+      labelOf[p] = knownPhases.length;
+      knownPhases.push(name);
+    }
+  });
+  const byClass: number[][] = knownPhases.map(() => []);
+  const unknown: number[] = [];
+  const mixtures: number[] = [];
+  for (let i = 0; i < dataset.count; i++) {
+    const label = dataset.labels[i];
+    if (label < 0) {
+      // Mixtures of known phases only: a mixture with an unknown phase is not "two known things".
+      let onlyKnown = true;
+      for (let p = 0; p < dataset.phaseNames.length; p++) if (dataset.fractions[i * dataset.phaseNames.length + p] > 0 && labelOf[p] < 0) onlyKnown = false;
+      if (onlyKnown) mixtures.push(i);
+    } else if (labelOf[label] < 0) unknown.push(i);
+    else byClass[labelOf[label]].push(i);
+  }
+  const random = new Random(training.seed + 104729);
+  const train: number[] = [];
+  const validation: number[] = [];
+  const test: number[] = [];
+  for (const rows of byClass) {
+    for (let i = rows.length - 1; i > 0; i--) {
+      const j = random.int(i + 1);
+      [rows[i], rows[j]] = [rows[j], rows[i]];
+    }
+    const nValidation = Math.round(rows.length * training.validationFraction);
+    const nTest = Math.round(rows.length * training.testFraction);
+    validation.push(...rows.slice(0, nValidation));
+    test.push(...rows.slice(nValidation, nValidation + nTest));
+    train.push(...rows.slice(nValidation + nTest));
+  }
+  if (train.length === 0) throw new UserError('the dataset has no patterns of known phases to train on');
+  if (validation.length === 0 || test.length === 0) throw new UserError('too few known patterns to hold out validation and test sets; generate more');
+  const sorted = (a: number[]) => Int32Array.from(a).sort();
+  return { train: sorted(train), validation: sorted(validation), test: sorted(test), unknown: Int32Array.from(unknown), mixtures: Int32Array.from(mixtures), labelOf, knownPhases };
+}
+
+export function gather(source: Float32Array, width: number, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  for (let i = 0; i < rows.length; i++) out.set(source.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
+  return out;
+}
+
+export interface EncodedGroup extends Encoded {
+  /** Dataset rows. */
+  rows: Int32Array;
+  /** Dataset phase label per row (−1 for mixtures). */
+  labels: Int32Array;
+  /** 2θ of each pattern's maximum (the paper colours the latent map by it). */
+  maxTwoTheta: Float32Array;
+}
+
+export interface Evaluation {
+  classification: LatentClassification;
+  /** VAE novelty from the reconstruction BCE, and from its MSE. */
+  vae: NoveltyMeasures;
+  vaeMse: NoveltyMeasures;
+  medianErrorRatioUnknownToKnown: number;
+  meanErrorKnown: number;
+  meanErrorUnknown: number;
+  violins: Record<string, DistributionSummary>;
+  mixtureCurves: MixtureCurve[];
+  baselines?: Record<string, NoveltyMeasures & { note: string }>;
+  /** Per group, for figures: latent means, errors. */
+  groups: Record<'train' | 'validation' | 'test' | 'unknown' | 'mixtures', EncodedGroup>;
+}
+
+export interface TrainReport {
+  manifest: ModelManifest;
+  evaluation: Evaluation;
+  dataset: Dataset;
+  split: Split;
+  members: VaeModels[];
+  results: TrainingResult[];
+  backend: string;
+}
+
+export async function trainFromDataset(request: TrainRequest, hooks: PipelineHooks = {}): Promise<TrainReport> {
+  const stage = (message: string) => hooks.onEvent?.({ kind: 'stage', message });
+  const backend = await initBackend(request.backend ?? 'auto');
+  stage(`backend: ${backend.name}${backend.notes.length ? ` (${backend.notes.join('; ')})` : ''}`);
+  const t = request.training;
+  stage(`reading ${request.datasetPath}`);
+  const dataset = await readDataset(request.datasetPath);
+  const elements = t.compositionElements;
+  if (elements.length > 0 && (!request.compositions || request.compositions.length !== dataset.count * elements.length)) {
+    throw new UserError(`a conditional VAE over ${elements.join(', ')} needs a composition for every pattern of the dataset`);
+  }
+  const split = splitDataset(dataset, t);
+  stage(`split: ${split.train.length} training, ${split.validation.length} validation, ${split.test.length} test patterns of ${split.knownPhases.join(', ')}; ${split.unknown.length} unknown-phase and ${split.mixtures.length} mixture patterns held out`);
+  const points = dataset.points;
+  const spec: ModelSpec = { points, hidden: t.hidden, latent: t.latent, compositionElements: elements, beta: t.beta };
+  const setOf = (rows: Int32Array) => ({
+    patterns: gather(dataset.patterns, points, rows),
+    count: rows.length,
+    compositions: elements.length ? gather(request.compositions!, elements.length, rows) : undefined,
+  });
+  const trainSet = setOf(split.train);
+  const validationSet = setOf(split.validation);
+
+  const members: VaeModels[] = [];
+  const results: TrainingResult[] = [];
+  for (let k = 0; k < t.ensemble; k++) {
+    const seed = t.seed + k;
+    const models = buildVae(spec, seed * 1000 + 17);
+    const result = trainVae(models, trainSet, validationSet, { epochs: t.epochs, batchSize: t.batchSize, learningRate: t.learningRate, patience: t.patience, seed }, {
+      shouldStop: hooks.shouldStop,
+      onEpoch: (p) => hooks.onEvent?.({ kind: 'epoch', member: k + 1, members: t.ensemble, ...p }),
+    });
+    if (result.cancelled) {
+      for (const m of [...members, models]) {
+        m.encoder.dispose();
+        m.decoder.dispose();
+      }
+      throw new CancelledError('training');
+    }
+    members.push(models);
+    results.push(result);
+  }
+
+  stage('evaluating on held-out patterns');
+  const evaluation = evaluate(members[0], dataset, split, trainSet, request);
+  const calibrationErrors = sortedCopy(evaluation.groups.validation.bce);
+  const errorThreshold = quantileSorted(calibrationErrors, 1 - t.pThreshold);
+  // A subsample of training latents for "nearest known phase" when scoring (at most 3000).
+  const reference = { latent: [] as number[], labels: [] as number[] };
+  const stride = Math.max(1, Math.ceil(split.train.length / 3000));
+  for (let i = 0; i < split.train.length; i += stride) {
+    for (let d = 0; d < t.latent; d++) reference.latent.push(round(evaluation.groups.train.mean[i * t.latent + d]));
+    reference.labels.push(split.labelOf[dataset.labels[split.train[i]]]);
+  }
+  const manifest: ModelManifest = {
+    format: MANIFEST_FORMAT,
+    formatVersion: MANIFEST_VERSION,
+    software: { name: 'latent-xrd', version: SOFTWARE_VERSION },
+    created: new Date().toISOString(),
+    kind: elements.length ? 'cvae' : 'vae',
+    spec,
+    grid: { min: dataset.twoTheta[0], max: dataset.twoTheta[dataset.twoTheta.length - 1], points },
+    wavelength: radiationWavelength(dataset),
+    phases: split.knownPhases,
+    reference,
+    calibration: { metric: 'bce', errors: Array.from(calibrationErrors, round), pThreshold: t.pThreshold, errorThreshold },
+    training: {
+      config: t,
+      configPath: request.configPath,
+      dataset: request.datasetPath,
+      datasetSeed: dataset.attributes.seed,
+      backend: backend.name,
+      counts: { train: split.train.length, validation: split.validation.length, test: split.test.length, unknown: split.unknown.length, mixtures: split.mixtures.length },
+      members: results.map((r, k) => ({
+        seed: t.seed + k,
+        bestEpoch: r.bestEpoch,
+        stoppedEarly: r.stoppedEarly,
+        seconds: r.seconds,
+        history: r.history,
+      })),
+    },
+    metrics: summaryMetrics(evaluation),
+    ensemble: members.map((_, k) => ({ seed: t.seed + k, path: k === 0 ? '.' : `ensemble/${k}` })),
+  };
+  stage(`writing ${request.modelDir}`);
+  await saveModel(request.modelDir, members, manifest);
+  return { manifest, evaluation, dataset, split, members, results, backend: backend.name };
+}
+
+function round(v: number): number {
+  return Math.round(v * 1e6) / 1e6;
+}
+
+function radiationWavelength(dataset: Dataset): number | undefined {
+  try {
+    return JSON.parse(String(dataset.attributes.radiation)).kalpha1;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The headline numbers, as `reproduce --json` and the model card show them. */
+export function summaryMetrics(e: Evaluation): Record<string, unknown> {
+  return {
+    knnAccuracy: e.classification.knnAccuracy,
+    gnbAccuracy: e.classification.gnbAccuracy,
+    knnConfusion: e.classification.knnConfusion,
+    medianErrorRatioUnknownToKnown: e.medianErrorRatioUnknownToKnown,
+    meanErrorKnown: e.meanErrorKnown,
+    meanErrorUnknown: e.meanErrorUnknown,
+    aurocUnknown: e.vae.aurocUnknown,
+    averagePrecisionUnknown: e.vae.averagePrecisionUnknown,
+    aurocMixtures: e.vae.aurocMixtures,
+    averagePrecisionMixtures: e.vae.averagePrecisionMixtures,
+    mse: { aurocUnknown: e.vaeMse.aurocUnknown, aurocMixtures: e.vaeMse.aurocMixtures },
+    mixturePeaks: e.mixtureCurves.map((c) => ({ pair: c.pair, peakX: c.peakX })),
+    baselines: e.baselines,
+  };
+}
+
+function evaluate(models: VaeModels, dataset: Dataset, split: Split, trainSet: { patterns: Float32Array; compositions?: Float32Array }, request: TrainRequest): Evaluation {
+  const points = dataset.points;
+  const elements = request.training.compositionElements.length;
+  const encode = (rows: Int32Array, patterns?: Float32Array): EncodedGroup => {
+    const x = patterns ?? gather(dataset.patterns, points, rows);
+    const maxTwoTheta = new Float32Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      let best = 0;
+      for (let j = 1; j < points; j++) if (x[i * points + j] > x[i * points + best]) best = j;
+      maxTwoTheta[i] = dataset.twoTheta[best];
+    }
+    return {
+      rows,
+      labels: Int32Array.from(rows, (r) => dataset.labels[r]),
+      maxTwoTheta,
+      ...encodeAndReconstruct(models, x, rows.length, { compositions: elements ? gather(request.compositions!, elements, rows) : undefined }),
+    };
+  };
+  const groups = {
+    train: encode(split.train, trainSet.patterns),
+    validation: encode(split.validation),
+    test: encode(split.test),
+    unknown: encode(split.unknown),
+    mixtures: encode(split.mixtures),
+  };
+  const labelsOf = (rows: Int32Array) => Int32Array.from(rows, (r) => split.labelOf[dataset.labels[r]]);
+  const latent = models.spec.latent;
+  const classification = classifyLatent(
+    { latent: groups.train.mean, labels: labelsOf(split.train), compositions: elements ? gather(request.compositions!, elements, split.train) : undefined },
+    { latent: groups.test.mean, labels: labelsOf(split.test), compositions: elements ? gather(request.compositions!, elements, split.test) : undefined },
+    latent,
+    split.knownPhases.length,
+  );
+  const vae = noveltyMeasures(groups.test.bce, groups.unknown.bce, groups.mixtures.bce);
+  const vaeMse = noveltyMeasures(groups.test.mse, groups.unknown.mse, groups.mixtures.mse);
+  const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / Math.max(1, a.length);
+  const evaluation: Evaluation = {
+    classification,
+    vae,
+    vaeMse,
+    medianErrorRatioUnknownToKnown: median(groups.unknown.bce) / median(groups.test.bce),
+    meanErrorKnown: mean(groups.test.bce),
+    meanErrorUnknown: mean(groups.unknown.bce),
+    violins: violinStats({ pure: groups.test.bce, mixtures: groups.mixtures.bce, unknown: groups.unknown.bce }),
+    mixtureCurves: mixtureCurves(gather(dataset.fractions, dataset.phaseNames.length, split.mixtures), dataset.phaseNames.length, dataset.phaseNames, groups.mixtures.bce),
+    groups,
+  };
+  if (request.baselines !== false) evaluation.baselines = baselines(dataset, split, trainSet.patterns, latent, request.training.seed);
+  return evaluation;
+}
+
+/** The baselines on the same split: scores for test-known, unknown and mixture patterns. */
+function baselines(dataset: Dataset, split: Split, trainPatterns: Float32Array, components: number, seed: number): Record<string, NoveltyMeasures & { note: string }> {
+  const points = dataset.points;
+  const test = gather(dataset.patterns, points, split.test);
+  const unknown = gather(dataset.patterns, points, split.unknown);
+  const mixtures = gather(dataset.patterns, points, split.mixtures);
+  const pca = Pca.fit(trainPatterns, split.train.length, points, components, seed);
+  const [pTest, pUnknown, pMixtures] = [test, unknown, mixtures].map((x) => pca.transform(x, x.length / points));
+  const pTrain = pca.transform(trainPatterns, split.train.length);
+  const trainLabels = Int32Array.from(split.train, (r) => split.labelOf[dataset.labels[r]]);
+  const knn = new KnnClassifier(pTrain.scores, trainLabels, components, 5);
+  const classifier = SoftmaxClassifier.train(trainPatterns, trainLabels, points, split.knownPhases.length, { epochs: 3, batchSize: 128, seed });
+  const confidence = (x: Float32Array) => Float32Array.from(classifier.predict(x, x.length / points).maxProbability, (p) => 1 - p);
+  const result = {
+    pcaReconstruction: {
+      ...noveltyMeasures(pTest.bce, pUnknown.bce, pMixtures.bce),
+      note: `PCA with ${components} components (as many as the VAE's latent dimensions), reconstruction BCE`,
+    },
+    pcaKnnDistance: {
+      ...noveltyMeasures(knn.kthDistance(pTest.scores), knn.kthDistance(pUnknown.scores), knn.kthDistance(pMixtures.scores)),
+      note: 'distance to the 5th nearest training pattern in the PCA score space',
+    },
+    softmaxConfidence: {
+      ...noveltyMeasures(confidence(test), confidence(unknown), confidence(mixtures)),
+      note: 'dense classifier (points → 64 → phases) trained on the known phases; score = 1 − max softmax probability',
+    },
+  };
+  classifier.dispose();
+  return result;
+}

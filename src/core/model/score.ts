@@ -1,0 +1,60 @@
+// Scoring measured or simulated patterns against a saved model: latent position, reconstruction,
+// errors, p-value against the calibration sample, verdict, nearest known phase.
+import type { LoadedModel } from './store';
+import { encodeAndReconstruct } from './vae';
+import { pValue } from '../analysis/metrics';
+import { KnnClassifier } from '../analysis/knn';
+
+export interface PatternScore {
+  latent: number[];
+  bce: number;
+  mse: number;
+  pValue: number;
+  verdict: 'known' | 'novel';
+  nearestPhase: string;
+  /** Distance in the latent plane to the nearest training pattern of that phase. */
+  nearestDistance: number;
+  /** Ensemble spread of the BCE (standard deviation over members), when there are several. */
+  bceSpread?: number;
+}
+
+export class Scorer {
+  private readonly knn: KnnClassifier;
+
+  constructor(readonly model: LoadedModel) {
+    const { reference, spec } = model.manifest;
+    this.knn = new KnnClassifier(Float32Array.from(reference.latent), Int32Array.from(reference.labels), spec.latent, 5);
+  }
+
+  /** Scores `count` patterns already on the model's grid (rows of `patterns`). */
+  score(patterns: Float32Array, count: number, options: { compositions?: Float32Array; keepReconstructions?: boolean } = {}): { scores: PatternScore[]; reconstructions?: Float32Array } {
+    const { manifest, members } = this.model;
+    const latentDims = manifest.spec.latent;
+    const first = encodeAndReconstruct(members[0], patterns, count, options);
+    const others = members.slice(1).map((m) => encodeAndReconstruct(m, patterns, count, { compositions: options.compositions }));
+    const calibration = manifest.calibration.errors;
+    const scores: PatternScore[] = [];
+    for (let i = 0; i < count; i++) {
+      const latent = Array.from(first.mean.subarray(i * latentDims, (i + 1) * latentDims));
+      const error = manifest.calibration.metric === 'mse' ? first.mse[i] : first.bce[i];
+      const p = pValue(calibration, error);
+      const { index, distance2 } = this.knn.nearest(latent, 0, 1);
+      const score: PatternScore = {
+        latent,
+        bce: first.bce[i],
+        mse: first.mse[i],
+        pValue: p,
+        verdict: p < manifest.calibration.pThreshold ? 'novel' : 'known',
+        nearestPhase: manifest.phases[this.knn.labelAt(index[0])] ?? 'none',
+        nearestDistance: Math.sqrt(distance2[0]),
+      };
+      if (others.length) {
+        const all = [first.bce[i], ...others.map((o) => o.bce[i])];
+        const mean = all.reduce((s, v) => s + v, 0) / all.length;
+        score.bceSpread = Math.sqrt(all.reduce((s, v) => s + (v - mean) ** 2, 0) / (all.length - 1));
+      }
+      scores.push(score);
+    }
+    return { scores, reconstructions: first.reconstructions };
+  }
+}

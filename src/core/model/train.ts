@@ -1,0 +1,186 @@
+// The training loop: seeded shuffles and ε, Adam, per-batch cancellation, early stopping on the
+// validation loss with the best weights restored.
+import { tf } from './backend';
+import { Random } from '../util/random';
+import { FusedAdam, assignValue } from './adam';
+import { drawEpsilon, vaeLoss, type VaeModels } from './vae';
+
+export interface TrainingOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Epochs without a validation improvement before stopping (0: never stop early). */
+  patience: number;
+  seed: number;
+}
+
+export const DEFAULT_TRAINING: TrainingOptions = { epochs: 60, batchSize: 128, learningRate: 1e-3, patience: 8, seed: 1 };
+
+/** Rows of patterns (and their compositions, for a conditional model). */
+export interface PatternSet {
+  patterns: Float32Array;
+  count: number;
+  compositions?: Float32Array;
+}
+
+export interface LossRecord {
+  total: number;
+  reconstruction: number;
+  kl: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  train: LossRecord;
+  validation: LossRecord;
+  samplesPerSecond: number;
+  seconds: number;
+}
+
+export interface TrainingProgress extends EpochRecord {
+  epochs: number;
+  best: boolean;
+}
+
+export interface TrainingHooks {
+  onEpoch?: (p: TrainingProgress) => void;
+  /** Checked before every batch: true stops training within one batch. */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainingResult {
+  history: EpochRecord[];
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  cancelled: boolean;
+  seconds: number;
+}
+
+/** Copies rows `indices[from..from+n)` of a row-major matrix into `into`. */
+function gatherRows(source: Float32Array, width: number, indices: Uint32Array, from: number, n: number, into: Float32Array): Float32Array {
+  for (let i = 0; i < n; i++) {
+    const row = indices[from + i];
+    into.set(source.subarray(row * width, (row + 1) * width), i * width);
+  }
+  return into.subarray(0, n * width);
+}
+
+function shuffle(indices: Uint32Array, random: Random): void {
+  for (let i = indices.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    const t = indices[i];
+    indices[i] = indices[j];
+    indices[j] = t;
+  }
+}
+
+/** Mean loss terms over a whole set, with ε from a generator seeded the same way every call. */
+export function evaluateLoss(models: VaeModels, set: PatternSet, seed: number, batchSize = 512): LossRecord {
+  const { points, latent } = models.spec;
+  const elements = models.spec.compositionElements.length;
+  const random = new Random(seed);
+  const sum: LossRecord = { total: 0, reconstruction: 0, kl: 0 };
+  for (let start = 0; start < set.count; start += batchSize) {
+    const n = Math.min(batchSize, set.count - start);
+    const terms = tf.tidy(() => {
+      const patterns = tf.tensor2d(set.patterns.subarray(start * points, (start + n) * points), [n, points]);
+      const compositions = elements ? tf.tensor2d(set.compositions!.subarray(start * elements, (start + n) * elements), [n, elements]) : undefined;
+      const t = vaeLoss(models, { patterns, compositions }, drawEpsilon(random, n, latent), false);
+      return tf.stack([t.total, t.reconstruction, t.kl]).dataSync();
+    });
+    sum.total += terms[0] * n;
+    sum.reconstruction += terms[1] * n;
+    sum.kl += terms[2] * n;
+  }
+  const count = Math.max(1, set.count);
+  return { total: sum.total / count, reconstruction: sum.reconstruction / count, kl: sum.kl / count };
+}
+
+/**
+ * Trains in place. Deterministic for a given seed and backend: the shuffles and ε come from
+ * our generator, the initial weights from the seed given to `buildVae`.
+ */
+export function trainVae(models: VaeModels, train: PatternSet, validation: PatternSet, options: TrainingOptions, hooks: TrainingHooks = {}): TrainingResult {
+  const { points, latent } = models.spec;
+  const elements = models.spec.compositionElements.length;
+  if (elements && (!train.compositions || !validation.compositions)) throw new Error('a conditional model needs compositions for training and validation');
+  const random = new Random(options.seed);
+  const variables = [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+  const optimizer = new FusedAdam(variables, { learningRate: options.learningRate });
+  const order = new Uint32Array(train.count).map((_, i) => i);
+  const batchPatterns = new Float32Array(options.batchSize * points);
+  const batchCompositions = new Float32Array(options.batchSize * Math.max(1, elements));
+  const history: EpochRecord[] = [];
+  let best = Infinity;
+  let bestEpoch = 0;
+  // Copies in JS memory: the optimiser updates the variables' storage in place.
+  let bestWeights: Float32Array[] | undefined;
+  let sinceBest = 0;
+  let cancelled = false;
+  let stoppedEarly = false;
+  const started = performance.now();
+
+  try {
+    for (let epoch = 1; epoch <= options.epochs && !cancelled; epoch++) {
+      const epochStart = performance.now();
+      shuffle(order, random);
+      const sum: LossRecord = { total: 0, reconstruction: 0, kl: 0 };
+      let seen = 0;
+      for (let start = 0; start < train.count; start += options.batchSize) {
+        if (hooks.shouldStop?.()) {
+          cancelled = true;
+          break;
+        }
+        const n = Math.min(options.batchSize, train.count - start);
+        const terms = tf.tidy(() => {
+          const patterns = tf.tensor2d(gatherRows(train.patterns, points, order, start, n, batchPatterns), [n, points]);
+          const compositions = elements ? tf.tensor2d(gatherRows(train.compositions!, elements, order, start, n, batchCompositions), [n, elements]) : undefined;
+          const epsilon = drawEpsilon(random, n, latent);
+          let parts: tf.Tensor | undefined;
+          const { grads } = tf.variableGrads(() => {
+            const t = vaeLoss(models, { patterns, compositions }, epsilon, true);
+            parts = tf.keep(tf.stack([t.reconstruction, t.kl]));
+            return t.total;
+          }, variables);
+          optimizer.apply(grads);
+          const values = parts!.dataSync();
+          parts!.dispose();
+          return values;
+        });
+        sum.reconstruction += terms[0] * n;
+        sum.kl += terms[1] * n;
+        sum.total += (terms[0] + models.spec.beta * terms[1]) * n;
+        seen += n;
+      }
+      if (cancelled) break;
+      const trainSeconds = (performance.now() - epochStart) / 1000;
+      const trainLoss = { total: sum.total / seen, reconstruction: sum.reconstruction / seen, kl: sum.kl / seen };
+      const validationLoss = evaluateLoss(models, validation, options.seed + 7919);
+      const record: EpochRecord = {
+        epoch,
+        train: trainLoss,
+        validation: validationLoss,
+        samplesPerSecond: seen / trainSeconds,
+        seconds: (performance.now() - epochStart) / 1000,
+      };
+      history.push(record);
+      const improved = validationLoss.total < best;
+      if (improved) {
+        best = validationLoss.total;
+        bestEpoch = epoch;
+        sinceBest = 0;
+        bestWeights = variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+      } else {
+        sinceBest++;
+      }
+      hooks.onEpoch?.({ ...record, epochs: options.epochs, best: improved });
+      if (options.patience > 0 && sinceBest >= options.patience) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+  } finally {
+    if (bestWeights) variables.forEach((v, i) => assignValue(v, tf.tensor(bestWeights![i], v.shape)));
+  }
+  return { history, bestEpoch, stoppedEarly, cancelled, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,106 @@
+// The `training` section of latent-xrd.json: the model to train on the dataset the rest of the
+// file describes. One list of keys and defaults serves the validator, the schema and the CLI.
+
+export interface TrainingConfig {
+  /** The model folder to write, relative to the config file. */
+  model: string;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Epochs without validation improvement before stopping; 0 never stops early. */
+  patience: number;
+  /** KL weight (β-VAE); 1 is the paper's VAE. */
+  beta: number;
+  latent: number;
+  hidden: number[];
+  /** Models trained with seeds seed, seed+1, …: their spread is the uncertainty. */
+  ensemble: number;
+  seed: number;
+  /** Of the known pure patterns: fractions held out for validation/calibration and for testing. */
+  validationFraction: number;
+  testFraction: number;
+  /** Element symbols: train a conditional VAE on compositions over these elements. */
+  compositionElements: string[];
+  /** p-value below which a pattern is reported as novel. */
+  pThreshold: number;
+}
+
+export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
+  model: 'model',
+  epochs: 60,
+  batchSize: 128,
+  learningRate: 1e-3,
+  patience: 8,
+  beta: 1,
+  latent: 2,
+  hidden: [256, 128],
+  ensemble: 1,
+  seed: 1,
+  validationFraction: 0.1,
+  testFraction: 0.2,
+  compositionElements: [],
+  pThreshold: 0.01,
+};
+
+/** `--quick`: enough to see it work in a minute, not the paper's result. */
+export const QUICK_TRAINING: Partial<TrainingConfig> = { epochs: 6, patience: 0 };
+
+export const TRAINING_KEYS = Object.keys(DEFAULT_TRAINING_CONFIG) as (keyof TrainingConfig)[];
+
+type Problem = (path: (string | number)[], message: string) => void;
+
+export function validateTrainingSection(value: unknown, problem: Problem): void {
+  const path = ['training'];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return problem(path, 'must be an object');
+  const t = value as Record<string, unknown>;
+  for (const k of Object.keys(t)) {
+    if (!(TRAINING_KEYS as string[]).includes(k)) problem([...path, k], `unknown setting "${k}" (known: ${TRAINING_KEYS.join(', ')})`);
+  }
+  const integer = (k: string, min: number) => {
+    if (t[k] !== undefined && (typeof t[k] !== 'number' || !Number.isInteger(t[k]) || (t[k] as number) < min)) problem([...path, k], `must be an integer ≥ ${min}`);
+  };
+  const number = (k: string, lo: number, hi: number, what: string) => {
+    if (t[k] !== undefined && (typeof t[k] !== 'number' || !((t[k] as number) > lo) || !((t[k] as number) < hi))) problem([...path, k], `must be ${what}`);
+  };
+  if (t.model !== undefined && (typeof t.model !== 'string' || !t.model)) problem([...path, 'model'], 'must be a folder name');
+  integer('epochs', 1);
+  integer('batchSize', 1);
+  integer('patience', 0);
+  integer('latent', 1);
+  integer('ensemble', 1);
+  integer('seed', 0);
+  number('learningRate', 0, 1, 'a number in (0, 1)');
+  number('beta', -1e-12, Infinity, 'a number ≥ 0');
+  number('validationFraction', 0, 0.5, 'a fraction in (0, 0.5)');
+  number('testFraction', 0, 0.5, 'a fraction in (0, 0.5)');
+  number('pThreshold', 0, 1, 'a probability in (0, 1)');
+  if (t.hidden !== undefined && (!Array.isArray(t.hidden) || t.hidden.length === 0 || t.hidden.some((h) => !Number.isInteger(h) || h < 1))) {
+    problem([...path, 'hidden'], 'must be a list of layer widths, e.g. [256, 128]');
+  }
+  if (t.compositionElements !== undefined) {
+    const ok = Array.isArray(t.compositionElements) && t.compositionElements.every((e) => typeof e === 'string' && /^[A-Z][a-z]?$/.test(e));
+    if (!ok) problem([...path, 'compositionElements'], 'must be a list of element symbols, e.g. ["Co", "Ni", "Cr"]');
+    else if (new Set(t.compositionElements as string[]).size !== (t.compositionElements as string[]).length) problem([...path, 'compositionElements'], 'names an element twice');
+  }
+}
+
+export function trainingSchema(): Record<string, unknown> {
+  const d = DEFAULT_TRAINING_CONFIG;
+  const properties: Record<keyof TrainingConfig, unknown> = {
+    model: { type: 'string', minLength: 1, default: d.model, description: 'Model folder to write, relative to this file.' },
+    epochs: { type: 'integer', minimum: 1, default: d.epochs, description: 'Maximum passes over the training patterns.' },
+    batchSize: { type: 'integer', minimum: 1, default: d.batchSize },
+    learningRate: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: d.learningRate, description: 'Adam step size.' },
+    patience: { type: 'integer', minimum: 0, default: d.patience, description: 'Epochs without validation improvement before stopping (0: never).' },
+    beta: { type: 'number', minimum: 0, default: d.beta, description: 'Weight of the KL term (1 = the paper).' },
+    latent: { type: 'integer', minimum: 1, default: d.latent, description: 'Latent dimensions (2 = a map).' },
+    hidden: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1 }, default: d.hidden, description: 'Encoder layer widths; the decoder mirrors them.' },
+    ensemble: { type: 'integer', minimum: 1, default: d.ensemble, description: 'Number of models trained with consecutive seeds.' },
+    seed: { type: 'integer', minimum: 0, default: d.seed, description: 'Seed of the split, the initial weights and every draw.' },
+    validationFraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: d.validationFraction, description: 'Known patterns held out for early stopping and the novelty calibration.' },
+    testFraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: d.testFraction, description: 'Known patterns held out for the reported metrics.' },
+    compositionElements: { type: 'array', items: { type: 'string', pattern: '^[A-Z][a-z]?$' }, default: d.compositionElements, description: 'Train a conditional VAE on compositions over these elements.' },
+    pThreshold: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: d.pThreshold, description: 'p-value below which a pattern is called novel.' },
+  };
+  return { type: 'object', additionalProperties: false, description: 'The model trained on this dataset (latent-xrd train).', properties };
+}

@@ -1,0 +1,172 @@
+// The (conditional) VAE of Banko et al.: encoder pattern[,composition] → (μ, log σ²),
+// decoder z[,composition] → pattern (sigmoid). Built from standard tfjs-layers layers only, so
+// the saved model.json files load in Keras after tensorflowjs_converter.
+import * as tfl from '@tensorflow/tfjs-layers';
+import { tf } from './backend';
+import type { ModelSpec } from './architecture';
+import { Random } from '../util/random';
+
+/** Probabilities are clipped like Keras' binary cross-entropy, so log never sees 0. */
+export const BCE_EPSILON = 1e-7;
+
+export interface VaeModels {
+  spec: ModelSpec;
+  encoder: tfl.LayersModel;
+  decoder: tfl.LayersModel;
+  /** The decoder up to its sigmoid (same layers): training's BCE is computed from logits. */
+  decoderLogits: tfl.LayersModel;
+}
+
+/** Builds both halves with Glorot-uniform weights drawn from `seed` (layer k uses seed + k). */
+export function buildVae(spec: ModelSpec, seed: number): VaeModels {
+  let layerSeed = seed;
+  const dense = (units: number, activation: 'relu' | 'sigmoid' | 'linear', name: string) =>
+    tfl.layers.dense({
+      units,
+      activation,
+      name,
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: layerSeed++ }),
+      biasInitializer: 'zeros',
+    });
+  const conditional = spec.compositionElements.length > 0;
+  const compositionInput = (name: string) => tfl.input({ shape: [spec.compositionElements.length], name });
+
+  const pattern = tfl.input({ shape: [spec.points], name: 'pattern' });
+  const encoderInputs = conditional ? [pattern, compositionInput('composition')] : [pattern];
+  let h = conditional ? (tfl.layers.concatenate({ name: 'pattern_and_composition' }).apply(encoderInputs) as tfl.SymbolicTensor) : pattern;
+  spec.hidden.forEach((units, i) => {
+    h = dense(units, 'relu', `encoder_dense_${i + 1}`).apply(h) as tfl.SymbolicTensor;
+  });
+  const mean = dense(spec.latent, 'linear', 'z_mean').apply(h) as tfl.SymbolicTensor;
+  const logVar = dense(spec.latent, 'linear', 'z_log_var').apply(h) as tfl.SymbolicTensor;
+  const encoder = tfl.model({ inputs: encoderInputs, outputs: [mean, logVar], name: 'encoder' });
+
+  const z = tfl.input({ shape: [spec.latent], name: 'z' });
+  const decoderInputs = conditional ? [z, compositionInput('composition')] : [z];
+  let g = conditional ? (tfl.layers.concatenate({ name: 'z_and_composition' }).apply(decoderInputs) as tfl.SymbolicTensor) : z;
+  [...spec.hidden].reverse().forEach((units, i) => {
+    g = dense(units, 'relu', `decoder_dense_${i + 1}`).apply(g) as tfl.SymbolicTensor;
+  });
+  const logits = dense(spec.points, 'linear', 'reconstruction_logits').apply(g) as tfl.SymbolicTensor;
+  const reconstruction = tfl.layers.activation({ activation: 'sigmoid', name: 'reconstruction' }).apply(logits) as tfl.SymbolicTensor;
+  const decoder = tfl.model({ inputs: decoderInputs, outputs: reconstruction, name: 'decoder' });
+  const decoderLogits = tfl.model({ inputs: decoderInputs, outputs: logits, name: 'decoder_logits' });
+  return { spec, encoder, decoder, decoderLogits };
+}
+
+/** Per-sample binary cross-entropy, mean over points: the paper's reconstruction error. */
+export function bcePerSample(target: tf.Tensor2D, probability: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const p = tf.clipByValue(probability, BCE_EPSILON, 1 - BCE_EPSILON);
+    const ll = tf.add(tf.mul(target, tf.log(p)), tf.mul(tf.sub(1, target), tf.log(tf.sub(1, p))));
+    return tf.neg(tf.mean(ll, 1)) as tf.Tensor1D;
+  });
+}
+
+/**
+ * The same BCE from logits l (p = sigmoid(l)): softplus(l) − y·l, exact and free of the clipping
+ * that costs four extra passes per step in the backward pass.
+ */
+export function bceFromLogitsPerSample(target: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => tf.mean(tf.sub(tf.softplus(logits), tf.mul(target, logits)), 1) as tf.Tensor1D);
+}
+
+/** KL(N(μ, σ²) ‖ N(0, I)) per sample, with the variance as log σ² (the one convention used). */
+export function klPerSample(mean: tf.Tensor2D, logVar: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => tf.mul(-0.5, tf.sum(tf.sub(tf.add(1, logVar), tf.add(tf.square(mean), tf.exp(logVar))), 1)) as tf.Tensor1D);
+}
+
+export interface Batch {
+  /** [n, points] patterns in [0, 1]. */
+  patterns: tf.Tensor2D;
+  /** [n, elements] normalised compositions (conditional models only). */
+  compositions?: tf.Tensor2D;
+}
+
+export interface LossTerms {
+  /** points × BCE, batch mean: the reconstruction term of the loss. */
+  reconstruction: tf.Scalar;
+  /** KL, batch mean (before β). */
+  kl: tf.Scalar;
+  total: tf.Scalar;
+}
+
+/**
+ * The training loss for one batch with the reparameterisation z = μ + exp(½ log σ²)·ε, where ε
+ * comes from the caller's seeded generator (so training is reproducible).
+ */
+export function vaeLoss(models: VaeModels, batch: Batch, epsilon: tf.Tensor2D, training: boolean): LossTerms {
+  const { spec, encoder, decoderLogits } = models;
+  const encoderInput = batch.compositions ? [batch.patterns, batch.compositions] : batch.patterns;
+  const [mean, logVar] = encoder.apply(encoderInput, { training }) as tf.Tensor2D[];
+  const z = tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logVar)), epsilon)) as tf.Tensor2D;
+  const logits = decoderLogits.apply(batch.compositions ? [z, batch.compositions] : z, { training }) as tf.Tensor2D;
+  const reconstruction = tf.mul(spec.points, tf.mean(bceFromLogitsPerSample(batch.patterns, logits))) as tf.Scalar;
+  const kl = tf.mean(klPerSample(mean, logVar)) as tf.Scalar;
+  const total = tf.add(reconstruction, tf.mul(spec.beta, kl)) as tf.Scalar;
+  return { reconstruction, kl, total };
+}
+
+/** Standard-normal ε for a batch, from our seeded generator. */
+export function drawEpsilon(random: Random, rows: number, latent: number): tf.Tensor2D {
+  const values = new Float32Array(rows * latent);
+  for (let i = 0; i < values.length; i++) values[i] = random.normal();
+  return tf.tensor2d(values, [rows, latent]);
+}
+
+export interface Encoded {
+  /** [n × latent] latent means. */
+  mean: Float32Array;
+  logVar: Float32Array;
+  /** Mean BCE over points of the reconstruction from μ (deterministic), per pattern. */
+  bce: Float32Array;
+  /** Mean squared error of the same reconstruction, per pattern. */
+  mse: Float32Array;
+  /** [n × points] reconstructions, when asked for. */
+  reconstructions?: Float32Array;
+}
+
+/**
+ * Encodes and reconstructs `count` patterns (rows of `patterns`) in batches: the scoring path.
+ * The reconstruction decodes the latent mean, so a pattern's error does not depend on a draw.
+ */
+export function encodeAndReconstruct(
+  models: VaeModels,
+  patterns: Float32Array,
+  count: number,
+  options: { compositions?: Float32Array; batchSize?: number; keepReconstructions?: boolean } = {},
+): Encoded {
+  const { spec } = models;
+  const points = spec.points;
+  const elements = spec.compositionElements.length;
+  const batchSize = options.batchSize ?? 512;
+  const out: Encoded = {
+    mean: new Float32Array(count * spec.latent),
+    logVar: new Float32Array(count * spec.latent),
+    bce: new Float32Array(count),
+    mse: new Float32Array(count),
+    reconstructions: options.keepReconstructions ? new Float32Array(count * points) : undefined,
+  };
+  for (let start = 0; start < count; start += batchSize) {
+    const n = Math.min(batchSize, count - start);
+    tf.tidy(() => {
+      const x = tf.tensor2d(patterns.subarray(start * points, (start + n) * points), [n, points]);
+      const c = elements > 0 ? tf.tensor2d(requireCompositions(options.compositions, count, elements).subarray(start * elements, (start + n) * elements), [n, elements]) : undefined;
+      const [mean, logVar] = models.encoder.apply(c ? [x, c] : x, { training: false }) as tf.Tensor2D[];
+      const decoded = models.decoder.apply(c ? [mean, c] : mean, { training: false }) as tf.Tensor2D;
+      out.mean.set(mean.dataSync() as Float32Array, start * spec.latent);
+      out.logVar.set(logVar.dataSync() as Float32Array, start * spec.latent);
+      out.bce.set(bcePerSample(x, decoded).dataSync() as Float32Array, start);
+      out.mse.set(tf.mean(tf.squaredDifference(x, decoded), 1).dataSync() as Float32Array, start);
+      if (out.reconstructions) out.reconstructions.set(decoded.dataSync() as Float32Array, start * points);
+    });
+  }
+  return out;
+}
+
+function requireCompositions(compositions: Float32Array | undefined, count: number, elements: number): Float32Array {
+  if (!compositions || compositions.length < count * elements) {
+    throw new Error(`this is a conditional model: every pattern needs a composition over ${elements} elements`);
+  }
+  return compositions;
+}
