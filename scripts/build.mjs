@@ -28,8 +28,9 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
-  // Packages stay in node_modules: h5wasm and tfjs load their .wasm files relative to themselves.
-  packages: 'external',
+  // h5wasm and tfjs stay in node_modules: they load their .wasm files relative to themselves
+  // (and tfjs-layers must share tfjs-core's one kernel registry). d3's ES modules are bundled.
+  external: ['@tensorflow/*', 'h5wasm', 'mocha', 'fast-check', 'ajv'],
 };
 
 rmSync(join(root, 'out'), { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { synthCommand } from './synth';
 import { benchCommand } from './bench';
 import { trainCommand } from './train';
 import { scoreCommand } from './score';
+import { reproduceCommand } from './reproduce';
 
 /** Every `latent-xrd` command, in the order `--help` lists them. */
-export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, benchCommand];
+export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, reproduceCommand, benchCommand];

@@ -27,6 +27,8 @@ export function initBackend(preference: BackendPreference = 'auto'): Promise<Bac
 }
 
 async function chooseBackend(preference: BackendPreference): Promise<BackendInfo> {
+  // Production mode: no debug checks, and no console banners advertising tfjs-node.
+  tf.env().set('PROD', true);
   const notes: string[] = [];
   const order: BackendName[] = preference === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [preference];
   for (const name of order) {

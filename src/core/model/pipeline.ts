@@ -168,7 +168,7 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   for (let k = 0; k < t.ensemble; k++) {
     const seed = t.seed + k;
     const models = buildVae(spec, seed * 1000 + 17);
-    const result = trainVae(models, trainSet, validationSet, { epochs: t.epochs, batchSize: t.batchSize, learningRate: t.learningRate, patience: t.patience, seed }, {
+    const result = trainVae(models, trainSet, validationSet, { epochs: t.epochs, batchSize: t.batchSize, learningRate: t.learningRate, patience: t.patience, klWarmupEpochs: t.klWarmupEpochs, seed }, {
       shouldStop: hooks.shouldStop,
       onEpoch: (p) => hooks.onEvent?.({ kind: 'epoch', member: k + 1, members: t.ensemble, ...p }),
     });

@@ -9,6 +9,8 @@ export interface TrainingConfig {
   learningRate: number;
   /** Epochs without validation improvement before stopping; 0 never stops early. */
   patience: number;
+  /** Epochs over which the KL weight rises from 0 to β (KL annealing, against latent collapse). */
+  klWarmupEpochs: number;
   /** KL weight (β-VAE); 1 is the paper's VAE. */
   beta: number;
   latent: number;
@@ -31,6 +33,7 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
   batchSize: 128,
   learningRate: 1e-3,
   patience: 8,
+  klWarmupEpochs: 10,
   beta: 1,
   latent: 2,
   hidden: [256, 128],
@@ -43,7 +46,7 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
 };
 
 /** `--quick`: enough to see it work in a minute, not the paper's result. */
-export const QUICK_TRAINING: Partial<TrainingConfig> = { epochs: 6, patience: 0 };
+export const QUICK_TRAINING: Partial<TrainingConfig> = { epochs: 6, patience: 0, klWarmupEpochs: 3 };
 
 export const TRAINING_KEYS = Object.keys(DEFAULT_TRAINING_CONFIG) as (keyof TrainingConfig)[];
 
@@ -66,6 +69,7 @@ export function validateTrainingSection(value: unknown, problem: Problem): void 
   integer('epochs', 1);
   integer('batchSize', 1);
   integer('patience', 0);
+  integer('klWarmupEpochs', 0);
   integer('latent', 1);
   integer('ensemble', 1);
   integer('seed', 0);
@@ -92,6 +96,7 @@ export function trainingSchema(): Record<string, unknown> {
     batchSize: { type: 'integer', minimum: 1, default: d.batchSize },
     learningRate: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: d.learningRate, description: 'Adam step size.' },
     patience: { type: 'integer', minimum: 0, default: d.patience, description: 'Epochs without validation improvement before stopping (0: never).' },
+    klWarmupEpochs: { type: 'integer', minimum: 0, default: d.klWarmupEpochs, description: 'Epochs over which the KL weight rises from 0 to beta (KL annealing; prevents latent collapse).' },
     beta: { type: 'number', minimum: 0, default: d.beta, description: 'Weight of the KL term (1 = the paper).' },
     latent: { type: 'integer', minimum: 1, default: d.latent, description: 'Latent dimensions (2 = a map).' },
     hidden: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1 }, default: d.hidden, description: 'Encoder layer widths; the decoder mirrors them.' },

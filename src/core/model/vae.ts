@@ -95,7 +95,7 @@ export interface LossTerms {
  * The training loss for one batch with the reparameterisation z = μ + exp(½ log σ²)·ε, where ε
  * comes from the caller's seeded generator (so training is reproducible).
  */
-export function vaeLoss(models: VaeModels, batch: Batch, epsilon: tf.Tensor2D, training: boolean): LossTerms {
+export function vaeLoss(models: VaeModels, batch: Batch, epsilon: tf.Tensor2D, training: boolean, beta = models.spec.beta): LossTerms {
   const { spec, encoder, decoderLogits } = models;
   const encoderInput = batch.compositions ? [batch.patterns, batch.compositions] : batch.patterns;
   const [mean, logVar] = encoder.apply(encoderInput, { training }) as tf.Tensor2D[];
@@ -103,7 +103,7 @@ export function vaeLoss(models: VaeModels, batch: Batch, epsilon: tf.Tensor2D, t
   const logits = decoderLogits.apply(batch.compositions ? [z, batch.compositions] : z, { training }) as tf.Tensor2D;
   const reconstruction = tf.mul(spec.points, tf.mean(bceFromLogitsPerSample(batch.patterns, logits))) as tf.Scalar;
   const kl = tf.mean(klPerSample(mean, logVar)) as tf.Scalar;
-  const total = tf.add(reconstruction, tf.mul(spec.beta, kl)) as tf.Scalar;
+  const total = tf.add(reconstruction, tf.mul(beta, kl)) as tf.Scalar;
   return { reconstruction, kl, total };
 }
 

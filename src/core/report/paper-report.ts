@@ -1,0 +1,84 @@
+// Writes what `reproduce` measured: metrics.json, the data behind every figure (CSV / JSON) and
+// the figures (SVG), into one folder.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Evaluation, EncodedGroup } from '../model/pipeline';
+import { scatterSvg, violinSvg, lineSvg } from './svg';
+
+export interface ReportInput {
+  evaluation: Evaluation;
+  phaseNames: string[];
+  /** Dataset phase index → model label. */
+  knownPhases: string[];
+  metrics: Record<string, unknown>;
+}
+
+function csv(header: string[], rows: (string | number)[][]): string {
+  const cell = (v: string | number) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(7)) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  return [header.join(','), ...rows.map((r) => r.map(cell).join(','))].join('\n') + '\n';
+}
+
+export function writePaperReport(dir: string, input: ReportInput): string[] {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  const write = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    written.push(name);
+  };
+  const { evaluation: e, phaseNames } = input;
+  const g = e.groups;
+  const latentDims = g.train.mean.length / Math.max(1, g.train.rows.length);
+
+  write('metrics.json', JSON.stringify(input.metrics, null, 2) + '\n');
+
+  // Latent coordinates of every evaluated pattern, with what it is.
+  const rows: (string | number)[][] = [];
+  for (const [name, group] of Object.entries(g) as [string, EncodedGroup][]) {
+    for (let i = 0; i < group.rows.length; i++) {
+      const label = group.labels[i];
+      rows.push([name, group.rows[i], label >= 0 ? phaseNames[label] : 'mixture', ...Array.from(group.mean.subarray(i * latentDims, (i + 1) * latentDims)), group.maxTwoTheta[i], group.bce[i], group.mse[i]]);
+    }
+  }
+  const zHeader = Array.from({ length: latentDims }, (_, d) => `z${d + 1}`);
+  write('latent.csv', csv(['set', 'dataset_row', 'phase', ...zHeader, 'two_theta_of_max', 'bce', 'mse'], rows));
+  write('knn-regions.json', JSON.stringify({ phases: input.knownPhases, ...e.classification.regions }) + '\n');
+  write('violins.json', JSON.stringify(e.violins, null, 1) + '\n');
+  write(
+    'mixture-curves.csv',
+    csv(['phase_a', 'phase_b', 'x', 'median_bce', 'q1_bce', 'q3_bce'], e.mixtureCurves.flatMap((c) => c.x.map((x, k) => [c.pair[0], c.pair[1], x, c.medianError[k], c.q1[k], c.q3[k]]))),
+  );
+
+  if (latentDims === 2) {
+    // Known phases: training patterns coloured by phase (labels are dataset phase indices).
+    const known = g.train;
+    const knownLabels = Int32Array.from(known.labels, (l) => input.knownPhases.indexOf(phaseNames[l]));
+    write('latent-by-phase.svg', scatterSvg({ title: 'Latent space of the training patterns, by phase', xLabel: 'z₁', yLabel: 'z₂', points: known.mean, categories: { of: knownLabels, names: input.knownPhases } }));
+    write('latent-by-two-theta-of-max.svg', scatterSvg({ title: 'Latent space, coloured by 2θ of the strongest peak', xLabel: 'z₁', yLabel: 'z₂', points: known.mean, values: { of: known.maxTwoTheta, label: '2θ of maximum (°)' } }));
+    const testAndUnknown = new Float32Array([...g.test.mean, ...g.unknown.mean]);
+    const errors = new Float32Array([...g.test.bce, ...g.unknown.bce]);
+    write(
+      'latent-error-knn.svg',
+      scatterSvg({
+        title: 'Held-out known and unknown patterns: reconstruction error and KNN regions',
+        xLabel: 'z₁',
+        yLabel: 'z₂',
+        points: testAndUnknown,
+        values: { of: errors, label: 'BCE', log: true },
+        regions: e.classification.regions,
+        highlight: g.unknown.mean,
+        highlightLabel: 'unknown phase',
+      }),
+    );
+  }
+  write('violin-errors.svg', violinSvg('Reconstruction error: pure known, binary mixtures, unknown phase', 'BCE per point (log scale)', e.violins));
+  write(
+    'mixture-error.svg',
+    lineSvg(
+      'Reconstruction error of binary mixtures x·A + (1−x)·B',
+      'x (volume fraction of A)',
+      'median BCE (band: quartiles)',
+      e.mixtureCurves.map((c) => ({ label: `${c.pair[0]} + ${c.pair[1]}`.replace(/ \([^)]*\)/g, ''), x: c.x, y: c.medianError, lower: c.q1, upper: c.q3 })),
+    ),
+  );
+  return written;
+}

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import '@tensorflow/tfjs-backend-cpu';
+import { initBackend, tf } from '../../src/core/model/backend';
+import { buildVae, encodeAndReconstruct, bcePerSample, bceFromLogitsPerSample } from '../../src/core/model/vae';
+import { trainVae, evaluateLoss, type PatternSet } from '../../src/core/model/train';
+import { FusedAdam } from '../../src/core/model/adam';
+import { saveModel, loadModel, checkGrid, type ModelManifest } from '../../src/core/model/store';
+import { trainingFlopsPerSample, PAPER_SPEC, type ModelSpec } from '../../src/core/model/architecture';
+import { Random } from '../../src/core/util/random';
+
+const spec: ModelSpec = { points: 64, hidden: [24, 12], latent: 2, compositionElements: [], beta: 1 };
+
+/** Two families of peaked patterns on 64 points, in [0, 1]. */
+function patterns(count: number, seed: number): PatternSet & { labels: Int32Array } {
+  const random = new Random(seed);
+  const data = new Float32Array(count * spec.points);
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const family = i % 2;
+    labels[i] = family;
+    const centre = (family ? 40 : 20) + random.uniform(-2, 2);
+    for (let j = 0; j < spec.points; j++) data[i * spec.points + j] = Math.exp(-0.5 * ((j - centre) / 2) ** 2) * 0.95 + 0.02 * random.float();
+  }
+  return { patterns: data, count, labels };
+}
+
+const manifestFor = (s: ModelSpec): ModelManifest => ({
+  format: 'latent-xrd-model',
+  formatVersion: 1,
+  software: { name: 'latent-xrd', version: 'test' },
+  created: new Date(0).toISOString(),
+  kind: 'vae',
+  spec: s,
+  grid: { min: 20, max: 90, points: s.points },
+  phases: ['A', 'B'],
+  reference: { latent: [0, 0, 1, 1], labels: [0, 1] },
+  calibration: { metric: 'bce', errors: [0.1, 0.2], pThreshold: 0.01, errorThreshold: 0.2 },
+  training: {},
+  metrics: {},
+  ensemble: [{ seed: 1, path: '.' }],
+});
+
+describe('tfjs backend', () => {
+  before(async () => {
+    await initBackend('wasm');
+  });
+
+  it('runs on wasm, and its matMul wrapper agrees with the cpu backend for every transpose and batch shape', async () => {
+    assert.equal(tf.getBackend(), 'wasm');
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[5, 7], [7, 3], false, false], [[7, 5], [7, 3], true, false], [[5, 7], [3, 7], false, true], [[7, 5], [3, 7], true, true],
+      [[300, 7], [300, 3], true, false], [[5, 300], [3, 300], false, true], [[1, 5, 7], [1, 3, 7], false, true],
+      [[4, 5, 7], [7, 3], false, false], [[4, 5, 7], [1, 3, 7], false, true], [[2, 7, 5], [2, 3, 7], true, true],
+    ];
+    for (const [sa, sb, ta, tb] of cases) {
+      const random = new Random(sa.length * 31 + sb[0]);
+      const a = Float32Array.from({ length: sa.reduce((p, q) => p * q) }, () => random.normal());
+      const b = Float32Array.from({ length: sb.reduce((p, q) => p * q) }, () => random.normal());
+      const got = tf.tidy(() => tf.matMul(tf.tensor(a, sa), tf.tensor(b, sb), ta, tb).dataSync());
+      await tf.setBackend('cpu');
+      const want = tf.tidy(() => tf.matMul(tf.tensor(a, sa), tf.tensor(b, sb), ta, tb).dataSync());
+      await tf.setBackend('wasm');
+      assert.equal(got.length, want.length);
+      for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-4 * (1 + Math.abs(want[i])), `${sa}×${sb} ${ta} ${tb} [${i}]`);
+    }
+  });
+
+  it('fused Adam takes the same steps as tfjs Adam', () => {
+    const target = tf.tensor2d([[1, -2, 3], [0.5, 4, -1]]);
+    const a = tf.variable(tf.zeros([2, 3]), true, 'adam_test_a');
+    const b = tf.variable(tf.zeros([2, 3]), true, 'adam_test_b');
+    const fused = new FusedAdam([a], { learningRate: 0.05 });
+    const reference = tf.train.adam(0.05);
+    for (let step = 0; step < 20; step++) {
+      fused.apply(tf.variableGrads(() => tf.sum(tf.square(tf.sub(a, target))) as tf.Scalar, [a]).grads);
+      reference.applyGradients(tf.variableGrads(() => tf.sum(tf.square(tf.sub(b, target))) as tf.Scalar, [b]).grads as unknown as tf.Variable[] as never);
+    }
+    const x = a.dataSync();
+    const y = b.dataSync();
+    for (let i = 0; i < x.length; i++) assert.ok(Math.abs(x[i] - y[i]) < 1e-4, `${x[i]} vs ${y[i]}`);
+    assert.ok(Math.abs(x[0] - 0) > 0.5, 'the variables moved');
+  });
+});
+
+describe('VAE', () => {
+  before(async () => {
+    await initBackend('wasm');
+  });
+
+  it('has the paper\'s layer widths and FLOP count', () => {
+    const models = buildVae({ ...PAPER_SPEC, points: 2048 }, 1);
+    const dense = (m: typeof models.encoder) => m.layers.filter((l) => l.getClassName() === 'Dense').map((l) => (l.getConfig() as { units: number }).units);
+    assert.deepEqual(dense(models.encoder), [256, 128, 2, 2]);
+    assert.deepEqual(dense(models.decoder), [128, 256, 2048]);
+    // forward + weight gradient + input gradient, all but the first layer's input gradient
+    const macs = 2048 * 256 + 256 * 128 + 2 * 128 * 2 + 2 * 128 + 128 * 256 + 256 * 2048;
+    assert.equal(trainingFlopsPerSample({ ...PAPER_SPEC, points: 2048 }), 6 * macs - 2 * 2048 * 256);
+    models.encoder.dispose();
+    models.decoder.dispose();
+  });
+
+  it('computes the same BCE from logits as from clipped probabilities', () => {
+    tf.tidy(() => {
+      const y = tf.tensor2d([[0, 0.5, 1, 0.2]]);
+      const logits = tf.tensor2d([[-3, 0.1, 2, -0.5]]);
+      const a = bcePerSample(y, tf.sigmoid(logits) as tf.Tensor2D).dataSync()[0];
+      const b = bceFromLogitsPerSample(y, logits).dataSync()[0];
+      assert.ok(Math.abs(a - b) < 1e-5, `${a} vs ${b}`);
+    });
+  });
+
+  it('trains: the validation loss falls, and the same seed gives the same model', () => {
+    const train = patterns(256, 1);
+    const validation = patterns(64, 2);
+    const run = () => {
+      const models = buildVae(spec, 5);
+      const before = evaluateLoss(models, validation, 3).total;
+      const result = trainVae(models, train, validation, { epochs: 4, batchSize: 32, learningRate: 3e-3, patience: 0, seed: 9 });
+      const weights = models.decoder.getWeights()[0].dataSync().slice(0, 20);
+      return { before, after: result.history[result.history.length - 1].validation.total, weights, result, models };
+    };
+    const first = run();
+    const second = run();
+    assert.ok(first.after < 0.8 * first.before, `validation loss ${first.before} → ${first.after}`);
+    assert.deepEqual(Array.from(first.weights), Array.from(second.weights));
+    assert.equal(first.result.history.length, 4);
+    assert.equal(first.result.cancelled, false);
+    const n = tf.memory().numTensors;
+    encodeAndReconstruct(first.models, validation.patterns, validation.count);
+    assert.equal(tf.memory().numTensors, n, 'scoring leaks no tensors');
+  });
+
+  it('stops within one batch when asked, and early-stops on a flat validation loss', () => {
+    const train = patterns(256, 1);
+    const validation = patterns(64, 2);
+    let batches = 0;
+    const models = buildVae(spec, 5);
+    const result = trainVae(models, train, validation, { epochs: 10, batchSize: 32, learningRate: 1e-3, patience: 0, seed: 1 }, { shouldStop: () => ++batches > 3 });
+    assert.equal(result.cancelled, true);
+    assert.equal(batches, 4, 'checked before every batch, stopped at the first "yes"');
+    assert.equal(result.history.length, 0);
+    const stalled = trainVae(buildVae(spec, 6), train, validation, { epochs: 50, batchSize: 32, learningRate: 1e-9, patience: 2, seed: 1 });
+    assert.equal(stalled.stoppedEarly, true);
+    assert.ok(stalled.history.length < 50);
+  });
+
+  it('saves a folder in TensorFlow.js layers format and loads it back to identical outputs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latent-xrd-model-'));
+    const target = join(dir, 'model');
+    const models = buildVae(spec, 3);
+    const data = patterns(10, 4);
+    const before = encodeAndReconstruct(models, data.patterns, data.count);
+    await saveModel(target, [models], manifestFor(spec));
+    assert.deepEqual(readdirSync(target).sort(), ['decoder', 'encoder', 'manifest.json']);
+    const modelJson = JSON.parse(readFileSync(join(target, 'encoder', 'model.json'), 'utf8'));
+    assert.equal(modelJson.format, 'layers-model');
+    assert.equal(modelJson.modelTopology.class_name, 'Model');
+    assert.deepEqual(modelJson.weightsManifest[0].paths, ['weights.bin']);
+    const loaded = await loadModel(target);
+    const after = encodeAndReconstruct(loaded.members[0], data.patterns, data.count);
+    assert.deepEqual(Array.from(after.mean), Array.from(before.mean));
+    assert.deepEqual(Array.from(after.bce), Array.from(before.bce));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a failed save leaves the previous model whole and no temporary folder behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latent-xrd-model-'));
+    const target = join(dir, 'model');
+    await saveModel(target, [buildVae(spec, 3)], manifestFor(spec));
+    const manifestBefore = readFileSync(join(target, 'manifest.json'), 'utf8');
+    const broken = buildVae(spec, 4);
+    // A manifest that cannot be serialised makes the save fail after the weights are written.
+    const bad = manifestFor(spec) as unknown as Record<string, unknown>;
+    bad.training = { self: bad };
+    await assert.rejects(saveModel(target, [broken], bad as unknown as ModelManifest));
+    assert.equal(readFileSync(join(target, 'manifest.json'), 'utf8'), manifestBefore);
+    assert.deepEqual(readdirSync(dir), ['model']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a pattern on another grid, naming both grids', () => {
+    assert.throws(() => checkGrid(manifestFor(spec), { min: 10, max: 90, points: 64 }, 'x.xy'), /10–90°.*not the model's \(64 points, 20–90°\)/);
+    assert.doesNotThrow(() => checkGrid(manifestFor(spec), { min: 20, max: 90, points: 64 }, 'x.xy'));
+  });
+
+  it('a model folder without a manifest is a clear error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latent-xrd-model-'));
+    await assert.rejects(loadModel(dir), /not a latent-xrd model folder \(no manifest.json\)/);
+    writeFileSync(join(dir, 'manifest.json'), '{"format": "something-else"}');
+    await assert.rejects(loadModel(dir), /not a latent-xrd model manifest/);
+    rmSync(dir, { recursive: true, force: true });
+    assert.equal(existsSync(dir), false);
+  });
+});
