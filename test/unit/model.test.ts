@@ -37,7 +37,7 @@ const manifestFor = (s: ModelSpec): ModelManifest => ({
   grid: { min: 20, max: 90, points: s.points },
   phases: ['A', 'B'],
   reference: { latent: [0, 0, 1, 1], labels: [0, 1] },
-  calibration: { metric: 'bce', errors: [0.1, 0.2], pThreshold: 0.01, errorThreshold: 0.2 },
+  calibration: { metric: 'bceExcess', errors: [0.1, 0.2], pThreshold: 0.01, errorThreshold: 0.2 },
   training: {},
   metrics: {},
   ensemble: [{ seed: 1, path: '.' }],

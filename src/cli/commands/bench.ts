@@ -3,6 +3,8 @@ import type { Command } from '../args';
 import { parseCommandArgs, parseInteger } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { benchSynth } from '../../core/synth/bench';
+import { benchTrain, benchScore } from '../../core/model/bench';
+import { parseBackend } from './train';
 import { packageRoot } from '../io';
 
 /** Prints a result object as an aligned two-column table. */
@@ -15,9 +17,11 @@ function table(result: Record<string, unknown>): string {
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'Benchmarks: `bench synth` (pattern synthesis speed against the naive evaluation)',
+  summary: 'Benchmarks: `bench synth`, `bench train`, `bench score` (speeds against references measured in the same run)',
   usage: [
     'latent-xrd bench synth [--patterns 15000] [--naive 300] [--json]',
+    'latent-xrd bench train [--batches 40] [--backend wasm] [--json]   (batch 128, one thread)',
+    'latent-xrd bench score [--patterns 10000] [--backend wasm] [--json]',
     '',
     'Prints the figures as a table, or as JSON with --json. Speeds are ratios measured in the',
     'same run, so they mean the same on a busy machine.',
@@ -27,16 +31,29 @@ export const benchCommand: Command = {
       json: { type: 'boolean' },
       patterns: { type: 'string' },
       naive: { type: 'string' },
+      batches: { type: 'string' },
+      backend: { type: 'string' },
     });
     const which = positionals[0];
-    if (which !== 'synth') throw new UserError(`bench: name a benchmark: synth${which ? ` (not "${which}")` : ''}`);
-    const result = benchSynth({
-      examplesDir: join(packageRoot(), 'examples', 'paper-demo'),
-      patterns: values.patterns ? parseInteger('--patterns', values.patterns, 1) : undefined,
-      naivePatterns: values.naive ? parseInteger('--naive', values.naive, 1) : undefined,
-    });
-    const report = { benchmark: 'synth', ...result };
+    const examplesDir = join(packageRoot(), 'examples', 'paper-demo');
+    const backend = values.backend ? parseBackend(values.backend) : 'wasm';
+    let report: Record<string, unknown>;
+    if (which === 'train') {
+      report = { benchmark: 'train', ...(await benchTrain({ examplesDir, backend, batches: values.batches ? parseInteger('--batches', values.batches, 2) : undefined })) };
+    } else if (which === 'score') {
+      report = { benchmark: 'score', ...(await benchScore({ examplesDir, backend, patterns: values.patterns ? parseInteger('--patterns', values.patterns, 100) : undefined })) };
+    } else if (which === 'synth') {
+      report = { benchmark: 'synth', ...runSynth(values) };
+    } else throw new UserError(`bench: name a benchmark: synth, train or score${which ? ` (not "${which}")` : ''}`);
     ctx.out(values.json ? JSON.stringify(report, null, 2) + '\n' : table(report) + '\n');
     return 0;
   },
 };
+
+function runSynth(values: { patterns?: string; naive?: string }) {
+  return benchSynth({
+    examplesDir: join(packageRoot(), 'examples', 'paper-demo'),
+    patterns: values.patterns ? parseInteger('--patterns', values.patterns, 1) : undefined,
+    naivePatterns: values.naive ? parseInteger('--naive', values.naive, 1) : undefined,
+  });
+}

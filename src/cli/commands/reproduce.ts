@@ -89,8 +89,8 @@ export const reproduceCommand: Command = {
     const testLabels = Int32Array.from(testRows, (r) => compositionData.labels[r]);
     const mismatched = encodeAndReconstruct(cvaeModel.members[0], gather(compositionData.patterns, compositionData.points, testRows), testRows.length, {
       compositions: mismatchedCompositions(testLabels, 78),
-    }).bce;
-    const matched = cvae.evaluation.groups.test.bce;
+    }).bceExcess;
+    const matched = cvae.evaluation.groups.test.bceExcess;
 
     const e = vae.evaluation;
     const baselineSummary = Object.fromEntries(
@@ -114,6 +114,8 @@ export const reproduceCommand: Command = {
       averagePrecisionUnknown: e.vae.averagePrecisionUnknown,
       aurocMixtures: e.vae.aurocMixtures,
       averagePrecisionMixtures: e.vae.averagePrecisionMixtures,
+      errorMeasure: 'bceExcess: mean BCE per point above the pattern\'s own entropy (0 = perfect reconstruction)',
+      rawBce: { aurocUnknown: e.vaeBce.aurocUnknown, aurocMixtures: e.vaeBce.aurocMixtures, medianErrorRatioUnknownToKnown: e.vaeBce.medianScoreUnknown / e.vaeBce.medianScoreKnown },
       mse: { aurocUnknown: e.vaeMse.aurocUnknown, aurocMixtures: e.vaeMse.aurocMixtures, medianErrorRatioUnknownToKnown: e.vaeMse.medianScoreUnknown / e.vaeMse.medianScoreKnown },
       mixturePeaks: e.mixtureCurves.map((c) => ({ pair: c.pair, peakX: c.peakX, peakBetween03And07: c.peakX >= 0.3 && c.peakX <= 0.7 })),
       aurocCompositionMismatch: auroc(mismatched, matched),

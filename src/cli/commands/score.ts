@@ -51,7 +51,7 @@ export const scoreCommand: Command = {
         if ('error' in r) ctx.out(`${r.file}: unreadable — ${r.error}\n`);
         else {
           ctx.out(
-            `${r.file}: ${r.verdict.toUpperCase()} (p = ${r.pValue.toPrecision(3)}), BCE ${r.bce.toPrecision(4)}, MSE ${r.mse.toPrecision(3)}, ` +
+            `${r.file}: ${r.verdict.toUpperCase()} (p = ${r.pValue.toPrecision(3)}), excess BCE ${r.bceExcess.toPrecision(3)} (BCE ${r.bce.toPrecision(4)}), MSE ${r.mse.toPrecision(3)}, ` +
               `latent (${r.latent.map((v) => v.toFixed(3)).join(', ')}), nearest known phase ${r.nearestPhase}\n`,
           );
         }

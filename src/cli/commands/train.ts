@@ -61,7 +61,7 @@ export const trainCommand: Command = {
           `  median error unknown ÷ known       ${fmt(evaluation.medianErrorRatioUnknownToKnown)}`,
           `  AUROC known vs unknown phase       ${fmt(m.aurocUnknown)}`,
           `  AUROC pure vs mixture              ${fmt(m.aurocMixtures)}`,
-          `  novelty threshold (p < ${manifest.calibration.pThreshold})  BCE > ${fmt(manifest.calibration.errorThreshold)}`,
+          `  novelty threshold (p < ${manifest.calibration.pThreshold})  excess BCE > ${fmt(manifest.calibration.errorThreshold)}`,
         ].join('\n') + '\n',
       );
     }

@@ -117,8 +117,9 @@ export interface EncodedGroup extends Encoded {
 
 export interface Evaluation {
   classification: LatentClassification;
-  /** VAE novelty from the reconstruction BCE, and from its MSE. */
+  /** VAE novelty from the excess BCE (the novelty score), from the raw training BCE, and from MSE. */
   vae: NoveltyMeasures;
+  vaeBce: NoveltyMeasures;
   vaeMse: NoveltyMeasures;
   medianErrorRatioUnknownToKnown: number;
   meanErrorKnown: number;
@@ -185,7 +186,7 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
 
   stage('evaluating on held-out patterns');
   const evaluation = evaluate(members[0], dataset, split, trainSet, request);
-  const calibrationErrors = sortedCopy(evaluation.groups.validation.bce);
+  const calibrationErrors = sortedCopy(evaluation.groups.validation.bceExcess);
   const errorThreshold = quantileSorted(calibrationErrors, 1 - t.pThreshold);
   // A subsample of training latents for "nearest known phase" when scoring (at most 3000).
   const reference = { latent: [] as number[], labels: [] as number[] };
@@ -205,7 +206,7 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
     wavelength: radiationWavelength(dataset),
     phases: split.knownPhases,
     reference,
-    calibration: { metric: 'bce', errors: Array.from(calibrationErrors, round), pThreshold: t.pThreshold, errorThreshold },
+    calibration: { metric: 'bceExcess', errors: Array.from(calibrationErrors, round), pThreshold: t.pThreshold, errorThreshold },
     training: {
       config: t,
       configPath: request.configPath,
@@ -254,7 +255,9 @@ export function summaryMetrics(e: Evaluation): Record<string, unknown> {
     averagePrecisionUnknown: e.vae.averagePrecisionUnknown,
     aurocMixtures: e.vae.aurocMixtures,
     averagePrecisionMixtures: e.vae.averagePrecisionMixtures,
-    mse: { aurocUnknown: e.vaeMse.aurocUnknown, aurocMixtures: e.vaeMse.aurocMixtures },
+    errorMeasure: 'bceExcess: mean BCE per point above the pattern\'s own entropy (0 = perfect reconstruction)',
+    rawBce: { aurocUnknown: e.vaeBce.aurocUnknown, aurocMixtures: e.vaeBce.aurocMixtures, medianErrorRatioUnknownToKnown: e.vaeBce.medianScoreUnknown / e.vaeBce.medianScoreKnown },
+    mse: { aurocUnknown: e.vaeMse.aurocUnknown, aurocMixtures: e.vaeMse.aurocMixtures, medianErrorRatioUnknownToKnown: e.vaeMse.medianScoreUnknown / e.vaeMse.medianScoreKnown },
     mixturePeaks: e.mixtureCurves.map((c) => ({ pair: c.pair, peakX: c.peakX })),
     baselines: e.baselines,
   };
@@ -293,18 +296,20 @@ function evaluate(models: VaeModels, dataset: Dataset, split: Split, trainSet: {
     latent,
     split.knownPhases.length,
   );
-  const vae = noveltyMeasures(groups.test.bce, groups.unknown.bce, groups.mixtures.bce);
+  const vae = noveltyMeasures(groups.test.bceExcess, groups.unknown.bceExcess, groups.mixtures.bceExcess);
+  const vaeBce = noveltyMeasures(groups.test.bce, groups.unknown.bce, groups.mixtures.bce);
   const vaeMse = noveltyMeasures(groups.test.mse, groups.unknown.mse, groups.mixtures.mse);
   const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / Math.max(1, a.length);
   const evaluation: Evaluation = {
     classification,
     vae,
+    vaeBce,
     vaeMse,
-    medianErrorRatioUnknownToKnown: median(groups.unknown.bce) / median(groups.test.bce),
-    meanErrorKnown: mean(groups.test.bce),
-    meanErrorUnknown: mean(groups.unknown.bce),
-    violins: violinStats({ pure: groups.test.bce, mixtures: groups.mixtures.bce, unknown: groups.unknown.bce }),
-    mixtureCurves: mixtureCurves(gather(dataset.fractions, dataset.phaseNames.length, split.mixtures), dataset.phaseNames.length, dataset.phaseNames, groups.mixtures.bce),
+    medianErrorRatioUnknownToKnown: median(groups.unknown.bceExcess) / median(groups.test.bceExcess),
+    meanErrorKnown: mean(groups.test.bceExcess),
+    meanErrorUnknown: mean(groups.unknown.bceExcess),
+    violins: violinStats({ pure: groups.test.bceExcess, mixtures: groups.mixtures.bceExcess, unknown: groups.unknown.bceExcess }),
+    mixtureCurves: mixtureCurves(gather(dataset.fractions, dataset.phaseNames.length, split.mixtures), dataset.phaseNames.length, dataset.phaseNames, groups.mixtures.bceExcess),
     groups,
   };
   if (request.baselines !== false) evaluation.baselines = baselines(dataset, split, trainSet.patterns, latent, request.training.seed);

@@ -7,14 +7,17 @@ import { KnnClassifier } from '../analysis/knn';
 
 export interface PatternScore {
   latent: number[];
+  /** Mean BCE per point, as in training. */
   bce: number;
+  /** BCE above the pattern's own entropy: what the model got wrong (the novelty score). */
+  bceExcess: number;
   mse: number;
   pValue: number;
   verdict: 'known' | 'novel';
   nearestPhase: string;
   /** Distance in the latent plane to the nearest training pattern of that phase. */
   nearestDistance: number;
-  /** Ensemble spread of the BCE (standard deviation over members), when there are several. */
+  /** Ensemble spread of the excess BCE (standard deviation over members), when there are several. */
   bceSpread?: number;
 }
 
@@ -36,12 +39,13 @@ export class Scorer {
     const scores: PatternScore[] = [];
     for (let i = 0; i < count; i++) {
       const latent = Array.from(first.mean.subarray(i * latentDims, (i + 1) * latentDims));
-      const error = manifest.calibration.metric === 'mse' ? first.mse[i] : first.bce[i];
+      const error = first[manifest.calibration.metric][i];
       const p = pValue(calibration, error);
       const { index, distance2 } = this.knn.nearest(latent, 0, 1);
       const score: PatternScore = {
         latent,
         bce: first.bce[i],
+        bceExcess: first.bceExcess[i],
         mse: first.mse[i],
         pValue: p,
         verdict: p < manifest.calibration.pThreshold ? 'novel' : 'known',
@@ -49,7 +53,7 @@ export class Scorer {
         nearestDistance: Math.sqrt(distance2[0]),
       };
       if (others.length) {
-        const all = [first.bce[i], ...others.map((o) => o.bce[i])];
+        const all = [first.bceExcess[i], ...others.map((o) => o.bceExcess[i])];
         const mean = all.reduce((s, v) => s + v, 0) / all.length;
         score.bceSpread = Math.sqrt(all.reduce((s, v) => s + (v - mean) ** 2, 0) / (all.length - 1));
       }

@@ -20,7 +20,7 @@ export const MANIFEST_VERSION = 1;
 
 export interface Calibration {
   /** Which per-pattern error the p-value is computed from. */
-  metric: 'bce' | 'mse';
+  metric: 'bceExcess' | 'bce' | 'mse';
   /** Held-out known patterns' errors, ascending (the p-value's reference sample). */
   errors: number[];
   /** p-value below which a pattern is called novel. */

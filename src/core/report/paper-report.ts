@@ -36,16 +36,16 @@ export function writePaperReport(dir: string, input: ReportInput): string[] {
   for (const [name, group] of Object.entries(g) as [string, EncodedGroup][]) {
     for (let i = 0; i < group.rows.length; i++) {
       const label = group.labels[i];
-      rows.push([name, group.rows[i], label >= 0 ? phaseNames[label] : 'mixture', ...Array.from(group.mean.subarray(i * latentDims, (i + 1) * latentDims)), group.maxTwoTheta[i], group.bce[i], group.mse[i]]);
+      rows.push([name, group.rows[i], label >= 0 ? phaseNames[label] : 'mixture', ...Array.from(group.mean.subarray(i * latentDims, (i + 1) * latentDims)), group.maxTwoTheta[i], group.bceExcess[i], group.bce[i], group.mse[i]]);
     }
   }
   const zHeader = Array.from({ length: latentDims }, (_, d) => `z${d + 1}`);
-  write('latent.csv', csv(['set', 'dataset_row', 'phase', ...zHeader, 'two_theta_of_max', 'bce', 'mse'], rows));
+  write('latent.csv', csv(['set', 'dataset_row', 'phase', ...zHeader, 'two_theta_of_max', 'bce_excess', 'bce', 'mse'], rows));
   write('knn-regions.json', JSON.stringify({ phases: input.knownPhases, ...e.classification.regions }) + '\n');
   write('violins.json', JSON.stringify(e.violins, null, 1) + '\n');
   write(
     'mixture-curves.csv',
-    csv(['phase_a', 'phase_b', 'x', 'median_bce', 'q1_bce', 'q3_bce'], e.mixtureCurves.flatMap((c) => c.x.map((x, k) => [c.pair[0], c.pair[1], x, c.medianError[k], c.q1[k], c.q3[k]]))),
+    csv(['phase_a', 'phase_b', 'x', 'median_bce_excess', 'q1_bce_excess', 'q3_bce_excess'], e.mixtureCurves.flatMap((c) => c.x.map((x, k) => [c.pair[0], c.pair[1], x, c.medianError[k], c.q1[k], c.q3[k]]))),
   );
 
   if (latentDims === 2) {
@@ -55,7 +55,7 @@ export function writePaperReport(dir: string, input: ReportInput): string[] {
     write('latent-by-phase.svg', scatterSvg({ title: 'Latent space of the training patterns, by phase', xLabel: 'z₁', yLabel: 'z₂', points: known.mean, categories: { of: knownLabels, names: input.knownPhases } }));
     write('latent-by-two-theta-of-max.svg', scatterSvg({ title: 'Latent space, coloured by 2θ of the strongest peak', xLabel: 'z₁', yLabel: 'z₂', points: known.mean, values: { of: known.maxTwoTheta, label: '2θ of maximum (°)' } }));
     const testAndUnknown = new Float32Array([...g.test.mean, ...g.unknown.mean]);
-    const errors = new Float32Array([...g.test.bce, ...g.unknown.bce]);
+    const errors = new Float32Array([...g.test.bceExcess, ...g.unknown.bceExcess]);
     write(
       'latent-error-knn.svg',
       scatterSvg({
@@ -63,20 +63,20 @@ export function writePaperReport(dir: string, input: ReportInput): string[] {
         xLabel: 'z₁',
         yLabel: 'z₂',
         points: testAndUnknown,
-        values: { of: errors, label: 'BCE', log: true },
+        values: { of: errors, label: 'excess BCE', log: true },
         regions: e.classification.regions,
         highlight: g.unknown.mean,
         highlightLabel: 'unknown phase',
       }),
     );
   }
-  write('violin-errors.svg', violinSvg('Reconstruction error: pure known, binary mixtures, unknown phase', 'BCE per point (log scale)', e.violins));
+  write('violin-errors.svg', violinSvg('Reconstruction error: pure known, binary mixtures, unknown phase', 'excess BCE per point (log scale)', e.violins));
   write(
     'mixture-error.svg',
     lineSvg(
       'Reconstruction error of binary mixtures x·A + (1−x)·B',
       'x (volume fraction of A)',
-      'median BCE (band: quartiles)',
+      'median excess BCE (band: quartiles)',
       e.mixtureCurves.map((c) => ({ label: `${c.pair[0]} + ${c.pair[1]}`.replace(/ \([^)]*\)/g, ''), x: c.x, y: c.medianError, lower: c.q1, upper: c.q3 })),
     ),
   );

@@ -1,0 +1,170 @@
+// Training and scoring benchmarks. Speeds are reported against references measured in the same
+// run: training against the matMul roofline of this machine (its plain matMul GFLOP/s on the
+// model's own layer shapes ÷ the model's FLOPs per sample), scoring as patterns per second.
+import { join } from 'node:path';
+import { initBackend, tf, type BackendPreference } from './backend';
+import { PAPER_SPEC, trainingFlopsPerSample, type ModelSpec } from './architecture';
+import { buildVae, encodeAndReconstruct } from './vae';
+import { trainVae } from './train';
+import { Scorer } from './score';
+import type { ModelManifest } from './store';
+import { readStructureFile } from '../crystal/structure';
+import { DEFAULT_AUGMENTATION } from '../synth/augmentation';
+import { buildPhaseModels } from '../synth/dataset';
+import { radiationFor } from '../synth/radiation';
+import { Simulator } from '../synth/simulator';
+import { Random } from '../util/random';
+import { prepareForModel } from '../preprocess/prepare';
+import { gridValues } from '../diffraction/render';
+
+/** The paper's three known phases, drawn in memory with full augmentation. */
+function paperPatterns(examplesDir: string, count: number, points: number): Float32Array {
+  const phases = ['Ni-fcc.cif', 'Cr-bcc.cif', 'Co-hcp.cif'].map((f) => ({ name: f, role: 'known' as const, file: f, structure: readStructureFile(join(examplesDir, f)).structures[0] }));
+  const grid = { min: 20, max: 90, points };
+  const radiation = radiationFor('CuKa');
+  const simulator = new Simulator({ phases: buildPhaseModels({ phases, grid, radiation, augmentation: DEFAULT_AUGMENTATION }), grid, radiation, augmentation: DEFAULT_AUGMENTATION });
+  const out = new Float32Array(count * points);
+  const random = new Random(3);
+  for (let i = 0; i < count; i++) simulator.draw([{ phase: i % 3, fraction: 1 }], random, out.subarray(i * points, (i + 1) * points));
+  return out;
+}
+
+/**
+ * GFLOP/s of plain (untransposed) matMul on the forward products of every dense layer of the
+ * model at this batch size: the fastest this backend multiplies these matrices.
+ */
+export function matMulRoofline(spec: ModelSpec, batch: number, repeats = 20): number {
+  const shapes: [number, number][] = [];
+  let width = spec.points;
+  for (const h of spec.hidden) {
+    shapes.push([width, h]);
+    width = h;
+  }
+  shapes.push([width, 2 * spec.latent]);
+  width = spec.latent;
+  for (const h of [...spec.hidden].reverse()) {
+    shapes.push([width, h]);
+    width = h;
+  }
+  shapes.push([width, spec.points]);
+  let flops = 0;
+  let seconds = 0;
+  for (const [k, n] of shapes) {
+    const a = tf.randomNormal([batch, k]) as tf.Tensor2D;
+    const b = tf.randomNormal([k, n]) as tf.Tensor2D;
+    for (let i = 0; i < 3; i++) tf.tidy(() => tf.matMul(a, b).dataSync());
+    const t0 = performance.now();
+    for (let i = 0; i < repeats; i++) tf.tidy(() => tf.matMul(a, b).dataSync());
+    seconds += (performance.now() - t0) / 1000;
+    flops += 2 * batch * k * n * repeats;
+    a.dispose();
+    b.dispose();
+  }
+  return flops / seconds / 1e9;
+}
+
+export interface TrainBenchResult {
+  backend: string;
+  batchSize: number;
+  samples: number;
+  samplesPerSecond: number;
+  flopsPerSample: number;
+  matMulGflops: number;
+  rooflineSamplesPerSecond: number;
+  rooflineFraction: number;
+  /** Seconds per epoch at this speed for the paper's 10,500 training patterns (70 % of 15,000). */
+  paperEpochSeconds: number;
+}
+
+export async function benchTrain(options: { examplesDir: string; backend?: BackendPreference; batches?: number; batchSize?: number }): Promise<TrainBenchResult> {
+  const backend = await initBackend(options.backend ?? 'wasm');
+  const batchSize = options.batchSize ?? 128;
+  const batches = options.batches ?? 40;
+  const spec: ModelSpec = { ...PAPER_SPEC, points: 2048 };
+  const patterns = paperPatterns(options.examplesDir, batchSize * batches, spec.points);
+  const models = buildVae(spec, 1);
+  const set = { patterns, count: batchSize * batches };
+  const small = { patterns: patterns.subarray(0, batchSize * spec.points), count: batchSize };
+  // One warm-up epoch (kernel setup, JIT), then the timed one; the validation pass is excluded.
+  trainVae(models, { patterns: patterns.subarray(0, 8 * batchSize * spec.points), count: 8 * batchSize }, small, { epochs: 1, batchSize, learningRate: 1e-3, patience: 0, seed: 1 });
+  const result = trainVae(models, set, small, { epochs: 1, batchSize, learningRate: 1e-3, patience: 0, seed: 2 });
+  const samplesPerSecond = result.history[0].samplesPerSecond;
+  const matMulGflops = matMulRoofline(spec, batchSize);
+  const flopsPerSample = trainingFlopsPerSample(spec);
+  const rooflineSamplesPerSecond = (matMulGflops * 1e9) / flopsPerSample;
+  models.encoder.dispose();
+  models.decoder.dispose();
+  return {
+    backend: backend.name,
+    batchSize,
+    samples: set.count,
+    samplesPerSecond,
+    flopsPerSample,
+    matMulGflops,
+    rooflineSamplesPerSecond,
+    rooflineFraction: samplesPerSecond / rooflineSamplesPerSecond,
+    paperEpochSeconds: 10500 / samplesPerSecond,
+  };
+}
+
+export interface ScoreBenchResult {
+  backend: string;
+  patterns: number;
+  batchSize: number;
+  patternsPerSecond: number;
+  /** One pattern measured on another grid (1000 points, 15–95°): read, resample, scale, score. */
+  singlePatternMs: number;
+  singlePatternP95Ms: number;
+}
+
+export async function benchScore(options: { examplesDir: string; backend?: BackendPreference; patterns?: number }): Promise<ScoreBenchResult> {
+  const backend = await initBackend(options.backend ?? 'wasm');
+  const spec: ModelSpec = { ...PAPER_SPEC, points: 2048 };
+  const count = options.patterns ?? 10000;
+  const patterns = paperPatterns(options.examplesDir, count, spec.points);
+  const models = buildVae(spec, 1);
+  encodeAndReconstruct(models, patterns, 1024);
+  const t0 = performance.now();
+  encodeAndReconstruct(models, patterns, count, { batchSize: 512 });
+  const patternsPerSecond = count / ((performance.now() - t0) / 1000);
+
+  // A measured pattern on its own grid goes through the whole path a user's file takes.
+  const manifest: ModelManifest = {
+    format: 'latent-xrd-model',
+    formatVersion: 1,
+    software: { name: 'latent-xrd', version: 'bench' },
+    created: new Date().toISOString(),
+    kind: 'vae',
+    spec,
+    grid: { min: 20, max: 90, points: spec.points },
+    phases: ['Ni', 'Cr', 'Co'],
+    reference: { latent: Array.from({ length: 6000 }, (_, i) => Math.sin(i)), labels: Array.from({ length: 3000 }, (_, i) => i % 3) },
+    calibration: { metric: 'bceExcess', errors: Array.from({ length: 1500 }, (_, i) => i / 1500), pThreshold: 0.01, errorThreshold: 0.99 },
+    training: {},
+    metrics: {},
+    ensemble: [{ seed: 1, path: '.' }],
+  };
+  const scorer = new Scorer({ manifest, members: [models] });
+  const otherGrid = { min: 15, max: 95, points: 1000 };
+  const twoTheta = Float64Array.from(gridValues(otherGrid));
+  const source = patterns.subarray(0, spec.points);
+  const intensity = Float64Array.from(twoTheta, (x) => 100 * source[Math.min(spec.points - 1, Math.max(0, Math.round(((x - 20) / 70) * (spec.points - 1))))]);
+  const times: number[] = [];
+  for (let i = 0; i < 220; i++) {
+    const s = performance.now();
+    const prepared = prepareForModel({ twoTheta, intensity }, manifest.grid);
+    scorer.score(prepared.pattern, 1, { keepReconstructions: true });
+    if (i >= 20) times.push(performance.now() - s);
+  }
+  times.sort((a, b) => a - b);
+  models.encoder.dispose();
+  models.decoder.dispose();
+  return {
+    backend: backend.name,
+    patterns: count,
+    batchSize: 512,
+    patternsPerSecond,
+    singlePatternMs: times[times.length >> 1],
+    singlePatternP95Ms: times[Math.floor(times.length * 0.95)],
+  };
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { runCli } from '../../src/cli/main';
+import { startTraining } from '../../src/worker/training-host';
+import { CancelledError } from '../../src/core/model/pipeline';
+import { DEFAULT_TRAINING_CONFIG } from '../../src/core/model/training-config';
+
+const root = join(__dirname, '../../..');
+const examples = join(root, 'examples/paper-demo');
+
+async function cli(cwd: string, ...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { out: (t) => (stdout += t), err: (t) => (stderr += t), cwd });
+  return { code, stdout, stderr };
+}
+
+/** A small workspace: the paper's four phases on a 512-point grid, a few hundred patterns. */
+function workspace(training: Record<string, unknown> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'latent-xrd-train-'));
+  for (const f of ['Ni-fcc.cif', 'Cr-bcc.cif', 'Co-hcp.cif', 'FeCr-sigma.cif']) copyFileSync(join(examples, f), join(dir, f));
+  writeFileSync(
+    join(dir, 'latent-xrd.json'),
+    JSON.stringify(
+      {
+        phases: [
+          { name: 'Ni', cif: 'Ni-fcc.cif', count: 150 },
+          { name: 'Cr', cif: 'Cr-bcc.cif', count: 150 },
+          { name: 'Co', cif: 'Co-hcp.cif', count: 150 },
+          { name: 'sigma', cif: 'FeCr-sigma.cif', count: 40, role: 'unknown' },
+        ],
+        mixtures: { pairs: 'known', fractions: 5, countPerFraction: 3 },
+        grid: { twoThetaMin: 20, twoThetaMax: 90, points: 512 },
+        seed: 5,
+        output: 'data.h5',
+        training: { epochs: 3, batchSize: 32, klWarmupEpochs: 1, ...training },
+      },
+      null,
+      2,
+    ),
+  );
+  return dir;
+}
+
+describe('latent-xrd train and score', function () {
+  this.timeout(120_000);
+  let dir: string;
+
+  before(async () => {
+    dir = workspace();
+    const r = await cli(dir, 'train', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.model, join(dir, 'model'));
+    assert.match(r.stderr, /epoch 3\/3: loss/);
+  });
+
+  it('generates the dataset, trains in a worker and writes a complete model folder', () => {
+    assert.ok(existsSync(join(dir, 'data.h5')));
+    assert.deepEqual(readdirSync(join(dir, 'model')).sort(), ['decoder', 'encoder', 'manifest.json']);
+    const manifest = JSON.parse(readFileSync(join(dir, 'model', 'manifest.json'), 'utf8'));
+    assert.deepEqual(manifest.phases, ['Ni', 'Cr', 'Co']);
+    assert.deepEqual(manifest.grid, { min: 20, max: 90, points: 512 });
+    assert.equal(manifest.training.members[0].history.length, 3);
+    assert.equal(manifest.calibration.errors.length, manifest.training.counts.validation);
+    for (const key of ['knnAccuracy', 'aurocUnknown', 'aurocMixtures', 'medianErrorRatioUnknownToKnown']) assert.equal(typeof manifest.metrics[key], 'number', key);
+    assert.deepEqual(Object.keys(manifest.metrics.baselines).sort(), ['pcaKnnDistance', 'pcaReconstruction', 'softmaxConfidence']);
+  });
+
+  it('scores files on other grids, and lists an unreadable one with its line and column', async () => {
+    assert.equal((await cli(dir, 'simulate', 'Ni-fcc.cif', '--points', '700', '--two-theta', '15:95', '-o', 'ni.xy')).code, 0);
+    assert.equal((await cli(dir, 'simulate', 'FeCr-sigma.cif', '-o', 'sigma.xy')).code, 0);
+    writeFileSync(join(dir, 'broken.xy'), '# 2theta intensity\n20 1\n21 2\n22 oops\n');
+    const r = await cli(dir, 'score', '--model', 'model', 'ni.xy', 'sigma.xy', 'broken.xy', '--json');
+    assert.equal(r.code, 1, 'an unreadable file makes the exit code 1');
+    const { results, phases } = JSON.parse(r.stdout);
+    assert.equal(results.length, 3);
+    for (const s of results.slice(0, 2)) {
+      assert.equal(s.latent.length, 2);
+      assert.ok(s.pValue > 0 && s.pValue <= 1);
+      assert.ok(['known', 'novel'].includes(s.verdict));
+      assert.ok(phases.includes(s.nearestPhase));
+      assert.ok(s.bce > 0 && s.mse > 0);
+    }
+    assert.match(results[0].steps[0], /resampled 700 points .* onto 512 points/);
+    assert.match(results[2].error, /broken\.xy:4:4: not a finite number: "oops"/);
+  });
+
+  it('refuses a bad training section with the line and column', async () => {
+    const bad = workspace({ epochs: 0 });
+    const r = await cli(bad, 'train');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /latent-xrd\.json:\d+:\d+: error: training\.epochs: must be an integer ≥ 1/);
+  });
+
+  it('a cancelled training stops within a batch and writes no model', async () => {
+    const events: string[] = [];
+    const run = startTraining(
+      { datasetPath: join(dir, 'data.h5'), modelDir: join(dir, 'cancelled-model'), training: { ...DEFAULT_TRAINING_CONFIG, epochs: 50, batchSize: 16 } },
+      (e) => {
+        events.push(e.kind === 'epoch' ? `epoch ${e.epoch}` : e.message);
+        if (e.kind === 'epoch' && e.epoch === 1) run.cancel();
+      },
+    );
+    await assert.rejects(run.result, CancelledError);
+    assert.deepEqual(events.filter((e) => e.startsWith('epoch')), ['epoch 1']);
+    assert.equal(existsSync(join(dir, 'cancelled-model')), false);
+  });
+});
