@@ -19,7 +19,13 @@ run('peaks', 'examples/paper-demo/Co-hcp.cif', '--two-theta', '20:90');
 const outDir = join(root, '.demo');
 mkdirSync(outDir, { recursive: true });
 run('simulate', 'examples/paper-demo/Ni-fcc.cif', '--seed', '1', '-o', '.demo/Ni-fcc-varied.xy');
+run('simulate', 'examples/paper-demo/FeCr-sigma.cif', '--seed', '2', '-o', '.demo/sigma-varied.xy');
 run('synth', '--config', 'examples/paper-demo/latent-xrd.json', '-o', '.demo/paper-dataset.h5');
-console.log(`\nThe paper's dataset is in ${join(outDir, 'paper-dataset.h5')} (open it with h5py.File in Python).`);
-console.log(`Speed: npx latent-xrd bench synth`);
+// A quick version of the paper's study: a VAE trained on the three known phases, its metrics
+// and figures (SVG) — then the two simulated measurements scored against it.
+run('reproduce', '--quick', '--out', '.demo/reproduce');
+run('score', '--model', '.demo/reproduce/model', '.demo/Ni-fcc-varied.xy', '.demo/sigma-varied.xy');
+console.log(`\nThe paper's dataset: ${join(outDir, 'paper-dataset.h5')} (open it with h5py.File in Python).`);
+console.log(`The quick reproduction (metrics.json, figures *.svg, data *.csv, model/): ${join(outDir, 'reproduce')}`);
+console.log(`Speed: npx latent-xrd bench synth | train | score`);
 

@@ -10,6 +10,7 @@ import { FusedAdam } from '../../src/core/model/adam';
 import { saveModel, loadModel, checkGrid, type ModelManifest } from '../../src/core/model/store';
 import { trainingFlopsPerSample, PAPER_SPEC, type ModelSpec } from '../../src/core/model/architecture';
 import { Random } from '../../src/core/util/random';
+import { Scorer } from '../../src/core/model/score';
 
 const spec: ModelSpec = { points: 64, hidden: [24, 12], latent: 2, compositionElements: [], beta: 1 };
 
@@ -184,6 +185,12 @@ describe('VAE', () => {
   it('refuses a pattern on another grid, naming both grids', () => {
     assert.throws(() => checkGrid(manifestFor(spec), { min: 10, max: 90, points: 64 }, 'x.xy'), /10–90°.*not the model's \(64 points, 20–90°\)/);
     assert.doesNotThrow(() => checkGrid(manifestFor(spec), { min: 20, max: 90, points: 64 }, 'x.xy'));
+    const scorer = new Scorer({ manifest: manifestFor(spec), members: [buildVae(spec, 2)] });
+    const data = patterns(2, 8);
+    assert.throws(() => scorer.score(data.patterns, 2, { grid: { min: 20, max: 80, points: 64 }, what: 'scan.xy' }), /scan\.xy: its 2θ grid \(64 points, 20–80°\) is not the model's/);
+    const { scores } = scorer.score(data.patterns, 2, { grid: { min: 20, max: 90, points: 64 } });
+    assert.equal(scores.length, 2);
+    assert.ok(scores.every((s) => s.bceExcess >= 0 && s.bce >= s.bceExcess && s.pValue > 0 && s.pValue <= 1));
   });
 
   it('a model folder without a manifest is a clear error', async () => {

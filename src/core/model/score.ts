@@ -1,6 +1,7 @@
 // Scoring measured or simulated patterns against a saved model: latent position, reconstruction,
 // errors, p-value against the calibration sample, verdict, nearest known phase.
-import type { LoadedModel } from './store';
+import { checkGrid, type LoadedModel } from './store';
+import type { Grid } from '../diffraction/render';
 import { encodeAndReconstruct } from './vae';
 import { pValue } from '../analysis/metrics';
 import { KnnClassifier } from '../analysis/knn';
@@ -29,9 +30,19 @@ export class Scorer {
     this.knn = new KnnClassifier(Float32Array.from(reference.latent), Int32Array.from(reference.labels), spec.latent, 5);
   }
 
-  /** Scores `count` patterns already on the model's grid (rows of `patterns`). */
-  score(patterns: Float32Array, count: number, options: { compositions?: Float32Array; keepReconstructions?: boolean } = {}): { scores: PatternScore[]; reconstructions?: Float32Array } {
+  /**
+   * Scores `count` patterns on the model's grid (rows of `patterns`). Given the grid they are on
+   * (`options.grid`, named `options.what`), a different grid is refused with both grids named:
+   * resample first (preprocess/prepare.ts does).
+   */
+  score(
+    patterns: Float32Array,
+    count: number,
+    options: { compositions?: Float32Array; keepReconstructions?: boolean; grid?: Grid; what?: string } = {},
+  ): { scores: PatternScore[]; reconstructions?: Float32Array } {
     const { manifest, members } = this.model;
+    if (options.grid) checkGrid(manifest, options.grid, options.what ?? 'these patterns');
+    if (patterns.length < count * manifest.grid.points) throw new Error(`expected ${count} patterns of ${manifest.grid.points} points`);
     const latentDims = manifest.spec.latent;
     const first = encodeAndReconstruct(members[0], patterns, count, options);
     const others = members.slice(1).map((m) => encodeAndReconstruct(m, patterns, count, { compositions: options.compositions }));
