@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend, tf } from '../../src/core/model/backend';
 import { buildVae, encodeAndReconstruct, bcePerSample, bceFromLogitsPerSample } from '../../src/core/model/vae';
-import { trainVae, evaluateLoss, type PatternSet } from '../../src/core/model/train';
+import { trainVae, evaluateLoss, learningRateAt, type PatternSet } from '../../src/core/model/train';
 import { FusedAdam } from '../../src/core/model/adam';
 import { saveModel, loadModel, checkGrid, type ModelManifest } from '../../src/core/model/store';
 import { trainingFlopsPerSample, PAPER_SPEC, type ModelSpec } from '../../src/core/model/architecture';
@@ -132,6 +132,15 @@ describe('VAE', () => {
     const n = tf.memory().numTensors;
     encodeAndReconstruct(first.models, validation.patterns, validation.count);
     assert.equal(tf.memory().numTensors, n, 'scoring leaks no tensors');
+  });
+
+  it('the cosine schedule holds the step size through the KL warm-up, then falls to 5 %', () => {
+    const o = { epochs: 30, batchSize: 8, learningRate: 2e-3, patience: 0, seed: 1, klWarmupEpochs: 10, schedule: 'cosine' as const };
+    assert.equal(learningRateAt(o, 1), 2e-3);
+    assert.equal(learningRateAt(o, 11), 2e-3);
+    assert.ok(Math.abs(learningRateAt(o, 30) - 1e-4) < 1e-12);
+    assert.ok(learningRateAt(o, 20) < learningRateAt(o, 15));
+    assert.equal(learningRateAt({ ...o, schedule: 'constant' }, 30), 2e-3);
   });
 
   it('stops within one batch when asked, and early-stops on a flat validation loss', () => {

@@ -45,16 +45,19 @@ export class Pca {
   /** Scores (n × components) and reconstruction errors (BCE on the clipped reconstruction, and MSE). */
   transform(patterns: Float32Array, rows: number): { scores: Float32Array; bce: Float32Array; mse: Float32Array } {
     const { points, count } = this;
-    return tf.tidy(() => {
+    // Tensors out of tidy, arrays read after it (tidy would walk a returned typed array).
+    const [scores, bce, mse] = tf.tidy(() => {
       const x = tf.tensor2d(patterns.subarray(0, rows * points), [rows, points]);
       const mean = tf.tensor2d(this.mean, [1, points]);
       const w = tf.tensor2d(this.components, [count, points]);
-      const scores = tf.matMul(tf.sub(x, mean), tf.transpose(w));
-      const recon = tf.clipByValue(tf.add(tf.matMul(scores, w), mean), BCE_EPSILON, 1 - BCE_EPSILON);
-      const bce = tf.neg(tf.mean(tf.add(tf.mul(x, tf.log(recon)), tf.mul(tf.sub(1, x), tf.log(tf.sub(1, recon)))), 1));
-      const mse = tf.mean(tf.squaredDifference(x, recon), 1);
-      return { scores: scores.dataSync() as Float32Array, bce: bce.dataSync() as Float32Array, mse: mse.dataSync() as Float32Array };
+      const s = tf.matMul(tf.sub(x, mean), tf.transpose(w));
+      const recon = tf.clipByValue(tf.add(tf.matMul(s, w), mean), BCE_EPSILON, 1 - BCE_EPSILON);
+      const b = tf.neg(tf.mean(tf.add(tf.mul(x, tf.log(recon)), tf.mul(tf.sub(1, x), tf.log(tf.sub(1, recon)))), 1));
+      return [s, b, tf.mean(tf.squaredDifference(x, recon), 1)];
     });
+    const result = { scores: scores.dataSync() as Float32Array, bce: bce.dataSync() as Float32Array, mse: mse.dataSync() as Float32Array };
+    tf.dispose([scores, bce, mse]);
+    return result;
   }
 }
 

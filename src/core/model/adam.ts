@@ -8,6 +8,7 @@
 import { tf, wasmStorage } from './backend';
 
 export interface AdamOptions {
+  /** May be changed between steps (learning-rate schedules). */
   learningRate: number;
   beta1?: number;
   beta2?: number;
@@ -19,6 +20,7 @@ export class FusedAdam {
   private readonly firstMoment: Float32Array[];
   private readonly secondMoment: Float32Array[];
   private step = 0;
+  learningRate: number;
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly epsilon: number;
@@ -27,6 +29,7 @@ export class FusedAdam {
     private readonly variables: tf.Variable[],
     private readonly options: AdamOptions,
   ) {
+    this.learningRate = options.learningRate;
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-7; // Keras' and tfjs' default
@@ -39,7 +42,7 @@ export class FusedAdam {
   apply(gradients: tf.NamedTensorMap): void {
     this.step++;
     const { beta1, beta2, epsilon } = this;
-    const rate = (this.options.learningRate * Math.sqrt(1 - beta2 ** this.step)) / (1 - beta1 ** this.step);
+    const rate = (this.learningRate * Math.sqrt(1 - beta2 ** this.step)) / (1 - beta1 ** this.step);
     this.variables.forEach((variable, k) => {
       const gradient = gradients[variable.name];
       if (!gradient) return;

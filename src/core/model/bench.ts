@@ -52,9 +52,15 @@ export function matMulRoofline(spec: ModelSpec, batch: number, repeats = 20): nu
   for (const [k, n] of shapes) {
     const a = tf.randomNormal([batch, k]) as tf.Tensor2D;
     const b = tf.randomNormal([k, n]) as tf.Tensor2D;
-    for (let i = 0; i < 3; i++) tf.tidy(() => tf.matMul(a, b).dataSync());
+    // Not tf.tidy(() => ….dataSync()): tidy walks a returned typed array element by element.
+    const multiply = () => {
+      const product = tf.matMul(a, b);
+      product.dataSync();
+      product.dispose();
+    };
+    for (let i = 0; i < 3; i++) multiply();
     const t0 = performance.now();
-    for (let i = 0; i < repeats; i++) tf.tidy(() => tf.matMul(a, b).dataSync());
+    for (let i = 0; i < repeats; i++) multiply();
     seconds += (performance.now() - t0) / 1000;
     flops += 2 * batch * k * n * repeats;
     a.dispose();

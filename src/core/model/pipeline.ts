@@ -169,7 +169,7 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   for (let k = 0; k < t.ensemble; k++) {
     const seed = t.seed + k;
     const models = buildVae(spec, seed * 1000 + 17);
-    const result = trainVae(models, trainSet, validationSet, { epochs: t.epochs, batchSize: t.batchSize, learningRate: t.learningRate, patience: t.patience, klWarmupEpochs: t.klWarmupEpochs, seed }, {
+    const result = trainVae(models, trainSet, validationSet, { epochs: t.epochs, batchSize: t.batchSize, learningRate: t.learningRate, patience: t.patience, klWarmupEpochs: t.klWarmupEpochs, schedule: t.schedule, seed }, {
       shouldStop: hooks.shouldStop,
       onEpoch: (p) => hooks.onEvent?.({ kind: 'epoch', member: k + 1, members: t.ensemble, ...p }),
     });
@@ -185,7 +185,7 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   }
 
   stage('evaluating on held-out patterns');
-  const evaluation = evaluate(members[0], dataset, split, trainSet, request);
+  const evaluation = evaluateModel(members[0], dataset, split, trainSet, request);
   const calibrationErrors = sortedCopy(evaluation.groups.validation.bceExcess);
   const errorThreshold = quantileSorted(calibrationErrors, 1 - t.pThreshold);
   // A subsample of training latents for "nearest known phase" when scoring (at most 3000).
@@ -263,7 +263,7 @@ export function summaryMetrics(e: Evaluation): Record<string, unknown> {
   };
 }
 
-function evaluate(models: VaeModels, dataset: Dataset, split: Split, trainSet: { patterns: Float32Array; compositions?: Float32Array }, request: TrainRequest): Evaluation {
+export function evaluateModel(models: VaeModels, dataset: Dataset, split: Split, trainSet: { patterns: Float32Array; compositions?: Float32Array }, request: TrainRequest): Evaluation {
   const points = dataset.points;
   const elements = request.training.compositionElements.length;
   const encode = (rows: Int32Array, patterns?: Float32Array): EncodedGroup => {

@@ -9,6 +9,8 @@ export interface TrainingConfig {
   learningRate: number;
   /** Epochs without validation improvement before stopping; 0 never stops early. */
   patience: number;
+  /** Step-size schedule after the KL warm-up: constant, or a half cosine down to 5 %. */
+  schedule: 'constant' | 'cosine';
   /** Epochs over which the KL weight rises from 0 to β (KL annealing, against latent collapse). */
   klWarmupEpochs: number;
   /** KL weight (β-VAE); 1 is the paper's VAE. */
@@ -34,6 +36,7 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
   learningRate: 1e-3,
   patience: 8,
   klWarmupEpochs: 10,
+  schedule: 'cosine',
   beta: 1,
   latent: 2,
   hidden: [256, 128],
@@ -78,6 +81,7 @@ export function validateTrainingSection(value: unknown, problem: Problem): void 
   number('validationFraction', 0, 0.5, 'a fraction in (0, 0.5)');
   number('testFraction', 0, 0.5, 'a fraction in (0, 0.5)');
   number('pThreshold', 0, 1, 'a probability in (0, 1)');
+  if (t.schedule !== undefined && t.schedule !== 'constant' && t.schedule !== 'cosine') problem([...path, 'schedule'], 'must be "constant" or "cosine"');
   if (t.hidden !== undefined && (!Array.isArray(t.hidden) || t.hidden.length === 0 || t.hidden.some((h) => !Number.isInteger(h) || h < 1))) {
     problem([...path, 'hidden'], 'must be a list of layer widths, e.g. [256, 128]');
   }
@@ -97,6 +101,7 @@ export function trainingSchema(): Record<string, unknown> {
     learningRate: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: d.learningRate, description: 'Adam step size.' },
     patience: { type: 'integer', minimum: 0, default: d.patience, description: 'Epochs without validation improvement before stopping (0: never).' },
     klWarmupEpochs: { type: 'integer', minimum: 0, default: d.klWarmupEpochs, description: 'Epochs over which the KL weight rises from 0 to beta (KL annealing; prevents latent collapse).' },
+    schedule: { enum: ['constant', 'cosine'], default: d.schedule, description: 'Step size after the KL warm-up: constant, or a half cosine down to 5 %.' },
     beta: { type: 'number', minimum: 0, default: d.beta, description: 'Weight of the KL term (1 = the paper).' },
     latent: { type: 'integer', minimum: 1, default: d.latent, description: 'Latent dimensions (2 = a map).' },
     hidden: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1 }, default: d.hidden, description: 'Encoder layer widths; the decoder mirrors them.' },

@@ -1,4 +1,4 @@
-import { renameSync, rmSync, existsSync } from 'node:fs';
+import { renameSync, rmSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { readStructureFile } from '../crystal/structure';
 import type { CrystalStructure } from '../crystal/types';
@@ -176,6 +176,8 @@ export async function generateDataset(plan: DatasetPlan, options: GenerateOption
   const points = plan.grid.points;
   const phaseCount = plan.phases.length;
   const chunk = Math.max(1, Math.min(plan.chunkSize, plan.total));
+  // HDF5 cannot create a file in a missing folder (and says so in a wall of library text).
+  mkdirSync(dirname(plan.output), { recursive: true });
   const temporary = `${plan.output}.tmp-${process.pid}-${Date.now()}`;
   const file = new h5.File(temporary, 'w');
   const started = Date.now();
