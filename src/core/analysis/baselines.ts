@@ -6,7 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from '../model/backend';
 import { FusedAdam } from '../model/adam';
 import { Random } from '../util/random';
-import { BCE_EPSILON } from '../model/vae';
+import { allocateErrors, reconstructionErrorsInto, type ReconstructionErrors } from './errors';
 
 export class Pca {
   private constructor(
@@ -42,22 +42,26 @@ export class Pca {
     return new Pca(mean, Float32Array.from(components_), points, components);
   }
 
-  /** Scores (n × components) and reconstruction errors (BCE on the clipped reconstruction, and MSE). */
-  transform(patterns: Float32Array, rows: number): { scores: Float32Array; bce: Float32Array; mse: Float32Array } {
+  /** Scores (n × components), and with `errors` the reconstruction errors (as the VAE's). */
+  transform(patterns: Float32Array, rows: number, errors = true): { scores: Float32Array } & Partial<ReconstructionErrors> {
     const { points, count } = this;
-    // Tensors out of tidy, arrays read after it (tidy would walk a returned typed array).
-    const [scores, bce, mse] = tf.tidy(() => {
-      const x = tf.tensor2d(patterns.subarray(0, rows * points), [rows, points]);
-      const mean = tf.tensor2d(this.mean, [1, points]);
-      const w = tf.tensor2d(this.components, [count, points]);
-      const s = tf.matMul(tf.sub(x, mean), tf.transpose(w));
-      const recon = tf.clipByValue(tf.add(tf.matMul(s, w), mean), BCE_EPSILON, 1 - BCE_EPSILON);
-      const b = tf.neg(tf.mean(tf.add(tf.mul(x, tf.log(recon)), tf.mul(tf.sub(1, x), tf.log(tf.sub(1, recon)))), 1));
-      return [s, b, tf.mean(tf.squaredDifference(x, recon), 1)];
-    });
-    const result = { scores: scores.dataSync() as Float32Array, bce: bce.dataSync() as Float32Array, mse: mse.dataSync() as Float32Array };
-    tf.dispose([scores, bce, mse]);
-    return result;
+    const out: { scores: Float32Array } & Partial<ReconstructionErrors> = { scores: new Float32Array(rows * count) };
+    if (errors) Object.assign(out, allocateErrors(rows));
+    for (let start = 0; start < rows; start += 1024) {
+      const n = Math.min(1024, rows - start);
+      const x = patterns.subarray(start * points, (start + n) * points);
+      // Tensors out of tidy, arrays read after it (tidy would walk a returned typed array).
+      const [scores, recon] = tf.tidy(() => {
+        const mean = tf.tensor2d(this.mean, [1, points]);
+        const w = tf.tensor2d(this.components, [count, points]);
+        const s = tf.matMul(tf.sub(tf.tensor2d(x, [n, points]), mean), tf.transpose(w));
+        return [s, errors ? tf.add(tf.matMul(s, w), mean) : tf.zeros([1])];
+      });
+      out.scores.set(scores.dataSync() as Float32Array, start * count);
+      if (errors) reconstructionErrorsInto(x, recon.dataSync() as Float32Array, points, out as ReconstructionErrors, start);
+      tf.dispose([scores, recon]);
+    }
+    return out;
   }
 }
 

@@ -323,16 +323,16 @@ function baselines(dataset: Dataset, split: Split, trainPatterns: Float32Array, 
   const unknown = gather(dataset.patterns, points, split.unknown);
   const mixtures = gather(dataset.patterns, points, split.mixtures);
   const pca = Pca.fit(trainPatterns, split.train.length, points, components, seed);
-  const [pTest, pUnknown, pMixtures] = [test, unknown, mixtures].map((x) => pca.transform(x, x.length / points));
-  const pTrain = pca.transform(trainPatterns, split.train.length);
+  const [pTest, pUnknown, pMixtures] = [test, unknown, mixtures].map((x) => pca.transform(x, x.length / points) as Required<ReturnType<Pca['transform']>>);
+  const pTrain = pca.transform(trainPatterns, split.train.length, false);
   const trainLabels = Int32Array.from(split.train, (r) => split.labelOf[dataset.labels[r]]);
   const knn = new KnnClassifier(pTrain.scores, trainLabels, components, 5);
   const classifier = SoftmaxClassifier.train(trainPatterns, trainLabels, points, split.knownPhases.length, { epochs: 3, batchSize: 128, seed });
   const confidence = (x: Float32Array) => Float32Array.from(classifier.predict(x, x.length / points).maxProbability, (p) => 1 - p);
   const result = {
     pcaReconstruction: {
-      ...noveltyMeasures(pTest.bce, pUnknown.bce, pMixtures.bce),
-      note: `PCA with ${components} components (as many as the VAE's latent dimensions), reconstruction BCE`,
+      ...noveltyMeasures(pTest.bceExcess, pUnknown.bceExcess, pMixtures.bceExcess),
+      note: `PCA with ${components} components (as many as the VAE's latent dimensions), reconstruction error as the VAE's (excess BCE, reconstruction clipped to [ε, 1 − ε])`,
     },
     pcaKnnDistance: {
       ...noveltyMeasures(knn.kthDistance(pTest.scores), knn.kthDistance(pUnknown.scores), knn.kthDistance(pMixtures.scores)),

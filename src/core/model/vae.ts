@@ -6,8 +6,9 @@ import { tf } from './backend';
 import type { ModelSpec } from './architecture';
 import { Random } from '../util/random';
 
-/** Probabilities are clipped like Keras' binary cross-entropy, so log never sees 0. */
-export const BCE_EPSILON = 1e-7;
+import { BCE_EPSILON, reconstructionErrorsInto, type ReconstructionErrors } from '../analysis/errors';
+
+export { BCE_EPSILON };
 
 export interface VaeModels {
   spec: ModelSpec;
@@ -114,20 +115,11 @@ export function drawEpsilon(random: Random, rows: number, latent: number): tf.Te
   return tf.tensor2d(values, [rows, latent]);
 }
 
-export interface Encoded {
+export interface Encoded extends ReconstructionErrors {
   /** [n × latent] latent means. */
   mean: Float32Array;
   logVar: Float32Array;
-  /** Mean BCE over points of the reconstruction from μ (deterministic), per pattern. */
-  bce: Float32Array;
-  /**
-   * The same BCE less its minimum, the pattern's own entropy H(y) (what even a perfect
-   * reconstruction pays for noise): mean KL between Bernoulli(y) and Bernoulli(p) per point.
-   * Zero for a perfect reconstruction, and comparable between noisy and clean patterns.
-   */
-  bceExcess: Float32Array;
-  /** Mean squared error of the same reconstruction, per pattern. */
-  mse: Float32Array;
+  // bce, bceExcess, mse: of the reconstruction decoded from μ (deterministic), per pattern.
   /** [n × points] reconstructions, when asked for. */
   reconstructions?: Float32Array;
 }
@@ -164,35 +156,11 @@ export function encodeAndReconstruct(
       out.mean.set(mean.dataSync() as Float32Array, start * spec.latent);
       out.logVar.set(logVar.dataSync() as Float32Array, start * spec.latent);
       const p = decoded.dataSync() as Float32Array;
-      errorsInto(patterns.subarray(start * points, (start + n) * points), p, points, out, start);
+      reconstructionErrorsInto(patterns.subarray(start * points, (start + n) * points), p, points, out, start);
       if (out.reconstructions) out.reconstructions.set(p, start * points);
     });
   }
   return out;
-}
-
-/**
- * BCE (as in training: p clipped to [ε, 1−ε]), its excess over the target's entropy, and MSE
- * per pattern, in one pass in JavaScript: four logarithms per point are several times cheaper
- * here than as separate element-wise kernels on the wasm backend.
- */
-function errorsInto(target: Float32Array, p: Float32Array, points: number, out: Encoded, offset: number): void {
-  const rows = target.length / points;
-  for (let r = 0; r < rows; r++) {
-    let bce = 0;
-    let entropy = 0;
-    let squared = 0;
-    for (let j = r * points, end = j + points; j < end; j++) {
-      const y = target[j];
-      const q = p[j] < BCE_EPSILON ? BCE_EPSILON : p[j] > 1 - BCE_EPSILON ? 1 - BCE_EPSILON : p[j];
-      bce -= y * Math.log(q) + (1 - y) * Math.log(1 - q);
-      if (y > 0 && y < 1) entropy -= y * Math.log(y) + (1 - y) * Math.log(1 - y);
-      squared += (y - p[j]) * (y - p[j]);
-    }
-    out.bce[offset + r] = bce / points;
-    out.bceExcess[offset + r] = (bce - entropy) / points;
-    out.mse[offset + r] = squared / points;
-  }
 }
 
 function requireCompositions(compositions: Float32Array | undefined, count: number, elements: number): Float32Array {
