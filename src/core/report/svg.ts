@@ -161,7 +161,7 @@ export function violinSvg(title: string, yLabel: string, groups: Record<string, 
   const x = scaleLinear().domain([0, 1]).range([MARGIN.left, WIDTH - MARGIN.right]);
   const out = [`<line x1="${x(0)}" y1="${y.range()[0]}" x2="${x(1)}" y2="${y.range()[0]}" stroke="black"/>`, `<line x1="${x(0)}" y1="${y.range()[0]}" x2="${x(0)}" y2="${y.range()[1]}" stroke="black"/>`];
   for (const t of y.ticks(5)) out.push(`<text x="${MARGIN.left - 8}" y="${y(t) + 4}" text-anchor="end">${(10 ** t).toPrecision(2)}</text><line x1="${MARGIN.left - 5}" x2="${MARGIN.left}" y1="${y(t)}" y2="${y(t)}" stroke="black"/>`);
-  out.push(`<text transform="translate(16 ${HEIGHT / 2}) rotate(-90)" text-anchor="middle">${escape(yLabel)}</text>`);
+  out.push(`<text transform="translate(11 ${HEIGHT / 2}) rotate(-90)" text-anchor="middle">${escape(yLabel)}</text>`);
   return frame([...body, ...out], title);
 }
 
