@@ -88,6 +88,19 @@ describe('latent-xrd train and score', function () {
     assert.match(results[2].error, /broken\.xy:4:4: not a finite number: "oops"/);
   });
 
+  it('an ensemble is saved member by member, and scoring reports the members\' spread', async () => {
+    const ensemble = workspace({ ensemble: 2, epochs: 2 });
+    const trained = await cli(ensemble, 'train', '--json');
+    assert.equal(trained.code, 0, trained.stderr);
+    assert.match(trained.stderr, /model 2\/2 epoch 2\/2/);
+    const manifest = JSON.parse(readFileSync(join(ensemble, 'model', 'manifest.json'), 'utf8'));
+    assert.deepEqual(manifest.ensemble, [{ seed: 1, path: '.' }, { seed: 2, path: 'ensemble/1' }]);
+    assert.ok(existsSync(join(ensemble, 'model', 'ensemble', '1', 'encoder', 'model.json')));
+    assert.equal((await cli(ensemble, 'simulate', 'Co-hcp.cif', '-o', 'co.xy')).code, 0);
+    const scored = JSON.parse((await cli(ensemble, 'score', '--model', 'model', 'co.xy', '--json')).stdout);
+    assert.ok(scored.results[0].bceSpread > 0, 'two differently seeded models disagree a little');
+  });
+
   it('refuses a bad training section with the line and column', async () => {
     const bad = workspace({ epochs: 0 });
     const r = await cli(bad, 'train');

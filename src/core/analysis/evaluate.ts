@@ -91,30 +91,42 @@ export interface LatentClassification {
   regions?: DecisionRegions;
 }
 
+/** Rows of several row-major blocks side by side: [a₀ b₀ …], [a₁ b₁ …], … */
+export function concatenateColumns(blocks: Float32Array[], rows: number): { data: Float32Array; width: number } {
+  const widths = blocks.map((b) => b.length / Math.max(1, rows));
+  const width = widths.reduce((a, b) => a + b, 0);
+  const data = new Float32Array(rows * width);
+  for (let i = 0; i < rows; i++) {
+    let at = i * width;
+    blocks.forEach((b, k) => {
+      data.set(b.subarray(i * widths[k], (i + 1) * widths[k]), at);
+      at += widths[k];
+    });
+  }
+  return { data, width };
+}
+
+export interface LatentSet {
+  /** Latent means of the (first) model, rows × dims. */
+  latent: Float32Array;
+  labels: Int32Array;
+  compositions?: Float32Array;
+  /** Latent means of the other ensemble members, for the naive Bayes classifier. */
+  ensembleLatents?: Float32Array[];
+}
+
 /**
- * KNN (k = 5) and Gaussian naive Bayes trained on the training patterns' latent means (plus
- * composition, for GNB, when given) and tested on held-out ones.
+ * KNN (k = 5) on the latent plane of the first model, and Gaussian naive Bayes on the latents
+ * of every ensemble member plus the composition (the paper's space-group classifier), trained
+ * on the training patterns and tested on held-out ones.
  */
-export function classifyLatent(
-  train: { latent: Float32Array; labels: Int32Array; compositions?: Float32Array },
-  test: { latent: Float32Array; labels: Int32Array; compositions?: Float32Array },
-  dims: number,
-  classes: number,
-): LatentClassification {
+export function classifyLatent(train: LatentSet, test: LatentSet, dims: number, classes: number): LatentClassification {
   const knn = new KnnClassifier(train.latent, train.labels, dims, 5);
   const knnResult = confusion(test.labels, knn.predict(test.latent), classes);
-  const features = (latent: Float32Array, compositions: Float32Array | undefined, n: number) => {
-    if (!compositions) return { data: latent, width: dims };
-    const width = dims + compositions.length / n;
-    const data = new Float32Array(n * width);
-    for (let i = 0; i < n; i++) {
-      data.set(latent.subarray(i * dims, (i + 1) * dims), i * width);
-      data.set(compositions.subarray(i * (width - dims), (i + 1) * (width - dims)), i * width + dims);
-    }
-    return { data, width };
-  };
-  const trainFeatures = features(train.latent, train.compositions, train.labels.length);
-  const testFeatures = features(test.latent, test.compositions, test.labels.length);
+  const features = (set: LatentSet) =>
+    concatenateColumns([set.latent, ...(set.ensembleLatents ?? []), ...(set.compositions ? [set.compositions] : [])], set.labels.length);
+  const trainFeatures = features(train);
+  const testFeatures = features(test);
   const gnb = new GaussianNaiveBayes(trainFeatures.data, train.labels, trainFeatures.width, classes);
   const gnbResult = confusion(test.labels, gnb.predict(testFeatures.data), classes);
   return {

@@ -185,7 +185,7 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   }
 
   stage('evaluating on held-out patterns');
-  const evaluation = evaluateModel(members[0], dataset, split, trainSet, request);
+  const evaluation = evaluateModel(members[0], dataset, split, trainSet, request, members.slice(1));
   const calibrationErrors = sortedCopy(evaluation.groups.validation.bceExcess);
   const errorThreshold = quantileSorted(calibrationErrors, 1 - t.pThreshold);
   // A subsample of training latents for "nearest known phase" when scoring (at most 3000).
@@ -263,7 +263,14 @@ export function summaryMetrics(e: Evaluation): Record<string, unknown> {
   };
 }
 
-export function evaluateModel(models: VaeModels, dataset: Dataset, split: Split, trainSet: { patterns: Float32Array; compositions?: Float32Array }, request: TrainRequest): Evaluation {
+export function evaluateModel(
+  models: VaeModels,
+  dataset: Dataset,
+  split: Split,
+  trainSet: { patterns: Float32Array; compositions?: Float32Array },
+  request: TrainRequest,
+  otherMembers: VaeModels[] = [],
+): Evaluation {
   const points = dataset.points;
   const elements = request.training.compositionElements.length;
   const encode = (rows: Int32Array, patterns?: Float32Array): EncodedGroup => {
@@ -290,9 +297,26 @@ export function evaluateModel(models: VaeModels, dataset: Dataset, split: Split,
   };
   const labelsOf = (rows: Int32Array) => Int32Array.from(rows, (r) => split.labelOf[dataset.labels[r]]);
   const latent = models.spec.latent;
+  const latentsOfOthers = (rows: Int32Array, patterns?: Float32Array) =>
+    otherMembers.map(
+      (m) =>
+        encodeAndReconstruct(m, patterns ?? gather(dataset.patterns, points, rows), rows.length, {
+          compositions: elements ? gather(request.compositions!, elements, rows) : undefined,
+        }).mean,
+    );
   const classification = classifyLatent(
-    { latent: groups.train.mean, labels: labelsOf(split.train), compositions: elements ? gather(request.compositions!, elements, split.train) : undefined },
-    { latent: groups.test.mean, labels: labelsOf(split.test), compositions: elements ? gather(request.compositions!, elements, split.test) : undefined },
+    {
+      latent: groups.train.mean,
+      labels: labelsOf(split.train),
+      compositions: elements ? gather(request.compositions!, elements, split.train) : undefined,
+      ensembleLatents: latentsOfOthers(split.train, trainSet.patterns),
+    },
+    {
+      latent: groups.test.mean,
+      labels: labelsOf(split.test),
+      compositions: elements ? gather(request.compositions!, elements, split.test) : undefined,
+      ensembleLatents: latentsOfOthers(split.test),
+    },
     latent,
     split.knownPhases.length,
   );
