@@ -114,9 +114,14 @@ describe('mixture curves', () => {
         errors.push(x * (1 - x) + r * 1e-3);
       }
     });
-    const [curve] = mixtureCurves(fractions, 2, ['A', 'B'], errors);
+    const [curve] = mixtureCurves(fractions, 2, ['A', 'B'], errors, [0.0, 0.01, 0.2]);
     assert.deepEqual(curve.pair, ['A', 'B']);
     assert.deepEqual(curve.x, xs);
     assert.equal(curve.peakX, 0.5);
+    // AUROC against the pure errors [0, 0.01, 0.2], by the pairwise definition:
+    let wins = 0;
+    for (const e of errors) for (const p of [0.0, 0.01, 0.2]) wins += e > p ? 1 : e === p ? 0.5 : 0;
+    assert.equal(curve.aurocAgainstPure, wins / (errors.length * 3));
+    assert.equal(curve.aurocAgainstPureCentral, 1, 'x = 0.3, 0.5, 0.7 have errors ≥ 0.21 > 0.2');
   });
 });

@@ -44,10 +44,17 @@ export interface MixtureCurve {
   q3: number[];
   /** x where the median error is largest. */
   peakX: number;
+  /** AUROC of this pair's mixtures against the pure patterns (when pure errors are given). */
+  aurocAgainstPure?: number;
+  /** The same for 0.2 ≤ x ≤ 0.8 only: away from the nearly-pure ends. */
+  aurocAgainstPureCentral?: number;
 }
 
-/** Error against mixing fraction for every binary pair present (fractions: count × phases). */
-export function mixtureCurves(fractions: Float32Array, phases: number, phaseNames: string[], errors: ArrayLike<number>): MixtureCurve[] {
+/**
+ * Error against mixing fraction for every binary pair present (fractions: count × phases), and,
+ * given the pure patterns' errors, each pair's AUROC against them.
+ */
+export function mixtureCurves(fractions: Float32Array, phases: number, phaseNames: string[], errors: ArrayLike<number>, pureErrors?: ArrayLike<number>): MixtureCurve[] {
   const byPair = new Map<string, Map<number, number[]>>();
   const count = errors.length;
   for (let i = 0; i < count; i++) {
@@ -71,6 +78,7 @@ export function mixtureCurves(fractions: Float32Array, phases: number, phaseName
     stats.forEach((s, k) => {
       if (s.median > stats[peak].median) peak = k;
     });
+    const errorsWhere = (keep: (x: number) => boolean) => xs.filter(keep).flatMap((x) => curve.get(x)!);
     curves.push({
       pair: [phaseNames[a], phaseNames[b]],
       x: xs,
@@ -78,6 +86,8 @@ export function mixtureCurves(fractions: Float32Array, phases: number, phaseName
       q1: stats.map((s) => s.q1),
       q3: stats.map((s) => s.q3),
       peakX: xs[peak],
+      aurocAgainstPure: pureErrors ? auroc(errorsWhere(() => true), pureErrors) : undefined,
+      aurocAgainstPureCentral: pureErrors ? auroc(errorsWhere((x) => x >= 0.2 && x <= 0.8), pureErrors) : undefined,
     });
   }
   return curves;

@@ -258,7 +258,7 @@ export function summaryMetrics(e: Evaluation): Record<string, unknown> {
     errorMeasure: 'bceExcess: mean BCE per point above the pattern\'s own entropy (0 = perfect reconstruction)',
     rawBce: { aurocUnknown: e.vaeBce.aurocUnknown, aurocMixtures: e.vaeBce.aurocMixtures, medianErrorRatioUnknownToKnown: e.vaeBce.medianScoreUnknown / e.vaeBce.medianScoreKnown },
     mse: { aurocUnknown: e.vaeMse.aurocUnknown, aurocMixtures: e.vaeMse.aurocMixtures, medianErrorRatioUnknownToKnown: e.vaeMse.medianScoreUnknown / e.vaeMse.medianScoreKnown },
-    mixturePeaks: e.mixtureCurves.map((c) => ({ pair: c.pair, peakX: c.peakX })),
+    mixturePeaks: e.mixtureCurves.map((c) => ({ pair: c.pair, peakX: c.peakX, auroc: c.aurocAgainstPure, aurocCentral: c.aurocAgainstPureCentral })),
     baselines: e.baselines,
   };
 }
@@ -333,7 +333,7 @@ export function evaluateModel(
     meanErrorKnown: mean(groups.test.bceExcess),
     meanErrorUnknown: mean(groups.unknown.bceExcess),
     violins: violinStats({ pure: groups.test.bceExcess, mixtures: groups.mixtures.bceExcess, unknown: groups.unknown.bceExcess }),
-    mixtureCurves: mixtureCurves(gather(dataset.fractions, dataset.phaseNames.length, split.mixtures), dataset.phaseNames.length, dataset.phaseNames, groups.mixtures.bceExcess),
+    mixtureCurves: mixtureCurves(gather(dataset.fractions, dataset.phaseNames.length, split.mixtures), dataset.phaseNames.length, dataset.phaseNames, groups.mixtures.bceExcess, groups.test.bceExcess),
     groups,
   };
   if (request.baselines !== false) evaluation.baselines = baselines(dataset, split, trainSet.patterns, latent, request.training.seed);
