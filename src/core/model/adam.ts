@@ -1,6 +1,6 @@
 // Adam as one fused JavaScript loop per weight matrix. tfjs' Adam issues ~10 separate
-// element-wise kernels per variable, each a full pass over 0.5 M weights on the wasm backend:
-// about a quarter of a training step for this model. Here each gradient is read once, the
+// element-wise kernels per variable, each a full pass over 0.5 M weights on the wasm backend
+// (where element-wise kernels are not vectorised). Here each gradient is read once, the
 // moments and weights are updated in one pass, and the weights are written back once. On the
 // wasm backend the gradient is read in place in the backend's memory. Weights are never written
 // in place: XNNPACK caches packed copies of a weight matrix keyed by its storage, so new values
@@ -27,7 +27,7 @@ export class FusedAdam {
 
   constructor(
     private readonly variables: tf.Variable[],
-    private readonly options: AdamOptions,
+    options: AdamOptions,
   ) {
     this.learningRate = options.learningRate;
     this.beta1 = options.beta1 ?? 0.9;
