@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend, tf } from '../../src/core/model/backend';
-import { buildVae, encodeAndReconstruct, bcePerSample, bceFromLogitsPerSample } from '../../src/core/model/vae';
+import { buildVae, encodeAndReconstruct, bceFromLogitsPerSample } from '../../src/core/model/vae';
+import { allocateErrors, reconstructionErrorsInto } from '../../src/core/analysis/errors';
 import { trainVae, evaluateLoss, learningRateAt, type PatternSet } from '../../src/core/model/train';
 import { FusedAdam } from '../../src/core/model/adam';
 import { saveModel, loadModel, checkGrid, type ModelManifest } from '../../src/core/model/store';
@@ -103,14 +104,16 @@ describe('VAE', () => {
     models.decoder.dispose();
   });
 
-  it('computes the same BCE from logits as from clipped probabilities', () => {
-    tf.tidy(() => {
-      const y = tf.tensor2d([[0, 0.5, 1, 0.2]]);
-      const logits = tf.tensor2d([[-3, 0.1, 2, -0.5]]);
-      const a = bcePerSample(y, tf.sigmoid(logits) as tf.Tensor2D).dataSync()[0];
-      const b = bceFromLogitsPerSample(y, logits).dataSync()[0];
-      assert.ok(Math.abs(a - b) < 1e-5, `${a} vs ${b}`);
-    });
+  it('computes the same BCE from logits in training as from probabilities when scoring', () => {
+    const y = Float32Array.from([0, 0.5, 1, 0.2]);
+    const l = Float32Array.from([-3, 0.1, 2, -0.5]);
+    const fromLogits = tf.tidy(() => bceFromLogitsPerSample(tf.tensor2d(y, [1, 4]), tf.tensor2d(l, [1, 4])).dataSync()[0]);
+    const errors = allocateErrors(1);
+    reconstructionErrorsInto(y, Float32Array.from(l, (v) => 1 / (1 + Math.exp(-v))), 4, errors);
+    assert.ok(Math.abs(fromLogits - errors.bce[0]) < 1e-5, `${fromLogits} vs ${errors.bce[0]}`);
+    // The excess is the BCE less the target's entropy (y = 0.5: ln 2; y = 0.2: H(0.2)).
+    const entropy = (Math.LN2 - (0.2 * Math.log(0.2) + 0.8 * Math.log(0.8))) / 4;
+    assert.ok(Math.abs(errors.bce[0] - errors.bceExcess[0] - entropy) < 1e-6);
   });
 
   it('trains: the validation loss falls, and the same seed gives the same model', () => {
