@@ -1,28 +1,20 @@
 // Training and scoring benchmarks. Speeds are reported against references measured in the same
 // run: training against the matMul roofline of this machine (its plain matMul GFLOP/s on the
 // model's own layer shapes ÷ the model's FLOPs per sample), scoring as patterns per second.
-import { join } from 'node:path';
 import { initBackend, tf, type BackendPreference } from './backend';
 import { PAPER_SPEC, trainingFlopsPerSample, type ModelSpec } from './architecture';
 import { buildVae, encodeAndReconstruct } from './vae';
 import { trainVae } from './train';
 import { Scorer } from './score';
 import type { ModelManifest } from './store';
-import { readStructureFile } from '../crystal/structure';
-import { DEFAULT_AUGMENTATION } from '../synth/augmentation';
-import { buildPhaseModels } from '../synth/dataset';
-import { radiationFor } from '../synth/radiation';
-import { Simulator } from '../synth/simulator';
+import { paperSimulator } from '../synth/bench';
 import { Random } from '../util/random';
 import { prepareForModel } from '../preprocess/prepare';
 import { gridValues } from '../diffraction/render';
 
 /** The paper's three known phases, drawn in memory with full augmentation. */
 function paperPatterns(examplesDir: string, count: number, points: number): Float32Array {
-  const phases = ['Ni-fcc.cif', 'Cr-bcc.cif', 'Co-hcp.cif'].map((f) => ({ name: f, role: 'known' as const, file: f, structure: readStructureFile(join(examplesDir, f)).structures[0] }));
-  const grid = { min: 20, max: 90, points };
-  const radiation = radiationFor('CuKa');
-  const simulator = new Simulator({ phases: buildPhaseModels({ phases, grid, radiation, augmentation: DEFAULT_AUGMENTATION }), grid, radiation, augmentation: DEFAULT_AUGMENTATION });
+  const simulator = paperSimulator(examplesDir, { min: 20, max: 90, points });
   const out = new Float32Array(count * points);
   const random = new Random(3);
   for (let i = 0; i < count; i++) simulator.draw([{ phase: i % 3, fraction: 1 }], random, out.subarray(i * points, (i + 1) * points));
@@ -129,7 +121,7 @@ export async function benchScore(options: { examplesDir: string; backend?: Backe
   const count = options.patterns ?? 10000;
   const patterns = paperPatterns(options.examplesDir, count, spec.points);
   const models = buildVae(spec, 1);
-  encodeAndReconstruct(models, patterns, 1024);
+  encodeAndReconstruct(models, patterns, Math.min(1024, count)); // warm-up
   const t0 = performance.now();
   encodeAndReconstruct(models, patterns, count, { batchSize: 512 });
   const patternsPerSecond = count / ((performance.now() - t0) / 1000);

@@ -21,6 +21,15 @@ export interface SynthBenchResult {
   maxDifferenceFromNaive: number;
 }
 
+/** The paper's three known phases (fcc Ni, bcc Cr, hcp Co) from examples/paper-demo, with
+ * the windowed (or naive) simulator every benchmark draws them with: Cu Kα, full augmentation. */
+export function paperSimulator(examplesDir: string, grid: { min: number; max: number; points: number }, naive = false): Simulator {
+  const phases = ['Ni-fcc.cif', 'Cr-bcc.cif', 'Co-hcp.cif'].map((f) => ({ name: f, role: 'known' as const, file: f, structure: readStructureFile(join(examplesDir, f)).structures[0] }));
+  const radiation = radiationFor('CuKa');
+  const models = buildPhaseModels({ phases, grid, radiation, augmentation: DEFAULT_AUGMENTATION });
+  return new Simulator({ phases: models, grid, radiation, augmentation: DEFAULT_AUGMENTATION, naive });
+}
+
 /**
  * The synthesis benchmark: the paper's known phases (fcc Ni, bcc Cr, hcp Co from
  * examples/paper-demo), Cu Kα doublet, 2θ 20–90°, 2048 points, full augmentation, drawn in
@@ -30,18 +39,11 @@ export interface SynthBenchResult {
 export function benchSynth(options: { patterns?: number; naivePatterns?: number; examplesDir: string; points?: number }): SynthBenchResult {
   const total = options.patterns ?? 15000;
   const naiveTotal = options.naivePatterns ?? 300;
-  const files = ['Ni-fcc.cif', 'Cr-bcc.cif', 'Co-hcp.cif'];
-  const phases = files.map((f) => {
-    const structure = readStructureFile(join(options.examplesDir, f)).structures[0];
-    return { name: f, role: 'known' as const, file: f, structure };
-  });
   const grid = { min: 20, max: 90, points: options.points ?? 2048 };
-  const radiation = radiationFor('CuKa');
-  const models = buildPhaseModels({ phases, grid, radiation, augmentation: DEFAULT_AUGMENTATION });
   const out = new Float32Array(grid.points);
 
   const run = (naive: boolean, count: number, keep?: Float32Array[]) => {
-    const simulator = new Simulator({ phases: models, grid, radiation, augmentation: DEFAULT_AUGMENTATION, naive });
+    const simulator = paperSimulator(options.examplesDir, grid, naive);
     const random = new Random(7);
     const started = process.hrtime.bigint();
     for (let n = 0; n < count; n++) {
