@@ -1,4 +1,4 @@
-import { renameSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { readStructureFile } from '../crystal/structure';
 import type { CrystalStructure } from '../crystal/types';
@@ -6,6 +6,7 @@ import type { Diagnostic } from '../diagnostics';
 import { UserError, formatDiagnostic } from '../diagnostics';
 import { gridValues, type Grid } from '../diffraction/render';
 import { expandGlob } from '../util/glob';
+import { writeAtomically } from '../util/atomic';
 import { loadH5wasm } from '../util/h5';
 import { Random } from '../util/random';
 import { DEFAULT_AUGMENTATION, PATTERN_PARAMETERS, PHASE_PARAMETERS, type AugmentationConfig } from './augmentation';
@@ -176,100 +177,99 @@ export async function generateDataset(plan: DatasetPlan, options: GenerateOption
   const points = plan.grid.points;
   const phaseCount = plan.phases.length;
   const chunk = Math.max(1, Math.min(plan.chunkSize, plan.total));
-  // HDF5 cannot create a file in a missing folder (and says so in a wall of library text).
-  mkdirSync(dirname(plan.output), { recursive: true });
-  const temporary = `${plan.output}.tmp-${process.pid}-${Date.now()}`;
-  const file = new h5.File(temporary, 'w');
   const started = Date.now();
-  let closed = false;
-  try {
-    const patterns = file.create_dataset({ name: 'patterns', data: new Float32Array(0), shape: [0, points], maxshape: [null, points], chunks: [chunk, points], dtype: '<f4' });
-    const labels = file.create_dataset({ name: 'labels', data: new Int32Array(0), shape: [0], maxshape: [null], chunks: [chunk], dtype: '<i4' });
-    const fractions = file.create_dataset({ name: 'fractions', data: new Float32Array(0), shape: [0, phaseCount], maxshape: [null, phaseCount], chunks: [chunk, phaseCount], dtype: '<f4' });
-    const parameterGroup = file.create_group('parameters');
-    const patternParams = PATTERN_PARAMETERS.map((name) =>
-      parameterGroup.create_dataset({ name, data: new Float32Array(0), shape: [0], maxshape: [null], chunks: [chunk], dtype: '<f4' }),
-    );
-    const phaseParams = PHASE_PARAMETERS.map((name) =>
-      parameterGroup.create_dataset({ name, data: new Float32Array(0), shape: [0, phaseCount], maxshape: [null, phaseCount], chunks: [chunk, phaseCount], dtype: '<f4' }),
-    );
-    file.create_dataset({ name: 'two_theta', data: gridValues(plan.grid), dtype: '<f8' });
-    file.create_dataset({ name: 'phase_names', data: plan.phases.map((p) => p.name) });
-    file.create_dataset({ name: 'phase_roles', data: plan.phases.map((p) => p.role) });
-    file.create_dataset({ name: 'phase_files', data: plan.phases.map((p) => basename(p.file)) });
-    file.create_attribute('software', 'latent-xrd');
-    file.create_attribute('version', SOFTWARE_VERSION);
-    file.create_attribute('config', JSON.stringify(plan.config));
-    file.create_attribute('radiation', JSON.stringify(plan.radiation));
-    file.create_attribute('augmentation', JSON.stringify(plan.augmentation));
-    file.create_attribute('seed', plan.seed);
-    file.create_attribute('parameters_per_phase', [...PHASE_PARAMETERS].join(','));
+  // writeAtomically also creates the folder: HDF5 cannot create a file in a missing one (and
+  // says so in a wall of library text).
+  return writeAtomically(plan.output, async (temporary) => {
+    const file = new h5.File(temporary, 'w');
+    let closed = false;
+    try {
+      const patterns = file.create_dataset({ name: 'patterns', data: new Float32Array(0), shape: [0, points], maxshape: [null, points], chunks: [chunk, points], dtype: '<f4' });
+      const labels = file.create_dataset({ name: 'labels', data: new Int32Array(0), shape: [0], maxshape: [null], chunks: [chunk], dtype: '<i4' });
+      const fractions = file.create_dataset({ name: 'fractions', data: new Float32Array(0), shape: [0, phaseCount], maxshape: [null, phaseCount], chunks: [chunk, phaseCount], dtype: '<f4' });
+      const parameterGroup = file.create_group('parameters');
+      const patternParams = PATTERN_PARAMETERS.map((name) =>
+        parameterGroup.create_dataset({ name, data: new Float32Array(0), shape: [0], maxshape: [null], chunks: [chunk], dtype: '<f4' }),
+      );
+      const phaseParams = PHASE_PARAMETERS.map((name) =>
+        parameterGroup.create_dataset({ name, data: new Float32Array(0), shape: [0, phaseCount], maxshape: [null, phaseCount], chunks: [chunk, phaseCount], dtype: '<f4' }),
+      );
+      file.create_dataset({ name: 'two_theta', data: gridValues(plan.grid), dtype: '<f8' });
+      file.create_dataset({ name: 'phase_names', data: plan.phases.map((p) => p.name) });
+      file.create_dataset({ name: 'phase_roles', data: plan.phases.map((p) => p.role) });
+      file.create_dataset({ name: 'phase_files', data: plan.phases.map((p) => basename(p.file)) });
+      file.create_attribute('software', 'latent-xrd');
+      file.create_attribute('version', SOFTWARE_VERSION);
+      file.create_attribute('config', JSON.stringify(plan.config));
+      file.create_attribute('radiation', JSON.stringify(plan.radiation));
+      file.create_attribute('augmentation', JSON.stringify(plan.augmentation));
+      file.create_attribute('seed', plan.seed);
+      file.create_attribute('parameters_per_phase', [...PHASE_PARAMETERS].join(','));
 
-    const bufPatterns = new Float32Array(chunk * points);
-    const bufLabels = new Int32Array(chunk);
-    const bufFractions = new Float32Array(chunk * phaseCount);
-    const bufPattern = PATTERN_PARAMETERS.map(() => new Float32Array(chunk));
-    const bufPhase = PHASE_PARAMETERS.map(() => new Float32Array(chunk * phaseCount));
-    const random = new Random(plan.seed);
-    let written = 0;
-    let filled = 0;
+      const bufPatterns = new Float32Array(chunk * points);
+      const bufLabels = new Int32Array(chunk);
+      const bufFractions = new Float32Array(chunk * phaseCount);
+      const bufPattern = PATTERN_PARAMETERS.map(() => new Float32Array(chunk));
+      const bufPhase = PHASE_PARAMETERS.map(() => new Float32Array(chunk * phaseCount));
+      const random = new Random(plan.seed);
+      let written = 0;
+      let filled = 0;
 
-    const flush = async () => {
-      if (filled === 0) return;
-      const end = written + filled;
-      patterns.resize([end, points]);
-      patterns.write_slice([[written, end], [0, points]], bufPatterns.subarray(0, filled * points));
-      labels.resize([end]);
-      labels.write_slice([[written, end]], bufLabels.subarray(0, filled));
-      fractions.resize([end, phaseCount]);
-      fractions.write_slice([[written, end], [0, phaseCount]], bufFractions.subarray(0, filled * phaseCount));
-      patternParams.forEach((d, k) => {
-        d.resize([end]);
-        d.write_slice([[written, end]], bufPattern[k].subarray(0, filled));
-      });
-      phaseParams.forEach((d, k) => {
-        d.resize([end, phaseCount]);
-        d.write_slice([[written, end], [0, phaseCount]], bufPhase[k].subarray(0, filled * phaseCount));
-      });
-      written = end;
-      filled = 0;
-      const seconds = (Date.now() - started) / 1000;
-      options.onProgress?.({ done: written, total: plan.total, patternsPerSecond: written / Math.max(seconds, 1e-3) });
-      // Let the event loop run: progress reaches the user and a cancel can arrive.
-      await new Promise((r) => setImmediate(r));
-      if (options.signal?.aborted) throw new UserError('dataset generation cancelled; no file was written');
-    };
+      const flush = async () => {
+        if (filled === 0) return;
+        const end = written + filled;
+        patterns.resize([end, points]);
+        patterns.write_slice([[written, end], [0, points]], bufPatterns.subarray(0, filled * points));
+        labels.resize([end]);
+        labels.write_slice([[written, end]], bufLabels.subarray(0, filled));
+        fractions.resize([end, phaseCount]);
+        fractions.write_slice([[written, end], [0, phaseCount]], bufFractions.subarray(0, filled * phaseCount));
+        patternParams.forEach((d, k) => {
+          d.resize([end]);
+          d.write_slice([[written, end]], bufPattern[k].subarray(0, filled));
+        });
+        phaseParams.forEach((d, k) => {
+          d.resize([end, phaseCount]);
+          d.write_slice([[written, end], [0, phaseCount]], bufPhase[k].subarray(0, filled * phaseCount));
+        });
+        written = end;
+        filled = 0;
+        const seconds = (Date.now() - started) / 1000;
+        options.onProgress?.({ done: written, total: plan.total, patternsPerSecond: written / Math.max(seconds, 1e-3) });
+        // Let the event loop run: progress reaches the user and a cancel can arrive.
+        await new Promise((r) => setImmediate(r));
+        if (options.signal?.aborted) throw new UserError('dataset generation cancelled; no file was written');
+      };
 
-    for (const job of plan.jobs) {
-      for (let n = 0; n < job.count; n++) {
-        const shares = sharesFor(job, random);
-        simulator.draw(shares, random, bufPatterns.subarray(filled * points, (filled + 1) * points));
-        bufLabels[filled] = job.kind === 'pure' ? job.phase : -1;
-        bufFractions.fill(0, filled * phaseCount, (filled + 1) * phaseCount);
-        for (const s of shares) bufFractions[filled * phaseCount + s.phase] = s.fraction;
-        for (let k = 0; k < PATTERN_PARAMETERS.length; k++) bufPattern[k][filled] = simulator.patternParameters[k];
-        for (let k = 0; k < PHASE_PARAMETERS.length; k++) {
-          for (let p = 0; p < phaseCount; p++) bufPhase[k][filled * phaseCount + p] = simulator.phaseParameters[p * PHASE_PARAMETERS.length + k];
+      for (const job of plan.jobs) {
+        for (let n = 0; n < job.count; n++) {
+          const shares = sharesFor(job, random);
+          simulator.draw(shares, random, bufPatterns.subarray(filled * points, (filled + 1) * points));
+          bufLabels[filled] = job.kind === 'pure' ? job.phase : -1;
+          bufFractions.fill(0, filled * phaseCount, (filled + 1) * phaseCount);
+          for (const s of shares) bufFractions[filled * phaseCount + s.phase] = s.fraction;
+          for (let k = 0; k < PATTERN_PARAMETERS.length; k++) bufPattern[k][filled] = simulator.patternParameters[k];
+          for (let k = 0; k < PHASE_PARAMETERS.length; k++) {
+            for (let p = 0; p < phaseCount; p++) bufPhase[k][filled * phaseCount + p] = simulator.phaseParameters[p * PHASE_PARAMETERS.length + k];
+          }
+          filled++;
+          if (filled === chunk) await flush();
         }
-        filled++;
-        if (filled === chunk) await flush();
+      }
+      await flush();
+      file.close();
+      closed = true;
+      return { path: plan.output, patterns: written, seconds: (Date.now() - started) / 1000 };
+    } finally {
+      if (!closed) {
+        try {
+          file.close();
+        } catch {
+          // already failed; writeAtomically removes the temporary file either way
+        }
       }
     }
-    await flush();
-    file.close();
-    closed = true;
-    renameSync(temporary, plan.output);
-    return { path: plan.output, patterns: written, seconds: (Date.now() - started) / 1000 };
-  } finally {
-    if (!closed) {
-      try {
-        file.close();
-      } catch {
-        // already failed; the temporary file is removed below either way
-      }
-    }
-    if (existsSync(temporary)) rmSync(temporary, { force: true });
-  }
+  });
 }
 
 export interface Dataset {
