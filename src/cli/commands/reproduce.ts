@@ -100,43 +100,21 @@ export const reproduceCommand: Command = {
     const matched = cvae.evaluation.groups.test.bceExcess;
 
     const e = vae.evaluation;
-    const baselineSummary = Object.fromEntries(
-      Object.entries(e.baselines ?? {}).map(([name, b]) => [
-        name,
-        { aurocUnknown: b.aurocUnknown, aurocMixtures: b.aurocMixtures, averagePrecisionUnknown: b.averagePrecisionUnknown, medianScoreRatioUnknownToKnown: b.medianScoreUnknown / b.medianScoreKnown, note: b.note },
-      ]),
-    );
+    // The headline numbers as the worker summarised them into the model's manifest.
+    const headline = vae.manifest.metrics as { baselines: Record<string, { aurocUnknown: number }> };
     const vaeAuroc = e.vae.aurocUnknown;
-    const notBeaten = Object.entries(baselineSummary).filter(([, b]) => b.aurocUnknown > vaeAuroc).map(([name, b]) => `${name} (${b.aurocUnknown.toFixed(4)} > ${vaeAuroc.toFixed(4)})`);
+    const notBeaten = Object.entries(headline.baselines)
+      .filter(([, b]) => b.aurocUnknown > vaeAuroc)
+      .map(([name, b]) => `${name} (${b.aurocUnknown.toFixed(4)} > ${vaeAuroc.toFixed(4)})`);
     const metrics = {
       scale: values.quick ? 'quick' : 'paper',
       backend: vae.backend,
-      knnAccuracy: e.classification.knnAccuracy,
-      gnbAccuracy: e.classification.gnbAccuracy,
-      knnConfusion: e.classification.knnConfusion,
-      medianErrorRatioUnknownToKnown: e.medianErrorRatioUnknownToKnown,
-      meanErrorKnown: e.meanErrorKnown,
-      meanErrorUnknown: e.meanErrorUnknown,
-      aurocUnknown: e.vae.aurocUnknown,
-      averagePrecisionUnknown: e.vae.averagePrecisionUnknown,
-      aurocMixtures: e.vae.aurocMixtures,
-      averagePrecisionMixtures: e.vae.averagePrecisionMixtures,
-      errorMeasure: 'bceExcess: mean BCE per point above the pattern\'s own entropy (0 = perfect reconstruction)',
-      rawBce: { aurocUnknown: e.vaeBce.aurocUnknown, aurocMixtures: e.vaeBce.aurocMixtures, medianErrorRatioUnknownToKnown: e.vaeBce.medianScoreUnknown / e.vaeBce.medianScoreKnown },
-      mse: { aurocUnknown: e.vaeMse.aurocUnknown, aurocMixtures: e.vaeMse.aurocMixtures, medianErrorRatioUnknownToKnown: e.vaeMse.medianScoreUnknown / e.vaeMse.medianScoreKnown },
-      mixturePeaks: e.mixtureCurves.map((c) => ({
-        pair: c.pair,
-        peakX: c.peakX,
-        peakBetween03And07: c.peakX >= 0.3 && c.peakX <= 0.7,
-        aurocAgainstPure: c.aurocAgainstPure,
-        aurocAgainstPureFor02To08: c.aurocAgainstPureCentral,
-      })),
+      ...headline,
       aurocCompositionMismatch: auroc(mismatched, matched),
       averagePrecisionCompositionMismatch: averagePrecision(mismatched, matched),
       compositionMismatchMedianRatio: median(mismatched) / median(matched),
       cvaeKnnAccuracy: cvae.evaluation.classification.knnAccuracy,
       cvaeGnbAccuracy: cvae.evaluation.classification.gnbAccuracy,
-      baselines: baselineSummary,
       vaeBeatsBaselines: notBeaten.length === 0 ? 'the VAE\'s AUROC (unknown phase) is at least every baseline\'s' : `baselines with a higher AUROC (unknown phase): ${notBeaten.join('; ')}`,
       counts: vae.manifest.training.counts,
       trainingSeconds,

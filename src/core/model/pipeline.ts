@@ -258,8 +258,19 @@ export function summaryMetrics(e: Evaluation): Record<string, unknown> {
     errorMeasure: 'bceExcess: mean BCE per point above the pattern\'s own entropy (0 = perfect reconstruction)',
     rawBce: { aurocUnknown: e.vaeBce.aurocUnknown, aurocMixtures: e.vaeBce.aurocMixtures, medianErrorRatioUnknownToKnown: e.vaeBce.medianScoreUnknown / e.vaeBce.medianScoreKnown },
     mse: { aurocUnknown: e.vaeMse.aurocUnknown, aurocMixtures: e.vaeMse.aurocMixtures, medianErrorRatioUnknownToKnown: e.vaeMse.medianScoreUnknown / e.vaeMse.medianScoreKnown },
-    mixturePeaks: e.mixtureCurves.map((c) => ({ pair: c.pair, peakX: c.peakX, auroc: c.aurocAgainstPure, aurocCentral: c.aurocAgainstPureCentral })),
-    baselines: e.baselines,
+    mixturePeaks: e.mixtureCurves.map((c) => ({
+      pair: c.pair,
+      peakX: c.peakX,
+      peakBetween03And07: c.peakX >= 0.3 && c.peakX <= 0.7,
+      aurocAgainstPure: c.aurocAgainstPure,
+      aurocAgainstPureFor02To08: c.aurocAgainstPureCentral,
+    })),
+    baselines: Object.fromEntries(
+      Object.entries(e.baselines ?? {}).map(([name, b]) => [
+        name,
+        { aurocUnknown: b.aurocUnknown, aurocMixtures: b.aurocMixtures, averagePrecisionUnknown: b.averagePrecisionUnknown, medianScoreRatioUnknownToKnown: b.medianScoreUnknown / b.medianScoreKnown, note: b.note },
+      ]),
+    ),
   };
 }
 
@@ -273,6 +284,7 @@ export function evaluateModel(
 ): Evaluation {
   const points = dataset.points;
   const elements = request.training.compositionElements.length;
+  const compositionsOf = (rows: Int32Array) => (elements ? gather(request.compositions!, elements, rows) : undefined);
   const encode = (rows: Int32Array, patterns?: Float32Array): EncodedGroup => {
     const x = patterns ?? gather(dataset.patterns, points, rows);
     const maxTwoTheta = new Float32Array(rows.length);
@@ -285,7 +297,7 @@ export function evaluateModel(
       rows,
       labels: Int32Array.from(rows, (r) => dataset.labels[r]),
       maxTwoTheta,
-      ...encodeAndReconstruct(models, x, rows.length, { compositions: elements ? gather(request.compositions!, elements, rows) : undefined }),
+      ...encodeAndReconstruct(models, x, rows.length, { compositions: compositionsOf(rows) }),
     };
   };
   const groups = {
@@ -300,21 +312,19 @@ export function evaluateModel(
   const latentsOfOthers = (rows: Int32Array, patterns?: Float32Array) =>
     otherMembers.map(
       (m) =>
-        encodeAndReconstruct(m, patterns ?? gather(dataset.patterns, points, rows), rows.length, {
-          compositions: elements ? gather(request.compositions!, elements, rows) : undefined,
-        }).mean,
+        encodeAndReconstruct(m, patterns ?? gather(dataset.patterns, points, rows), rows.length, { compositions: compositionsOf(rows) }).mean,
     );
   const classification = classifyLatent(
     {
       latent: groups.train.mean,
       labels: labelsOf(split.train),
-      compositions: elements ? gather(request.compositions!, elements, split.train) : undefined,
+      compositions: compositionsOf(split.train),
       ensembleLatents: latentsOfOthers(split.train, trainSet.patterns),
     },
     {
       latent: groups.test.mean,
       labels: labelsOf(split.test),
-      compositions: elements ? gather(request.compositions!, elements, split.test) : undefined,
+      compositions: compositionsOf(split.test),
       ensembleLatents: latentsOfOthers(split.test),
     },
     latent,
