@@ -176,6 +176,13 @@ describe('VAE', () => {
     const after = encodeAndReconstruct(loaded.members[0], data.patterns, data.count);
     assert.deepEqual(Array.from(after.mean), Array.from(before.mean));
     assert.deepEqual(Array.from(after.bce), Array.from(before.bce));
+    // The loaded model's logits view is the decoder without its sigmoid (training can resume).
+    tf.tidy(() => {
+      const z = tf.tensor2d([[0.3, -0.2]]);
+      const p = (loaded.members[0].decoder.apply(z) as tf.Tensor).dataSync();
+      const l = (loaded.members[0].decoderLogits.apply(z) as tf.Tensor).dataSync();
+      for (let i = 0; i < p.length; i += 7) assert.ok(Math.abs(p[i] - 1 / (1 + Math.exp(-l[i]))) < 1e-6);
+    });
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -124,8 +124,9 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     const base = k === 0 ? dir : join(dir, 'ensemble', String(k));
     const encoder = await loadLayersModel(join(base, 'encoder'));
     const decoder = await loadLayersModel(join(base, 'decoder'));
-    // Training's logits view is not needed to score; the decoder itself stands in.
-    members.push({ spec: manifest.spec, encoder, decoder, decoderLogits: decoder });
+    // The same layers up to the sigmoid, as buildVae makes it (training computes BCE from logits).
+    const decoderLogits = tfl.model({ inputs: decoder.inputs, outputs: decoder.getLayer('reconstruction_logits').output as tfl.SymbolicTensor, name: 'decoder_logits' });
+    members.push({ spec: manifest.spec, encoder, decoder, decoderLogits });
   }
   const inputWidth = (members[0].encoder.inputs[0].shape[1] ?? 0) as number;
   if (inputWidth !== manifest.grid.points) {
