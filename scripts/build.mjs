@@ -38,7 +38,7 @@ mkdirSync(join(root, 'out'), { recursive: true });
 
 await build({
   ...common,
-  entryPoints: { cli: join(root, 'src/cli/main.ts'), 'training-worker': join(root, 'src/worker/training-worker.ts') },
+  entryPoints: { cli: join(root, 'src/cli/main.ts'), 'training-worker': join(root, 'src/worker/training-worker.ts'), 'generation-worker': join(root, 'src/worker/generation-worker.ts') },
   outdir: join(root, 'out'),
 });
 
@@ -50,7 +50,39 @@ await build({
 });
 await import(join(root, 'out/write-schema.js'));
 
-const testEntries = filesUnder(join(root, 'test'), '.test.ts');
+// The extension host bundle: `vscode` is provided by the host; TensorFlow.js stays external
+// (and is loaded only on first use, through a dynamic import).
+await build({
+  ...common,
+  entryPoints: { extension: join(root, 'src/extension/extension.ts') },
+  external: [...common.external, 'vscode'],
+  // jsonc-parser's CommonJS build is UMD with requires esbuild cannot follow; take its ES modules.
+  mainFields: ['module', 'main'],
+  outdir: join(root, 'out'),
+});
+
+// The webviews' one browser bundle (each page picks its view from <body data-view>).
+await build({
+  entryPoints: { webview: join(root, 'webview/main.ts') },
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  sourcemap: true,
+  logLevel: 'warning',
+  outdir: join(root, 'out'),
+});
+
+// Tests that run inside a real extension host (integration) and drive one from a browser (e2e).
+await build({
+  ...common,
+  entryPoints: { 'test/integration/index': join(root, 'test/integration/index.ts') },
+  external: [...common.external, 'vscode'],
+  mainFields: ['module', 'main'],
+  outdir: join(root, 'out'),
+});
+
+const testEntries = filesUnder(join(root, 'test/unit'), '.test.ts').concat(filesUnder(join(root, 'test/e2e'), '.test.ts'));
 if (testEntries.length > 0) {
   await build({
     ...common,
@@ -59,4 +91,4 @@ if (testEntries.length > 0) {
     outdir: join(root, 'out/test'),
   });
 }
-console.log(`built cli, training worker and ${testEntries.length} test files into ${relative(process.cwd(), join(root, 'out')) || 'out'}/`);
+console.log(`built cli, workers, extension, webview and ${testEntries.length} test files into ${relative(process.cwd(), join(root, 'out')) || 'out'}/`);

@@ -3,8 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { readStructureFile } from '../core/crystal/structure';
 import type { CrystalStructure } from '../core/crystal/types';
 import { UserError, formatDiagnostic, type Diagnostic } from '../core/diagnostics';
-import { validateConfig, type SynthConfig } from '../core/synth/config';
-import { configDirectory, planDataset, type DatasetPlan } from '../core/synth/dataset';
+import type { SynthConfig } from '../core/synth/config';
+import { planWorkspaceConfig, type DatasetPlan } from '../core/synth/dataset';
 import type { CommandContext } from './args';
 
 /** Reads a file the user named, with an error that says which file when it cannot be read. */
@@ -73,11 +73,7 @@ export function packageRoot(): string {
 /** Reads and validates a latent-xrd.json (warnings printed, errors thrown with line and column) and plans its dataset. */
 export function loadWorkspaceConfig(ctx: CommandContext, configPath: string, outputOverride?: string): { config: SynthConfig; plan: DatasetPlan; configDir: string } {
   const text = new TextDecoder().decode(readUserFile(ctx.cwd, configPath));
-  const validated = validateConfig(text);
-  for (const d of validated.diagnostics.filter((d) => d.severity !== 'error')) ctx.err(formatDiagnostic(d, configPath) + '\n');
-  if (!validated.config) throw new UserError(`${configPath}: the config has errors`, validated.diagnostics, configPath);
-  const configDir = configDirectory(resolve(ctx.cwd, configPath));
-  const { plan, diagnostics } = planDataset(validated.config, configDir, outputOverride && resolve(ctx.cwd, outputOverride));
-  if (!plan) throw new UserError(`${configPath}: cannot make the dataset`, diagnostics, configPath);
-  return { config: validated.config, plan, configDir };
+  const loaded = planWorkspaceConfig(text, resolve(ctx.cwd, configPath), configPath, outputOverride && resolve(ctx.cwd, outputOverride));
+  for (const d of loaded.warnings) ctx.err(formatDiagnostic(d, configPath) + '\n');
+  return loaded;
 }

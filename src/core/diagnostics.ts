@@ -40,3 +40,10 @@ export class UserError extends Error {
     this.name = 'UserError';
   }
 }
+
+/** A long run the user stopped; whatever it was writing was not written. */
+export class CancelledError extends UserError {
+  constructor(what: string) {
+    super(`${what} cancelled; nothing was written`);
+  }
+}

@@ -13,3 +13,15 @@ export type TrainingWorkerMessage =
   | { type: 'done'; manifest: ModelManifest; evaluation: Evaluation; backend: string }
   | { type: 'cancelled'; message: string }
   | { type: 'failed'; message: string; userError: boolean; stack?: string };
+
+/** The dataset generation worker's input and messages (same cancel convention). */
+export interface GenerationWorkerInput {
+  plan: import('../core/synth/dataset').DatasetPlan;
+  cancel: Int32Array;
+}
+
+export type GenerationWorkerMessage =
+  | { type: 'progress'; progress: import('../core/synth/dataset').Progress }
+  | { type: 'done'; path: string; patterns: number; seconds: number }
+  | { type: 'cancelled'; message: string }
+  | { type: 'failed'; message: string; userError: boolean; stack?: string };

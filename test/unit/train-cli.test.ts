@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, write
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runCli } from '../../src/cli/main';
-import { startTraining } from '../../src/worker/training-host';
+import { startTraining } from '../../src/worker/host';
 import { CancelledError } from '../../src/core/model/pipeline';
 import { DEFAULT_TRAINING_CONFIG } from '../../src/core/model/training-config';
 

@@ -7,6 +7,7 @@ import { benchCommand } from './bench';
 import { trainCommand } from './train';
 import { scoreCommand } from './score';
 import { reproduceCommand } from './reproduce';
+import { waferCommand } from './wafer';
 
 /** Every `latent-xrd` command, in the order `--help` lists them. */
-export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, reproduceCommand, benchCommand];
+export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, reproduceCommand, waferCommand, benchCommand];

@@ -6,7 +6,6 @@ import { initBackend } from '../../core/model/backend';
 import { loadModel } from '../../core/model/store';
 import { Scorer, type PatternScore } from '../../core/model/score';
 import { parseXy } from '../../core/formats/xy';
-import { prepareForModel } from '../../core/preprocess/prepare';
 import { readUserFile } from '../io';
 import { parseBackend } from './train';
 
@@ -37,8 +36,7 @@ export const scoreCommand: Command = {
     for (const file of positionals) {
       try {
         const measured = parseXy(new TextDecoder().decode(readUserFile(ctx.cwd, file)), file);
-        const prepared = prepareForModel(measured, model.manifest.grid);
-        const [score] = scorer.score(prepared.pattern, 1).scores;
+        const { score, prepared } = scorer.scoreMeasured(measured);
         results.push({ file, ...score, coverage: prepared.coverage, steps: prepared.steps });
       } catch (e) {
         if (!(e instanceof UserError)) throw e;

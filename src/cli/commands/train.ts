@@ -4,10 +4,11 @@ import type { Command, CommandContext } from '../args';
 import { parseCommandArgs, parseInteger } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { DEFAULT_TRAINING_CONFIG, QUICK_TRAINING, type TrainingConfig } from '../../core/model/training-config';
-import type { PipelineEvent, TrainRequest } from '../../core/model/pipeline';
+import type { TrainRequest } from '../../core/model/pipeline';
 import type { BackendPreference } from '../../core/model/backend';
-import { startTraining } from '../../worker/training-host';
+import { startTraining } from '../../worker/host';
 import { loadWorkspaceConfig } from '../io';
+import { describeEvent } from '../../core/model/progress';
 import { generateWithProgress } from './synth';
 
 export const trainCommand: Command = {
@@ -78,15 +79,6 @@ export function parseBackend(text: string | undefined): BackendPreference {
   if (text === undefined) return 'auto';
   if (!allowed.includes(text as BackendPreference)) throw new UserError(`--backend expects one of ${allowed.join(', ')}; got "${text}"`);
   return text as BackendPreference;
-}
-
-export function describeEvent(e: PipelineEvent): string {
-  if (e.kind === 'stage') return e.message;
-  const member = e.members > 1 ? `model ${e.member}/${e.members} ` : '';
-  return (
-    `${member}epoch ${e.epoch}/${e.epochs}: loss ${e.train.total.toFixed(2)} (reconstruction ${e.train.reconstruction.toFixed(2)}, KL ${e.train.kl.toFixed(2)}), ` +
-    `validation ${e.validation.total.toFixed(2)}${e.best ? ' *' : ''}, ${Math.round(e.samplesPerSecond)} samples/s`
-  );
 }
 
 /** Runs the training worker with progress on stderr and Ctrl-C cancelling it. */

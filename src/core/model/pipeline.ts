@@ -38,11 +38,8 @@ export interface TrainRequest {
   configPath?: string;
 }
 
-export class CancelledError extends UserError {
-  constructor(what: string) {
-    super(`${what} cancelled; nothing was written`);
-  }
-}
+import { CancelledError } from '../diagnostics';
+export { CancelledError };
 
 /** Row indices of the dataset, by role. */
 export interface Split {
@@ -189,11 +186,15 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   const calibrationErrors = sortedCopy(evaluation.groups.validation.bceExcess);
   const errorThreshold = quantileSorted(calibrationErrors, 1 - t.pThreshold);
   // A subsample of training latents for "nearest known phase" when scoring (at most 3000).
-  const reference = { latent: [] as number[], labels: [] as number[] };
+  // With each point's 2θ of maximum and error, so the latent map can be coloured as the paper's.
+  const reference = { latent: [] as number[], labels: [] as number[], twoThetaOfMax: [] as number[], errors: [] as number[] };
+  const train = evaluation.groups.train;
   const stride = Math.max(1, Math.ceil(split.train.length / 3000));
   for (let i = 0; i < split.train.length; i += stride) {
-    for (let d = 0; d < t.latent; d++) reference.latent.push(round(evaluation.groups.train.mean[i * t.latent + d]));
+    for (let d = 0; d < t.latent; d++) reference.latent.push(round(train.mean[i * t.latent + d]));
     reference.labels.push(split.labelOf[dataset.labels[split.train[i]]]);
+    reference.twoThetaOfMax.push(round(train.maxTwoTheta[i]));
+    reference.errors.push(round(train.bceExcess[i]));
   }
   const manifest: ModelManifest = {
     format: MANIFEST_FORMAT,

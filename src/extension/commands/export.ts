@@ -1,0 +1,77 @@
+// Export Figures (the latent map as the paper draws it, SVG and PNG) and Export Scores (every
+// workspace pattern's score as CSV): the numbers a user takes into a paper or a notebook.
+import * as vscode from 'vscode';
+import { scatterSvg } from '../../core/report/svg';
+import type { WorkspaceScores } from '../workspace-scores';
+import type { ModelService } from '../model-service';
+import { latentMapPayload, type LatentMapView } from '../views/latent-map-view';
+import { requireTrust } from './trust';
+
+const csvField = (v: unknown) => {
+  const text = String(v ?? '');
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+export function scoresCsv(scores: WorkspaceScores, models: ModelService): string {
+  const dims = models.current?.manifest.spec.latent ?? 0;
+  const header = ['file', 'verdict', 'p_value', 'bce_excess', 'bce', 'mse', 'nearest_phase', ...Array.from({ length: dims }, (_, d) => `z${d + 1}`), 'error'];
+  const rows = scores.ranked().map((f) => {
+    const s = f.score;
+    return [vscode.workspace.asRelativePath(f.uri), s?.verdict ?? '', s?.pValue ?? '', s?.bceExcess ?? '', s?.bce ?? '', s?.mse ?? '', s?.nearestPhase ?? '', ...Array.from({ length: dims }, (_, d) => s?.latent[d] ?? ''), f.error ?? ''];
+  });
+  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+}
+
+async function chooseTarget(defaultName: string, filters: Record<string, string[]>, given?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  if (given) return given;
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  return vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, defaultName) : undefined, filters });
+}
+
+export async function exportScores(scores: WorkspaceScores, models: ModelService, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  if (!(await requireTrust('write files'))) return undefined;
+  await scores.ready;
+  const uri = await chooseTarget('latent-xrd-scores.csv', { CSV: ['csv'] }, target);
+  if (!uri) return undefined;
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(scoresCsv(scores, models)));
+  void vscode.window.showInformationMessage(`Wrote ${scores.list.length} scores to ${vscode.workspace.asRelativePath(uri)}`);
+  return uri;
+}
+
+/** The latent map by phase and by error (with the workspace's files outlined), as SVG and PNG. */
+export async function exportFigures(scores: WorkspaceScores, models: ModelService, view: LatentMapView, targetFolder?: vscode.Uri): Promise<vscode.Uri[]> {
+  if (!(await requireTrust('write files'))) return [];
+  await scores.ready;
+  const map = latentMapPayload(models, scores);
+  if (!map) {
+    void vscode.window.showWarningMessage('No model: nothing to draw yet.');
+    return [];
+  }
+  let folder = targetFolder;
+  if (!folder) {
+    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export figures here', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
+    folder = picked?.[0];
+  }
+  if (!folder) return [];
+  const points = Float32Array.from(map.reference.latent);
+  const regions = map.regions && { xMin: map.regions.x0, xMax: map.regions.x1, yMin: map.regions.y0, yMax: map.regions.y1, columns: map.regions.columns, rows: map.regions.rows, labels: map.regions.labels };
+  const highlight = Float32Array.from(map.files.flatMap((f) => f.latent));
+  const common = { xLabel: map.axes[0], yLabel: map.axes[1], points, regions, highlight, highlightLabel: `workspace patterns (${map.files.length})` };
+  const figures: [string, string][] = [
+    ['latent-map-by-phase', scatterSvg({ ...common, title: `Latent space of ${map.model}, by phase`, categories: { of: Int32Array.from(map.reference.labels), names: map.phases } })],
+  ];
+  if (map.reference.errors.every((e) => Number.isFinite(e))) {
+    figures.push(['latent-map-by-error', scatterSvg({ ...common, title: `Latent space of ${map.model}, by reconstruction error`, values: { of: map.reference.errors, label: 'excess BCE', log: true } })]);
+  }
+  const written: vscode.Uri[] = [];
+  for (const [name, svg] of figures) {
+    const svgUri = vscode.Uri.joinPath(folder, `${name}.svg`);
+    await vscode.workspace.fs.writeFile(svgUri, Buffer.from(svg));
+    written.push(svgUri);
+    const pngUri = vscode.Uri.joinPath(folder, `${name}.png`);
+    await vscode.workspace.fs.writeFile(pngUri, await view.rasterize(svg));
+    written.push(pngUri);
+  }
+  void vscode.window.showInformationMessage(`Exported ${written.length} figure files to ${vscode.workspace.asRelativePath(folder)}`);
+  return written;
+}

@@ -1,0 +1,153 @@
+// Generate Training Data and Train Model: both run in worker threads, with a progress
+// notification that has a working Cancel, a log in the output channel, and the extension
+// host left free (its event-loop delay is measured during training and logged).
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { CancelledError, UserError } from '../../core/diagnostics';
+import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../core/model/training-config';
+import { describeEvent } from '../../core/model/progress';
+import type { DatasetPlan } from '../../core/synth/dataset';
+import type { BackendPreference } from '../../core/model/backend';
+import { startGeneration, startTraining } from '../../worker/host';
+import type { ModelService } from '../model-service';
+import { log, logError, outputChannel } from '../output';
+import { loadConfig, pickConfig } from './workspace-config';
+import { requireTrust } from './trust';
+
+export interface TrainingReport {
+  modelDir: string;
+  seconds: number;
+  backend: string;
+  metrics: Record<string, unknown>;
+  /** The extension host's event-loop delay while the worker trained (ms). */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+}
+
+export interface RunOutcome<T> {
+  status: 'done' | 'cancelled' | 'failed';
+  value?: T;
+  message?: string;
+}
+
+/** Shows a user error (with its diagnostics' locations) or an unexpected one (stack to the log). */
+function reportFailure(what: string, e: unknown): RunOutcome<never> {
+  if (e instanceof CancelledError) {
+    log(`${what}: ${e.message}`);
+    void vscode.window.showInformationMessage(e.message);
+    return { status: 'cancelled', message: e.message };
+  }
+  const message = (e as Error).message ?? String(e);
+  if (e instanceof UserError) {
+    const where = e.diagnostics.find((d) => d.range);
+    logError(`${what}: ${message}${e.diagnostics.map((d) => `\n  ${d.range ? `${e.file ?? ''}:${d.range.line}:${d.range.column}: ` : ''}${d.message}`).join('')}`);
+    void vscode.window.showErrorMessage(`${what}: ${message}${where ? ` (line ${where.range!.line}, column ${where.range!.column}: ${where.message})` : ''}`);
+  } else {
+    logError(`${what}: ${(e as Error).stack ?? message}`);
+    void vscode.window.showErrorMessage(`${what} failed: ${message}. See the Latent XRD output for details.`, 'Show Output').then((c) => c && outputChannel().show());
+  }
+  return { status: 'failed', message };
+}
+
+async function generate(plan: DatasetPlan, progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken) {
+  let reported = 0;
+  const run = startGeneration(plan, (p) => {
+    const percent = (100 * p.done) / p.total;
+    progress.report({ message: `generating ${p.done}/${p.total} patterns (${Math.round(p.patternsPerSecond)}/s)`, increment: percent - reported });
+    reported = percent;
+  });
+  const subscription = token.onCancellationRequested(() => run.cancel());
+  try {
+    const result = await run.result;
+    log(`wrote ${result.patterns} patterns to ${result.path} in ${result.seconds.toFixed(1)} s`);
+    return result;
+  } finally {
+    subscription.dispose();
+  }
+}
+
+export async function generateData(options: { config?: vscode.Uri } = {}): Promise<RunOutcome<{ path: string; patterns: number }>> {
+  if (!(await requireTrust('generate training data'))) return { status: 'failed', message: 'untrusted workspace' };
+  const configUri = options.config ?? (await pickConfig());
+  if (!configUri) {
+    void vscode.window.showWarningMessage('No latent-xrd.json in the workspace: run "Latent XRD: Create Workspace Config" first.');
+    return { status: 'failed', message: 'no config' };
+  }
+  try {
+    const { plan } = await loadConfig(configUri);
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Latent XRD: generating training data', cancellable: true }, async (progress, token) => {
+      const result = await generate(plan, progress, token);
+      void vscode.window.showInformationMessage(`Generated ${result.patterns} patterns in ${result.seconds.toFixed(1)} s: ${vscode.workspace.asRelativePath(result.path)}`);
+      return { status: 'done' as const, value: result };
+    });
+  } catch (e) {
+    return reportFailure('Generate training data', e);
+  }
+}
+
+export async function trainModel(models: ModelService, options: { config?: vscode.Uri; epochs?: number } = {}): Promise<RunOutcome<TrainingReport>> {
+  if (!(await requireTrust('train models'))) return { status: 'failed', message: 'untrusted workspace' };
+  const configUri = options.config ?? (await pickConfig());
+  if (!configUri) {
+    void vscode.window.showWarningMessage('No latent-xrd.json in the workspace: run "Latent XRD: Create Workspace Config" first.');
+    return { status: 'failed', message: 'no config' };
+  }
+  try {
+    const { config, plan, configDir } = await loadConfig(configUri);
+    const training: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, ...config.training };
+    if (options.epochs) training.epochs = options.epochs;
+    if (training.compositionElements.length > 0) throw new UserError('training.compositionElements is set, but datasets do not carry compositions yet (materials libraries bring them)');
+    const modelDir = resolve(configDir, training.model);
+    const backend = vscode.workspace.getConfiguration('latentXrd').get<BackendPreference>('backend', 'auto');
+    outputChannel().show(true);
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Latent XRD: training', cancellable: true }, async (progress, token) => {
+      if (!existsSync(plan.output)) {
+        log(`dataset ${plan.output} not found: generating it (${plan.total} patterns)`);
+        await generate(plan, progress, token);
+        if (token.isCancellationRequested) throw new CancelledError('training');
+      }
+      const started = Date.now();
+      const delay = monitorEventLoopDelay({ resolution: 10 });
+      delay.enable();
+      let lastPercent = 0;
+      const run = startTraining({ datasetPath: plan.output, modelDir, training, backend, configPath: configUri.fsPath }, (event) => {
+        const line = describeEvent(event);
+        log(line);
+        if (event.kind === 'epoch') {
+          const percent = (100 * ((event.member - 1) * event.epochs + event.epoch)) / (event.members * event.epochs);
+          progress.report({ message: line, increment: percent - lastPercent });
+          lastPercent = percent;
+        } else progress.report({ message: line });
+      });
+      const subscription = token.onCancellationRequested(() => {
+        log('cancelling: the worker stops after this batch');
+        run.cancel();
+      });
+      try {
+        const result = await run.result;
+        delay.disable();
+        const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+        const report: TrainingReport = {
+          modelDir,
+          seconds: (Date.now() - started) / 1000,
+          backend: result.backend,
+          metrics: result.manifest.metrics,
+          eventLoopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
+        };
+        log(`model written to ${modelDir} in ${report.seconds.toFixed(1)} s on ${report.backend}; extension host event-loop delay p50 ${report.eventLoopDelayMs.p50} ms, p99 ${report.eventLoopDelayMs.p99} ms`);
+        await models.refresh();
+        const m = result.manifest.metrics as Record<string, number>;
+        void vscode.window.showInformationMessage(
+          `Trained ${vscode.workspace.asRelativePath(modelDir)}: KNN accuracy ${m.knnAccuracy?.toFixed(3) ?? 'n/a'}, AUROC unknown ${m.aurocUnknown?.toFixed(3) ?? 'n/a'}, mixtures ${m.aurocMixtures?.toFixed(3) ?? 'n/a'}.`,
+        );
+        return { status: 'done' as const, value: report };
+      } finally {
+        delay.disable();
+        subscription.dispose();
+      }
+    });
+  } catch (e) {
+    return reportFailure('Train model', e);
+  }
+}

@@ -1,0 +1,130 @@
+// The CIF pattern preview: the simulated ideal pattern with hkl labels, the cell and space
+// group, patterns drawn with the training variation, and (with a model) where the structure's
+// patterns fall in the latent space. The CIF text stays the source of truth: the preview
+// follows the document as it is edited. Reachable as a custom text editor ("Open With…") and
+// as a preview beside the text editor, like Markdown's.
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { previewCif, type StructurePreviewer } from '../../core/synth/structure-preview';
+import type { ProblemPayload, StructurePayload } from '../../protocol/webview';
+import type { ModelService } from '../model-service';
+import { gridSeries, patternPayload } from '../patterns';
+import { WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
+import { latentMapPayload, mapPlane } from '../views/latent-map-view';
+import { log } from '../output';
+
+export const CIF_PREVIEW = 'latentXrd.cifPreview';
+const VARIATIONS_IN_LATENT = 24;
+
+/** Drives one preview webview from one CIF document. */
+class CifPreviewController implements vscode.Disposable {
+  private previewers: StructurePreviewer[] = [];
+  private ready = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly channel: WebviewChannel;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  renders = 0;
+
+  constructor(private readonly document: vscode.TextDocument, webview: vscode.Webview, private readonly models: ModelService) {
+    const name = basename(document.uri.fsPath);
+    this.channel = new WebviewChannel(webview, `${name} preview`, async (m) => {
+      if (m.type === 'ready') {
+        this.ready = true;
+        await this.render();
+      } else if (m.type === 'drawVariations') {
+        const previewer = this.previewers[m.block];
+        if (!previewer) return;
+        const patterns = previewer.drawVariations(m.count, m.seed).map((p) => Array.from(p, (v) => Math.round(v * 1e4) / 1e4));
+        await this.channel.post({ type: 'variations', block: m.block, seed: m.seed, patterns });
+      }
+    });
+    this.subscriptions.push(
+      this.channel,
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document === document) this.schedule();
+      }),
+      models.onDidChange(() => this.schedule()),
+    );
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.render(), 250);
+  }
+
+  private async render(): Promise<void> {
+    if (!this.ready) return;
+    const started = Date.now();
+    const { previewers, diagnostics } = previewCif(this.document.getText());
+    this.previewers = previewers;
+    const problems: ProblemPayload[] = diagnostics.map((d) => ({ severity: d.severity, message: d.message, line: d.range?.line, column: d.range?.column }));
+    const structures: StructurePayload[] = previewers.map((p) => {
+      const { summary, grid, ideal, peaks, wavelength } = p.preview;
+      return { ...summary, wavelength, ideal: gridSeries(grid, ideal), peaks };
+    });
+    let modelNote: string | undefined;
+    try {
+      await this.addModelView(structures);
+    } catch (e) {
+      modelNote = `the model could not score this structure: ${(e as Error).message}`;
+    }
+    const map = structures.some((s) => s.latent) ? latentMapPayload(this.models, undefined) : undefined;
+    await this.channel.post({ type: 'structures', file: basename(this.document.uri.fsPath), structures, problems, modelNote, map });
+    this.renders++;
+    log(`${basename(this.document.uri.fsPath)}: preview of ${structures.length} structure(s) in ${Date.now() - started} ms`);
+  }
+
+  /** With a model: each structure's ideal pattern over its reconstruction, and its varied patterns' latent points. */
+  private async addModelView(structures: StructurePayload[]): Promise<void> {
+    const active = this.models.current;
+    if (!active || active.manifest.kind === 'cvae' || structures.length === 0) return;
+    const engine = await this.models.scorer();
+    if (!engine) return;
+    for (let i = 0; i < structures.length; i++) {
+      const previewer = this.previewers[i];
+      const { grid, ideal } = previewer.preview;
+      const twoTheta = Float64Array.from({ length: grid.points }, (_, k) => grid.min + (k * (grid.max - grid.min)) / (grid.points - 1));
+      structures[i].pattern = await patternPayload(`data_${structures[i].blockName}`, { twoTheta, intensity: Float64Array.from(ideal) }, this.models);
+      const varied = previewer.drawVariations(VARIATIONS_IN_LATENT, 1);
+      const latent: number[] = [];
+      for (const pattern of varied) {
+        const { score } = engine.scorer.scoreMeasured({ twoTheta, intensity: Float64Array.from(pattern) });
+        latent.push(...score.latent);
+      }
+      structures[i].latent = { points: Array.from(mapPlane(active.manifest).project(latent)), model: active.name };
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.subscriptions.forEach((s) => s.dispose());
+  }
+}
+
+export class CifPreviewProvider implements vscode.CustomTextEditorProvider {
+  readonly controllers = new Set<CifPreviewController>();
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly models: ModelService) {}
+
+  resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
+    this.attach(document, panel);
+  }
+
+  /** "Open Pattern Preview to the Side": a webview panel beside the CIF's text editor. */
+  openToSide(document: vscode.TextDocument): vscode.WebviewPanel {
+    const panel = vscode.window.createWebviewPanel(CIF_PREVIEW, `Preview ${basename(document.uri.fsPath)}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.extensionUri));
+    this.attach(document, panel);
+    return panel;
+  }
+
+  private attach(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
+    panel.webview.options = webviewOptions(this.extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'cif', basename(document.uri.fsPath));
+    const controller = new CifPreviewController(document, panel.webview, this.models);
+    this.controllers.add(controller);
+    panel.onDidDispose(() => {
+      this.controllers.delete(controller);
+      controller.dispose();
+    });
+  }
+}

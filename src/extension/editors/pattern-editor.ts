@@ -1,0 +1,75 @@
+// The pattern editor: a read-only custom editor (the file stays the data; "Reopen as Text"
+// edits it) that plots the pattern, the active model's reconstruction and the residual, with
+// the score in its header. It redraws when the file or the model changes.
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { UserError } from '../../core/diagnostics';
+import { readPattern } from '../../core/formats';
+import type { ProblemPayload } from '../../protocol/webview';
+import type { ModelService } from '../model-service';
+import { patternPayload } from '../patterns';
+import { WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
+import { log } from '../output';
+
+export const PATTERN_EDITOR = 'latentXrd.patternEditor';
+
+export function problemsOf(e: unknown): ProblemPayload[] {
+  if (!(e instanceof UserError)) return [];
+  return e.diagnostics.map((d) => ({ severity: d.severity, message: d.message, line: d.range?.line, column: d.range?.column }));
+}
+
+export class PatternEditorProvider implements vscode.CustomReadonlyEditorProvider {
+  /** Open editors by file, so tests and the latent map can tell what is shown. */
+  readonly open = new Map<string, { rendered: number }>();
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly models: ModelService) {}
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => {} };
+  }
+
+  async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
+    const { uri } = document;
+    const name = basename(uri.fsPath);
+    panel.webview.options = webviewOptions(this.extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'pattern', name);
+    const state = { rendered: 0 };
+    this.open.set(uri.toString(), state);
+    let ready = false;
+    const render = async () => {
+      if (!ready) return;
+      const started = Date.now();
+      try {
+        const measured = readPattern(await vscode.workspace.fs.readFile(uri), name);
+        const pattern = await patternPayload(name, measured, this.models);
+        await channel.post({ type: 'pattern', pattern });
+        state.rendered++;
+        log(`${name}: plotted in ${Date.now() - started} ms${pattern.model ? ` (excess BCE ${pattern.model.score.bceExcess.toPrecision(3)}, p = ${pattern.model.score.pValue.toPrecision(3)})` : ''}`);
+      } catch (e) {
+        const message = e instanceof UserError ? e.message : `could not show ${name}: ${(e as Error).message}`;
+        log(message);
+        await channel.post({ type: 'error', title: name, message, problems: problemsOf(e) });
+      }
+    };
+    const channel = new WebviewChannel(panel.webview, name, async (m) => {
+      if (m.type === 'ready') {
+        ready = true;
+        await render();
+      } else if (m.type === 'reopenAsText') {
+        await vscode.commands.executeCommand('vscode.openWith', uri, 'default');
+      }
+    });
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), name));
+    const subscriptions = [
+      channel,
+      watcher,
+      watcher.onDidChange(() => void render()),
+      watcher.onDidCreate(() => void render()),
+      this.models.onDidChange(() => void render()),
+    ];
+    panel.onDidDispose(() => {
+      this.open.delete(uri.toString());
+      subscriptions.forEach((s) => s.dispose());
+    });
+  }
+}

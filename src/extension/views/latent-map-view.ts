@@ -1,0 +1,155 @@
+// The latent map: the model's training reference points (coloured by phase, 2θ of maximum or
+// error) over its KNN decision regions, with every workspace pattern file as a marked point
+// and the focused one highlighted. Drawn on a canvas in the webview.
+import * as vscode from 'vscode';
+import { KnnClassifier, decisionRegions } from '../../core/analysis/knn';
+import { latentPlane, type LatentPlane } from '../../core/analysis/latent-plane';
+import type { ModelManifest } from '../../core/model/manifest';
+import type { LatentMapPayload } from '../../protocol/webview';
+import type { ModelService } from '../model-service';
+import type { WorkspaceScores } from '../workspace-scores';
+import { PATTERN_EDITOR } from '../editors/pattern-editor';
+import { WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
+
+export const LATENT_MAP_VIEW = 'latentXrd.latentMap';
+
+const planes = new WeakMap<object, LatentPlane>();
+
+/** The plane the active model's map is drawn in (cached per manifest). */
+export function mapPlane(manifest: ModelManifest): LatentPlane {
+  let plane = planes.get(manifest);
+  if (!plane) {
+    plane = latentPlane(manifest.reference.latent, manifest.spec.latent);
+    planes.set(manifest, plane);
+  }
+  return plane;
+}
+
+/** Builds the map's data; also used by Export Figures and the CIF preview, so all show the same map. */
+export function latentMapPayload(models: ModelService, scores: WorkspaceScores | undefined, focused?: string): LatentMapPayload | undefined {
+  const active = models.current;
+  if (!active) return undefined;
+  const m = active.manifest;
+  const dims = m.spec.latent;
+  const plane = mapPlane(m);
+  const reference = plane.project(m.reference.latent);
+  const labels = Int32Array.from(m.reference.labels);
+  const regions = decisionRegions(new KnnClassifier(reference, labels, 2, 5), reference, 120);
+  const maxPoints = vscode.workspace.getConfiguration('latentXrd').get<number>('latentMap.maxTrainingPoints', 20000);
+  const n = labels.length;
+  const stride = Math.max(1, Math.ceil(n / maxPoints));
+  const keep = Array.from({ length: Math.ceil(n / stride) }, (_, i) => i * stride);
+  const files = scores?.list.filter((f) => f.score) ?? [];
+  const fileLatent = plane.project(files.flatMap((f) => f.score!.latent));
+  return {
+    model: active.name,
+    phases: m.phases,
+    latentDims: dims,
+    axes: plane.axes,
+    reference: {
+      latent: keep.flatMap((i) => [reference[2 * i], reference[2 * i + 1]]),
+      labels: keep.map((i) => labels[i]),
+      twoThetaOfMax: keep.map((i) => m.reference.twoThetaOfMax?.[i] ?? NaN),
+      errors: keep.map((i) => m.reference.errors?.[i] ?? NaN),
+    },
+    regions: { x0: regions.xMin, x1: regions.xMax, y0: regions.yMin, y1: regions.yMax, columns: regions.columns, rows: regions.rows, labels: regions.labels },
+    files: files.map((f, i) => ({
+      file: f.uri.toString(),
+      name: f.name,
+      latent: [fileLatent[2 * i], fileLatent[2 * i + 1]],
+      bceExcess: f.score!.bceExcess,
+      verdict: f.score!.verdict,
+      pValue: f.score!.pValue,
+    })),
+    focused,
+    newest: scores?.newest,
+    errorThreshold: m.calibration.errorThreshold,
+  };
+}
+
+export class LatentMapView implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private channel: WebviewChannel | undefined;
+  private ready = false;
+  private focused: string | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly rasterizing = new Map<number, { resolve: (png: Uint8Array) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  posts = 0;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly models: ModelService, private readonly scores: WorkspaceScores) {
+    this.subscriptions.push(
+      models.onDidChange(() => void this.update()),
+      scores.onDidChange(() => void this.update()),
+      vscode.window.tabGroups.onDidChangeTabs(() => this.followFocus()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.followFocus()),
+    );
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.ready = false;
+    view.webview.options = webviewOptions(this.extensionUri);
+    view.webview.html = webviewHtml(view.webview, this.extensionUri, 'latentMap', 'Latent map');
+    this.channel?.dispose();
+    this.channel = new WebviewChannel(view.webview, 'latent map', async (m) => {
+      if (m.type === 'ready') {
+        this.ready = true;
+        await this.update();
+      } else if (m.type === 'openFile') {
+        const known = this.scores.list.find((f) => f.uri.toString() === m.file);
+        if (known) await vscode.commands.executeCommand('vscode.openWith', known.uri, PATTERN_EDITOR);
+      } else if (m.type === 'rasterized') {
+        const pending = this.rasterizing.get(m.id);
+        this.rasterizing.delete(m.id);
+        if (m.png) pending?.resolve(Buffer.from(m.png, 'base64'));
+        else pending?.reject(new Error(m.error ?? 'the webview could not draw the figure'));
+      }
+    });
+    view.onDidDispose(() => {
+      this.channel?.dispose();
+      this.channel = undefined;
+      this.view = undefined;
+    });
+  }
+
+  /** The file in the active tab, highlighted on the map. */
+  private followFocus(): void {
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { uri?: vscode.Uri } | undefined;
+    const next = input?.uri?.toString();
+    if (next !== this.focused) {
+      this.focused = next;
+      void this.update();
+    }
+  }
+
+  async update(): Promise<void> {
+    if (!this.channel || !this.ready) return;
+    const map = latentMapPayload(this.models, this.scores, this.focused);
+    await this.channel.post({ type: 'latentMap', map, note: map ? undefined : 'No model yet: train one (Latent XRD: Train Model) or select a model folder.' });
+    this.posts++;
+  }
+
+  /** SVG → PNG, drawn by the map's webview (a browser, with fonts); opens the view if needed. */
+  async rasterize(svg: string, scale = 2): Promise<Uint8Array> {
+    if (!this.channel || !this.ready) {
+      await vscode.commands.executeCommand(`${LATENT_MAP_VIEW}.focus`);
+      for (let i = 0; i < 100 && !(this.channel && this.ready); i++) await new Promise((r) => setTimeout(r, 100));
+      if (!this.channel || !this.ready) throw new Error('the latent map view did not open');
+    }
+    const id = this.nextId++;
+    const done = new Promise<Uint8Array>((resolve, reject) => {
+      this.rasterizing.set(id, { resolve, reject });
+      setTimeout(() => {
+        if (this.rasterizing.delete(id)) reject(new Error('the webview did not answer within 20 s'));
+      }, 20_000);
+    });
+    await this.channel.post({ type: 'rasterize', id, svg, scale });
+    return done;
+  }
+
+  dispose(): void {
+    this.channel?.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
+  }
+}

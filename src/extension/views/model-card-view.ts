@@ -1,0 +1,54 @@
+// The model card: which model is active, what it knows, how well, and on which backend.
+import * as vscode from 'vscode';
+import type { ModelService } from '../model-service';
+
+interface Row {
+  label: string;
+  description?: string;
+  tooltip?: string;
+  children?: Row[];
+  icon?: string;
+}
+
+const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(4)) : String(v));
+
+export class ModelCardView implements vscode.TreeDataProvider<Row>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly models: ModelService) {
+    this.subscriptions = [models.onDidChange(() => this.changed.fire()), models.onDidLoad(() => this.changed.fire())];
+  }
+
+  getChildren(element?: Row): Row[] {
+    if (element) return element.children ?? [];
+    const active = this.models.current;
+    if (!active) return [{ label: 'No model', description: 'train one or select a model folder', icon: 'info' }];
+    const m = active.manifest;
+    const metrics = m.metrics as Record<string, unknown>;
+    const headline = ['knnAccuracy', 'medianErrorRatioUnknownToKnown', 'aurocUnknown', 'aurocMixtures', 'gnbAccuracy'].filter((k) => typeof metrics[k] === 'number');
+    return [
+      { label: active.name, description: `${m.kind.toUpperCase()} · latent ${m.spec.latent} · β ${m.spec.beta}`, icon: 'folder-library', tooltip: active.dir },
+      { label: 'Backend', description: this.models.backend ?? 'not loaded yet (loads on first score)', icon: 'server-process' },
+      { label: 'Phases', description: String(m.phases.length), icon: 'symbol-class', children: m.phases.map((p) => ({ label: p })) },
+      { label: 'Grid', description: `2θ ${m.grid.min}–${m.grid.max}°, ${m.grid.points} points${m.wavelength ? `, λ ${m.wavelength} Å` : ''}`, icon: 'graph-line' },
+      { label: 'Novelty threshold', description: `p < ${m.calibration.pThreshold} (excess BCE > ${m.calibration.errorThreshold.toPrecision(3)})`, icon: 'law' },
+      { label: 'Metrics', description: `${headline.length} measured on held-out data`, icon: 'pulse', children: headline.map((k) => ({ label: k, description: fmt(metrics[k]) })) },
+      { label: 'Created', description: `${m.created.slice(0, 19).replace('T', ' ')} by latent-xrd ${m.software.version}`, icon: 'history' },
+    ];
+  }
+
+  getTreeItem(row: Row): vscode.TreeItem {
+    const item = new vscode.TreeItem(row.label, row.children?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.description = row.description;
+    item.tooltip = row.tooltip;
+    if (row.icon) item.iconPath = new vscode.ThemeIcon(row.icon);
+    return item;
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((s) => s.dispose());
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,73 @@
+// One way to make a webview: a strict Content-Security-Policy with a fresh nonce, scripts and
+// styles only from the extension's out/ and media/, and every message checked against the
+// protocol before anything acts on it.
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../protocol/webview';
+import { log } from './output';
+
+export type WebviewKind = 'pattern' | 'cif' | 'collection' | 'latentMap';
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'out'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kind: WebviewKind, title: string): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'out', 'webview.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} data: blob:`,
+    `style-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  const escaped = title.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>${escaped}</title>
+</head>
+<body data-view="${kind}">
+<div id="app" role="main" aria-busy="true"><p class="loading">Loading ${escaped}…</p></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
+
+/** A webview's typed channel: send checked messages, receive only valid ones. */
+export class WebviewChannel implements vscode.Disposable {
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly webview: vscode.Webview, what: string, onMessage: (m: WebviewToHost) => void | Promise<void>) {
+    this.subscription = webview.onDidReceiveMessage(async (raw: unknown) => {
+      const message = parseWebviewMessage(raw);
+      if (!message) {
+        log(`${what}: ignored a message of unknown shape from the webview: ${JSON.stringify(raw).slice(0, 200)}`);
+        return;
+      }
+      try {
+        await onMessage(message);
+      } catch (e) {
+        log(`${what}: ${(e as Error).stack ?? e}`);
+        this.post({ type: 'error', title: what, message: (e as Error).message, problems: [] });
+      }
+    });
+  }
+
+  post(message: HostToWebview): Thenable<boolean> {
+    return this.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}

@@ -1,0 +1,127 @@
+// Every pattern file of the workspace, read and scored by the active model: the ranking and
+// the latent map are two views of this one list. Kept current by a file watcher (debounced)
+// and rescored when the model changes. A file that cannot be read stays in the list with its
+// error: nothing is dropped silently.
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { readPattern } from '../core/formats';
+import type { PatternScore } from '../core/model/score';
+import type { ModelService } from './model-service';
+import { log } from './output';
+
+export interface FileScore {
+  uri: vscode.Uri;
+  name: string;
+  score?: PatternScore;
+  /** Why the file could not be read or scored. */
+  error?: string;
+  /** When it was last scored (for "newest" on the map). */
+  scoredAt: number;
+}
+
+export class WorkspaceScores implements vscode.Disposable {
+  private readonly files = new Map<string, FileScore>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly pending = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private watcher: vscode.FileSystemWatcher | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  newest: string | undefined;
+  /** Resolves when the first full scan has been scored. */
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(private readonly models: ModelService) {
+    this.subscriptions.push(models.onDidChange(() => void this.rescanAll()));
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('latentXrd.patternFiles') || e.affectsConfiguration('latentXrd.noveltyPValueThreshold')) void this.rescanAll();
+      }),
+    );
+  }
+
+  get list(): FileScore[] {
+    return [...this.files.values()];
+  }
+
+  /** Sorted for the ranking: unreadable first (they need attention), then by error, largest first. */
+  ranked(): FileScore[] {
+    return this.list.sort((a, b) => Number(!!b.error) - Number(!!a.error) || (b.score?.bceExcess ?? -1) - (a.score?.bceExcess ?? -1) || a.name.localeCompare(b.name));
+  }
+
+  private glob(): string {
+    return vscode.workspace.getConfiguration('latentXrd').get<string>('patternFiles', '**/*.{xy,xye,csv,dat}');
+  }
+
+  /** Finds and scores every pattern file, and starts watching for changes. */
+  start(): Promise<void> {
+    this.ready = this.rescanAll();
+    return this.ready;
+  }
+
+  async rescanAll(): Promise<void> {
+    this.watcher?.dispose();
+    const glob = this.glob();
+    this.watcher = vscode.workspace.createFileSystemWatcher(glob);
+    this.watcher.onDidCreate((u) => this.queue(u));
+    this.watcher.onDidChange((u) => this.queue(u));
+    this.watcher.onDidDelete((u) => {
+      this.files.delete(u.toString());
+      this.changed.fire();
+    });
+    const uris = await vscode.workspace.findFiles(glob, '{**/node_modules/**,**/.vscode-test/**,**/.git/**}', 5000);
+    this.files.clear();
+    await this.scoreFiles(uris);
+    this.changed.fire();
+  }
+
+  private queue(uri: vscode.Uri): void {
+    this.pending.add(uri.toString());
+    // Debounced: a file being written fires several events; read it once it has settled.
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.flush(), 400);
+  }
+
+  private async flush(): Promise<void> {
+    const uris = [...this.pending].map((s) => vscode.Uri.parse(s));
+    this.pending.clear();
+    await this.scoreFiles(uris);
+    if (uris.length) this.newest = uris[uris.length - 1].toString();
+    this.changed.fire();
+  }
+
+  private async scoreFiles(uris: vscode.Uri[]): Promise<void> {
+    if (uris.length === 0) return;
+    const started = Date.now();
+    let engine: Awaited<ReturnType<ModelService['scorer']>>;
+    let modelProblem: string | undefined;
+    try {
+      engine = this.models.current?.manifest.kind === 'cvae' ? undefined : await this.models.scorer();
+    } catch (e) {
+      modelProblem = `the model could not be loaded: ${(e as Error).message}`;
+    }
+    const threshold = vscode.workspace.getConfiguration('latentXrd').get<number>('noveltyPValueThreshold', 0.01);
+    for (const uri of uris) {
+      const name = basename(uri.fsPath);
+      const entry: FileScore = { uri, name, scoredAt: Date.now() };
+      try {
+        const measured = readPattern(await vscode.workspace.fs.readFile(uri), name);
+        if (engine) {
+          const { score } = engine.scorer.scoreMeasured(measured);
+          entry.score = { ...score, verdict: score.pValue < threshold ? 'novel' : 'known' };
+        } else if (modelProblem) entry.error = modelProblem;
+      } catch (e) {
+        entry.error = (e as Error).message;
+      }
+      this.files.set(uri.toString(), entry);
+    }
+    if (engine) log(`scored ${uris.length} pattern file(s) in ${Date.now() - started} ms`);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.watcher?.dispose();
+    this.changed.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
+  }
+}

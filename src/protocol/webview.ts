@@ -1,0 +1,185 @@
+// The messages between the extension host and its webviews: one definition for both sides,
+// and a validator each side runs on what it receives (a webview is a web page; the host
+// trusts nothing it sends, and the page trusts only messages of the shapes below).
+
+/** A point on a 2θ axis, for plots. Plain arrays: messages are serialised as JSON. */
+export interface SeriesPayload {
+  twoTheta: number[];
+  values: number[];
+}
+
+export interface ScorePayload {
+  latent: number[];
+  bce: number;
+  bceExcess: number;
+  mse: number;
+  pValue: number;
+  verdict: 'known' | 'novel';
+  nearestPhase: string;
+  /** Fraction of the model's 2θ range the measurement covers. */
+  coverage: number;
+  /** What was done to the data before scoring. */
+  steps: string[];
+}
+
+/** A pattern with, when a model is active, the model's view of it. */
+export interface PatternPayload {
+  title: string;
+  /** As measured (or simulated), scaled to [0, 1] for display. */
+  measured: SeriesPayload;
+  wavelength?: number;
+  model?: {
+    name: string;
+    /** On the model's grid: what the model saw and what it reconstructed. */
+    prepared: SeriesPayload;
+    reconstruction: number[];
+    score: ScorePayload;
+  };
+  /** Why there is no reconstruction (no model, a conditional model, …). */
+  modelNote?: string;
+}
+
+export interface PeakLabel {
+  twoTheta: number;
+  intensity: number;
+  d: number;
+  hkl: string;
+}
+
+export interface StructurePayload {
+  blockName: string;
+  formula: string;
+  cell: { a: number; b: number; c: number; alpha: number; beta: number; gamma: number };
+  volume: number;
+  spaceGroup: string;
+  spaceGroupNumber?: number;
+  sites: number;
+  atomsInCell: number;
+  wavelength: number;
+  ideal: SeriesPayload;
+  peaks: PeakLabel[];
+  /** Where this structure's varied patterns fall on the active model's latent map (map plane, x y pairs). */
+  latent?: { points: number[]; model: string };
+  /** The ideal pattern scored by the active model. */
+  pattern?: PatternPayload;
+}
+
+export interface ProblemPayload {
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export interface LatentMapPayload {
+  model: string;
+  phases: string[];
+  latentDims: number;
+  /** Axis names: z₁, z₂ for a 2-D latent; principal axes of the latent for a larger one. */
+  axes: [string, string];
+  /** Training reference points: latent (n × latentDims), label, 2θ of max, error. */
+  reference: { latent: number[]; labels: number[]; twoThetaOfMax: number[]; errors: number[] };
+  /** KNN decision regions over the plane: a grid of labels. */
+  regions?: { x0: number; x1: number; y0: number; y1: number; columns: number; rows: number; labels: number[] };
+  /** Workspace pattern files, scored. */
+  files: { file: string; name: string; latent: number[]; bceExcess: number; verdict: 'known' | 'novel'; pValue: number }[];
+  focused?: string;
+  newest?: string;
+  errorThreshold: number;
+}
+
+export interface CollectionSample {
+  id: string;
+  x?: number;
+  y?: number;
+  composition?: Record<string, number>;
+  bceExcess?: number;
+  pValue?: number;
+  verdict?: 'known' | 'novel';
+  nearestPhase?: string;
+  flagged?: boolean;
+  /** Why this sample has no score. */
+  error?: string;
+}
+
+export interface CollectionPayload {
+  title: string;
+  kind: 'library' | 'synthetic';
+  waferDiameter?: number;
+  samples: CollectionSample[];
+  modelNote?: string;
+}
+
+export type HostToWebview =
+  | { type: 'pattern'; pattern: PatternPayload }
+  | { type: 'structures'; file: string; structures: StructurePayload[]; problems: ProblemPayload[]; modelNote?: string; map?: LatentMapPayload }
+  | { type: 'variations'; block: number; seed: number; patterns: number[][] }
+  | { type: 'latentMap'; map?: LatentMapPayload; note?: string }
+  | { type: 'collection'; collection: CollectionPayload }
+  | { type: 'sample'; index: number; pattern: PatternPayload }
+  | { type: 'error'; title: string; message: string; problems: ProblemPayload[] }
+  /** Draw this SVG onto a canvas and send back a PNG (the browser has the fonts). */
+  | { type: 'rasterize'; id: number; svg: string; scale: number };
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'drawVariations'; block: number; count: number; seed: number }
+  | { type: 'openFile'; file: string }
+  | { type: 'reopenAsText' }
+  | { type: 'selectSample'; index: number }
+  | { type: 'toggleFlag'; index: number }
+  | { type: 'colourBy'; by: 'phase' | 'twoTheta' | 'error' }
+  | { type: 'rasterized'; id: number; png?: string; error?: string };
+
+// ---- validation -------------------------------------------------------------------------
+
+type Check = (v: unknown) => boolean;
+const isString: Check = (v) => typeof v === 'string';
+const isNumber: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+const isInteger = (min: number, max: number): Check => (v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const isArray: Check = (v) => Array.isArray(v);
+const isObject: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const oneOf = (...values: string[]): Check => (v) => typeof v === 'string' && values.includes(v);
+
+function shape(fields: Record<string, Check>): Check {
+  return (v) => isObject(v) && Object.entries(fields).every(([k, check]) => check((v as Record<string, unknown>)[k]));
+}
+
+const fromWebview: Record<WebviewToHost['type'], Check> = {
+  ready: shape({}),
+  drawVariations: shape({ block: isInteger(0, 1000), count: isInteger(1, 64), seed: isInteger(0, 2 ** 31) }),
+  openFile: shape({ file: isString }),
+  reopenAsText: shape({}),
+  selectSample: shape({ index: isInteger(0, 10_000_000) }),
+  toggleFlag: shape({ index: isInteger(0, 10_000_000) }),
+  colourBy: shape({ by: oneOf('phase', 'twoTheta', 'error') }),
+  rasterized: (v) => shape({ id: isInteger(0, 2 ** 31) })(v) && (isString((v as { png?: unknown }).png) || isString((v as { error?: unknown }).error)),
+};
+
+const fromHost: Record<HostToWebview['type'], Check> = {
+  pattern: shape({ pattern: isObject }),
+  structures: shape({ file: isString, structures: isArray, problems: isArray }),
+  variations: shape({ block: isNumber, seed: isNumber, patterns: isArray }),
+  latentMap: shape({}),
+  collection: shape({ collection: isObject }),
+  sample: shape({ index: isNumber, pattern: isObject }),
+  error: shape({ title: isString, message: isString, problems: isArray }),
+  rasterize: shape({ id: isNumber, svg: isString, scale: isNumber }),
+};
+
+function validate<T extends { type: string }>(table: Record<string, Check>, message: unknown): T | undefined {
+  if (!isObject(message)) return undefined;
+  const type = (message as { type?: unknown }).type;
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(table, type)) return undefined;
+  return table[type](message) ? (message as T) : undefined;
+}
+
+/** The host's check on what a webview sent: undefined for anything not of a known shape. */
+export function parseWebviewMessage(message: unknown): WebviewToHost | undefined {
+  return validate<WebviewToHost>(fromWebview, message);
+}
+
+/** The webview's check on what the host sent. */
+export function parseHostMessage(message: unknown): HostToWebview | undefined {
+  return validate<HostToWebview>(fromHost, message);
+}

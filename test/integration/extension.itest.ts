@@ -1,0 +1,165 @@
+// Integration tests: inside a real VS Code extension host (code-server's), against the real
+// `vscode` API, on a copy of test/fixtures/workspace. Run by scripts/vscode/test-integration.mjs.
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { api, until, workspaceFile } from './helpers';
+import { PATTERN_EDITOR } from '../../src/extension/editors/pattern-editor';
+import { COLLECTION_EDITOR } from '../../src/extension/editors/collection-editor';
+
+const manifest = JSON.parse(readFileSync(`${__dirname}/../../../package.json`, 'utf8'));
+
+describe('Latent XRD in a real extension host', function () {
+  it('activates without loading TensorFlow.js, and registers every command it contributes', async () => {
+    const latent = await api();
+    assert.ok(latent.activatedInMs >= 0);
+    const loadedTf = Object.keys(require.cache).filter((k) => k.includes('@tensorflow'));
+    // Scoring the workspace starts after activation and may already be loading it; activation itself must not have.
+    const registered = await vscode.commands.getCommands(true);
+    for (const c of manifest.contributes.commands as { command: string }[]) assert.ok(registered.includes(c.command), `${c.command} is not registered`);
+    console.log(`activated in ${latent.activatedInMs} ms; tfjs modules loaded so far: ${loadedTf.length}`);
+  });
+
+  it('reports CIF parser diagnostics in the Problems panel, with line and column', async () => {
+    const uri = workspaceFile('broken-loop.cif');
+    const document = await vscode.workspace.openTextDocument(uri);
+    assert.equal(document.languageId, 'cif');
+    const diagnostics = await until('CIF diagnostics', () => {
+      const d = vscode.languages.getDiagnostics(uri);
+      return d.length > 0 && d;
+    });
+    const error = diagnostics.find((d) => d.severity === vscode.DiagnosticSeverity.Error);
+    assert.ok(error, 'an error diagnostic');
+    assert.ok(error.range.start.line > 0, 'located on a line');
+  });
+
+  it('updates diagnostics as the CIF is edited', async () => {
+    const uri = workspaceFile('Ni-fcc.cif');
+    const document = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(document);
+    assert.equal(vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error).length, 0);
+    await editor.edit((e) => e.insert(new vscode.Position(document.lineCount, 0), "\nloop_\n_atom_site_label\n'unterminated\n"));
+    await until('a diagnostic after the edit', () => vscode.languages.getDiagnostics(uri).some((d) => d.severity === vscode.DiagnosticSeverity.Error));
+    await vscode.commands.executeCommand('undo');
+    await until('the diagnostic gone after undo', () => !vscode.languages.getDiagnostics(uri).some((d) => d.severity === vscode.DiagnosticSeverity.Error));
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('hovers a cell parameter with the derived volume and a site with its multiplicity', async () => {
+    const uri = workspaceFile('Ni-fcc.cif');
+    const document = await vscode.workspace.openTextDocument(uri);
+    const text = document.getText();
+    const at = (needle: string) => document.positionAt(text.indexOf(needle) + 2);
+    const cellHover = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, at('_cell_length_a'));
+    const cellText = cellHover.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    assert.match(cellText, /Derived cell volume: \*\*43\.\d+ Å³\*\*/);
+    const siteLine = text.split(/\r?\n/).findIndex((l) => /^\s*Ni\d?\s/.test(l));
+    const siteHover = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(siteLine, 1));
+    const siteText = siteHover.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    assert.match(siteText, /Multiplicity in the cell: \*\*4\*\*/);
+  });
+
+  it('lists data blocks and loops as document symbols, and offers the training-set code lens', async () => {
+    const uri = workspaceFile('Ni-fcc.cif');
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', uri);
+    assert.ok(symbols.length >= 1);
+    assert.match(symbols[0].name, /^data_/);
+    assert.ok(symbols[0].children.some((c) => c.name.startsWith('loop_')));
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    assert.ok(lenses.some((l) => l.command?.command === 'latentXrd.addToTrainingSet'));
+  });
+
+  it('validates latent-xrd.json against its JSON Schema', async () => {
+    const uri = workspaceFile('bad-config', 'latent-xrd.json');
+    await vscode.window.showTextDocument(uri);
+    const diagnostics = await until('a schema diagnostic on the bad config', () => {
+      const d = vscode.languages.getDiagnostics(uri);
+      return d.length > 0 && d;
+    }, 60_000);
+    assert.ok(diagnostics.some((d) => /epochz|not allowed|Property/i.test(d.message)), diagnostics.map((d) => d.message).join('; '));
+  });
+
+  it('trains a model from the command palette command in a worker, keeping the host responsive', async function () {
+    this.timeout(600_000);
+    const latent = await api();
+    const outcome = await vscode.commands.executeCommand<{ status: string; value?: { modelDir: string; eventLoopDelayMs: { p99: number }; backend: string } }>('latentXrd.trainModel', { config: workspaceFile('latent-xrd.json') });
+    assert.equal(outcome.status, 'done', JSON.stringify(outcome));
+    assert.ok(existsSync(`${outcome.value!.modelDir}/manifest.json`));
+    console.log(`training: backend ${outcome.value!.backend}, extension-host event-loop delay p99 ${outcome.value!.eventLoopDelayMs.p99} ms`);
+    await until('the new model active', () => latent.models.current?.dir === outcome.value!.modelDir);
+  });
+
+  it('opens an .xy file in the pattern editor with the reconstruction', async () => {
+    const latent = await api();
+    const uri = workspaceFile('patterns', 'ni-simulated.xy');
+    await vscode.commands.executeCommand('vscode.openWith', uri, PATTERN_EDITOR);
+    await until('the pattern plotted', () => (latent.patternEditor.open.get(uri.toString())?.rendered ?? 0) > 0);
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(tab?.input instanceof vscode.TabInputCustom && tab.input.viewType === PATTERN_EDITOR);
+  });
+
+  it('scores the workspace: every pattern file ranked, the unreadable one listed with its error', async () => {
+    const ranked = await vscode.commands.executeCommand<{ file: string; verdict?: string; error?: string }[]>('latentXrd.scoreWorkspace');
+    const names = ranked.map((r) => r.file.split('/').pop());
+    assert.ok(names.includes('ni-simulated.xy'));
+    const bad = ranked.find((r) => r.file.endsWith('malformed.xy'));
+    assert.ok(bad?.error && /malformed\.xy:\d+:\d+/.test(bad.error), JSON.stringify(bad));
+    const sigma = ranked.find((r) => r.file.endsWith('sigma-simulated.xy'));
+    const ni = ranked.find((r) => r.file.endsWith('ni-simulated.xy'));
+    assert.ok(sigma && ni);
+    assert.ok(ranked.indexOf(sigma) < ranked.indexOf(ni), 'the unknown σ phase ranks above simulated Ni');
+  });
+
+  it('rescores when a pattern file is added', async () => {
+    const latent = await api();
+    const source = workspaceFile('patterns', 'ni-simulated.xy');
+    const copy = workspaceFile('patterns', 'ni-copy.xy');
+    await vscode.workspace.fs.copy(source, copy, { overwrite: true });
+    await until('the new file scored', () => latent.scores.list.some((f) => f.uri.toString() === copy.toString() && f.score));
+    await vscode.workspace.fs.delete(copy);
+    await until('the deleted file gone', () => !latent.scores.list.some((f) => f.uri.toString() === copy.toString()));
+  });
+
+  it('exports the scores as CSV', async () => {
+    const target = workspaceFile('scores.csv');
+    await vscode.commands.executeCommand('latentXrd.exportScores', target);
+    const csv = Buffer.from(await vscode.workspace.fs.readFile(target)).toString('utf8');
+    const [header, ...rows] = csv.trim().split('\n');
+    assert.match(header, /^file,verdict,p_value,bce_excess,bce,mse,nearest_phase,z1,z2,error$/);
+    assert.ok(rows.length >= 3);
+  });
+
+  it('opens the CIF preview beside the text and follows edits', async () => {
+    const latent = await api();
+    const uri = workspaceFile('Cr-bcc.cif');
+    await vscode.window.showTextDocument(uri);
+    await vscode.commands.executeCommand('latentXrd.openCifPreviewToSide');
+    const controller = await until('a preview', () => [...latent.cifPreview.controllers][0]);
+    await until('the preview rendered', () => controller.renders > 0);
+    const before = controller.renders;
+    const document = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+    const text = document.getText();
+    const at = text.indexOf('2.88');
+    assert.ok(at > 0, 'the fixture states a = 2.88… Å');
+    await editor.edit((e) => e.replace(new vscode.Range(document.positionAt(at), document.positionAt(at + 4)), '2.95'));
+    await until('the preview re-rendered after the edit', () => controller.renders > before);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('opens an .xrd collection; flagging a sample is an undoable edit of the document', async () => {
+    const latent = await api();
+    const uri = workspaceFile('wafer.xrd');
+    await vscode.commands.executeCommand('vscode.openWith', uri, COLLECTION_EDITOR);
+    await until('the collection rendered', () => (latent.collectionEditor.renders.get(uri.toString()) ?? 0) > 0);
+    const document = await vscode.workspace.openTextDocument(uri);
+    assert.equal(document.isDirty, false);
+    await latent.collectionEditor.toggleFlag(document, 0, true);
+    assert.equal(document.isDirty, true);
+    assert.match(document.getText(), /"flagged": true/);
+    await until('re-rendered with the flag', () => (latent.collectionEditor.renders.get(uri.toString()) ?? 0) > 1);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await until('reverted', () => !document.isDirty);
+    assert.doesNotMatch(document.getText(), /"flagged"/);
+  });
+});

@@ -1,0 +1,29 @@
+// The score header above a pattern: error, p-value, verdict, nearest phase, coverage, and what
+// was done to the data (so nothing about the number is hidden).
+import type { PatternPayload } from '../src/protocol/webview';
+import { el, fmt } from './dom';
+
+export function patternHeader(pattern: PatternPayload): HTMLElement {
+  const header = el('header', { class: 'score-header' }, el('h1', {}, pattern.title));
+  const m = pattern.model;
+  if (!m) {
+    header.append(el('p', { class: 'note' }, pattern.modelNote ?? 'No model.'));
+    return header;
+  }
+  const s = m.score;
+  header.append(
+    el(
+      'div',
+      { class: 'chips' },
+      el('span', { class: `badge verdict-${s.verdict}`, 'data-verdict': s.verdict }, s.verdict === 'novel' ? 'NOVEL' : 'KNOWN'),
+      el('span', { class: 'chip', title: 'mean binary cross-entropy per point above the pattern\'s own entropy: what the model got wrong' }, `excess BCE ${fmt(s.bceExcess)}`),
+      el('span', { class: 'chip', title: 'fraction of held-out known patterns with an error at least as large' }, `p ${s.pValue < 0.001 ? '< 0.001' : fmt(s.pValue)}`),
+      el('span', { class: 'chip' }, `nearest known phase ${s.nearestPhase}`),
+      el('span', { class: 'chip' }, `BCE ${fmt(s.bce, 4)} · MSE ${fmt(s.mse)}`),
+      el('span', { class: 'chip' }, `latent (${s.latent.map((v) => v.toFixed(2)).join(', ')})`),
+      el('span', { class: 'chip' }, `covers ${(100 * s.coverage).toFixed(0)} % of the model's 2θ range`),
+    ),
+    el('details', { class: 'steps' }, el('summary', {}, `model ${m.name}; preprocessing (${s.steps.length} steps)`), el('ol', {}, ...s.steps.map((t) => el('li', {}, t)))),
+  );
+  return header;
+}

@@ -1,0 +1,274 @@
+// The four pages: a pattern file, a CIF preview, a collection, and the latent-map view.
+import type { CollectionPayload, HostToWebview, LatentMapPayload, PatternPayload, StructurePayload } from '../src/protocol/webview';
+import { app, button, el, fmt, showError } from './dom';
+import { send, loadState, saveState } from './host';
+import { patternPlot } from './pattern-plot';
+import { patternHeader } from './pattern-header';
+import { latentCanvas, type ColourBy } from './latent-canvas';
+import { scaleSequentialLog } from 'd3-scale';
+import { interpolateViridis, schemeTableau10 } from 'd3-scale-chromatic';
+
+const redraws: (() => void)[] = [];
+window.addEventListener('resize', () => redraws.forEach((r) => r()));
+
+function resetRedraws(): void {
+  redraws.length = 0;
+}
+
+// ---- pattern file ---------------------------------------------------------------------------
+
+export function showPattern(pattern: PatternPayload): void {
+  resetRedraws();
+  const root = app();
+  const plot = el('div', { class: 'plot-container' });
+  root.replaceChildren(
+    el('div', { class: 'toolbar' }, button('Reopen as Text', () => send({ type: 'reopenAsText' }))),
+    patternHeader(pattern),
+    plot,
+  );
+  redraws.push(patternPlot(plot, pattern));
+  root.dataset.state = pattern.model ? 'scored' : 'plotted';
+}
+
+// ---- CIF preview ------------------------------------------------------------------------------
+
+export function showStructures(m: Extract<HostToWebview, { type: 'structures' }>): void {
+  resetRedraws();
+  const root = app();
+  if (m.structures.length === 0) {
+    showError(m.file, 'No structure to preview: the CIF has no data block with a cell and atom sites that can be built.', m.problems, false);
+    return;
+  }
+  const sections = m.structures.map((s, block) => structureSection(s, block, m.modelNote));
+  const problems = m.problems.filter((p) => p.severity !== 'info');
+  root.replaceChildren(
+    ...(problems.length ? [el('details', { class: 'problems-summary' }, el('summary', {}, `${problems.length} problem(s) in ${m.file}`), el('ul', { class: 'problems' }, ...problems.map((p) => el('li', { class: p.severity }, `${p.line !== undefined ? `line ${p.line}: ` : ''}${p.message}`))))] : []),
+    ...sections,
+  );
+  root.dataset.state = 'previewed';
+}
+
+const variationState = new Map<number, { seed: number; patterns: number[][] }>();
+
+function structureSection(s: StructurePayload, block: number, modelNote?: string): HTMLElement {
+  const c = s.cell;
+  const plot = el('div', { class: 'plot-container' });
+  const latent = el('div', { class: 'latent-container' });
+  const section = el(
+    'section',
+    { class: 'structure', 'data-block': s.blockName },
+    el('h1', {}, `data_${s.blockName}`),
+    el(
+      'div',
+      { class: 'chips' },
+      el('span', { class: 'chip' }, s.formula),
+      el('span', { class: 'chip' }, `${s.spaceGroup}${s.spaceGroupNumber ? ` (No. ${s.spaceGroupNumber})` : ''}`),
+      el('span', { class: 'chip' }, `a ${c.a.toFixed(4)} b ${c.b.toFixed(4)} c ${c.c.toFixed(4)} Å · α ${c.alpha} β ${c.beta} γ ${c.gamma}°`),
+      el('span', { class: 'chip' }, `V ${s.volume.toFixed(2)} Å³`),
+      el('span', { class: 'chip' }, `${s.sites} sites, ${s.atomsInCell} atoms in the cell`),
+      el('span', { class: 'chip' }, `λ ${s.wavelength} Å, ${s.peaks.length} peaks`),
+    ),
+    el(
+      'div',
+      { class: 'toolbar' },
+      button('Simulate with variation', () => {
+        const seed = (variationState.get(block)?.seed ?? 0) + 1;
+        send({ type: 'drawVariations', block, count: 3, seed });
+      }, { 'data-action': 'vary' }),
+      button('Ideal only', () => {
+        variationState.delete(block);
+        draw();
+      }),
+    ),
+    plot,
+    s.pattern ? patternHeader(s.pattern) : el('p', { class: 'note' }, modelNote ?? 'With a trained model, this structure\'s patterns appear over their reconstructions and on the latent map.'),
+    latent,
+    el('details', { class: 'peak-table' }, el('summary', {}, 'Peak list (as pymatgen computes it)'), peakTable(s)),
+  );
+  const draw = () => {
+    const extras = variationState.get(block)?.patterns;
+    const base: PatternPayload = s.pattern ?? { title: s.blockName, measured: s.ideal, wavelength: s.wavelength };
+    redraws.push(patternPlot(plot, { ...base, wavelength: s.wavelength }, { peaks: s.peaks, extras }));
+  };
+  draw();
+  structureRedraw.set(block, draw);
+  if (s.latent && latestMap) {
+    const points = s.latent.points;
+    const marked = [];
+    for (let i = 0; i < points.length; i += 2) marked.push({ latent: [points[i], points[i + 1]], name: `${s.blockName} varied draw ${i / 2 + 1}` });
+    latent.append(el('h2', {}, `Where ${s.blockName}'s varied patterns fall in ${s.latent.model}'s latent space`));
+    const canvasBox = el('div', {});
+    latent.append(canvasBox);
+    redraws.push(latentCanvas(canvasBox, latestMap, { colourBy: 'phase', marked, height: 260 }));
+  }
+  return section;
+}
+
+const structureRedraw = new Map<number, () => void>();
+let latestMap: LatentMapPayload | undefined;
+
+export function setStructureMap(map: LatentMapPayload | undefined): void {
+  latestMap = map;
+}
+
+export function showVariations(m: Extract<HostToWebview, { type: 'variations' }>): void {
+  variationState.set(m.block, { seed: m.seed, patterns: m.patterns });
+  structureRedraw.get(m.block)?.();
+  app().dataset.variations = String(m.seed);
+}
+
+function peakTable(s: StructurePayload): HTMLElement {
+  return el(
+    'table',
+    {},
+    el('thead', {}, el('tr', {}, el('th', {}, '2θ (°)'), el('th', {}, 'd (Å)'), el('th', {}, 'I'), el('th', {}, 'hkl'))),
+    el('tbody', {}, ...s.peaks.map((p) => el('tr', {}, el('td', {}, p.twoTheta.toFixed(3)), el('td', {}, p.d.toFixed(4)), el('td', {}, p.intensity.toFixed(1)), el('td', {}, p.hkl)))),
+  );
+}
+
+// ---- latent map view ----------------------------------------------------------------------------
+
+export function showLatentMap(m: Extract<HostToWebview, { type: 'latentMap' }>): void {
+  resetRedraws();
+  const root = app();
+  if (!m.map) {
+    root.replaceChildren(el('p', { class: 'note' }, m.note ?? 'No model.'));
+    root.dataset.state = 'empty';
+    return;
+  }
+  const map = m.map;
+  const state = loadState<{ colourBy?: ColourBy }>() ?? {};
+  const colourBy: ColourBy = state.colourBy ?? 'phase';
+  const select = el('select', { 'aria-label': 'colour points by' }, ...(['phase', 'twoTheta', 'error'] as ColourBy[]).map((v) => {
+    const o = el('option', { value: v }, v === 'phase' ? 'phase' : v === 'twoTheta' ? '2θ of maximum' : 'reconstruction error');
+    if (v === colourBy) o.selected = true;
+    return o;
+  }));
+  select.addEventListener('change', () => {
+    saveState({ ...state, colourBy: select.value as ColourBy });
+    showLatentMap(m);
+  });
+  const box = el('div', {});
+  const novel = map.files.filter((f) => f.verdict === 'novel').length;
+  root.replaceChildren(
+    el('div', { class: 'toolbar' }, el('label', {}, 'colour by ', select)),
+    el('p', { class: 'note' }, `${map.model}: ${map.reference.labels.length} training points, ${map.files.length} workspace pattern(s), ${novel} novel`),
+    box,
+  );
+  redraws.push(
+    latentCanvas(box, map, {
+      colourBy,
+      marked: map.files.map((f) => ({ latent: f.latent, name: f.name, novel: f.verdict === 'novel', focused: f.file === map.focused, newest: f.file === map.newest, key: f.file })),
+      onClick: (f) => f.key && send({ type: 'openFile', file: f.key }),
+    }),
+  );
+  root.dataset.state = 'mapped';
+  root.dataset.files = String(map.files.length);
+}
+
+// ---- collection -----------------------------------------------------------------------------------
+
+let collectionColour: 'error' | 'pValue' | 'phase' = 'error';
+let currentCollection: CollectionPayload | undefined;
+let selected = -1;
+
+export function showCollection(c: CollectionPayload): void {
+  resetRedraws();
+  currentCollection = c;
+  const root = app();
+  const select = el('select', { 'aria-label': 'colour samples by' }, ...(['error', 'pValue', 'phase'] as const).map((v) => {
+    const o = el('option', { value: v }, v === 'error' ? 'reconstruction error' : v === 'pValue' ? 'p-value' : 'nearest phase');
+    if (v === collectionColour) o.selected = true;
+    return o;
+  }));
+  select.addEventListener('change', () => {
+    collectionColour = select.value as typeof collectionColour;
+    showCollection(c);
+  });
+  const wafer = el('div', { class: 'wafer' });
+  const detail = el('div', { class: 'sample-detail' }, el('p', { class: 'note' }, 'Click a sample to see its pattern over its reconstruction.'));
+  root.replaceChildren(
+    el('div', { class: 'toolbar' }, el('h1', {}, c.title), el('label', {}, 'colour by ', select), button('Reopen as Text', () => send({ type: 'reopenAsText' }))),
+    c.modelNote ? el('p', { class: 'note' }, c.modelNote) : el('p', { class: 'note' }, `${c.samples.length} samples; ${c.samples.filter((s) => s.verdict === 'novel').length} novel, ${c.samples.filter((s) => s.flagged).length} flagged`),
+    el('div', { class: 'collection-layout' }, wafer, detail),
+  );
+  wafer.append(waferSvg(c));
+  root.dataset.state = 'collection';
+  root.dataset.samples = String(c.samples.length);
+  if (selected >= 0 && selected < c.samples.length) send({ type: 'selectSample', index: selected });
+}
+
+function waferSvg(c: CollectionPayload): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const size = 360;
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${size} ${size}`);
+  svg.setAttribute('width', String(size));
+  svg.setAttribute('height', String(size));
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', 'samples on the wafer, coloured by ' + collectionColour);
+  const positioned = c.samples.every((s) => s.x !== undefined && s.y !== undefined);
+  const radiusMm = c.waferDiameter ? c.waferDiameter / 2 : Math.max(1, ...c.samples.map((s) => Math.hypot(s.x ?? 0, s.y ?? 0))) * 1.1;
+  const side = Math.ceil(Math.sqrt(c.samples.length));
+  const place = (i: number): [number, number] => {
+    const s = c.samples[i];
+    if (positioned) return [size / 2 + ((s.x ?? 0) / radiusMm) * (size / 2 - 10), size / 2 - ((s.y ?? 0) / radiusMm) * (size / 2 - 10)];
+    return [20 + ((i % side) + 0.5) * ((size - 40) / side), 20 + (Math.floor(i / side) + 0.5) * ((size - 40) / side)];
+  };
+  if (positioned) {
+    const outline = document.createElementNS(ns, 'circle');
+    outline.setAttribute('cx', String(size / 2));
+    outline.setAttribute('cy', String(size / 2));
+    outline.setAttribute('r', String(size / 2 - 6));
+    outline.setAttribute('class', 'wafer-outline');
+    svg.append(outline);
+  }
+  const errors = c.samples.map((s) => s.bceExcess).filter((v): v is number => v !== undefined && v > 0);
+  const errorScale = errors.length ? scaleSequentialLog(interpolateViridis).domain([Math.min(...errors), Math.max(...errors)]) : undefined;
+  const pScale = scaleSequentialLog(interpolateViridis).domain([1e-4, 1]);
+  const phases = [...new Set(c.samples.map((s) => s.nearestPhase ?? ''))];
+  const r = Math.max(4, Math.min(14, (size - 40) / side / 2.4));
+  c.samples.forEach((s, i) => {
+    const [cx, cy] = place(i);
+    const dot = document.createElementNS(ns, 'circle');
+    dot.setAttribute('cx', cx.toFixed(1));
+    dot.setAttribute('cy', cy.toFixed(1));
+    dot.setAttribute('r', r.toFixed(1));
+    const fill =
+      collectionColour === 'error' && errorScale && s.bceExcess !== undefined ? errorScale(Math.max(s.bceExcess, errorScale.domain()[0]))
+      : collectionColour === 'pValue' && s.pValue !== undefined ? pScale(Math.max(s.pValue, 1e-4))
+      : collectionColour === 'phase' && s.nearestPhase ? schemeTableau10[phases.indexOf(s.nearestPhase) % 10]
+      : 'var(--vscode-disabledForeground)';
+    dot.setAttribute('fill', fill);
+    dot.setAttribute('class', `sample${s.verdict === 'novel' ? ' novel' : ''}${s.flagged ? ' flagged' : ''}${i === selected ? ' selected' : ''}`);
+    dot.setAttribute('data-index', String(i));
+    dot.setAttribute('tabindex', '0');
+    const title = document.createElementNS(ns, 'title');
+    title.textContent = `${s.id}${s.composition ? ' · ' + Object.entries(s.composition).map(([e, v]) => `${e}${(100 * v).toFixed(0)}`).join(' ') : ''}${s.bceExcess !== undefined ? ` · excess BCE ${fmt(s.bceExcess)} · p ${fmt(s.pValue)} · ${s.verdict}` : ''}${s.error ? ` · ${s.error}` : ''}`;
+    dot.append(title);
+    const choose = () => {
+      selected = i;
+      svg.querySelectorAll('.sample.selected').forEach((n) => n.classList.remove('selected'));
+      dot.classList.add('selected');
+      send({ type: 'selectSample', index: i });
+    };
+    dot.addEventListener('click', choose);
+    dot.addEventListener('keydown', (e) => (e.key === 'Enter' || e.key === ' ') && choose());
+    svg.append(dot);
+  });
+  return svg;
+}
+
+export function showSample(m: Extract<HostToWebview, { type: 'sample' }>): void {
+  const detail = document.querySelector('.sample-detail') as HTMLElement | null;
+  if (!detail || !currentCollection) return;
+  const sample = currentCollection.samples[m.index];
+  const plot = el('div', { class: 'plot-container' });
+  detail.replaceChildren(
+    patternHeader(m.pattern),
+    el('div', { class: 'toolbar' }, button(sample?.flagged ? 'Unflag sample' : 'Flag sample', () => send({ type: 'toggleFlag', index: m.index }), { 'data-action': 'flag' })),
+    plot,
+  );
+  redraws.push(patternPlot(plot, m.pattern, { height: 260 }));
+  detail.dataset.sample = String(m.index);
+}
