@@ -23,7 +23,7 @@ export function patternHeader(pattern: PatternPayload): HTMLElement {
       el('span', { class: 'chip' }, `latent (${s.latent.map((v) => v.toFixed(2)).join(', ')})`),
       el('span', { class: 'chip' }, `covers ${(100 * s.coverage).toFixed(0)} % of the model's 2θ range`),
     ),
-    el('details', { class: 'steps' }, el('summary', {}, `model ${m.name}; preprocessing (${s.steps.length} steps)`), el('ol', {}, ...s.steps.map((t) => el('li', {}, t)))),
+    el('details', { class: 'steps' }, el('summary', {}, `model: ${m.name}; preprocessing (${s.steps.length} steps)`), el('ol', {}, ...s.steps.map((t) => el('li', {}, t)))),
   );
   return header;
 }

@@ -52,6 +52,10 @@ export function parseCollection(text: string, file = 'collection.xrd'): Collecti
     problem([], 'a collection is a JSON object');
     throw collectionError(file, diagnostics);
   }
+  const unknownKeys = (obj: Record<string, unknown>, allowed: string[], path: (string | number)[]) => {
+    for (const k of Object.keys(obj)) if (!allowed.includes(k)) problem([...path, k], `unknown key "${k}" (allowed: ${allowed.join(', ')})`);
+  };
+  unknownKeys(root, ['$schema', 'format', 'version', 'title', 'kind', 'wavelength', 'waferDiameter', 'twoTheta', 'grid', 'samples'], []);
   if (root.format !== COLLECTION_FORMAT) problem(['format'], `expected "format": "${COLLECTION_FORMAT}"`);
   if (typeof root.version === 'number' && root.version > COLLECTION_VERSION) problem(['version'], `written by a newer latent-xrd (version ${root.version}); update to read it`);
   let twoTheta: Float64Array | undefined;
@@ -70,6 +74,7 @@ export function parseCollection(text: string, file = 'collection.xrd'): Collecti
     root.samples.forEach((s, i) => {
       const at = ['samples', i];
       if (!isObject(s)) return problem(at, 'a sample is an object');
+      unknownKeys(s, ['id', 'x', 'y', 'composition', 'intensity', 'flagged', 'note'], at);
       const id = typeof s.id === 'string' ? s.id : String(i + 1);
       if (ids.has(id)) problem([...at, 'id'], `duplicate sample id "${id}"`);
       ids.add(id);

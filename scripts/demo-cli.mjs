@@ -1,5 +1,5 @@
-// `npm start`: the working product on the paper's demo phases, from the command line (the VS
-// Code extension that will open this in an editor is issue 4). Builds first if needed.
+// `npm run demo:cli`: the engine on the paper's demo phases from the command line (structure, peaks,
+// simulate, synth, a quick reproduction, score). Builds first if needed.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';

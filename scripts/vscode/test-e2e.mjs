@@ -1,0 +1,202 @@
+// End-to-end: what a user does, in a real VS Code (code-server) in a real browser (Chromium,
+// driven by playwright-core), with the extension installed from its .vsix. The workspace is a
+// copy of examples/paper-demo with the dataset and epochs scaled down for test time. Each step
+// saves a screenshot under test-artifacts/e2e/; the speed figures (activation, .xy open → plot
+// with reconstruction, extension-host event-loop delay during training) are written to
+// test-artifacts/e2e/speed.json and printed as a table.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { freePort, installExtension, startCodeServer, cacheDir } from './code-server.mjs';
+import { launchBrowser } from './browser.mjs';
+
+const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+const artifacts = join(root, 'test-artifacts', 'e2e');
+rmSync(artifacts, { recursive: true, force: true });
+mkdirSync(artifacts, { recursive: true });
+
+// 1. The .vsix, as users install it.
+mkdirSync(cacheDir, { recursive: true });
+const vsix = join(cacheDir, 'latent-xrd-e2e.vsix');
+const packaged = spawnSync(join(root, 'node_modules/.bin/vsce'), ['package', '--out', vsix], { cwd: root, encoding: 'utf8' });
+if (packaged.status !== 0) throw new Error(`vsce package failed:\n${packaged.stdout}\n${packaged.stderr}`);
+
+// 2. The demo workspace, scaled down: 1/25 of the patterns, 3 epochs.
+const scratch = mkdtempSync(join(tmpdir(), 'latent-xrd-e2e-'));
+const workspace = join(scratch, 'paper-demo');
+cpSync(join(root, 'examples/paper-demo'), workspace, { recursive: true, filter: (src) => !/\.h5$|\/model(\/|$)/.test(src) });
+const configPath = join(workspace, 'latent-xrd.json');
+const config = JSON.parse(readFileSync(configPath, 'utf8'));
+for (const phase of config.phases) phase.count = Math.max(40, Math.round(phase.count / 25));
+config.mixtures = { ...config.mixtures, fractions: 5, countPerFraction: 4 };
+config.training = { ...config.training, epochs: 3, klWarmupEpochs: 1, learningRate: 0.002 };
+writeFileSync(configPath, JSON.stringify(config, null, 2));
+
+const userDataDir = join(scratch, 'user');
+const extensionsDir = join(scratch, 'extensions');
+installExtension(vsix, { userDataDir, extensionsDir });
+const port = await freePort();
+const serverLog = [];
+const server = await startCodeServer({ port, userDataDir, extensionsDir, folder: workspace, log: (m) => serverLog.push(m) });
+const browser = await launchBrowser();
+const results = [];
+const speed = {};
+let failed = false;
+let page;
+
+async function step(name, action) {
+  const started = Date.now();
+  try {
+    await action();
+    results.push({ name, ok: true, ms: Date.now() - started });
+    console.log(`  ✔ ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    failed = true;
+    results.push({ name, ok: false, ms: Date.now() - started, error: e.message });
+    console.log(`  ✘ ${name}: ${e.message.split('\n')[0]}`);
+  } finally {
+    const file = `${String(results.length).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`;
+    await page?.screenshot({ path: join(artifacts, file) }).catch(() => {});
+  }
+}
+
+/** A webview's document: webviews are nested iframes; find the one whose page matches `selector`. */
+async function webviewFrame(selector, timeout = 60_000) {
+  const started = Date.now();
+  while (Date.now() - started < timeout) {
+    for (const frame of page.frames()) {
+      try {
+        if (await frame.$(selector)) return frame;
+      } catch {
+        // a frame navigating away
+      }
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no webview showing ${selector} within ${timeout} ms`);
+}
+
+async function runCommand(title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+async function openFile(name) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Lines of the extension's output channel, as written to its log file. */
+function extensionLog() {
+  const logs = join(userDataDir, 'logs');
+  const found = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name === 'Latent XRD.log') found.push(p);
+    }
+  };
+  if (existsSync(logs)) walk(logs);
+  return found.map((f) => readFileSync(f, 'utf8')).join('\n');
+}
+
+try {
+  const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
+  page = await context.newPage();
+  await page.goto(`${server.url}?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.explorer-folders-view').waitFor({ timeout: 60_000 });
+
+  await step('workbench shows the Latent XRD activity and status bar', async () => {
+    await page.locator('.activitybar [aria-label*="Latent XRD"]').first().waitFor({ timeout: 60_000 });
+    await page.locator('.statusbar-item', { hasText: 'model' }).first().waitFor({ timeout: 60_000 });
+    const activation = /Latent XRD activated in (\d+) ms/.exec(extensionLog());
+    if (!activation) throw new Error('no activation line in the output channel log');
+    speed.activationMs = Number(activation[1]);
+  });
+
+  await step('Train Model from the command palette, watched to the end', async () => {
+    await runCommand('Latent XRD: Train Model');
+    await page.locator('.notification-toast', { hasText: 'Latent XRD: training' }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.notification-toast', { hasText: /Trained .*KNN accuracy/ }).first().waitFor({ timeout: 10 * 60_000 });
+    const delay = /event-loop delay p50 ([\d.]+) ms, p99 ([\d.]+) ms/.exec(extensionLog());
+    if (!delay) throw new Error('no event-loop delay line in the output channel log');
+    speed.trainingEventLoopDelayP99Ms = Number(delay[2]);
+    speed.trainingEventLoopDelayP50Ms = Number(delay[1]);
+  });
+
+  await step('open an .xy file: the plot with the reconstruction', async () => {
+    const started = Date.now();
+    await openFile('ni-simulated.xy');
+    const frame = await webviewFrame('#app[data-state="scored"]');
+    speed.openXyToPlotWithReconstructionMs = Date.now() - started;
+    const svg = await frame.$('svg.plot[data-reconstruction="yes"]');
+    if (!svg) throw new Error('the plot has no reconstruction');
+    const badge = await frame.textContent('.badge');
+    if (!/KNOWN|NOVEL/.test(badge ?? '')) throw new Error(`no verdict badge (got "${badge}")`);
+    // Hover readout: move over the plot.
+    const box = await (await frame.$('rect.overlay')).boundingBox();
+    await page.mouse.move(box.x + box.width * 0.35, box.y + box.height * 0.3);
+    await frame.waitForFunction(() => /2θ .*d .*Å/.test(document.querySelector('.readout')?.textContent ?? ''));
+  });
+
+  await step('open a .cif preview and simulate with variation', async () => {
+    await openFile('Ni-fcc.cif');
+    await page.locator('.monaco-editor').first().waitFor();
+    await runCommand('Latent XRD: Open Pattern Preview to the Side');
+    const frame = await webviewFrame('#app[data-state="previewed"]');
+    const labels = await frame.$$('text.peak-label');
+    if (labels.length === 0) throw new Error('no hkl labels on the peaks');
+    await frame.click('button[data-action="vary"]');
+    await frame.waitForSelector('#app[data-variations="1"]');
+    await frame.waitForSelector('path.series-extra');
+  });
+
+  await step('the latent map and the novelty ranking fill', async () => {
+    await runCommand('Latent XRD: Open Latent Map');
+    const frame = await webviewFrame('#app[data-state="mapped"]');
+    const files = Number(await frame.getAttribute('#app', 'data-files'));
+    if (!(files >= 4)) throw new Error(`expected the workspace's pattern files on the map, got ${files}`);
+    await page.locator('.monaco-list-row', { hasText: 'sigma-simulated.xy' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.monaco-list-row', { hasText: 'malformed.xy' }).first().waitFor({ timeout: 30_000 });
+  });
+
+  await step('open an .xrd collection and click a sample', async () => {
+    await openFile('demo-wafer.xrd');
+    const frame = await webviewFrame('#app[data-state="collection"]');
+    await frame.click('circle.sample >> nth=0');
+    await frame.waitForSelector('.sample-detail[data-sample="0"] svg.plot');
+  });
+
+  await step('open a malformed file and see its error, with its line', async () => {
+    await openFile('malformed.xy');
+    const frame = await webviewFrame('.error-panel');
+    const message = await frame.textContent('.error-message');
+    if (!/malformed\.xy:\d+:\d+/.test(message ?? '')) throw new Error(`the error does not say where: "${message}"`);
+    await frame.waitForSelector('button.primary');
+  });
+} finally {
+  writeFileSync(join(artifacts, 'code-server.log'), serverLog.join(''));
+  writeFileSync(join(artifacts, 'extension-output.log'), extensionLog());
+  await browser.close();
+  await server.stop();
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+writeFileSync(join(artifacts, 'speed.json'), JSON.stringify(speed, null, 2));
+console.log('\n  end-to-end speed (this run)');
+for (const [k, v] of Object.entries(speed)) console.log(`  ${k.padEnd(40)} ${v}`);
+console.log(JSON.stringify({ e2eSpeed: speed }));
+const passed = results.filter((r) => r.ok).length;
+console.log(`\n  ${passed} passing, ${results.length - passed} failing (screenshots in test-artifacts/e2e/)`);
+process.exit(failed ? 1 : 0);
