@@ -68,7 +68,7 @@ describe('.xrd collections', () => {
   it('agrees with its JSON Schema on what is valid (the schema drives the editor, the parser the tool)', () => {
     const schema = JSON.parse(readFileSync(join(root, 'schemas/xrd-collection.schema.json'), 'utf8'));
     const validate = new Ajv({ allErrors: true }).compile(schema);
-    const good = JSON.parse(writeCollection(smallCollection()));
+    const good = JSON.parse(writeCollection(smallCollection())) as Record<string, unknown>;
     assert.ok(validate(good), JSON.stringify(validate.errors));
     const wafer = JSON.parse(readFileSync(fixture('workspace/wafer.xrd'), 'utf8'));
     assert.ok(validate(wafer), JSON.stringify(validate.errors));

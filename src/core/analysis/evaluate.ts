@@ -42,8 +42,14 @@ export interface MixtureCurve {
   medianError: number[];
   q1: number[];
   q3: number[];
-  /** x where the median error is largest. */
+  /**
+   * x where the error curve peaks: the maximum of the per-fraction medians after Gaussian
+   * kernel smoothing over x (σ = PEAK_SMOOTHING), because each median rests on ~20 patterns
+   * and a single noisy fraction should not decide where a broad curve peaks.
+   */
   peakX: number;
+  /** x of the largest unsmoothed median (reported beside peakX). */
+  peakXRaw: number;
   /** AUROC of this pair's mixtures against the pure patterns (when pure errors are given). */
   aurocAgainstPure?: number;
   /** The same for 0.2 ≤ x ≤ 0.8 only: away from the nearly-pure ends. */
@@ -54,6 +60,23 @@ export interface MixtureCurve {
  * Error against mixing fraction for every binary pair present (fractions: count × phases), and,
  * given the pure patterns' errors, each pair's AUROC against them.
  */
+/** Kernel width (in mixing fraction) for locating a mixture curve's peak. */
+export const PEAK_SMOOTHING = 0.05;
+
+/** Nadaraya–Watson smoothing of y(x) with a Gaussian kernel of width sigma. */
+export function smoothOverX(xs: number[], ys: number[], sigma: number): number[] {
+  return xs.map((x0) => {
+    let num = 0;
+    let den = 0;
+    xs.forEach((x, k) => {
+      const w = Math.exp(-0.5 * ((x - x0) / sigma) ** 2);
+      num += w * ys[k];
+      den += w;
+    });
+    return num / den;
+  });
+}
+
 export function mixtureCurves(fractions: Float32Array, phases: number, phaseNames: string[], errors: ArrayLike<number>, pureErrors?: ArrayLike<number>): MixtureCurve[] {
   const byPair = new Map<string, Map<number, number[]>>();
   const count = errors.length;
@@ -78,6 +101,11 @@ export function mixtureCurves(fractions: Float32Array, phases: number, phaseName
     stats.forEach((s, k) => {
       if (s.median > stats[peak].median) peak = k;
     });
+    const smoothed = smoothOverX(xs, stats.map((s) => s.median), PEAK_SMOOTHING);
+    let smoothPeak = 0;
+    smoothed.forEach((v, k) => {
+      if (v > smoothed[smoothPeak]) smoothPeak = k;
+    });
     const errorsWhere = (keep: (x: number) => boolean) => xs.filter(keep).flatMap((x) => curve.get(x)!);
     curves.push({
       pair: [phaseNames[a], phaseNames[b]],
@@ -85,7 +113,8 @@ export function mixtureCurves(fractions: Float32Array, phases: number, phaseName
       medianError: stats.map((s) => s.median),
       q1: stats.map((s) => s.q1),
       q3: stats.map((s) => s.q3),
-      peakX: xs[peak],
+      peakX: xs[smoothPeak],
+      peakXRaw: xs[peak],
       aurocAgainstPure: pureErrors ? auroc(errorsWhere(() => true), pureErrors) : undefined,
       aurocAgainstPureCentral: pureErrors ? auroc(errorsWhere((x) => x >= 0.2 && x <= 0.8), pureErrors) : undefined,
     });

@@ -262,6 +262,7 @@ export function summaryMetrics(e: Evaluation): Record<string, unknown> {
     mixturePeaks: e.mixtureCurves.map((c) => ({
       pair: c.pair,
       peakX: c.peakX,
+      peakXRaw: c.peakXRaw,
       peakBetween03And07: c.peakX >= 0.3 && c.peakX <= 0.7,
       aurocAgainstPure: c.aurocAgainstPure,
       aurocAgainstPureFor02To08: c.aurocAgainstPureCentral,

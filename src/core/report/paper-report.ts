@@ -4,6 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Evaluation, EncodedGroup } from '../model/pipeline';
 import { scatterSvg, violinSvg, lineSvg } from './svg';
+import { latentPlane } from '../analysis/latent-plane';
+import { KnnClassifier, decisionRegions } from '../analysis/knn';
 
 export interface ReportInput {
   evaluation: Evaluation;
@@ -41,35 +43,39 @@ export function writePaperReport(dir: string, input: ReportInput): string[] {
   }
   const zHeader = Array.from({ length: latentDims }, (_, d) => `z${d + 1}`);
   write('latent.csv', csv(['set', 'dataset_row', 'phase', ...zHeader, 'two_theta_of_max', 'bce_excess', 'bce', 'mse'], rows));
-  write('knn-regions.json', JSON.stringify({ phases: input.knownPhases, ...e.classification.regions }) + '\n');
   write('violins.json', JSON.stringify(e.violins, null, 1) + '\n');
   write(
     'mixture-curves.csv',
     csv(['phase_a', 'phase_b', 'x', 'median_bce_excess', 'q1_bce_excess', 'q3_bce_excess'], e.mixtureCurves.flatMap((c) => c.x.map((x, k) => [c.pair[0], c.pair[1], x, c.medianError[k], c.q1[k], c.q3[k]]))),
   );
 
-  if (latentDims === 2) {
-    // Known phases: training patterns coloured by phase (labels are dataset phase indices).
-    const known = g.train;
-    const knownLabels = Int32Array.from(known.labels, (l) => input.knownPhases.indexOf(phaseNames[l]));
-    write('latent-by-phase.svg', scatterSvg({ title: 'Latent space of the training patterns, by phase', xLabel: 'z₁', yLabel: 'z₂', points: known.mean, categories: { of: knownLabels, names: input.knownPhases } }));
-    write('latent-by-two-theta-of-max.svg', scatterSvg({ title: 'Latent space, coloured by 2θ of the strongest peak', xLabel: 'z₁', yLabel: 'z₂', points: known.mean, values: { of: known.maxTwoTheta, label: '2θ of maximum (°)' } }));
-    const testAndUnknown = new Float32Array([...g.test.mean, ...g.unknown.mean]);
-    const errors = new Float32Array([...g.test.bceExcess, ...g.unknown.bceExcess]);
-    write(
-      'latent-error-knn.svg',
-      scatterSvg({
-        title: 'Held-out known and unknown patterns: reconstruction error and KNN regions',
-        xLabel: 'z₁',
-        yLabel: 'z₂',
-        points: testAndUnknown,
-        values: { of: errors, label: 'excess BCE', log: true },
-        regions: e.classification.regions,
-        highlight: g.unknown.mean,
-        highlightLabel: 'unknown phase',
-      }),
-    );
-  }
+  // The latent figures: a 2-D latent as it is, a larger one on its two principal axes (the
+  // plane every face of the tool draws, core/analysis/latent-plane.ts).
+  const plane = latentPlane(g.train.mean, latentDims);
+  const [xLabel, yLabel] = plane.axes;
+  const known = g.train;
+  const knownPoints = plane.project(known.mean);
+  const knownLabels = Int32Array.from(known.labels, (l) => input.knownPhases.indexOf(phaseNames[l]));
+  write('latent-by-phase.svg', scatterSvg({ title: 'Latent space of the training patterns, by phase', xLabel, yLabel, points: knownPoints, categories: { of: knownLabels, names: input.knownPhases } }));
+  write('latent-by-two-theta-of-max.svg', scatterSvg({ title: 'Latent space, coloured by 2θ of the strongest peak', xLabel, yLabel, points: knownPoints, values: { of: known.maxTwoTheta, label: '2θ of maximum (°)' } }));
+  const testAndUnknown = plane.project(new Float32Array([...g.test.mean, ...g.unknown.mean]));
+  const errors = new Float32Array([...g.test.bceExcess, ...g.unknown.bceExcess]);
+  // KNN regions are drawn over the plane: exact for a 2-D latent, the plane's own KNN otherwise.
+  const regions = latentDims === 2 ? e.classification.regions : decisionRegions(new KnnClassifier(knownPoints, knownLabels, 2, 5), knownPoints);
+  write(
+    'latent-error-knn.svg',
+    scatterSvg({
+      title: 'Held-out known and unknown patterns: reconstruction error and KNN regions',
+      xLabel,
+      yLabel,
+      points: testAndUnknown,
+      values: { of: errors, label: 'excess BCE', log: true },
+      regions,
+      highlight: plane.project(g.unknown.mean),
+      highlightLabel: 'unknown phase',
+    }),
+  );
+  write('knn-regions.json', JSON.stringify({ phases: input.knownPhases, axes: plane.axes, ...regions }) + '\n');
   write('violin-errors.svg', violinSvg('Reconstruction error: pure known, binary mixtures, unknown phase', 'excess BCE per point (log scale)', e.violins));
   write(
     'mixture-error.svg',
