@@ -66,6 +66,7 @@ export function latentCanvas(container: HTMLElement, map: LatentMapPayload, opti
 
   let hitTargets: { x: number; y: number; m: Marked }[] = [];
   const draw = () => {
+    const started = performance.now();
     const width = Math.max(240, container.clientWidth);
     const height = options.height ?? Math.max(240, Math.min(width, window.innerHeight - 120));
     const ratio = window.devicePixelRatio || 1;
@@ -134,6 +135,7 @@ export function latentCanvas(container: HTMLElement, map: LatentMapPayload, opti
         ctx.stroke();
       }
     }
+    canvas.dataset.drawMs = (performance.now() - started).toFixed(1);
   };
   const hit = (event: MouseEvent) => hitTargets.find((t) => Math.hypot(t.x - event.offsetX, t.y - event.offsetY) < 8);
   canvas.addEventListener('mousemove', (event) => {

@@ -137,6 +137,8 @@ export function showLatentMap(m: Extract<HostToWebview, { type: 'latentMap' }>):
     return;
   }
   const map = m.map;
+  // Kept for the end-to-end benchmark, which redraws it scaled up to 20,000 points.
+  (window as { __lastLatentMap?: LatentMapPayload }).__lastLatentMap = map;
   const state = loadState<{ colourBy?: ColourBy }>() ?? {};
   const colourBy: ColourBy = state.colourBy ?? 'phase';
   const select = el('select', { 'aria-label': 'colour points by' }, ...(['phase', 'twoTheta', 'error'] as ColourBy[]).map((v) => {

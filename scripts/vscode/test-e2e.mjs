@@ -168,6 +168,22 @@ try {
     const files = Number(await frame.getAttribute('#app', 'data-files'));
     if (!(files >= 4)) throw new Error(`expected the workspace's pattern files on the map, got ${files}`);
     await page.locator('.monaco-list-row', { hasText: 'sigma-simulated.xy' }).first().waitFor({ timeout: 30_000 });
+    // 20,000 training points: the page draws what a message of that size carries (posted into the
+    // page as the host would), and records its draw time.
+    const map = JSON.parse(await frame.evaluate(() => JSON.stringify(window.__lastLatentMap ?? null)));
+    if (!map) throw new Error('the page kept no map to scale up');
+    const n = 20000;
+    const big = { ...map, reference: { latent: [], labels: [], twoThetaOfMax: [], errors: [] } };
+    for (let i = 0; i < n; i++) {
+      const k = i % map.reference.labels.length;
+      big.reference.latent.push(map.reference.latent[2 * k] + Math.sin(i) * 0.05, map.reference.latent[2 * k + 1] + Math.cos(i) * 0.05);
+      big.reference.labels.push(map.reference.labels[k]);
+      big.reference.twoThetaOfMax.push(map.reference.twoThetaOfMax[k]);
+      big.reference.errors.push(map.reference.errors[k]);
+    }
+    await frame.evaluate((m) => window.postMessage({ type: 'latentMap', map: m }, '*'), big);
+    await frame.waitForSelector(`canvas.latent-canvas[data-points="${n}"]`);
+    speed.latentMapDraw20000PointsMs = Number(await frame.getAttribute('canvas.latent-canvas', 'data-draw-ms'));
     await page.locator('.monaco-list-row', { hasText: 'malformed.xy' }).first().waitFor({ timeout: 30_000 });
   });
 

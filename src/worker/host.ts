@@ -8,12 +8,6 @@ import { CancelledError, UserError } from '../core/diagnostics';
 import type { GenerationWorkerInput, GenerationWorkerMessage, TrainingWorkerInput, TrainingWorkerMessage } from '../protocol/training';
 import type { DatasetPlan, Progress } from '../core/synth/dataset';
 
-export interface TrainingRun {
-  result: Promise<{ manifest: ModelManifest; evaluation: Evaluation; backend: string }>;
-  /** Stops training within one batch; the promise then rejects with CancelledError. */
-  cancel(): void;
-}
-
 /** A bundled worker script, found from wherever the calling bundle lives (out/ or out/test/…). */
 export function workerScript(name: 'training-worker' | 'generation-worker'): string {
   let dir = __dirname;
@@ -27,50 +21,31 @@ export function workerScript(name: 'training-worker' | 'generation-worker'): str
   }
 }
 
-export function startTraining(request: TrainRequest, onEvent: (e: PipelineEvent) => void): TrainingRun {
-  const cancel = new Int32Array(new SharedArrayBuffer(4));
-  const input: TrainingWorkerInput = { request, cancel };
-  const worker = new Worker(workerScript('training-worker'), { workerData: input });
-  const result = new Promise<{ manifest: ModelManifest; evaluation: Evaluation; backend: string }>((resolve, reject) => {
-    let settled = false;
-    worker.on('message', (m: TrainingWorkerMessage) => {
-      if (m.type === 'event') return onEvent(m.event);
-      settled = true;
-      if (m.type === 'done') resolve({ manifest: m.manifest, evaluation: m.evaluation, backend: m.backend });
-      else if (m.type === 'cancelled') reject(new CancelledError('training'));
-      else reject(m.userError ? new UserError(m.message) : Object.assign(new Error(m.message), { stack: m.stack }));
-      void worker.terminate();
-    });
-    worker.on('error', (e) => {
-      if (!settled) reject(e);
-      settled = true;
-    });
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`the training worker exited (code ${code}) before finishing`));
-    });
-  });
-  return { result, cancel: () => Atomics.store(cancel, 0, 1) };
-}
-
-export interface GenerationRun {
-  result: Promise<{ path: string; patterns: number; seconds: number }>;
-  /** Stops after the current chunk; the promise then rejects with CancelledError and no file is left. */
+/** What every worker run is: a result, and a cancel that sets the shared flag the worker polls. */
+export interface WorkerRun<T> {
+  result: Promise<T>;
+  /** Stops at the worker's next check (a batch, a chunk); the promise then rejects with CancelledError and nothing is written. */
   cancel(): void;
 }
 
-/** Generates a planned dataset in a worker (the extension host must not draw 20,000 patterns itself). */
-export function startGeneration(plan: DatasetPlan, onProgress: (p: Progress) => void): GenerationRun {
+type Finished<T> = { type: 'done'; value: T } | { type: 'cancelled' } | { type: 'failed'; message: string; userError: boolean; stack?: string };
+
+/**
+ * Starts a bundled worker with a shared cancel flag and turns its messages into progress calls
+ * and one settled promise: `classify` says whether a message is progress or how the run ended.
+ */
+function runWorker<T, M>(name: 'training-worker' | 'generation-worker', what: string, workerData: object, classify: (m: M) => Finished<T> | undefined): WorkerRun<T> {
   const cancel = new Int32Array(new SharedArrayBuffer(4));
-  const input: GenerationWorkerInput = { plan, cancel };
-  const worker = new Worker(workerScript('generation-worker'), { workerData: input });
-  const result = new Promise<{ path: string; patterns: number; seconds: number }>((resolve, reject) => {
+  const worker = new Worker(workerScript(name), { workerData: { ...workerData, cancel } });
+  const result = new Promise<T>((resolve, reject) => {
     let settled = false;
-    worker.on('message', (m: GenerationWorkerMessage) => {
-      if (m.type === 'progress') return onProgress(m.progress);
+    worker.on('message', (m: M) => {
+      const end = classify(m);
+      if (!end) return;
       settled = true;
-      if (m.type === 'done') resolve({ path: m.path, patterns: m.patterns, seconds: m.seconds });
-      else if (m.type === 'cancelled') reject(new CancelledError('dataset generation'));
-      else reject(m.userError ? new UserError(m.message) : Object.assign(new Error(m.message), { stack: m.stack }));
+      if (end.type === 'done') resolve(end.value);
+      else if (end.type === 'cancelled') reject(new CancelledError(what));
+      else reject(end.userError ? new UserError(end.message) : Object.assign(new Error(end.message), { stack: end.stack }));
       void worker.terminate();
     });
     worker.on('error', (e) => {
@@ -78,8 +53,27 @@ export function startGeneration(plan: DatasetPlan, onProgress: (p: Progress) => 
       settled = true;
     });
     worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`the generation worker exited (code ${code}) before finishing`));
+      if (!settled) reject(new Error(`the ${what} worker exited (code ${code}) before finishing`));
     });
   });
   return { result, cancel: () => Atomics.store(cancel, 0, 1) };
+}
+
+export type TrainingRun = WorkerRun<{ manifest: ModelManifest; evaluation: Evaluation; backend: string }>;
+
+export function startTraining(request: TrainRequest, onEvent: (e: PipelineEvent) => void): TrainingRun {
+  return runWorker('training-worker', 'training', { request } satisfies Omit<TrainingWorkerInput, 'cancel'>, (m: TrainingWorkerMessage) => {
+    if (m.type === 'event') return void onEvent(m.event);
+    return m.type === 'done' ? { type: 'done', value: { manifest: m.manifest, evaluation: m.evaluation, backend: m.backend } } : m;
+  });
+}
+
+export type GenerationRun = WorkerRun<{ path: string; patterns: number; seconds: number }>;
+
+/** Generates a planned dataset in a worker (the extension host must not draw 20,000 patterns itself). */
+export function startGeneration(plan: DatasetPlan, onProgress: (p: Progress) => void): GenerationRun {
+  return runWorker('generation-worker', 'dataset generation', { plan } satisfies Omit<GenerationWorkerInput, 'cancel'>, (m: GenerationWorkerMessage) => {
+    if (m.type === 'progress') return void onProgress(m.progress);
+    return m.type === 'done' ? { type: 'done', value: { path: m.path, patterns: m.patterns, seconds: m.seconds } } : m;
+  });
 }

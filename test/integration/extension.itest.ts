@@ -129,6 +129,19 @@ describe('Latent XRD in a real extension host', function () {
     assert.ok(rows.length >= 3);
   });
 
+  it('exports the latent map as SVG and PNG (drawn by the map view)', async () => {
+    const folder = workspaceFile('figures');
+    await vscode.workspace.fs.createDirectory(folder);
+    const written = await vscode.commands.executeCommand<vscode.Uri[]>('latentXrd.exportFigures', folder);
+    const names = written.map((u) => u.path.split('/').pop()).sort();
+    assert.deepEqual(names, ['latent-map-by-error.png', 'latent-map-by-error.svg', 'latent-map-by-phase.png', 'latent-map-by-phase.svg']);
+    const png = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'latent-map-by-phase.png'));
+    assert.deepEqual(Array.from(png.subarray(0, 8)), [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.ok(png.length > 5000, `a real picture (${png.length} bytes)`);
+    const svg = Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'latent-map-by-phase.svg'))).toString('utf8');
+    assert.match(svg, /^<svg xmlns/);
+  });
+
   it('opens the CIF preview beside the text and follows edits', async () => {
     const latent = await api();
     const uri = workspaceFile('Cr-bcc.cif');

@@ -5,7 +5,7 @@ import { UserError } from '../../core/diagnostics';
 import { initBackend } from '../../core/model/backend';
 import { loadModel } from '../../core/model/store';
 import { Scorer, type PatternScore } from '../../core/model/score';
-import { parseXy } from '../../core/formats/xy';
+import { readPattern } from '../../core/formats';
 import { readUserFile } from '../io';
 import { parseBackend } from './train';
 
@@ -35,7 +35,7 @@ export const scoreCommand: Command = {
     const results: ({ file: string; steps: string[]; coverage: number } & PatternScore | { file: string; error: string })[] = [];
     for (const file of positionals) {
       try {
-        const measured = parseXy(new TextDecoder().decode(readUserFile(ctx.cwd, file)), file);
+        const measured = readPattern(readUserFile(ctx.cwd, file), file);
         const { score, prepared } = scorer.scoreMeasured(measured);
         results.push({ file, ...score, coverage: prepared.coverage, steps: prepared.steps });
       } catch (e) {

@@ -67,13 +67,20 @@ async function generate(plan: DatasetPlan, progress: vscode.Progress<{ message?:
   }
 }
 
-export async function generateData(options: { config?: vscode.Uri } = {}): Promise<RunOutcome<{ path: string; patterns: number }>> {
-  if (!(await requireTrust('generate training data'))) return { status: 'failed', message: 'untrusted workspace' };
-  const configUri = options.config ?? (await pickConfig());
-  if (!configUri) {
+/** The config a run uses (given, or picked), once the workspace is trusted; undefined says why not in `refusal`. */
+async function configForRun(given: vscode.Uri | undefined, what: string): Promise<{ uri?: vscode.Uri; refusal?: RunOutcome<never> }> {
+  if (!(await requireTrust(what))) return { refusal: { status: 'failed', message: 'untrusted workspace' } };
+  const uri = given ?? (await pickConfig());
+  if (!uri) {
     void vscode.window.showWarningMessage('No latent-xrd.json in the workspace: run "Latent XRD: Create Workspace Config" first.');
-    return { status: 'failed', message: 'no config' };
+    return { refusal: { status: 'failed', message: 'no config' } };
   }
+  return { uri };
+}
+
+export async function generateData(options: { config?: vscode.Uri } = {}): Promise<RunOutcome<{ path: string; patterns: number }>> {
+  const { uri: configUri, refusal } = await configForRun(options.config, 'generate training data');
+  if (!configUri) return refusal!;
   try {
     const { plan } = await loadConfig(configUri);
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Latent XRD: generating training data', cancellable: true }, async (progress, token) => {
@@ -87,12 +94,8 @@ export async function generateData(options: { config?: vscode.Uri } = {}): Promi
 }
 
 export async function trainModel(models: ModelService, options: { config?: vscode.Uri; epochs?: number } = {}): Promise<RunOutcome<TrainingReport>> {
-  if (!(await requireTrust('train models'))) return { status: 'failed', message: 'untrusted workspace' };
-  const configUri = options.config ?? (await pickConfig());
-  if (!configUri) {
-    void vscode.window.showWarningMessage('No latent-xrd.json in the workspace: run "Latent XRD: Create Workspace Config" first.');
-    return { status: 'failed', message: 'no config' };
-  }
+  const { uri: configUri, refusal } = await configForRun(options.config, 'train models');
+  if (!configUri) return refusal!;
   try {
     const { config, plan, configDir } = await loadConfig(configUri);
     const training: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, ...config.training };
