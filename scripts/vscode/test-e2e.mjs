@@ -210,6 +210,29 @@ try {
     if (!/malformed\.xy:\d+:\d+/.test(message ?? '')) throw new Error(`the error does not say where: "${message}"`);
     await frame.waitForSelector('button.primary');
   });
+
+  // The same workspace, not trusted: viewing works, training waits for trust.
+  await step('untrusted workspace: patterns still show, training is refused', async () => {
+    const untrustedPort = await freePort();
+    const untrusted = await startCodeServer({ port: untrustedPort, userDataDir: join(scratch, 'user-untrusted'), extensionsDir, folder: workspace, trust: true, log: (m) => serverLog.push(m) });
+    try {
+      await page.goto(`${untrusted.url}?folder=${encodeURIComponent(workspace)}`);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      // Depending on the workbench, the trust question is asked (answer no) or Restricted Mode is entered at once.
+      const dontTrust = page.getByRole('button', { name: /No, I don.t trust/i });
+      const restricted = page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first();
+      await Promise.race([dontTrust.waitFor({ timeout: 60_000 }), restricted.waitFor({ timeout: 60_000 })]);
+      if (await dontTrust.isVisible()) await dontTrust.click();
+      await restricted.waitFor({ timeout: 30_000 });
+      await page.locator('.explorer-folders-view').waitFor({ timeout: 60_000 });
+      await openFile('ni-simulated.xy');
+      await webviewFrame('#app[data-state="scored"], #app[data-state="plotted"]');
+      await runCommand('Latent XRD: Train Model');
+      await page.locator('.notification-toast', { hasText: /does not train models in an untrusted workspace/ }).first().waitFor({ timeout: 30_000 });
+    } finally {
+      await untrusted.stop();
+    }
+  });
 } finally {
   writeFileSync(join(artifacts, 'code-server.log'), serverLog.join(''));
   writeFileSync(join(artifacts, 'extension-output.log'), extensionLog());
