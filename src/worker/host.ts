@@ -7,9 +7,10 @@ import type { ModelManifest } from '../core/model/store';
 import { CancelledError, UserError } from '../core/diagnostics';
 import type { GenerationWorkerInput, GenerationWorkerMessage, TrainingWorkerInput, TrainingWorkerMessage } from '../protocol/training';
 import type { DatasetPlan, Progress } from '../core/synth/dataset';
+import type { PreviewReply, PreviewRequest } from '../protocol/preview';
 
 /** A bundled worker script, found from wherever the calling bundle lives (out/ or out/test/…). */
-export function workerScript(name: 'training-worker' | 'generation-worker'): string {
+export function workerScript(name: 'training-worker' | 'generation-worker' | 'preview-worker'): string {
   let dir = __dirname;
   for (;;) {
     const candidate = join(dir, 'out', `${name}.js`);
@@ -77,3 +78,40 @@ export function startGeneration(plan: DatasetPlan, onProgress: (p: Progress) => 
     return m.type === 'done' ? { type: 'done', value: { path: m.path, patterns: m.patterns, seconds: m.seconds } } : m;
   });
 }
+
+/** A long-lived CIF preview worker: one request at a time per caller, answered in order. */
+export class PreviewWorker {
+  private readonly worker = new Worker(workerScript('preview-worker'));
+  private readonly pending = new Map<number, (reply: PreviewReply) => void>();
+  private nextId = 1;
+
+  constructor() {
+    this.worker.on('message', (reply: PreviewReply) => {
+      this.pending.get(reply.id)?.(reply);
+      this.pending.delete(reply.id);
+    });
+    this.worker.unref();
+  }
+
+  private ask<T extends PreviewReply['type']>(request: DistributiveOmit<PreviewRequest, 'id'>, type: T): Promise<Extract<PreviewReply, { type: T }>> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (reply) => (reply.type === type ? resolve(reply as Extract<PreviewReply, { type: T }>) : reject(new Error(reply.type === 'failed' ? reply.message : `unexpected ${reply.type}`))));
+      this.worker.postMessage({ ...request, id });
+    });
+  }
+
+  preview(text: string) {
+    return this.ask({ type: 'preview', text }, 'preview');
+  }
+
+  vary(block: number, count: number, seed: number) {
+    return this.ask({ type: 'vary', block, count, seed }, 'vary').then((r) => r.patterns);
+  }
+
+  dispose(): void {
+    void this.worker.terminate();
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -160,6 +160,26 @@ describe('Latent XRD in a real extension host', function () {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
+  it('computes a large CIF preview off the extension host (the host keeps turning meanwhile)', async () => {
+    const latent = await api();
+    const uri = workspaceFile('large-mof.cif');
+    const before = new Set(latent.cifPreview.controllers);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 20);
+    try {
+      await vscode.commands.executeCommand('latentXrd.openCifPreviewToSide', uri);
+      const controller = await until('the new preview', () => [...latent.cifPreview.controllers].find((c) => !before.has(c)));
+      const started = Date.now();
+      await until('the large preview rendered', () => controller.renders > 0, 120_000);
+      const seconds = (Date.now() - started) / 1000;
+      console.log(`large CIF preview: ${seconds.toFixed(1)} s, ${ticks} timer ticks of the host meanwhile`);
+      // Blocked, the host would run the 20 ms timer about once in all that time.
+      assert.ok(ticks >= Math.max(3, seconds * 10), `${ticks} ticks in ${seconds} s`);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
   it('opens an .xrd collection; flagging a sample is an undoable edit of the document', async () => {
     const latent = await api();
     const uri = workspaceFile('wafer.xrd');

@@ -5,7 +5,8 @@
 // as a preview beside the text editor, like Markdown's.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import { previewCif, type StructurePreviewer } from '../../core/synth/structure-preview';
+import type { StructurePreview } from '../../core/synth/structure-preview';
+import { PreviewWorker } from '../../worker/host';
 import type { ProblemPayload, StructurePayload } from '../../protocol/webview';
 import type { ModelService } from '../model-service';
 import { gridSeries, patternPayload } from '../patterns';
@@ -18,7 +19,10 @@ const VARIATIONS_IN_LATENT = 24;
 
 /** Drives one preview webview from one CIF document. */
 class CifPreviewController implements vscode.Disposable {
-  private previewers: StructurePreviewer[] = [];
+  /** Structures and patterns are computed off the host: a large CIF takes seconds. */
+  private readonly worker = new PreviewWorker();
+  private previews: StructurePreview[] = [];
+  private generation = 0;
   private ready = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly channel: WebviewChannel;
@@ -32,9 +36,8 @@ class CifPreviewController implements vscode.Disposable {
         this.ready = true;
         await this.render();
       } else if (m.type === 'drawVariations') {
-        const previewer = this.previewers[m.block];
-        if (!previewer) return;
-        const patterns = previewer.drawVariations(m.count, m.seed).map((p) => Array.from(p, (v) => Math.round(v * 1e4) / 1e4));
+        if (!this.previews[m.block]) return;
+        const patterns = (await this.worker.vary(m.block, m.count, m.seed)).map((p) => Array.from(p, (v) => Math.round(v * 1e4) / 1e4));
         await this.channel.post({ type: 'variations', block: m.block, seed: m.seed, patterns });
       }
     });
@@ -55,11 +58,13 @@ class CifPreviewController implements vscode.Disposable {
   private async render(): Promise<void> {
     if (!this.ready) return;
     const started = Date.now();
-    const { previewers, diagnostics } = previewCif(this.document.getText());
-    this.previewers = previewers;
+    const generation = ++this.generation;
+    const { previews, diagnostics } = await this.worker.preview(this.document.getText());
+    if (generation !== this.generation) return; // an edit came in meanwhile; its render follows
+    this.previews = previews;
     const problems: ProblemPayload[] = diagnostics.map((d) => ({ severity: d.severity, message: d.message, line: d.range?.line, column: d.range?.column }));
-    const structures: StructurePayload[] = previewers.map((p) => {
-      const { summary, grid, ideal, peaks, wavelength } = p.preview;
+    const structures: StructurePayload[] = previews.map((p) => {
+      const { summary, grid, ideal, peaks, wavelength } = p;
       return { ...summary, wavelength, ideal: gridSeries(grid, ideal), peaks };
     });
     let modelNote: string | undefined;
@@ -68,6 +73,7 @@ class CifPreviewController implements vscode.Disposable {
     } catch (e) {
       modelNote = `the model could not score this structure: ${(e as Error).message}`;
     }
+    if (generation !== this.generation) return;
     const map = structures.some((s) => s.latent) ? latentMapPayload(this.models, undefined) : undefined;
     await this.channel.post({ type: 'structures', file: basename(this.document.uri.fsPath), structures, problems, modelNote, map });
     this.renders++;
@@ -81,11 +87,10 @@ class CifPreviewController implements vscode.Disposable {
     const engine = await this.models.scorer();
     if (!engine) return;
     for (let i = 0; i < structures.length; i++) {
-      const previewer = this.previewers[i];
-      const { grid, ideal } = previewer.preview;
+      const { grid, ideal } = this.previews[i];
       const twoTheta = Float64Array.from({ length: grid.points }, (_, k) => grid.min + (k * (grid.max - grid.min)) / (grid.points - 1));
       structures[i].pattern = await patternPayload(`data_${structures[i].blockName}`, { twoTheta, intensity: Float64Array.from(ideal) }, this.models);
-      const varied = previewer.drawVariations(VARIATIONS_IN_LATENT, 1);
+      const varied = await this.worker.vary(i, VARIATIONS_IN_LATENT, 1);
       const latent: number[] = [];
       for (const pattern of varied) {
         const { score } = engine.scorer.scoreMeasured({ twoTheta, intensity: Float64Array.from(pattern) });
@@ -98,6 +103,7 @@ class CifPreviewController implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.timer);
     this.subscriptions.forEach((s) => s.dispose());
+    this.worker.dispose();
   }
 }
 

@@ -1,0 +1,11 @@
+// Messages between the CIF preview worker and the extension host. The worker keeps the last
+// previewed structures, so "simulate with variation" draws from them without re-reading the CIF.
+import type { Diagnostic } from '../core/diagnostics';
+import type { StructurePreview } from '../core/synth/structure-preview';
+
+export type PreviewRequest = { id: number; type: 'preview'; text: string } | { id: number; type: 'vary'; block: number; count: number; seed: number };
+
+export type PreviewReply =
+  | { id: number; type: 'preview'; previews: StructurePreview[]; diagnostics: Diagnostic[] }
+  | { id: number; type: 'vary'; patterns: Float32Array[] }
+  | { id: number; type: 'failed'; message: string };
