@@ -135,6 +135,22 @@ try {
     speed.activationMs = Number(activation[1]);
   });
 
+  await step('Cancel on the training notification stops it and writes no model', async () => {
+    // A long run to cancel: the same config with 200 epochs (restored afterwards).
+    writeFileSync(configPath, JSON.stringify({ ...config, training: { ...config.training, epochs: 200 } }, null, 2));
+    try {
+      await runCommand('Latent XRD: Train Model');
+      const toast = page.locator('.notification-toast', { hasText: /epoch \d+\/200/ }).first();
+      await toast.waitFor({ timeout: 120_000 });
+      await toast.hover();
+      await toast.getByRole('button', { name: 'Cancel' }).click();
+      await page.locator('.notification-toast', { hasText: /training cancelled; nothing was written/ }).first().waitFor({ timeout: 60_000 });
+      if (existsSync(join(workspace, 'model', 'manifest.json'))) throw new Error('a cancelled run left a model folder');
+    } finally {
+      writeFileSync(configPath, JSON.stringify(config, null, 2));
+    }
+  });
+
   await step('Train Model from the command palette, watched to the end', async () => {
     await runCommand('Latent XRD: Train Model');
     await page.locator('.notification-toast', { hasText: 'Latent XRD: training' }).first().waitFor({ timeout: 60_000 });
