@@ -89,6 +89,19 @@ describe('Latent XRD in a real extension host', function () {
     await until('the new model active', () => latent.models.current?.dir === outcome.value!.modelDir);
   });
 
+  it('selects a model folder (remembered in the workspace settings) and keeps an existing config', async () => {
+    const latent = await api();
+    const dir = latent.models.current!.dir;
+    await vscode.commands.executeCommand('latentXrd.selectModel', dir);
+    assert.equal(vscode.workspace.getConfiguration('latentXrd').get('model'), 'model');
+    assert.equal(latent.models.current?.dir, dir);
+    const config = workspaceFile('latent-xrd.json');
+    const before = Buffer.from(await vscode.workspace.fs.readFile(config)).toString('utf8');
+    const created = await vscode.commands.executeCommand<vscode.Uri>('latentXrd.createConfig');
+    assert.equal(created.toString(), config.toString());
+    assert.equal(Buffer.from(await vscode.workspace.fs.readFile(config)).toString('utf8'), before, 'an existing config is opened, not overwritten');
+  });
+
   it('opens an .xy file in the pattern editor with the reconstruction', async () => {
     const latent = await api();
     const uri = workspaceFile('patterns', 'ni-simulated.xy');
