@@ -78,21 +78,38 @@ async function webviewFrame(selector, timeout = 60_000) {
 }
 
 async function runCommand(title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  await quickInput('F1', `>${title}`, title);
 }
 
 async function openFile(name) {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  await quickInput('Control+P', name, name);
+}
+
+/**
+ * Opens the quick input with `key`, types `text`, waits for a row showing `rowText` and accepts it.
+ * The workbench sometimes closes a quick input it has just opened (focus moving to a webview that
+ * is still loading); the widget then never becomes editable. A second try, after returning the
+ * focus to the workbench, is what a user would do.
+ */
+async function quickInput(key, text, rowText) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (attempt > 1) {
+        await page.keyboard.press('Escape');
+        await page.evaluate(() => /** @type {HTMLElement | null} */ (document.activeElement)?.blur());
+      }
+      await page.keyboard.press(key);
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(text, { timeout: 10_000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: rowText }).first().waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      console.log(`    (quick input for "${text}" did not take, attempt ${attempt}: ${String(error.message).split('\n')[0]}; trying again)`);
+    }
+  }
 }
 
 /** Waits for a line of the extension's log (written to disk a moment after it is logged). */
