@@ -3,7 +3,7 @@
 import { UserError } from '../diagnostics';
 import { parseXy, type MeasuredPattern } from './xy';
 
-export type { MeasuredPattern } from './xy';
+export type { MeasuredPattern } from './pattern';
 
 /** Extensions read as patterns (lower case, with the dot). */
 export const PATTERN_EXTENSIONS = ['.xy', '.xye', '.csv', '.dat', '.txt'] as const;

@@ -3,10 +3,9 @@
 // (The instrument formats of issue 5 will join this room.)
 import { UserError, type Diagnostic } from '../diagnostics';
 
-export interface MeasuredPattern {
-  twoTheta: Float64Array;
-  intensity: Float64Array;
-}
+import type { MeasuredPattern } from './pattern';
+
+export type { MeasuredPattern } from './pattern';
 
 const COMMENT = /^\s*(#|!|%|;|\/\/)/;
 const SPLIT = /[\s,;]+/;
