@@ -1,7 +1,8 @@
 // Entry point of every webview page: route host messages to the page named by <body data-view>.
 import { onMessage, send } from './host';
 import { showError } from './dom';
-import { setStructureMap, showCollection, showLatentMap, showPattern, showSample, showStructures, showVariations } from './views';
+import { setStructureMap, showLatentMap, showPattern, showStructures, showVariations } from './views';
+import { showCollection, showSample } from './collection-page';
 
 const view = document.body.dataset.view;
 

@@ -5,13 +5,11 @@ import { send, loadState, saveState } from './host';
 import { patternPlot } from './pattern-plot';
 import { patternHeader } from './pattern-header';
 import { latentCanvas, type ColourBy } from './latent-canvas';
-import { scaleSequentialLog } from 'd3-scale';
-import { interpolateViridis, schemeTableau10 } from 'd3-scale-chromatic';
 
-const redraws: (() => void)[] = [];
+export const redraws: (() => void)[] = [];
 window.addEventListener('resize', () => redraws.forEach((r) => r()));
 
-function resetRedraws(): void {
+export function resetRedraws(): void {
   redraws.length = 0;
 }
 
@@ -168,109 +166,3 @@ export function showLatentMap(m: Extract<HostToWebview, { type: 'latentMap' }>):
   root.dataset.files = String(map.files.length);
 }
 
-// ---- collection -----------------------------------------------------------------------------------
-
-let collectionColour: 'error' | 'pValue' | 'phase' = 'error';
-let currentCollection: CollectionPayload | undefined;
-let selected = -1;
-
-export function showCollection(c: CollectionPayload): void {
-  resetRedraws();
-  currentCollection = c;
-  const root = app();
-  const select = el('select', { 'aria-label': 'colour samples by' }, ...(['error', 'pValue', 'phase'] as const).map((v) => {
-    const o = el('option', { value: v }, v === 'error' ? 'reconstruction error' : v === 'pValue' ? 'p-value' : 'nearest phase');
-    if (v === collectionColour) o.selected = true;
-    return o;
-  }));
-  select.addEventListener('change', () => {
-    collectionColour = select.value as typeof collectionColour;
-    showCollection(c);
-  });
-  const wafer = el('div', { class: 'wafer' });
-  const detail = el('div', { class: 'sample-detail' }, el('p', { class: 'note' }, 'Click a sample to see its pattern over its reconstruction.'));
-  root.replaceChildren(
-    el('div', { class: 'toolbar' }, el('h1', {}, c.title), el('label', {}, 'colour by ', select), button('Reopen as Text', () => send({ type: 'reopenAsText' }))),
-    c.modelNote ? el('p', { class: 'note' }, c.modelNote) : el('p', { class: 'note' }, `${c.samples.length} samples; ${c.samples.filter((s) => s.verdict === 'novel').length} novel, ${c.samples.filter((s) => s.flagged).length} flagged`),
-    el('div', { class: 'collection-layout' }, wafer, detail),
-  );
-  wafer.append(waferSvg(c));
-  root.dataset.state = 'collection';
-  root.dataset.samples = String(c.samples.length);
-  if (selected >= 0 && selected < c.samples.length) send({ type: 'selectSample', index: selected });
-}
-
-function waferSvg(c: CollectionPayload): SVGSVGElement {
-  const ns = 'http://www.w3.org/2000/svg';
-  const size = 360;
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${size} ${size}`);
-  svg.setAttribute('width', String(size));
-  svg.setAttribute('height', String(size));
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', 'samples on the wafer, coloured by ' + collectionColour);
-  const positioned = c.samples.every((s) => s.x !== undefined && s.y !== undefined);
-  const radiusMm = c.waferDiameter ? c.waferDiameter / 2 : Math.max(1, ...c.samples.map((s) => Math.hypot(s.x ?? 0, s.y ?? 0))) * 1.1;
-  const side = Math.ceil(Math.sqrt(c.samples.length));
-  const place = (i: number): [number, number] => {
-    const s = c.samples[i];
-    if (positioned) return [size / 2 + ((s.x ?? 0) / radiusMm) * (size / 2 - 10), size / 2 - ((s.y ?? 0) / radiusMm) * (size / 2 - 10)];
-    return [20 + ((i % side) + 0.5) * ((size - 40) / side), 20 + (Math.floor(i / side) + 0.5) * ((size - 40) / side)];
-  };
-  if (positioned) {
-    const outline = document.createElementNS(ns, 'circle');
-    outline.setAttribute('cx', String(size / 2));
-    outline.setAttribute('cy', String(size / 2));
-    outline.setAttribute('r', String(size / 2 - 6));
-    outline.setAttribute('class', 'wafer-outline');
-    svg.append(outline);
-  }
-  const errors = c.samples.map((s) => s.bceExcess).filter((v): v is number => v !== undefined && v > 0);
-  const errorScale = errors.length ? scaleSequentialLog(interpolateViridis).domain([Math.min(...errors), Math.max(...errors)]) : undefined;
-  const pScale = scaleSequentialLog(interpolateViridis).domain([1e-4, 1]);
-  const phases = [...new Set(c.samples.map((s) => s.nearestPhase ?? ''))];
-  const r = Math.max(4, Math.min(14, (size - 40) / side / 2.4));
-  c.samples.forEach((s, i) => {
-    const [cx, cy] = place(i);
-    const dot = document.createElementNS(ns, 'circle');
-    dot.setAttribute('cx', cx.toFixed(1));
-    dot.setAttribute('cy', cy.toFixed(1));
-    dot.setAttribute('r', r.toFixed(1));
-    const fill =
-      collectionColour === 'error' && errorScale && s.bceExcess !== undefined ? errorScale(Math.max(s.bceExcess, errorScale.domain()[0]))
-      : collectionColour === 'pValue' && s.pValue !== undefined ? pScale(Math.max(s.pValue, 1e-4))
-      : collectionColour === 'phase' && s.nearestPhase ? schemeTableau10[phases.indexOf(s.nearestPhase) % 10]
-      : 'var(--vscode-disabledForeground)';
-    dot.setAttribute('fill', fill);
-    dot.setAttribute('class', `sample${s.verdict === 'novel' ? ' novel' : ''}${s.flagged ? ' flagged' : ''}${i === selected ? ' selected' : ''}`);
-    dot.setAttribute('data-index', String(i));
-    dot.setAttribute('tabindex', '0');
-    const title = document.createElementNS(ns, 'title');
-    title.textContent = `${s.id}${s.composition ? ' · ' + Object.entries(s.composition).map(([e, v]) => `${e}${(100 * v).toFixed(0)}`).join(' ') : ''}${s.bceExcess !== undefined ? ` · excess BCE ${fmt(s.bceExcess)} · p ${fmt(s.pValue)} · ${s.verdict}` : ''}${s.error ? ` · ${s.error}` : ''}`;
-    dot.append(title);
-    const choose = () => {
-      selected = i;
-      svg.querySelectorAll('.sample.selected').forEach((n) => n.classList.remove('selected'));
-      dot.classList.add('selected');
-      send({ type: 'selectSample', index: i });
-    };
-    dot.addEventListener('click', choose);
-    dot.addEventListener('keydown', (e) => (e.key === 'Enter' || e.key === ' ') && choose());
-    svg.append(dot);
-  });
-  return svg;
-}
-
-export function showSample(m: Extract<HostToWebview, { type: 'sample' }>): void {
-  const detail = document.querySelector('.sample-detail') as HTMLElement | null;
-  if (!detail || !currentCollection) return;
-  const sample = currentCollection.samples[m.index];
-  const plot = el('div', { class: 'plot-container' });
-  detail.replaceChildren(
-    patternHeader(m.pattern),
-    el('div', { class: 'toolbar' }, button(sample?.flagged ? 'Unflag sample' : 'Flag sample', () => send({ type: 'toggleFlag', index: m.index }), { 'data-action': 'flag' })),
-    plot,
-  );
-  redraws.push(patternPlot(plot, m.pattern, { height: 260 }));
-  detail.dataset.sample = String(m.index);
-}

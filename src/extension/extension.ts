@@ -77,6 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     }),
     vscode.commands.registerCommand('latentXrd.exportScores', (target?: vscode.Uri) => exportScores(scores, models, target)),
     vscode.commands.registerCommand('latentXrd.exportFigures', (folder?: vscode.Uri) => exportFigures(scores, models, latentMap, folder)),
+    vscode.commands.registerCommand('latentXrd.exportCollection', (uri?: vscode.Uri, target?: vscode.Uri) => collectionEditor.exportCollection(uri, target)),
     vscode.commands.registerCommand('latentXrd.openLatentMap', () => vscode.commands.executeCommand(`${LATENT_MAP_VIEW}.focus`)),
     vscode.commands.registerCommand('latentXrd.openCifPreviewToSide', async (uri?: vscode.Uri) => {
       const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;

@@ -71,3 +71,31 @@ export class WebviewChannel implements vscode.Disposable {
     this.subscription.dispose();
   }
 }
+
+/**
+ * SVG → PNG by a webview (a browser, with the fonts the figure names). The page answers a
+ * `rasterize` message with `rasterized`; `settle` routes that answer back to its request.
+ */
+export class Rasterizer {
+  private readonly pending = new Map<number, { resolve: (png: Uint8Array) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+
+  async request(channel: WebviewChannel, svg: string, scale = 2): Promise<Uint8Array> {
+    const id = this.nextId++;
+    const done = new Promise<Uint8Array>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      setTimeout(() => {
+        if (this.pending.delete(id)) reject(new Error('the webview did not answer within 20 s'));
+      }, 20_000);
+    });
+    await channel.post({ type: 'rasterize', id, svg, scale });
+    return done;
+  }
+
+  settle(m: Extract<WebviewToHost, { type: 'rasterized' }>): void {
+    const waiting = this.pending.get(m.id);
+    this.pending.delete(m.id);
+    if (m.png) waiting?.resolve(Buffer.from(m.png, 'base64'));
+    else waiting?.reject(new Error(m.error ?? 'the webview could not draw the figure'));
+  }
+}

@@ -102,6 +102,14 @@ export interface CollectionSample {
   error?: string;
 }
 
+/** The library map's drawing choices, set in the editor and used again by Export. */
+export interface CollectionView {
+  by: 'error' | 'pValue' | 'phase';
+  layout: 'wafer' | 'composition' | 'grid';
+  /** Three elements on the ternary diagram's corners. */
+  corners?: string[];
+}
+
 export interface CollectionPayload {
   title: string;
   kind: 'library' | 'synthetic';
@@ -129,6 +137,9 @@ export type WebviewToHost =
   | { type: 'selectSample'; index: number }
   | { type: 'toggleFlag'; index: number }
   | { type: 'colourBy'; by: 'phase' | 'twoTheta' | 'error' }
+  /** How the library map is drawn now (remembered by the host for Export). */
+  | { type: 'collectionView'; view: CollectionView }
+  | { type: 'exportCollection' }
   | { type: 'rasterized'; id: number; png?: string; error?: string };
 
 // ---- validation -------------------------------------------------------------------------
@@ -153,6 +164,12 @@ const fromWebview: Record<WebviewToHost['type'], Check> = {
   selectSample: shape({ index: isInteger(0, 10_000_000) }),
   toggleFlag: shape({ index: isInteger(0, 10_000_000) }),
   colourBy: shape({ by: oneOf('phase', 'twoTheta', 'error') }),
+  collectionView: (v) => {
+    if (!shape({ view: shape({ by: oneOf('error', 'pValue', 'phase'), layout: oneOf('wafer', 'composition', 'grid') }) })(v)) return false;
+    const corners = (v as { view: { corners?: unknown } }).view.corners;
+    return corners === undefined || (Array.isArray(corners) && corners.length === 3 && corners.every((c) => typeof c === 'string' && c.length <= 8));
+  },
+  exportCollection: shape({}),
   rasterized: (v) => shape({ id: isInteger(0, 2 ** 31) })(v) && (isString((v as { png?: unknown }).png) || isString((v as { error?: unknown }).error)),
 };
 

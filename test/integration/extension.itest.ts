@@ -208,4 +208,23 @@ describe('Latent XRD in a real extension host', function () {
     await until('reverted', () => !document.isDirty);
     assert.doesNotMatch(document.getText(), /"flagged"/);
   });
+
+  it('exports the library map as drawn (SVG and PNG) and the score of every sample (CSV)', async () => {
+    const uri = workspaceFile('wafer.xrd');
+    await vscode.commands.executeCommand('vscode.openWith', uri, COLLECTION_EDITOR);
+    const samples = (JSON.parse(readFileSync(uri.fsPath, 'utf8')).samples as unknown[]).length;
+    const target = workspaceFile('exported/wafer-map-error.svg');
+    await vscode.workspace.fs.createDirectory(workspaceFile('exported'));
+    const written = (await vscode.commands.executeCommand('latentXrd.exportCollection', uri, target)) as vscode.Uri[];
+    assert.deepEqual(written.map((u) => u.fsPath.split('/').pop()), ['wafer-map-error.svg', 'wafer-map-error.png', 'wafer-scores.csv']);
+    const svg = readFileSync(written[0].fsPath, 'utf8');
+    assert.equal((svg.match(/class="sample"/g) ?? []).length, samples, 'one marker per sample');
+    assert.match(svg, /excess BCE/, 'coloured by the model error, with its colour bar');
+    const png = readFileSync(written[1].fsPath);
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const csv = readFileSync(written[2].fsPath, 'utf8').trim().split('\n');
+    assert.equal(csv.length, samples + 1);
+    assert.match(csv[0], /^id,x_mm,y_mm,.*verdict,p_value,bce_excess/);
+    assert.ok(csv.slice(1).every((line) => /,(known|novel),/.test(line)), 'every sample scored');
+  });
 });

@@ -12,6 +12,9 @@ const csvField = (v: unknown) => {
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 
+/** One CSV line, fields quoted where they must be (RFC 4180). */
+export const csvLine = (fields: unknown[]): string => fields.map(csvField).join(',');
+
 export function scoresCsv(scores: WorkspaceScores, models: ModelService): string {
   const dims = models.current?.manifest.spec.latent ?? 0;
   const header = ['file', 'verdict', 'p_value', 'bce_excess', 'bce', 'mse', 'nearest_phase', ...Array.from({ length: dims }, (_, d) => `z${d + 1}`), 'error'];
@@ -19,7 +22,7 @@ export function scoresCsv(scores: WorkspaceScores, models: ModelService): string
     const s = f.score;
     return [vscode.workspace.asRelativePath(f.uri), s?.verdict ?? '', s?.pValue ?? '', s?.bceExcess ?? '', s?.bce ?? '', s?.mse ?? '', s?.nearestPhase ?? '', ...Array.from({ length: dims }, (_, d) => s?.latent[d] ?? ''), f.error ?? ''];
   });
-  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+  return [header, ...rows].map(csvLine).join('\n') + '\n';
 }
 
 async function chooseTarget(defaultName: string, filters: Record<string, string[]>, given?: vscode.Uri): Promise<vscode.Uri | undefined> {

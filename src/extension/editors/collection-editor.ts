@@ -1,24 +1,42 @@
-// The .xrd collection editor: a wafer (or sample grid) coloured by reconstruction error beside
-// the selected sample's pattern over its reconstruction (the paper's Figure 4). The JSON text
-// is the document, so dirty state, undo, save, revert and hot-exit backups are VS Code's own;
-// the editor's one edit (flag a sample) is a text edit like any other.
+// The .xrd collection editor: a materials library on its wafer or ternary composition diagram,
+// coloured by reconstruction error, p-value or nearest phase, beside the selected sample's pattern
+// over its reconstruction (the paper's Figure 4). The JSON text is the document, so dirty state,
+// undo, save, revert and hot-exit backups are VS Code's own; the editor's one edit (flag a sample)
+// is a text edit like any other. Export writes the map as drawn (SVG + PNG) and the scores (CSV).
 import * as vscode from 'vscode';
-import { basename } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import { applyEdits, modify } from 'jsonc-parser';
 import { parseCollection, samplePattern, type Collection } from '../../core/formats/collection';
+import { collectionMapSvg } from '../../core/report/collection-map';
 import { UserError } from '../../core/diagnostics';
-import type { CollectionPayload, CollectionSample } from '../../protocol/webview';
+import type { PatternScore } from '../../core/model/score';
+import type { CollectionPayload, CollectionSample, CollectionView } from '../../protocol/webview';
 import type { ModelService } from '../model-service';
 import { patternPayload } from '../patterns';
 import { problemsOf } from './pattern-editor';
-import { WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
+import { Rasterizer, WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
 import { log } from '../output';
+import { requireTrust } from '../commands/trust';
+import { csvLine } from '../commands/export';
 
 export const COLLECTION_EDITOR = 'latentXrd.collectionEditor';
+
+/** One open editor: what it shows, so Export writes exactly that. */
+interface Session {
+  document: vscode.TextDocument;
+  panel: vscode.WebviewPanel;
+  channel: WebviewChannel;
+  rasterizer: Rasterizer;
+  view: CollectionView;
+  collection?: Collection;
+  payload?: CollectionPayload;
+  scores: (PatternScore | undefined)[];
+}
 
 export class CollectionEditorProvider implements vscode.CustomTextEditorProvider {
   /** Renders per open document, for tests. */
   readonly renders = new Map<string, number>();
+  private readonly sessions = new Set<Session>();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly models: ModelService) {}
 
@@ -27,21 +45,25 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
     panel.webview.options = webviewOptions(this.extensionUri);
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'collection', name);
     let ready = false;
-    let collection: Collection | undefined;
     let timer: NodeJS.Timeout | undefined;
 
     const render = async () => {
       if (!ready) return;
       try {
-        collection = parseCollection(document.getText(), name);
-        await channel.post({ type: 'collection', collection: await this.payload(collection) });
+        session.collection = parseCollection(document.getText(), name);
+        const { payload, scores } = await this.payload(session.collection);
+        session.payload = payload;
+        session.scores = scores;
+        await channel.post({ type: 'collection', collection: payload });
         this.renders.set(document.uri.toString(), (this.renders.get(document.uri.toString()) ?? 0) + 1);
       } catch (e) {
-        collection = undefined;
+        session.collection = undefined;
+        session.payload = undefined;
         await channel.post({ type: 'error', title: name, message: e instanceof UserError ? e.message : `could not show ${name}: ${(e as Error).message}`, problems: problemsOf(e) });
       }
     };
     const channel = new WebviewChannel(panel.webview, name, async (m) => {
+      const collection = session.collection;
       if (m.type === 'ready') {
         ready = true;
         await render();
@@ -51,10 +73,18 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
         await channel.post({ type: 'sample', index: m.index, pattern });
       } else if (m.type === 'toggleFlag' && collection && m.index < collection.samples.length) {
         await this.toggleFlag(document, m.index, !collection.samples[m.index].flagged);
+      } else if (m.type === 'collectionView') {
+        session.view = m.view;
+      } else if (m.type === 'exportCollection') {
+        await this.exportCollection(document.uri);
+      } else if (m.type === 'rasterized') {
+        session.rasterizer.settle(m);
       } else if (m.type === 'reopenAsText') {
         await vscode.commands.executeCommand('vscode.openWith', document.uri, 'default');
       }
     });
+    const session: Session = { document, panel, channel, rasterizer: new Rasterizer(), view: { by: 'error', layout: 'wafer' }, scores: [] };
+    this.sessions.add(session);
     const subscriptions = [
       channel,
       vscode.workspace.onDidChangeTextDocument((e) => {
@@ -66,6 +96,7 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
     ];
     panel.onDidDispose(() => {
       clearTimeout(timer);
+      this.sessions.delete(session);
       subscriptions.forEach((s) => s.dispose());
     });
   }
@@ -80,8 +111,45 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
     log(`${basename(document.uri.fsPath)}: sample ${index + 1} ${flagged ? 'flagged' : 'unflagged'} (${applyEdits(text, edits).length - text.length} characters)`);
   }
 
-  private async payload(collection: Collection): Promise<CollectionPayload> {
+  /**
+   * Writes the map as it is drawn (SVG, and PNG drawn by the editor's page) and every sample's
+   * score (CSV). `uri` picks the editor (default: the active one); `target` is the SVG's path
+   * (default: asked, beside the .xrd); the PNG and CSV go beside it.
+   */
+  async exportCollection(uri?: vscode.Uri, target?: vscode.Uri): Promise<vscode.Uri[]> {
+    const session = [...this.sessions].find((s) => (uri ? s.document.uri.toString() === uri.toString() : s.panel.active)) ?? (uri ? undefined : [...this.sessions][0]);
+    if (!session?.collection || !session.payload) {
+      void vscode.window.showWarningMessage('Open an .xrd collection in its editor to export its map.');
+      return [];
+    }
+    if (!(await requireTrust('write files'))) return [];
+    const stem = basename(session.document.uri.fsPath, extname(session.document.uri.fsPath));
+    const svgUri =
+      target ??
+      (await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.file(`${dirname(session.document.uri.fsPath)}/${stem}-map-${session.view.by}.svg`),
+        filters: { SVG: ['svg'] },
+        saveLabel: 'Export map (SVG + PNG) and scores (CSV)',
+      }));
+    if (!svgUri) return [];
+    const c = session.collection;
+    const title = `${c.title}: ${session.view.by === 'error' ? 'reconstruction error' : session.view.by === 'pValue' ? 'p-value' : 'nearest phase'}${session.payload.samples.some((s) => s.bceExcess !== undefined) ? ` (model ${this.models.current?.name ?? ''})` : ''}`;
+    const svg = collectionMapSvg(session.payload.samples, { title, by: session.view.by, kind: session.view.layout, corners: session.view.corners, waferDiameterMm: c.waferDiameter });
+    const base = svgUri.fsPath.replace(/\.svg$/i, '');
+    const pngUri = vscode.Uri.file(`${base}.png`);
+    const csvUri = vscode.Uri.file(`${base.replace(/-map(-[a-zA-Z]+)?$/, '')}-scores.csv`);
+    await vscode.workspace.fs.writeFile(svgUri, Buffer.from(svg));
+    await vscode.workspace.fs.writeFile(pngUri, await session.rasterizer.request(session.channel, svg));
+    await vscode.workspace.fs.writeFile(csvUri, Buffer.from(collectionScoresCsv(c, session.payload, session.scores)));
+    const written = [svgUri, pngUri, csvUri];
+    log(`${basename(session.document.uri.fsPath)}: exported ${written.map((u) => basename(u.fsPath)).join(', ')}`);
+    void vscode.window.showInformationMessage(`Exported the map of ${c.samples.length} samples and their scores: ${written.map((u) => basename(u.fsPath)).join(', ')}`);
+    return written;
+  }
+
+  private async payload(collection: Collection): Promise<{ payload: CollectionPayload; scores: (PatternScore | undefined)[] }> {
     const samples: CollectionSample[] = collection.samples.map((s) => ({ id: s.id, x: s.x, y: s.y, composition: s.composition, flagged: s.flagged }));
+    const scores: (PatternScore | undefined)[] = collection.samples.map(() => undefined);
     let modelNote: string | undefined;
     const active = this.models.current ?? (await this.models.refresh());
     if (!active) modelNote = 'No model yet: train one to colour the samples by reconstruction error.';
@@ -92,12 +160,26 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
       collection.samples.forEach((_, i) => {
         try {
           const { score } = engine!.scorer.scoreMeasured(samplePattern(collection, i));
+          scores[i] = score;
           Object.assign(samples[i], { bceExcess: score.bceExcess, pValue: score.pValue, verdict: score.pValue < threshold ? 'novel' : 'known', nearestPhase: score.nearestPhase });
         } catch (e) {
           samples[i].error = (e as Error).message;
         }
       });
     }
-    return { title: collection.title, kind: collection.kind, waferDiameter: collection.waferDiameter, samples, modelNote };
+    return { payload: { title: collection.title, kind: collection.kind, waferDiameter: collection.waferDiameter, samples, modelNote }, scores };
   }
+}
+
+/** One row per sample: where it is, what it is made of, and what the model says of it. */
+export function collectionScoresCsv(c: Collection, payload: CollectionPayload, scores: (PatternScore | undefined)[]): string {
+  const elements = [...new Set(c.samples.flatMap((s) => Object.keys(s.composition ?? {})))];
+  const dims = Math.max(0, ...scores.map((s) => s?.latent.length ?? 0));
+  const header = ['id', 'x_mm', 'y_mm', ...elements.map((e) => `${e}_fraction`), 'verdict', 'p_value', 'bce_excess', 'bce', 'mse', 'nearest_phase', ...Array.from({ length: dims }, (_, d) => `z${d + 1}`), 'flagged', 'error'];
+  const rows = c.samples.map((s, i) => {
+    const score = scores[i];
+    const shown = payload.samples[i];
+    return [s.id, s.x ?? '', s.y ?? '', ...elements.map((e) => s.composition?.[e] ?? ''), shown?.verdict ?? '', score?.pValue ?? '', score?.bceExcess ?? '', score?.bce ?? '', score?.mse ?? '', score?.nearestPhase ?? '', ...Array.from({ length: dims }, (_, d) => score?.latent[d] ?? ''), s.flagged ? 'yes' : '', shown?.error ?? ''];
+  });
+  return [header, ...rows].map(csvLine).join('\n') + '\n';
 }

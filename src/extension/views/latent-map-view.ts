@@ -9,7 +9,7 @@ import type { LatentMapPayload } from '../../protocol/webview';
 import type { ModelService } from '../model-service';
 import type { WorkspaceScores } from '../workspace-scores';
 import { PATTERN_EDITOR } from '../editors/pattern-editor';
-import { WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
+import { Rasterizer, WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
 
 export const LATENT_MAP_VIEW = 'latentXrd.latentMap';
 
@@ -73,8 +73,7 @@ export class LatentMapView implements vscode.WebviewViewProvider, vscode.Disposa
   private ready = false;
   private focused: string | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
-  private readonly rasterizing = new Map<number, { resolve: (png: Uint8Array) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
+  private readonly rasterizer = new Rasterizer();
   posts = 0;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly models: ModelService, private readonly scores: WorkspaceScores) {
@@ -100,10 +99,7 @@ export class LatentMapView implements vscode.WebviewViewProvider, vscode.Disposa
         const known = this.scores.list.find((f) => f.uri.toString() === m.file);
         if (known) await vscode.commands.executeCommand('vscode.openWith', known.uri, PATTERN_EDITOR);
       } else if (m.type === 'rasterized') {
-        const pending = this.rasterizing.get(m.id);
-        this.rasterizing.delete(m.id);
-        if (m.png) pending?.resolve(Buffer.from(m.png, 'base64'));
-        else pending?.reject(new Error(m.error ?? 'the webview could not draw the figure'));
+        this.rasterizer.settle(m);
       }
     });
     view.onDidDispose(() => {
@@ -137,15 +133,7 @@ export class LatentMapView implements vscode.WebviewViewProvider, vscode.Disposa
       for (let i = 0; i < 100 && !(this.channel && this.ready); i++) await new Promise((r) => setTimeout(r, 100));
       if (!this.channel || !this.ready) throw new Error('the latent map view did not open');
     }
-    const id = this.nextId++;
-    const done = new Promise<Uint8Array>((resolve, reject) => {
-      this.rasterizing.set(id, { resolve, reject });
-      setTimeout(() => {
-        if (this.rasterizing.delete(id)) reject(new Error('the webview did not answer within 20 s'));
-      }, 20_000);
-    });
-    await this.channel.post({ type: 'rasterize', id, svg, scale });
-    return done;
+    return this.rasterizer.request(this.channel, svg, scale);
   }
 
   dispose(): void {
