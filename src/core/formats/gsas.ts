@@ -80,7 +80,7 @@ function readFixed(withSigma: boolean): BankReader {
     const perLine = withSigma ? 5 : 10;
     for (let r = 0; r < bank.records; r++) {
       const lineIndex = from + r;
-      if (lineIndex >= lines.length || BANK.test(lines[lineIndex])) {
+      if (lineIndex >= lines.length || lines[lineIndex].trim() === '' || BANK.test(lines[lineIndex])) {
         throw errorAtLine(file, Math.min(lineIndex + 1, lines.length), 1, `bank ${bank.number} declares ${bank.records} records (line ${bank.line}) but has ${r}; the file is cut off`);
       }
       const line = lines[lineIndex];

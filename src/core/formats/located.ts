@@ -8,20 +8,25 @@ export function errorAtLine(file: string, line: number, column: number, message:
   return new UserError(`${file}:${line}:${column}: ${message}`, [diagnostic], file);
 }
 
+// Binary offsets and whole-file problems have no line and column, so the message carries the
+// location and there is no ranged diagnostic to draw in an editor.
 export function errorAtByte(file: string, offset: number, message: string): UserError {
-  return new UserError(`${file}: byte ${offset}: ${message}`, [{ severity: 'error', message: `byte ${offset}: ${message}` }], file);
+  return new UserError(`${file}: byte ${offset}: ${message}`, [], file);
 }
 
 export function errorInFile(file: string, message: string): UserError {
-  return new UserError(`${file}: ${message}`, [{ severity: 'error', message }], file);
+  return new UserError(`${file}: ${message}`, [], file);
 }
 
 /** The first bytes of a file as a person would recognise them: quoted text, or hex when binary. */
 export function describeStart(bytes: Uint8Array): string {
   const head = bytes.subarray(0, 16);
-  const printable = head.every((b) => (b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d);
-  if (printable) return JSON.stringify(String.fromCharCode(...head));
-  return Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  const isText = (b: number) => (b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d;
+  let printable = 0;
+  while (printable < head.length && isText(head[printable])) printable++;
+  if (printable === head.length && head.length > 0) return JSON.stringify(String.fromCharCode(...head));
+  const hex = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  return printable >= 3 ? `${JSON.stringify(String.fromCharCode(...head.subarray(0, printable)))} (bytes ${hex})` : `bytes ${hex}`;
 }
 
 /** 1-based line and column of a character offset in a text. */

@@ -66,7 +66,7 @@ export function parseUxd(text: string, file: string): MeasuredPattern {
       block.twoTheta.push(values[0]);
       block.intensity.push(values[1]);
       if (wanted === 3) block.sigma.push(values[2]);
-    } else block.intensity.push(...values);
+    } else for (const v of values) block.intensity.push(v);
   }
   finish();
   if (ranges.length === 0 || !header) throw errorInFile(file, 'no data block (_2THETACOUNTS, _2THETACPS, _COUNTS or _CPS)');
