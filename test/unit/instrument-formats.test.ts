@@ -258,6 +258,7 @@ describe('instrument formats: what the readers handle that the real files do not
     assert.throws(() => readPattern(whole.subarray(0, 5000), 'cut.xrdml'), /cut\.xrdml:\d+:1: the file ends inside <\w+> \(opened on line \d+\); the XML is cut off/);
     const bad = text('<xrdMeasurements><xrdMeasurement><scan>\n<dataPoints><positions axis="2Theta"><startPosition>10</startPosition><endPosition>11</endPosition></positions>\n<intensities>1 x2</intensities></dataPoints></scan></xrdMeasurement></xrdMeasurements>');
     assert.throws(() => readPattern(bad, 'v.xrdml'), /v\.xrdml:3:1: <intensities> value 2 is not a finite number: "x2"/);
+    assert.throws(() => readPattern(text('<xrdMeasurements>\n<scan>\n<dataPoints>\n</scan>'), 'm.xrdml'), /^UserError: m\.xrdml:4:1: <\/scan> closes <dataPoints> \(opened on line 3\)$/);
     assert.throws(() => readPattern(text('10 1\n11 2\n'), 'x.xrdml'), /^UserError: x\.xrdml: not XML \(starts with "10 1\\n11 2\\n"\)/);
   });
 
@@ -281,6 +282,20 @@ describe('instrument formats: what the readers handle that the real files do not
     new DataView(nan.buffer).setFloat32(1056 + 4 * 10, Number.NaN, true);
     assert.throws(() => readPattern(nan, 'c.raw'), /c\.raw: byte 1096: the count of step 11 is not a finite number/);
     assert.throws(() => readPattern(text('RAW2\0\0\0\0'), 'd.raw'), /d\.raw: byte 0: Bruker RAW version 2/);
+  });
+
+  it('Bruker RAW1.01 with two ranges, a supplementary header and 12-byte records: stitched, strides honoured', () => {
+    const p = readPattern(
+      makeRaw101([
+        { start: 10, step: 1, counts: [1, 2, 3], supplementary: 40, recordSize: 4 },
+        { start: 11.5, step: 1, counts: [7, 8], supplementary: 0, recordSize: 12 },
+      ]),
+      'two.raw',
+    );
+    assert.deepEqual(Array.from(p.twoTheta), [10, 11, 11.5, 12, 12.5]);
+    assert.deepEqual(Array.from(p.intensity), [1, 2, 7, 3, 8]);
+    assert.equal(p.meta?.stitched, true);
+    assert.equal(p.meta?.ranges, 2);
   });
 
   it('Bruker RAW4.00: segments, the tube segment and a range with 8-byte records', () => {
@@ -437,6 +452,30 @@ function makeRaw4(range: { start: number; step: number; counts: number[] }): Uin
   for (const p of parts) {
     out.set(p, at);
     at += p.length;
+  }
+  return out;
+}
+
+/** A RAW1.01 file built from the layout in src/core/formats/bruker-raw.ts's header comment. */
+function makeRaw101(ranges: { start: number; step: number; counts: number[]; supplementary: number; recordSize: number }[]): Uint8Array {
+  const size = 712 + ranges.reduce((n, r) => n + 304 + r.supplementary + r.counts.length * r.recordSize, 0);
+  const out = new Uint8Array(size);
+  const v = new DataView(out.buffer);
+  out.set(text('RAW1.01'));
+  v.setUint32(12, ranges.length, true);
+  v.setFloat64(624, 1.5406, true);
+  let at = 712;
+  for (const r of ranges) {
+    v.setUint32(at, 304, true);
+    v.setUint32(at + 4, r.counts.length, true);
+    v.setFloat64(at + 8, r.start / 2, true); // θ, which must not be taken for 2θ
+    v.setFloat64(at + 16, r.start, true);
+    v.setFloat64(at + 176, r.step, true);
+    v.setUint32(at + 252, r.recordSize, true);
+    v.setUint32(at + 256, r.supplementary, true);
+    at += 304 + r.supplementary;
+    r.counts.forEach((c, i) => v.setFloat32(at + i * r.recordSize, c, true));
+    at += r.counts.length * r.recordSize;
   }
   return out;
 }

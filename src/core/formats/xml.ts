@@ -42,6 +42,7 @@ export function parseXml(text: string, file: string): XmlElement {
       const end = text.indexOf(']]>', lt);
       if (end < 0) throw fail(lt, 'the file ends inside a CDATA section');
       if (stack.length) stack[stack.length - 1].text += text.slice(lt + 9, end);
+      advanceLines(lt, end);
       i = end + 3;
     } else if (text.startsWith('<?', lt)) i = skipTo(lt, '?>', 'a processing instruction');
     else if (text.startsWith('<!', lt)) i = skipTo(lt, '>', 'a declaration');
@@ -52,6 +53,7 @@ export function parseXml(text: string, file: string): XmlElement {
       const open = stack.pop();
       if (!open) throw fail(lt, `</${name}> closes nothing`);
       if (open.name !== name) throw fail(lt, `</${name}> closes <${open.name}> (opened on line ${open.line})`);
+      advanceLines(lt, end);
       i = end + 1;
     } else {
       const end = findTagEnd(lt);
