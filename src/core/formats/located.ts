@@ -1,0 +1,54 @@
+// Every reader failure is a UserError that says which file and where in it: line and column
+// for text, the byte offset for binary files, the element and its line for XML. One place
+// builds them so the messages read the same in the CLI, the editors and the ranking.
+import { UserError, type Diagnostic } from '../diagnostics';
+
+export function errorAtLine(file: string, line: number, column: number, message: string): UserError {
+  const diagnostic: Diagnostic = { severity: 'error', message, range: { line, column, endLine: line, endColumn: column + 1 } };
+  return new UserError(`${file}:${line}:${column}: ${message}`, [diagnostic], file);
+}
+
+// Binary offsets and whole-file problems have no line and column, so the message carries the
+// location and there is no ranged diagnostic to draw in an editor.
+export function errorAtByte(file: string, offset: number, message: string): UserError {
+  return new UserError(`${file}: byte ${offset}: ${message}`, [], file);
+}
+
+export function errorInFile(file: string, message: string): UserError {
+  return new UserError(`${file}: ${message}`, [], file);
+}
+
+/** The first bytes of a file as a person would recognise them: quoted text, or hex when binary. */
+export function describeStart(bytes: Uint8Array): string {
+  const head = bytes.subarray(0, 16);
+  const isText = (b: number) => (b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d;
+  let printable = 0;
+  while (printable < head.length && isText(head[printable])) printable++;
+  if (printable === head.length && head.length > 0) return JSON.stringify(String.fromCharCode(...head));
+  const hex = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  return printable >= 3 ? `${JSON.stringify(String.fromCharCode(...head.subarray(0, printable)))} (bytes ${hex})` : `bytes ${hex}`;
+}
+
+/** 1-based line and column of a character offset in a text. */
+export function lineColumnAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** Bytes as text; instrument headers are often Windows code pages, which Latin-1 never rejects. */
+export function decodeText(bytes: Uint8Array): string {
+  const utf8 = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  return utf8.includes('\uFFFD') ? new TextDecoder('latin1').decode(bytes) : utf8;
+}
+
+/** Splits text into lines, keeping \r\n, \n and \r files alike. */
+export function splitLines(text: string): string[] {
+  return text.split(/\r\n|\n|\r/);
+}
