@@ -50,7 +50,8 @@ export class WorkspaceScores implements vscode.Disposable {
   }
 
   private glob(): string {
-    return vscode.workspace.getConfiguration('latentXrd').get<string>('patternFiles', '**/*.{xy,xye,csv,dat}');
+    // The default lives in package.json (contributes.configuration), next to the editor's selectors.
+    return vscode.workspace.getConfiguration('latentXrd').get<string>('patternFiles')!;
   }
 
   /** Finds and scores every pattern file, and starts watching for changes. */

@@ -155,15 +155,12 @@ describe('structure: complex files', () => {
     assertFormula(formula(s), { Zn: 32, O: 104, C: 192, H: 96 });
   });
   it('27 kB organometallic: the duplicated operation list is read as written', () => {
-    const t0 = performance.now();
     const r = read('complex/P24Ru4H252C296S24N16.cif');
-    const ms = performance.now() - t0;
     const s = r.structures[0];
     assert.equal(s.operations.length, 4);
     // The file name is pymatgen's formula for this file; the listed operations lack C centring.
     assertFormula(formula(s), { P: 24, Ru: 4, H: 252, C: 296, S: 24, N: 16 });
     assert.ok(s.sites.find((x) => x.label === 'Ru(1)')!.bIso! > 0);
-    assert.ok(ms < 200, `${ms} ms`);
   });
   it('Pauling File export: placeholder blocks are skipped with an info', () => {
     const r = read('complex/PF-sd-1601634.cif');

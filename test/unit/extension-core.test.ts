@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import Ajv from 'ajv';
 import { parseCollection, writeCollection, type Collection } from '../../src/core/formats/collection';
-import { readPattern, isPatternFile } from '../../src/core/formats';
+import { readPattern, isPatternFile, PATTERN_EXTENSIONS } from '../../src/core/formats';
 import { latentPlane } from '../../src/core/analysis/latent-plane';
 import { parseCif } from '../../src/core/cif';
 import { cifHover, cifSymbols } from '../../src/core/cif/language';
@@ -211,5 +211,23 @@ describe('webview messages', () => {
       }),
     );
     fc.assert(fc.property(fc.object(), (o) => parseWebviewMessage({ ...o, type: 'selectSample', index: -1 }) === undefined));
+  });
+});
+
+describe('package.json agrees with the readers', () => {
+  const manifest = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8'));
+  const editor = manifest.contributes.customEditors.find((e: { viewType: string }) => e.viewType === 'latentXrd.patternEditor');
+  const selected: string[] = editor.selector.map((s: { filenamePattern: string }) => s.filenamePattern.replace(/^\*/, ''));
+  const glob: string = manifest.contributes.configuration.properties['latentXrd.patternFiles'].default;
+  const globbed = glob.replace(/^\*\*\/\*\.\{|\}$/g, '').split(',').map((e) => `.${e}`);
+  // A generic .txt is not claimed by default (it is read when opened through the CLI or added to the glob).
+  const claimed = PATTERN_EXTENSIONS.filter((e) => e !== '.txt');
+
+  it('opens every format the readers read in the pattern editor, and nothing else', () => {
+    assert.deepEqual([...selected].sort(), [...claimed].sort());
+  });
+
+  it('scores every such format in the workspace by default', () => {
+    assert.deepEqual([...globbed].sort(), [...claimed].sort());
   });
 });
