@@ -92,6 +92,7 @@ describe('latent-xrd train and score', function () {
   });
 
   it('score takes the preprocessing flags and lists the steps under each file', async () => {
+    assert.equal((await cli(dir, 'simulate', 'Ni-fcc.cif', '--seed', '3', '-o', 'ni.xy')).code, 0);
     const r = await cli(dir, 'score', '--model', 'model', 'ni.xy', '--background', 'rolling-ball', '--strip-kalpha2');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\n  - Kα2 stripped \(Rachinger\)/);
