@@ -21,10 +21,11 @@ export const scoreCommand: Command = {
     'stripped (Rachinger; only with --strip-kalpha2), converted to the model\'s wavelength when',
     'the file states another (a file without one is taken to be at the model\'s), resampled',
     'onto the model\'s grid by bin averages (peak areas kept), background subtracted (default',
-    `${DEFAULT_PREPROCESS_OPTIONS.background}: asymmetric least squares; rolling-ball; polynomial = the paper's 4th degree;`,
-    'none) and scaled to [0, 1]; the steps are listed with its score. The p-value is the fraction of held-out known',
-    'patterns whose reconstruction error is at least as large; below the model\'s threshold the',
-    'verdict is "novel". Unreadable files are listed with their error and make the exit code 1.',
+    `${DEFAULT_PREPROCESS_OPTIONS.background}: asymmetric least squares; rolling-ball; polynomial: the paper's 4th`,
+    'degree; none) and scaled to [0, 1]; the steps are listed with its score. The p-value is',
+    'the fraction of held-out known patterns whose reconstruction error is at least as large;',
+    'below the model\'s threshold the verdict is "novel". Unreadable files are listed with',
+    'their error and make the exit code 1.',
   ].join('\n'),
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs('score', argv, {

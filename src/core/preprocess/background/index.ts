@@ -20,9 +20,12 @@ export function subtractBackground(
   background: Float64Array,
 ): PreprocessStep {
   const method = options.background;
-  if (method === 'none' || last < first) {
-    background.fill(0);
-    return { step: 'background', detail: 'background not subtracted (--background none)', parameters: { method: 'none' } };
+  background.fill(0);
+  if (last < first) {
+    return { step: 'background', detail: 'background not subtracted: the measurement does not reach the model\'s range', parameters: { method: 'none' } };
+  }
+  if (method === 'none') {
+    return { step: 'background', detail: 'background not subtracted (background: none)', parameters: { method: 'none' } };
   }
   let detail: string;
   let parameters: PreprocessStep['parameters'];
