@@ -84,8 +84,24 @@ describe('latent-xrd train and score', function () {
       assert.ok(phases.includes(s.nearestPhase));
       assert.ok(s.bce > 0 && s.mse > 0);
     }
-    assert.match(results[0].steps[0], /resampled 700 points .* onto 512 points/);
+    // No wavelength in the file: the model's is assumed (said first), then resampling, background, scaling.
+    assert.deepEqual(results[0].operations.map((o: { step: string }) => o.step), ['wavelength', 'resample', 'background', 'normalise']);
+    assert.match(results[0].steps[0], /no wavelength in the file: assumed the model's \(1\.540562 Å\)/);
+    assert.match(results[0].steps[1], /resampled 700 points .* onto 512 points/);
     assert.match(results[2].error, /broken\.xy:4:4: not a finite number: "oops"/);
+  });
+
+  it('score takes the preprocessing flags and lists the steps under each file', async () => {
+    assert.equal((await cli(dir, 'simulate', 'Ni-fcc.cif', '--seed', '3', '-o', 'ni.xy')).code, 0);
+    const r = await cli(dir, 'score', '--model', 'model', 'ni.xy', '--background', 'rolling-ball', '--strip-kalpha2');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\n  - Kα2 stripped \(Rachinger\)/);
+    assert.match(r.stdout, /\n  - background subtracted by a rolling ball/);
+    const none = JSON.parse((await cli(dir, 'score', '--model', 'model', 'ni.xy', '--background', 'none', '--json')).stdout);
+    assert.equal(none.results[0].operations.find((o: { step: string }) => o.step === 'background').parameters.method, 'none');
+    const bad = await cli(dir, 'score', '--model', 'model', 'ni.xy', '--background', 'spline');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--background must be one of als, rolling-ball, polynomial, none; got "spline"/);
   });
 
   it('an ensemble is saved member by member, and scoring reports the members\' spread', async () => {

@@ -8,36 +8,50 @@ import { Scorer, type PatternScore } from '../../core/model/score';
 import { readPattern } from '../../core/formats';
 import { readUserFile } from '../io';
 import { parseBackend } from './train';
+import { BACKGROUND_METHODS, DEFAULT_PREPROCESS_OPTIONS, type BackgroundMethod, type PreprocessStep } from '../../core/preprocess/prepare';
 
 export const scoreCommand: Command = {
   name: 'score',
   summary: 'Score pattern files against a trained model: latent position, errors, p-value, verdict, nearest phase',
   usage: [
     'latent-xrd score --model DIR FILE… [--json] [--backend auto|wasm|cpu]',
+    '                 [--background als|rolling-ball|polynomial|none] [--strip-kalpha2]',
     '',
-    'Each file (two columns: 2θ, intensity) is resampled onto the model\'s grid and scaled to',
-    '[0, 1]; the steps are listed with its score. The p-value is the fraction of held-out known',
-    'patterns whose reconstruction error is at least as large; below the model\'s threshold the',
-    'verdict is "novel". Unreadable files are listed with their error and make the exit code 1.',
+    'Each file (two columns: 2θ, intensity) is prepared as the training patterns were: Kα2',
+    'stripped (Rachinger; only with --strip-kalpha2), converted to the model\'s wavelength when',
+    'the file states another (a file without one is taken to be at the model\'s), resampled',
+    'onto the model\'s grid by bin averages (peak areas kept), background subtracted (default',
+    `${DEFAULT_PREPROCESS_OPTIONS.background}: asymmetric least squares; rolling-ball; polynomial: the paper's 4th`,
+    'degree; none) and scaled to [0, 1]; the steps are listed with its score. The p-value is',
+    'the fraction of held-out known patterns whose reconstruction error is at least as large;',
+    'below the model\'s threshold the verdict is "novel". Unreadable files are listed with',
+    'their error and make the exit code 1.',
   ].join('\n'),
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs('score', argv, {
       model: { type: 'string', short: 'm' },
       json: { type: 'boolean' },
       backend: { type: 'string' },
+      background: { type: 'string' },
+      'strip-kalpha2': { type: 'boolean' },
     });
+    const background = values.background ?? DEFAULT_PREPROCESS_OPTIONS.background;
+    if (!BACKGROUND_METHODS.includes(background as BackgroundMethod)) {
+      throw new UserError(`score: --background must be one of ${BACKGROUND_METHODS.join(', ')}; got "${background}"`);
+    }
+    const preprocess = { background: background as BackgroundMethod, stripKAlpha2: values['strip-kalpha2'] ?? false };
     if (!values.model) throw new UserError('score: name the model folder with --model DIR');
     if (positionals.length === 0) throw new UserError('score: name at least one pattern file');
     await initBackend(parseBackend(values.backend));
     const model = await loadModel(resolve(ctx.cwd, values.model));
     if (model.manifest.kind === 'cvae') throw new UserError(`${values.model}: a conditional model needs compositions; scoring files against a cVAE arrives with materials libraries`);
     const scorer = new Scorer(model);
-    const results: ({ file: string; steps: string[]; coverage: number } & PatternScore | { file: string; error: string })[] = [];
+    const results: ({ file: string; steps: string[]; operations?: PreprocessStep[]; coverage: number } & PatternScore | { file: string; error: string })[] = [];
     for (const file of positionals) {
       try {
         const measured = readPattern(readUserFile(ctx.cwd, file), file);
-        const { score, prepared } = scorer.scoreMeasured(measured);
-        results.push({ file, ...score, coverage: prepared.coverage, steps: prepared.steps });
+        const { score, prepared } = scorer.scoreMeasured(measured, preprocess);
+        results.push({ file, ...score, coverage: prepared.coverage, steps: prepared.steps, operations: prepared.operations });
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
         results.push({ file, error: e.message });
@@ -52,6 +66,7 @@ export const scoreCommand: Command = {
             `${r.file}: ${r.verdict.toUpperCase()} (p = ${r.pValue.toPrecision(3)}), excess BCE ${r.bceExcess.toPrecision(3)} (BCE ${r.bce.toPrecision(4)}), MSE ${r.mse.toPrecision(3)}, ` +
               `latent (${r.latent.map((v) => v.toFixed(3)).join(', ')}), nearest known phase ${r.nearestPhase}\n`,
           );
+          for (const step of r.steps) ctx.out(`  - ${step}\n`);
         }
       }
     }

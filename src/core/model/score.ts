@@ -6,8 +6,8 @@ import type { Grid } from '../diffraction/render';
 import { encodeAndReconstruct } from './vae';
 import { pValue } from '../analysis/metrics';
 import { KnnClassifier } from '../analysis/knn';
-import type { MeasuredPattern } from '../formats/xy';
-import { prepareForModel, type PreparedPattern } from '../preprocess/prepare';
+import type { MeasuredPattern } from '../formats/pattern';
+import { prepareForModel, type PreparedPattern, type PreprocessOptions } from '../preprocess/prepare';
 
 export interface PatternScore {
   latent: number[];
@@ -77,12 +77,13 @@ export class Scorer {
   }
 
   /**
-   * One measured pattern, the way every face of the tool scores a file: resampled and scaled
-   * onto the model's grid (steps recorded), then scored, with the reconstruction kept for plots.
+   * One measured pattern, the way every face of the tool scores a file: preprocessed onto the
+   * model's grid (preprocess/prepare.ts, steps recorded; the model's wavelength unless
+   * `options` names another), then scored, with the reconstruction kept for plots.
    */
-  scoreMeasured(measured: MeasuredPattern): { score: PatternScore; prepared: PreparedPattern; reconstruction: Float32Array } {
+  scoreMeasured(measured: MeasuredPattern, options: PreprocessOptions = {}): { score: PatternScore; prepared: PreparedPattern; reconstruction: Float32Array } {
     if (this.model.manifest.kind === 'cvae') throw new UserError('a conditional model needs a composition for each pattern; score single files against a plain VAE');
-    const prepared = prepareForModel(measured, this.model.manifest.grid);
+    const prepared = prepareForModel(measured, this.model.manifest.grid, { modelWavelength: this.model.manifest.wavelength, ...options });
     const { scores, reconstructions } = this.score(prepared.pattern, 1, { keepReconstructions: true });
     return { score: scores[0], prepared, reconstruction: reconstructions! };
   }
