@@ -8,6 +8,7 @@ import { trainCommand } from './train';
 import { scoreCommand } from './score';
 import { reproduceCommand } from './reproduce';
 import { waferCommand } from './wafer';
+import { watchCommand } from './watch';
 
 /** Every `latent-xrd` command, in the order `--help` lists them. */
-export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, reproduceCommand, waferCommand, benchCommand];
+export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, watchCommand, reproduceCommand, waferCommand, benchCommand];
