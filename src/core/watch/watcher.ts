@@ -74,6 +74,8 @@ export interface MeasurementWatcherEvents<R> {
   scored: [ScoredFile<R>];
   failed: [FileFailure];
   removed: [RemovedFile];
+  /** A version failed to parse the first time; it is read again after a settle interval (likely still being written). */
+  retrying: [FileFailure];
   /** Nothing waiting to settle, queued or being scored. */
   idle: [];
   /** The folder itself is in trouble (fs.watch failed, folder deleted); the scan keeps trying. */
@@ -359,7 +361,9 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
     if (!sameVersion(t.failedOnce, version)) {
       t.failedOnce = version;
       t.observed = undefined;
-      return this.touch(path, this.options.settleMs);
+      this.touch(path, this.options.settleMs);
+      this.emit('retrying', { file: this.fileOf(path, version), message: outcome.message, diagnostics: outcome.diagnostics, stage: 'read', at: now() });
+      return;
     }
     t.failedOnce = undefined;
     this.markReported(path, version);
