@@ -7,6 +7,10 @@ export interface WriterInput {
   texts: string[];
   files: number;
   chunks: number;
+  /** File names start with this. */
+  prefix: string;
+  /** Pause between files (0: as fast as possible). */
+  gapMs: number;
 }
 
 export interface WriterOutput {
@@ -19,12 +23,14 @@ export const WRITER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const { openSync, writeSync, closeSync } = require('node:fs');
 const { join } = require('node:path');
-const { dir, texts, files, chunks } = workerData;
+const { dir, texts, files, chunks, prefix, gapMs } = workerData;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 const buffers = texts.map((t) => Buffer.from(t, 'utf8'));
 const names = [];
 const closedAt = [];
 for (let i = 0; i < files; i++) {
-  const name = 'scan-' + String(i).padStart(6, '0') + '.xy';
+  if (gapMs > 0 && i > 0) Atomics.wait(pause, 0, 0, gapMs);
+  const name = prefix + String(i).padStart(6, '0') + '.xy';
   const bytes = buffers[i % buffers.length];
   const fd = openSync(join(dir, name), 'w');
   // Chunk boundaries fall mid-line, as an instrument's buffered writes do.

@@ -1,6 +1,7 @@
 // `latent-xrd bench watch`: an instrument (a worker thread) writes N pattern files into a fresh
-// folder as fast as it can; the watcher scores them with a paper-sized model. Reports whether
-// every file was scored exactly once, and the delay from a file's close to its score.
+// folder as fast as it can, then 50 more at a steady pace; the watcher scores them with a
+// paper-sized model. Reports whether every file was scored exactly once, and the delay from a
+// file's close to its score, in the burst (a backlog) and at the steady pace (none).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,9 @@ import { MeasurementWatcher, WATCH_DEFAULTS, type ScoreRequest } from './watcher
 import { modelScoring, type FileScore } from './model-scoring';
 import { WRITER_SOURCE, type WriterInput, type WriterOutput } from './bench-writer';
 
+const PACED_FILES = 50;
+const PACED_GAP_MS = 20;
+
 export interface WatchBenchResult {
   backend: string;
   filesWritten: number;
@@ -26,12 +30,21 @@ export interface WatchBenchResult {
   duplicates: number;
   missing: number;
   failed: number;
+  /** Files written back to back, as fast as the writer can. */
+  burstFiles: number;
+  /** From a burst file's close to its score. */
   closeToScoreMedianMs: number;
   closeToScoreP99Ms: number;
   closeToScoreMaxMs: number;
+  /** Burst files ÷ time from the first close to the last score. */
   throughputFilesPerSecond: number;
   writerFilesPerSecond: number;
   largestBatch: number;
+  /** Then files PACED_GAP_MS apart: the delay when there is no backlog (settle + read + score). */
+  pacedFiles: number;
+  pacedGapMs: number;
+  pacedCloseToScoreMedianMs: number;
+  pacedCloseToScoreP99Ms: number;
   debounceMs: number;
   settleMs: number;
   pointsPerFile: number;
@@ -117,46 +130,61 @@ export async function benchWatch(options: { examplesDir: string; files?: number;
     failed++;
     progress();
   });
-  try {
-    await watcher.start();
-    const writerInput: WriterInput = { dir, texts, files, chunks: options.chunks ?? 4 };
-    const writerStart = performance.timeOrigin + performance.now();
-    const written = await new Promise<WriterOutput>((done, fail) => {
-      const worker = new Worker(WRITER_SOURCE, { eval: true, workerData: writerInput });
-      worker.once('message', done);
-      worker.once('error', fail);
-    });
-    const writerSeconds = (written.closedAt[written.closedAt.length - 1] - writerStart) / 1000;
-    // Wait until every file has been reported, then a little longer (two settle intervals and a
-    // rescan) so a duplicate score, if the watcher made one, would be counted.
-    const allReported = () => scoredAt.size + failed >= files;
-    await new Promise<void>((done) => {
-      const hangGuard = setTimeout(done, 120_000 + files * 50);
+  const written: WriterOutput = { names: [], closedAt: [] };
+  const reported = () => scoredAt.size + failed;
+  /** Resolves once `count` files in all have been reported (or the hang guard fires). */
+  const allReported = (count: number) =>
+    new Promise<void>((done) => {
+      const hangGuard = setTimeout(done, 120_000 + count * 50);
       progress = () => {
-        if (allReported()) {
+        if (reported() >= count) {
           clearTimeout(hangGuard);
           done();
         }
       };
       progress();
     });
+  const write = async (input: Omit<WriterInput, 'dir' | 'texts'>) => {
+    const out = await new Promise<WriterOutput>((done, fail) => {
+      const worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { ...input, dir, texts } satisfies WriterInput });
+      worker.once('message', done);
+      worker.once('error', fail);
+    });
+    written.names.push(...out.names);
+    written.closedAt.push(...out.closedAt);
+    return out;
+  };
+  try {
+    await watcher.start();
+    // The burst: every file as fast as the writer can.
+    const burstStart = performance.timeOrigin + performance.now();
+    const burst = await write({ files, chunks: options.chunks ?? 4, prefix: 'burst-', gapMs: 0 });
+    const writerSeconds = (burst.closedAt[burst.closedAt.length - 1] - burstStart) / 1000;
+    await allReported(files);
+    // Then files at a pace the watcher keeps up with: the delay without a backlog.
+    const paced = Math.min(PACED_FILES, files);
+    await write({ files: paced, chunks: options.chunks ?? 4, prefix: 'paced-', gapMs: PACED_GAP_MS });
+    await allReported(files + paced);
+    // A little longer (two settle intervals and a rescan) so a duplicate score, if the watcher
+    // made one, would be counted.
     await new Promise((r) => setTimeout(r, 2 * settleMs + WATCH_DEFAULTS.scanIntervalMs + 200));
     await watcher.stop();
 
     const closed = new Map(written.names.map((n, i) => [n, written.closedAt[i]]));
-    const delays: number[] = [];
+    const delays = { burst: [] as number[], paced: [] as number[] };
     let duplicates = 0;
     let exactlyOnce = 0;
-    let lastScore = 0;
+    let lastBurstScore = 0;
     for (const [name, times] of scoredAt) {
       duplicates += times.length - 1;
       if (times.length === 1) exactlyOnce++;
       const close = closed.get(name);
-      if (close !== undefined) delays.push(times[0] - close);
-      lastScore = Math.max(lastScore, ...times);
+      const phase = name.startsWith('burst-') ? 'burst' : 'paced';
+      if (close !== undefined) delays[phase].push(times[0] - close);
+      if (phase === 'burst') lastBurstScore = Math.max(lastBurstScore, ...times);
     }
-    delays.sort((a, b) => a - b);
-    const firstClose = Math.min(...written.closedAt);
+    delays.burst.sort((a, b) => a - b);
+    delays.paced.sort((a, b) => a - b);
     return {
       backend: backend.name,
       filesWritten: written.names.length,
@@ -165,12 +193,17 @@ export async function benchWatch(options: { examplesDir: string; files?: number;
       duplicates,
       missing: written.names.filter((n) => !scoredAt.has(n)).length,
       failed,
-      closeToScoreMedianMs: quantile(delays, 0.5),
-      closeToScoreP99Ms: quantile(delays, 0.99),
-      closeToScoreMaxMs: delays[delays.length - 1] ?? NaN,
-      throughputFilesPerSecond: scoredAt.size / ((lastScore - firstClose) / 1000),
+      burstFiles: files,
+      closeToScoreMedianMs: quantile(delays.burst, 0.5),
+      closeToScoreP99Ms: quantile(delays.burst, 0.99),
+      closeToScoreMaxMs: delays.burst[delays.burst.length - 1] ?? NaN,
+      throughputFilesPerSecond: files / ((lastBurstScore - burst.closedAt[0]) / 1000),
       writerFilesPerSecond: files / writerSeconds,
       largestBatch,
+      pacedFiles: paced,
+      pacedGapMs: PACED_GAP_MS,
+      pacedCloseToScoreMedianMs: quantile(delays.paced, 0.5),
+      pacedCloseToScoreP99Ms: quantile(delays.paced, 0.99),
       debounceMs: WATCH_DEFAULTS.debounceMs,
       settleMs,
       pointsPerFile: points,

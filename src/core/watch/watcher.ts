@@ -331,8 +331,8 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
     try {
       const handle = await open(path, 'r');
       try {
-        if (!sameVersion(versionOf(await handle.stat()), version)) return { kind: 'changed' };
         bytes = await handle.readFile();
+        // Any write since the file settled (before or during the read) shows in this stat.
         if (bytes.length !== version.size || !sameVersion(versionOf(await handle.stat()), version)) return { kind: 'changed' };
       } finally {
         await handle.close();
