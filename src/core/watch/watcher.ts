@@ -111,6 +111,7 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
   private readonly queue = new Map<string, FileVersion>();
   private fsWatcher?: FSWatcher;
   private scanTimer?: NodeJS.Timeout;
+  private scanSoon?: NodeJS.Timeout;
   private scanning?: Promise<void>;
   private rescanRequested = false;
   private pumping?: Promise<void>;
@@ -167,6 +168,7 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
     this.stopped = true;
     this.fsWatcher?.close();
     if (this.scanTimer) clearInterval(this.scanTimer);
+    if (this.scanSoon) clearTimeout(this.scanSoon);
     for (const t of this.tracked.values()) if (t.timer) clearTimeout(t.timer);
     this.queue.clear();
     await this.pumping;
@@ -269,7 +271,11 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
       return;
     }
     // A burst of events asks once.
-    setTimeout(() => void this.scan(), this.options.debounceMs).unref?.();
+    if (this.scanSoon) return;
+    this.scanSoon = setTimeout(() => {
+      this.scanSoon = undefined;
+      void this.scan();
+    }, this.options.debounceMs);
   }
 
   /** Finds what fs.watch did not say: new or changed files, and deleted ones. */
