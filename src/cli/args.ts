@@ -7,6 +7,8 @@ export interface CommandContext {
   out: (text: string) => void;
   err: (text: string) => void;
   cwd: string;
+  /** Stops a long-running command (`watch`) as SIGINT would; tests run it in-process with one. */
+  signal?: AbortSignal;
 }
 
 export interface Command {

@@ -4,6 +4,7 @@ import { parseCommandArgs, parseInteger } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { benchSynth } from '../../core/synth/bench';
 import { benchTrain, benchScore } from '../../core/model/bench';
+import { benchWatch } from '../../core/watch/bench';
 import { parseBackend } from './train';
 import { packageRoot } from '../io';
 
@@ -17,11 +18,12 @@ function table(result: Record<string, unknown>): string {
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'Benchmarks: `bench synth`, `bench train`, `bench score` (speeds against references measured in the same run)',
+  summary: 'Benchmarks: `bench synth`, `bench train`, `bench score`, `bench watch` (speeds against references measured in the same run)',
   usage: [
     'latent-xrd bench synth [--patterns 15000] [--naive 300] [--json]',
     'latent-xrd bench train [--batches 40] [--backend wasm] [--json]   (batch 128, one thread)',
     'latent-xrd bench score [--patterns 10000] [--backend wasm] [--json]',
+    'latent-xrd bench watch [--files 1000] [--settle 250] [--backend wasm] [--json]   (files written by a worker thread, scored by `watch`)',
     '',
     'Prints the figures as a table, or as JSON with --json. Speeds are ratios measured in the',
     'same run, so they mean the same on a busy machine.',
@@ -33,6 +35,8 @@ export const benchCommand: Command = {
       naive: { type: 'string' },
       batches: { type: 'string' },
       backend: { type: 'string' },
+      files: { type: 'string' },
+      settle: { type: 'string' },
     });
     const which = positionals[0];
     const examplesDir = join(packageRoot(), 'examples', 'paper-demo');
@@ -42,9 +46,13 @@ export const benchCommand: Command = {
       report = { benchmark: 'train', ...(await benchTrain({ examplesDir, backend, batches: values.batches ? parseInteger('--batches', values.batches, 2) : undefined })) };
     } else if (which === 'score') {
       report = { benchmark: 'score', ...(await benchScore({ examplesDir, backend, patterns: values.patterns ? parseInteger('--patterns', values.patterns, 100) : undefined })) };
+    } else if (which === 'watch') {
+      const files = values.files ? parseInteger('--files', values.files, 1) : undefined;
+      const settleMs = values.settle ? parseInteger('--settle', values.settle, 0) : undefined;
+      report = { benchmark: 'watch', ...(await benchWatch({ examplesDir, backend, files, settleMs })) };
     } else if (which === 'synth') {
       report = { benchmark: 'synth', ...runSynth(values) };
-    } else throw new UserError(`bench: name a benchmark: synth, train or score${which ? ` (not "${which}")` : ''}`);
+    } else throw new UserError(`bench: name a benchmark: synth, train, score or watch${which ? ` (not "${which}")` : ''}`);
     ctx.out(values.json ? JSON.stringify(report, null, 2) + '\n' : table(report) + '\n');
     return 0;
   },

@@ -9,6 +9,7 @@ import { scoreCommand } from './score';
 import { reproduceCommand } from './reproduce';
 import { waferCommand } from './wafer';
 import { readCommand } from './read';
+import { watchCommand } from './watch';
 
 /** Every `latent-xrd` command, in the order `--help` lists them. */
-export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, readCommand, reproduceCommand, waferCommand, benchCommand];
+export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, readCommand, watchCommand, reproduceCommand, waferCommand, benchCommand];

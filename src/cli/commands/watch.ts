@@ -1,0 +1,96 @@
+import { relative, resolve } from 'node:path';
+import type { Command, CommandContext } from '../args';
+import { parseCommandArgs } from '../args';
+import { UserError } from '../../core/diagnostics';
+import { initBackend } from '../../core/model/backend';
+import { loadModel } from '../../core/model/store';
+import { Scorer } from '../../core/model/score';
+import { MeasurementWatcher, WATCH_DEFAULTS, modelScoring, type FileScore } from '../../core/watch';
+import { parseBackend } from './train';
+
+export const watchCommand: Command = {
+  name: 'watch',
+  summary: 'Score pattern files as they arrive in a folder: one JSON line per file, until Ctrl-C',
+  usage: [
+    'latent-xrd watch DIR --model M [--existing] [--recursive] [--threshold p] [--settle ms] [--backend auto|wasm|cpu]',
+    '',
+    'Each pattern file written into DIR is read once its size and modification time have held',
+    `still for the settle interval (default ${WATCH_DEFAULTS.settleMs} ms), scored, and printed as one JSON line:`,
+    '  {"event":"scored","file":…,"time":…,"latent":[…],"bce":…,"bceExcess":…,"mse":…,"pValue":…,',
+    '   "verdict":"known"|"novel","nearestPhase":…,"nearestDistance":…,"coverage":…,"steps":[…]}',
+    '  {"event":"unreadable","file":…,"time":…,"error":"file:line:column: message","line":…,"column":…}',
+    '  {"event":"removed","file":…,"time":…}',
+    'A rewritten file is scored again. --existing also scores the files already there;',
+    '--recursive watches subfolders; --threshold sets the p-value below which a pattern is',
+    '"novel" (default: the model\'s). Runs until SIGINT or SIGTERM, then exits 0.',
+  ].join('\n'),
+  async run(argv, ctx) {
+    const { values, positionals } = parseCommandArgs('watch', argv, {
+      model: { type: 'string', short: 'm' },
+      existing: { type: 'boolean' },
+      recursive: { type: 'boolean' },
+      threshold: { type: 'string' },
+      settle: { type: 'string' },
+      backend: { type: 'string' },
+    });
+    if (positionals.length !== 1) throw new UserError('watch: name one folder to watch');
+    if (!values.model) throw new UserError('watch: name the model folder with --model DIR');
+    const threshold = values.threshold === undefined ? undefined : parseProbability('--threshold', values.threshold);
+    const settleMs = values.settle === undefined ? undefined : parseMilliseconds('--settle', values.settle);
+    await initBackend(parseBackend(values.backend));
+    const model = await loadModel(resolve(ctx.cwd, values.model));
+    if (model.manifest.kind === 'cvae') throw new UserError(`${values.model}: a conditional model needs compositions; watch a folder with a plain VAE`);
+
+    const watcher = new MeasurementWatcher<FileScore>({
+      directory: resolve(ctx.cwd, positionals[0]),
+      ...modelScoring(new Scorer(model), threshold),
+      recursive: values.recursive,
+      includeExisting: values.existing,
+      settleMs,
+      displayName: (path) => relative(ctx.cwd, path) || path,
+    });
+    const line = (record: Record<string, unknown>) => ctx.out(JSON.stringify(record) + '\n');
+    const time = (epochMs: number) => new Date(epochMs).toISOString();
+    watcher.on('scored', ({ file, result, scoredAt }) => line({ event: 'scored', file: file.name, time: time(scoredAt), ...result }));
+    watcher.on('failed', ({ file, message, diagnostics, at }) => {
+      const where = diagnostics.find((d) => d.range)?.range;
+      line({ event: 'unreadable', file: file.name, time: time(at), error: message, line: where?.line, column: where?.column });
+    });
+    watcher.on('removed', ({ name, at }) => line({ event: 'removed', file: name, time: time(at) }));
+    watcher.on('watchError', (e) => ctx.err(`latent-xrd watch: ${e.message}\n`));
+
+    await watcher.start();
+    ctx.err(`watching ${positionals[0]} with model ${values.model}${values.recursive ? ' (and subfolders)' : ''}; Ctrl-C to stop\n`);
+    await untilStopped(ctx);
+    await watcher.stop();
+    return 0;
+  },
+};
+
+/** Resolves on SIGINT, SIGTERM or the context's abort signal. */
+function untilStopped(ctx: CommandContext): Promise<void> {
+  return new Promise((done) => {
+    const finish = () => {
+      process.off('SIGINT', finish);
+      process.off('SIGTERM', finish);
+      ctx.signal?.removeEventListener('abort', finish);
+      done();
+    };
+    process.once('SIGINT', finish);
+    process.once('SIGTERM', finish);
+    if (ctx.signal?.aborted) finish();
+    else ctx.signal?.addEventListener('abort', finish);
+  });
+}
+
+function parseProbability(flag: string, text: string): number {
+  const v = Number(text);
+  if (!(v > 0 && v < 1)) throw new UserError(`${flag} expects a p-value between 0 and 1, e.g. 0.01; got "${text}"`);
+  return v;
+}
+
+function parseMilliseconds(flag: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < 0) throw new UserError(`${flag} expects milliseconds ≥ 0; got "${text}"`);
+  return v;
+}
