@@ -269,6 +269,8 @@ describe('instrument formats: what the readers handle that the real files do not
     assert.throws(() => readPattern(raw, 'scan.xy'), /scan\.xy: a Bruker RAW file \(a \.raw\?\), not a text pattern/);
     assert.throws(() => readPattern(text('10 1\n11 2\n'), 'scan.ras'), /scan\.ras: not a Rigaku RAS file/);
     assert.throws(() => readPattern(text('10 1\n11 2\n'), 'scan.xy.gz'), /scan\.xy\.gz: not gzip-compressed \(expected the bytes 1f 8b/);
+    assert.equal(readPattern(text('RAW data of sample 1\n10 1\n11 2\n'), 'raw-named.xy').twoTheta.length, 2); // text that starts with "RAW"
+    assert.throws(() => readPattern(text('RAW1.0'), 'short.raw'), /short\.raw: byte 6: the file ends inside its magic/);
     // Content decides when the name says nothing: a gzip without ".gz" and a RAW under another name.
     assert.equal(readPattern(gzipSync(text('10 1\n11 2\n')), 'noext').twoTheta.length, 2);
     assert.equal(readPattern(raw, 'BT86.bin').format, 'bruker-raw');

@@ -22,14 +22,18 @@ import { assemblePattern, steppedAngles, type ScanRange } from './ranges';
 const V3_FILE_HEADER = 712;
 const V4_PREAMBLE = 61;
 
+/** The magic of any DIFFRAC version ("RAW ", "RAW2", "RAW1.01", "RAW4.00"). */
 export function isBrukerRaw(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && ascii(bytes, 0, 3) === 'RAW';
+  return bytes.length >= 4 && /^RAW[ 2]|^RAW[14]\.0/.test(ascii(bytes, 0, 7));
 }
 
 export function parseBrukerRaw(bytes: Uint8Array, file: string): MeasuredPattern {
   const magic = ascii(bytes, 0, 7);
   if (magic === 'RAW1.01') return readV3(new Reader(bytes, file));
   if (magic === 'RAW4.00') return readV4(new Reader(bytes, file));
+  if (bytes.length < 7 && ['RAW1.01', 'RAW4.00'].some((m) => m.startsWith(magic))) {
+    throw errorAtByte(file, bytes.length, 'the file ends inside its magic "RAW1.01"/"RAW4.00"; it is truncated');
+  }
   if (magic.startsWith('RAW ') || magic.startsWith('RAW2')) {
     throw errorAtByte(file, 0, `Bruker RAW version ${magic.startsWith('RAW2') ? 2 : 1} ("${magic.slice(0, 4)}") is not read; export it from DIFFRAC as RAW1.01/RAW4.00, .uxd or .xy`);
   }

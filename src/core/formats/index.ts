@@ -46,8 +46,9 @@ type Content = 'zip' | 'bruker-raw' | 'binary' | 'xml' | 'text';
 
 function sniff(bytes: Uint8Array): Content {
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'zip';
-  if (isBrukerRaw(bytes)) return 'bruker-raw';
-  if (bytes.subarray(0, 8192).includes(0)) return 'binary';
+  const binary = bytes.subarray(0, 8192).includes(0);
+  if (binary && isBrukerRaw(bytes)) return 'bruker-raw';
+  if (binary) return 'binary';
   let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
   return bytes[i] === 0x3c /* < */ ? 'xml' : 'text';
@@ -64,7 +65,8 @@ function readUncompressed(bytes: Uint8Array, file: string, extension: string): M
       if (content !== 'zip') throw errorInFile(file, `not a zip archive (starts with ${start()}); a .brml file is Bruker's zip of XML`);
       return parseBrml(bytes, file);
     case '.raw':
-      if (content !== 'bruker-raw') throw errorInFile(file, `a binary file that is not Bruker RAW (expected "RAW1.01" or "RAW4.00"; starts with ${start()})`);
+      // A file cut off inside its magic still starts with "RAW": the reader says how it is short.
+      if (content !== 'bruker-raw' && !isBrukerRaw(bytes)) throw errorInFile(file, `a binary file that is not Bruker RAW (expected "RAW1.01" or "RAW4.00"; starts with ${start()})`);
       return parseBrukerRaw(bytes, file);
   }
   if (content !== 'text' && content !== 'xml') return readByContent(bytes, file, content, extension);
