@@ -101,4 +101,12 @@ describe('latent-xrd peaks, simulate, synth, bench', () => {
     for (const key of ['patternsPerSecond', 'naivePatternsPerSecond', 'speedupOverNaive']) assert.ok(json[key] > 0, key);
     assert.ok(json.maxDifferenceFromNaive < 0.02);
   });
+
+  it('bench cif --json reports the parse speed as a ratio to a whitespace split of the same text', async () => {
+    const r = await cli('bench', 'cif', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout);
+    assert.equal(json.bytes, 26749);
+    for (const key of ['msPerParse', 'megabytesPerSecond', 'whitespaceSplitMs', 'parseToSplitRatio']) assert.ok(json[key] > 0, key);
+  });
 });

@@ -6,7 +6,9 @@ import { benchSynth } from '../../core/synth/bench';
 import { benchTrain, benchScore } from '../../core/model/bench';
 import { benchWatch } from '../../core/watch/bench';
 import { parseBackend } from './train';
-import { packageRoot } from '../io';
+import { packageRoot, readUserFile } from '../io';
+import { benchCif } from '../../core/cif/bench';
+import { decodeCifBytes } from '../../core/cif/decode';
 
 /** Prints a result object as an aligned two-column table. */
 function table(result: Record<string, unknown>): string {
@@ -18,11 +20,12 @@ function table(result: Record<string, unknown>): string {
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'Benchmarks: `bench synth`, `bench train`, `bench score`, `bench watch` (speeds against references measured in the same run)',
+  summary: 'Benchmarks: `bench synth`, `bench train`, `bench score`, `bench watch`, `bench cif` (speeds against references measured in the same run)',
   usage: [
     'latent-xrd bench synth [--patterns 15000] [--naive 300] [--json]',
     'latent-xrd bench train [--batches 40] [--backend wasm] [--json]   (batch 128, one thread)',
     'latent-xrd bench score [--patterns 10000] [--backend wasm] [--json]',
+    'latent-xrd bench cif [FILE.cif] [--json]   (default: the 27 kB organometallic of the test fixtures)',
     'latent-xrd bench watch [--files 1000] [--settle 250] [--backend wasm] [--json]   (files written by a worker thread, scored by `watch`)',
     '',
     'Prints the figures as a table, or as JSON with --json. Speeds are ratios measured in the',
@@ -50,9 +53,12 @@ export const benchCommand: Command = {
       const files = values.files ? parseInteger('--files', values.files, 1) : undefined;
       const settleMs = values.settle ? parseInteger('--settle', values.settle, 0) : undefined;
       report = { benchmark: 'watch', ...(await benchWatch({ examplesDir, backend, files, settleMs })) };
+    } else if (which === 'cif') {
+      const file = positionals[1] ?? join(packageRoot(), 'test', 'fixtures', 'cif', 'syntax', '1100980.cif');
+      report = { benchmark: 'cif', ...benchCif(decodeCifBytes(readUserFile(ctx.cwd, file)), file) };
     } else if (which === 'synth') {
       report = { benchmark: 'synth', ...runSynth(values) };
-    } else throw new UserError(`bench: name a benchmark: synth, train, score or watch${which ? ` (not "${which}")` : ''}`);
+    } else throw new UserError(`bench: name a benchmark: synth, train, score, watch or cif${which ? ` (not "${which}")` : ''}`);
     ctx.out(values.json ? JSON.stringify(report, null, 2) + '\n' : table(report) + '\n');
     return 0;
   },
