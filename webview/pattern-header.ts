@@ -5,6 +5,14 @@ import { el, fmt } from './dom';
 
 export function patternHeader(pattern: PatternPayload): HTMLElement {
   const header = el('header', { class: 'score-header' }, el('h1', {}, pattern.title));
+  if (pattern.format) {
+    const facts = `${pattern.format} · ${pattern.measured.twoTheta.length} points, 2θ ${pattern.measured.twoTheta[0].toFixed(3)}–${pattern.measured.twoTheta[pattern.measured.twoTheta.length - 1].toFixed(3)}° · ${pattern.wavelength ? `λ ${pattern.wavelength} Å (from the file)` : 'no wavelength in the file'}`;
+    header.append(
+      pattern.fileMeta?.length
+        ? el('details', { class: 'file-facts' }, el('summary', {}, facts), el('dl', {}, ...pattern.fileMeta.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])))
+        : el('p', { class: 'file-facts' }, facts),
+    );
+  }
   const m = pattern.model;
   if (!m) {
     header.append(el('p', { class: 'note' }, pattern.modelNote ?? 'No model.'));

@@ -17,6 +17,8 @@ export interface PlotOptions {
   /** Extra patterns on the same grid as `main` (e.g. varied draws), drawn thin. */
   extras?: number[][];
   height?: number;
+  /** Also draw the data as measured and the subtracted background (display scale of the file). */
+  asMeasured?: boolean;
 }
 
 interface Line {
@@ -33,6 +35,10 @@ export function patternPlot(container: HTMLElement, pattern: PatternPayload, opt
   const main: SeriesPayload = model ? model.prepared : pattern.measured;
   const lines: Line[] = [{ x: main.twoTheta, y: main.values, className: 'series-measured', label: model ? 'pattern (as the model sees it)' : 'pattern' }];
   if (model) lines.push({ x: main.twoTheta, y: model.reconstruction, className: 'series-reconstruction', label: `reconstruction (${model.name})` });
+  if (model && options.asMeasured) {
+    lines.push({ x: pattern.measured.twoTheta, y: pattern.measured.values, className: 'series-raw', label: 'as measured (scaled)' });
+    if (model.background) lines.push({ x: model.background.twoTheta, y: model.background.values, className: 'series-background', label: 'background (subtracted)' });
+  }
   for (const extra of options.extras ?? []) lines.push({ x: main.twoTheta, y: extra, className: 'series-extra', label: 'varied draw' });
   const residual = model ? main.values.map((v, i) => v - model.reconstruction[i]) : undefined;
   const wavelength = pattern.wavelength ?? CU_KALPHA1;

@@ -19,12 +19,20 @@ export function showPattern(pattern: PatternPayload): void {
   resetRedraws();
   const root = app();
   const plot = el('div', { class: 'plot-container' });
-  root.replaceChildren(
-    el('div', { class: 'toolbar' }, button('Reopen as Text', () => send({ type: 'reopenAsText' }))),
-    patternHeader(pattern),
-    plot,
-  );
-  redraws.push(patternPlot(plot, pattern));
+  const state = loadState<{ asMeasured?: boolean }>() ?? {};
+  const toolbar = el('div', { class: 'toolbar' }, button('Reopen as Text', () => send({ type: 'reopenAsText' })));
+  if (pattern.model) {
+    // A crystallographer checks the background before trusting a score: show it on demand.
+    const box = el('input', { type: 'checkbox', 'data-action': 'as-measured' });
+    box.checked = !!state.asMeasured;
+    box.addEventListener('change', () => {
+      saveState({ ...(loadState<object>() ?? {}), asMeasured: box.checked });
+      showPattern(pattern);
+    });
+    toolbar.append(el('label', { class: 'toggle' }, box, pattern.model.background ? ' show the data as measured and the subtracted background' : ' show the data as measured'));
+  }
+  root.replaceChildren(toolbar, patternHeader(pattern), plot);
+  redraws.push(patternPlot(plot, pattern, { asMeasured: !!state.asMeasured }));
   root.dataset.state = pattern.model ? 'scored' : 'plotted';
 }
 

@@ -6,6 +6,7 @@ import type { PreparedPattern } from '../core/preprocess/prepare';
 import type { Grid } from '../core/diffraction/render';
 import type { PatternPayload, ScorePayload, SeriesPayload } from '../protocol/webview';
 import type { ModelService } from './model-service';
+import { preprocessOptions } from './preprocess-settings';
 
 const round = (v: number) => Math.round(v * 1e5) / 1e5;
 
@@ -14,8 +15,8 @@ export function gridSeries(grid: Grid, values: ArrayLike<number>): SeriesPayload
   return { twoTheta: Array.from({ length: grid.points }, (_, i) => round(grid.min + i * step)), values: Array.from(values, round) };
 }
 
-/** The measured pattern as a plot series, scaled to [0, 1] (min → 0, max → 1). */
-export function measuredSeries(measured: MeasuredPattern): SeriesPayload {
+/** How a measured pattern is scaled for display: min → 0, max → 1. */
+function displayScale(measured: MeasuredPattern): (v: number) => number {
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of measured.intensity) {
@@ -23,7 +24,22 @@ export function measuredSeries(measured: MeasuredPattern): SeriesPayload {
     hi = Math.max(hi, v);
   }
   const span = hi - lo || 1;
-  return { twoTheta: Array.from(measured.twoTheta, round), values: Array.from(measured.intensity, (v) => round((v - lo) / span)) };
+  return (v) => round((v - lo) / span);
+}
+
+/** The measured pattern as a plot series, scaled to [0, 1] (min → 0, max → 1). */
+export function measuredSeries(measured: MeasuredPattern): SeriesPayload {
+  const scale = displayScale(measured);
+  return { twoTheta: Array.from(measured.twoTheta, round), values: Array.from(measured.intensity, scale) };
+}
+
+/** What the file's header says, for the header line: format, wavelength and a few header values. */
+function fileFacts(measured: MeasuredPattern): Pick<PatternPayload, 'format' | 'wavelength' | 'fileMeta'> {
+  const meta = Object.entries(measured.meta ?? {})
+    .filter(([, v]) => String(v).length <= 120)
+    .slice(0, 24)
+    .map(([k, v]) => [k, String(v)] as [string, string]);
+  return { format: measured.format, wavelength: measured.wavelength, fileMeta: meta.length ? meta : undefined };
 }
 
 export function scorePayload(score: PatternScore, prepared: PreparedPattern): ScorePayload {
@@ -42,7 +58,7 @@ export function scorePayload(score: PatternScore, prepared: PreparedPattern): Sc
 
 /** Scores a pattern with the active model (loading it if needed) and builds the plot payload. */
 export async function patternPayload(title: string, measured: MeasuredPattern, models: ModelService): Promise<PatternPayload> {
-  const payload: PatternPayload = { title, measured: measuredSeries(measured) };
+  const payload: PatternPayload = { title, measured: measuredSeries(measured), ...fileFacts(measured) };
   const active = models.current ?? (await models.refresh());
   if (!active) {
     payload.modelNote = 'No model yet: train one (Latent XRD: Train Model) to see its reconstruction and a novelty score.';
@@ -54,13 +70,18 @@ export async function patternPayload(title: string, measured: MeasuredPattern, m
   }
   const engine = await models.scorer();
   if (!engine) return payload;
-  const { score, prepared, reconstruction } = engine.scorer.scoreMeasured(measured);
+  const { score, prepared, reconstruction } = engine.scorer.scoreMeasured(measured, preprocessOptions());
   const grid = active.manifest.grid;
+  // The fitted background is drawn over the data as measured, on the same display scale; after a
+  // wavelength conversion the two 2θ axes differ, so it is not drawn then.
+  const converted = (prepared.operations ?? []).some((o) => o.step === 'wavelength' && o.parameters.droppedPoints !== undefined);
+  const scale = displayScale(measured);
   payload.model = {
     name: active.name,
     prepared: gridSeries(grid, prepared.pattern),
     reconstruction: Array.from(reconstruction, round),
     score: scorePayload(score, prepared),
+    background: prepared.background && !converted ? { twoTheta: gridSeries(grid, prepared.background).twoTheta, values: Array.from(prepared.background, scale) } : undefined,
   };
   return payload;
 }

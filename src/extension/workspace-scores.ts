@@ -8,6 +8,7 @@ import { readPattern } from '../core/formats';
 import type { PatternScore } from '../core/model/score';
 import type { ModelService } from './model-service';
 import { log } from './output';
+import { affectsPreprocessing, preprocessOptions } from './preprocess-settings';
 
 export interface FileScore {
   uri: vscode.Uri;
@@ -35,7 +36,7 @@ export class WorkspaceScores implements vscode.Disposable {
     this.subscriptions.push(models.onDidChange(() => void this.rescanAll()));
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('latentXrd.patternFiles') || e.affectsConfiguration('latentXrd.noveltyPValueThreshold')) void this.rescanAll();
+        if (e.affectsConfiguration('latentXrd.patternFiles') || e.affectsConfiguration('latentXrd.noveltyPValueThreshold') || affectsPreprocessing(e)) void this.rescanAll();
       }),
     );
   }
@@ -102,13 +103,14 @@ export class WorkspaceScores implements vscode.Disposable {
       modelProblem = `the model could not be loaded: ${(e as Error).message}`;
     }
     const threshold = vscode.workspace.getConfiguration('latentXrd').get<number>('noveltyPValueThreshold', 0.01);
+    const preprocessing = preprocessOptions();
     for (const uri of uris) {
       const name = basename(uri.fsPath);
       const entry: FileScore = { uri, name, scoredAt: Date.now() };
       try {
         const measured = readPattern(await vscode.workspace.fs.readFile(uri), name);
         if (engine) {
-          const { score } = engine.scorer.scoreMeasured(measured);
+          const { score } = engine.scorer.scoreMeasured(measured, preprocessing);
           entry.score = { ...score, verdict: score.pValue < threshold ? 'novel' : 'known' };
         } else if (modelProblem) entry.error = modelProblem;
       } catch (e) {

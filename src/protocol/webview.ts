@@ -27,13 +27,20 @@ export interface PatternPayload {
   title: string;
   /** As measured (or simulated), scaled to [0, 1] for display. */
   measured: SeriesPayload;
+  /** Kα1 (Å) as the file states it; absent when the file does not say. */
   wavelength?: number;
+  /** The reader that read the file ("xrdml", "bruker-raw", …). */
+  format?: string;
+  /** Header values of the file, as [name, value]. */
+  fileMeta?: [string, string][];
   model?: {
     name: string;
     /** On the model's grid: what the model saw and what it reconstructed. */
     prepared: SeriesPayload;
     reconstruction: number[];
     score: ScorePayload;
+    /** The subtracted background, on the display scale of `measured`. */
+    background?: SeriesPayload;
   };
   /** Why there is no reconstruction (no model, a conditional model, …). */
   modelNote?: string;

@@ -16,6 +16,7 @@ import { patternPayload } from '../patterns';
 import { problemsOf } from './pattern-editor';
 import { Rasterizer, WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
 import { log } from '../output';
+import { affectsPreprocessing, preprocessOptions } from '../preprocess-settings';
 import { requireTrust } from '../commands/trust';
 import { csvLine } from '../commands/export';
 
@@ -93,6 +94,7 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
         timer = setTimeout(() => void render(), 200);
       }),
       this.models.onDidChange(() => void render()),
+      vscode.workspace.onDidChangeConfiguration((e) => (affectsPreprocessing(e) || e.affectsConfiguration('latentXrd.noveltyPValueThreshold')) && void render()),
     ];
     panel.onDidDispose(() => {
       clearTimeout(timer);
@@ -157,9 +159,10 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
     else {
       const engine = await this.models.scorer();
       const threshold = vscode.workspace.getConfiguration('latentXrd').get<number>('noveltyPValueThreshold', 0.01);
+      const preprocessing = preprocessOptions();
       collection.samples.forEach((_, i) => {
         try {
-          const { score } = engine!.scorer.scoreMeasured(samplePattern(collection, i));
+          const { score } = engine!.scorer.scoreMeasured(samplePattern(collection, i), preprocessing);
           scores[i] = score;
           Object.assign(samples[i], { bceExcess: score.bceExcess, pValue: score.pValue, verdict: score.pValue < threshold ? 'novel' : 'known', nearestPhase: score.nearestPhase });
         } catch (e) {

@@ -10,6 +10,7 @@ import type { ModelService } from '../model-service';
 import { patternPayload } from '../patterns';
 import { WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
 import { log } from '../output';
+import { affectsPreprocessing } from '../preprocess-settings';
 
 export const PATTERN_EDITOR = 'latentXrd.patternEditor';
 
@@ -66,6 +67,7 @@ export class PatternEditorProvider implements vscode.CustomReadonlyEditorProvide
       watcher.onDidChange(() => void render()),
       watcher.onDidCreate(() => void render()),
       this.models.onDidChange(() => void render()),
+      vscode.workspace.onDidChangeConfiguration((e) => affectsPreprocessing(e) && void render()),
     ];
     panel.onDidDispose(() => {
       this.open.delete(uri.toString());
