@@ -6,6 +6,7 @@ import { WorkspaceScores } from './workspace-scores';
 import { PatternEditorProvider, PATTERN_EDITOR } from './editors/pattern-editor';
 import { CifPreviewProvider, CIF_PREVIEW } from './editors/cif-preview';
 import { CollectionEditorProvider, COLLECTION_EDITOR } from './editors/collection-editor';
+import { MeasurementFolder } from './measurement-folder';
 import { LatentMapView, LATENT_MAP_VIEW } from './views/latent-map-view';
 import { RankingView } from './views/ranking-view';
 import { ModelCardView } from './views/model-card-view';
@@ -23,6 +24,7 @@ export interface LatentXrdApi {
   patternEditor: PatternEditorProvider;
   cifPreview: CifPreviewProvider;
   collectionEditor: CollectionEditorProvider;
+  measurements: MeasurementFolder;
   latentMap: LatentMapView;
   activatedInMs: number;
 }
@@ -38,11 +40,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
   const latentMap = new LatentMapView(extensionUri, models, scores);
   const ranking = new RankingView(scores);
   const modelCard = new ModelCardView(models);
+  const measurements = new MeasurementFolder(scores);
 
   context.subscriptions.push(
     outputChannel(),
     models,
     scores,
+    measurements,
     latentMap,
     ranking,
     modelCard,
@@ -78,6 +82,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     vscode.commands.registerCommand('latentXrd.exportScores', (target?: vscode.Uri) => exportScores(scores, models, target)),
     vscode.commands.registerCommand('latentXrd.exportFigures', (folder?: vscode.Uri) => exportFigures(scores, models, latentMap, folder)),
     vscode.commands.registerCommand('latentXrd.exportCollection', (uri?: vscode.Uri, target?: vscode.Uri) => collectionEditor.exportCollection(uri, target)),
+    vscode.commands.registerCommand('latentXrd.watchFolder', (folder?: vscode.Uri, options?: { includeExisting?: boolean }) => measurements.start(folder, options)),
+    vscode.commands.registerCommand('latentXrd.stopWatching', () => measurements.stop()),
     vscode.commands.registerCommand('latentXrd.openLatentMap', () => vscode.commands.executeCommand(`${LATENT_MAP_VIEW}.focus`)),
     vscode.commands.registerCommand('latentXrd.openCifPreviewToSide', async (uri?: vscode.Uri) => {
       const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
@@ -99,7 +105,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
   void scores.start();
   const activatedInMs = Date.now() - started;
   log(`Latent XRD activated in ${activatedInMs} ms`);
-  return { models, scores, patternEditor, cifPreview, collectionEditor, latentMap, activatedInMs };
+  return { models, scores, patternEditor, cifPreview, collectionEditor, latentMap, measurements, activatedInMs };
 }
 
 export function deactivate(): void {

@@ -4,7 +4,7 @@
 // error: nothing is dropped silently.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import { readPattern } from '../core/formats';
+import { readPattern, type MeasuredPattern } from '../core/formats';
 import type { PatternScore } from '../core/model/score';
 import type { ModelService } from './model-service';
 import { log } from './output';
@@ -29,6 +29,8 @@ export class WorkspaceScores implements vscode.Disposable {
   private watcher: vscode.FileSystemWatcher | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   newest: string | undefined;
+  /** Files outside the workspace glob that a watched measurement folder added: kept across rescans. */
+  private readonly external = new Map<string, vscode.Uri>();
   /** Resolves when the first full scan has been scored. */
   ready: Promise<void> = Promise.resolve();
 
@@ -72,6 +74,8 @@ export class WorkspaceScores implements vscode.Disposable {
       this.changed.fire();
     });
     const uris = await vscode.workspace.findFiles(glob, '{**/node_modules/**,**/.vscode-test/**,**/.git/**}', 5000);
+    const found = new Set(uris.map((u) => u.toString()));
+    for (const [key, uri] of this.external) if (!found.has(key)) uris.push(uri);
     this.files.clear();
     await this.scoreFiles(uris);
     this.changed.fire();
@@ -119,6 +123,38 @@ export class WorkspaceScores implements vscode.Disposable {
       this.files.set(uri.toString(), entry);
     }
     if (engine) log(`scored ${uris.length} pattern file(s) in ${Date.now() - started} ms`);
+  }
+
+  /**
+   * Scores a pattern a watched measurement folder has read (it decided the file is complete) and
+   * adds it to the list as the newest; the ranking and the map update.
+   */
+  async recordMeasured(uri: vscode.Uri, measured: MeasuredPattern): Promise<FileScore> {
+    this.external.set(uri.toString(), uri);
+    const entry: FileScore = { uri, name: basename(uri.fsPath), scoredAt: Date.now() };
+    const engine = this.models.current?.manifest.kind === 'cvae' ? undefined : await this.models.scorer();
+    if (!engine) entry.error = this.models.current ? `${this.models.current.name} is a conditional model: it needs a composition for each pattern` : 'no model: train or select one to score measurements';
+    else {
+      const threshold = vscode.workspace.getConfiguration('latentXrd').get<number>('noveltyPValueThreshold', 0.01);
+      const { score } = engine.scorer.scoreMeasured(measured, preprocessOptions());
+      entry.score = { ...score, verdict: score.pValue < threshold ? 'novel' : 'known' };
+    }
+    this.files.set(uri.toString(), entry);
+    this.newest = uri.toString();
+    this.changed.fire();
+    return entry;
+  }
+
+  /** A watched file that could not be read: listed with its located error, never dropped. */
+  recordUnreadable(uri: vscode.Uri, error: string): void {
+    this.external.set(uri.toString(), uri);
+    this.files.set(uri.toString(), { uri, name: basename(uri.fsPath), scoredAt: Date.now(), error });
+    this.changed.fire();
+  }
+
+  forget(uri: vscode.Uri): void {
+    this.external.delete(uri.toString());
+    if (this.files.delete(uri.toString())) this.changed.fire();
   }
 
   dispose(): void {

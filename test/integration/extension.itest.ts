@@ -1,7 +1,9 @@
 // Integration tests: inside a real VS Code extension host (code-server's), against the real
 // `vscode` API, on a copy of test/fixtures/workspace. Run by scripts/vscode/test-integration.mjs.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { api, until, workspaceFile } from './helpers';
 import { PATTERN_EDITOR } from '../../src/extension/editors/pattern-editor';
@@ -226,5 +228,43 @@ describe('Latent XRD in a real extension host', function () {
     assert.equal(csv.length, samples + 1);
     assert.match(csv[0], /^id,x_mm,y_mm,.*verdict,p_value,bce_excess/);
     assert.ok(csv.slice(1).every((line) => /,(known|novel),/.test(line)), 'every sample scored');
+  });
+
+  it('watches a measurement folder: files scored once, complete, as they arrive; novel ones announced; unreadable ones listed', async () => {
+    const latent = await api();
+    const dir = mkdtempSync(join(tmpdir(), 'latent-xrd-watch-'));
+    const settings = vscode.workspace.getConfiguration('latentXrd');
+    // Every pattern less typical than the most typical calibration pattern counts as novel here,
+    // so the notification is exercised whatever this small test model makes of σ.
+    await settings.update('noveltyPValueThreshold', 0.999, vscode.ConfigurationTarget.Workspace);
+    try {
+      await vscode.commands.executeCommand('latentXrd.watchFolder', vscode.Uri.file(dir), { includeExisting: false });
+      assert.equal(latent.measurements.watching?.fsPath, dir);
+      // Written in four pieces with pauses shorter than the settle time, as an instrument streams it.
+      const text = readFileSync(workspaceFile('patterns', 'sigma-simulated.xy').fsPath, 'utf8');
+      const lines = text.trimEnd().split('\n');
+      const points = lines.filter((l) => /^\s*[\d.]/.test(l)).length;
+      const run = join(dir, 'run-001.xy');
+      for (let k = 0; k < 4; k++) {
+        appendFileSync(run, lines.slice((k * lines.length) / 4, ((k + 1) * lines.length) / 4).join('\n') + '\n');
+        await new Promise((r) => setTimeout(r, 80));
+      }
+      const entry = await until('the measurement scored', () => latent.scores.list.find((f) => f.uri.fsPath === run && f.score));
+      assert.equal(latent.scores.newest, entry.uri.toString(), 'the newest on the map');
+      await until('the novel notification', () => latent.measurements.notified.some((m) => m.includes('run-001.xy')));
+      const reads = latent.measurements.history.filter((h) => h.path === run);
+      assert.deepEqual(reads.map((h) => h.points), [points], 'read once, and whole');
+
+      copyFileSync(workspaceFile('patterns', 'malformed.xy').fsPath, join(dir, 'run-002.xy'));
+      const bad = await until('the unreadable file listed', () => latent.scores.list.find((f) => f.name === 'run-002.xy' && f.error));
+      assert.match(bad.error!, /run-002\.xy:\d+:\d+/);
+
+      unlinkSync(run);
+      await until('the deleted measurement gone', () => !latent.scores.list.some((f) => f.uri.fsPath === run));
+    } finally {
+      await vscode.commands.executeCommand('latentXrd.stopWatching');
+      await settings.update('noveltyPValueThreshold', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    assert.equal(latent.measurements.watching, undefined);
   });
 });
