@@ -193,6 +193,11 @@ describe('instrument formats: other real files', () => {
     assert.deepEqual([film.twoTheta.length, first(film), last(film)], [1374, 5, 59.92]); // "5.00000 2780.000" … "59.92000 550.000"
   });
 
+  it('a real .xy whose count ran into the 2θ column is refused at that line, not read with a point missing', () => {
+    // line 84 is "14.11851260" (between "14.0688 659" and "14.1681 465"): 2θ 14.1185 and 1260 counts, fused
+    assert.throws(() => read('15__SnPerovskite_at_0.5M_4to1_dmftodmso.xy'), /^UserError: 15__SnPerovskite_at_0\.5M_4to1_dmftodmso\.xy:84:\d+: expected two numbers \(2θ and intensity\)$/);
+  });
+
   const aLab = '/work/shared/data/patterns/a-lab-xrdml';
   it('reads all 20 A-Lab .xrdml files (<counts>): 2θ from their own start/end positions, one angle per count', function () {
     const files = existsSync(aLab) ? readdirSync(aLab).filter((f) => f.endsWith('.xrdml')) : [];
@@ -217,10 +222,10 @@ describe('instrument formats: other real files', () => {
 
 describe('instrument formats: what the readers handle that the real files do not show', () => {
   it('text columns: header lines, comments, semicolons with decimal commas, scientific and Fortran notation', () => {
-    const p = readPattern(text('Sample: test\n2theta;counts\n# a comment\n10,5;1,5E+03\n11,0;2.0D+03\n! end\n11,5;3e3\n'), 'x.csv');
+    const p = readPattern(text('Sample: test\n3 columns\n2theta;counts\n# a comment\n10,5;1,5E+03\n11,0;2.0D+03\n! end\n11,5;3e3\n'), 'x.csv');
     assert.deepEqual(Array.from(p.twoTheta), [10.5, 11, 11.5]);
     assert.deepEqual(Array.from(p.intensity), [1500, 2000, 3000]);
-    assert.equal(p.meta?.headerLines, 2);
+    assert.equal(p.meta?.headerLines, 3);
   });
 
   it('a descending scan is reversed (and said so); a stitched one with an overlap keeps every point', () => {

@@ -27,8 +27,10 @@ export function parseTextColumns(text: string, file: string, options: TextColumn
     const fields = splitFields(line);
     const wanted = options.sigmaColumn ? 3 : 2;
     const values = fields.slice(0, wanted).map((f) => parseNumber(f.text));
-    const looksLikeData = fields.length > 0 && (Number.isFinite(values[0]) || NOT_FINITE.test(fields[0].text));
-    if (twoTheta.length === 0 && !looksLikeData) {
+    // Before the data, a line is a header unless it starts with two numbers ("100 points" and
+    // "2 Theta" are headers); NaN and Inf count as numbers here so that they are reported.
+    const numeric = (f: Field | undefined) => f !== undefined && (Number.isFinite(parseNumber(f.text)) || NOT_FINITE.test(f.text));
+    if (twoTheta.length === 0 && !(numeric(fields[0]) && numeric(fields[1]))) {
       headerLines++;
       continue; // a header line (column names, instrument text)
     }
