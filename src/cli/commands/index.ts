@@ -8,6 +8,7 @@ import { trainCommand } from './train';
 import { scoreCommand } from './score';
 import { reproduceCommand } from './reproduce';
 import { waferCommand } from './wafer';
+import { importCommand } from './import';
 
 /** Every `latent-xrd` command, in the order `--help` lists them. */
-export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, reproduceCommand, waferCommand, benchCommand];
+export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, reproduceCommand, waferCommand, importCommand, benchCommand];

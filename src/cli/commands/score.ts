@@ -8,17 +8,21 @@ import { Scorer, type PatternScore } from '../../core/model/score';
 import { readPattern } from '../../core/formats';
 import { readUserFile } from '../io';
 import { parseBackend } from './train';
+import { isCollectionFile, scoreCollectionFiles } from './score-collection';
 
 export const scoreCommand: Command = {
   name: 'score',
   summary: 'Score pattern files against a trained model: latent position, errors, p-value, verdict, nearest phase',
   usage: [
     'latent-xrd score --model DIR FILE… [--json] [--backend auto|wasm|cpu]',
+    'latent-xrd score --model DIR LIBRARY.xrd… [--json]',
     '',
     'Each file (two columns: 2θ, intensity) is resampled onto the model\'s grid and scaled to',
     '[0, 1]; the steps are listed with its score. The p-value is the fraction of held-out known',
     'patterns whose reconstruction error is at least as large; below the model\'s threshold the',
     'verdict is "novel". Unreadable files are listed with their error and make the exit code 1.',
+    'An .xrd collection is scored sample by sample (id, x, y, composition beside each score); a',
+    'conditional model (cVAE) is fed each sample\'s composition over its elements.',
   ].join('\n'),
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs('score', argv, {
@@ -30,7 +34,8 @@ export const scoreCommand: Command = {
     if (positionals.length === 0) throw new UserError('score: name at least one pattern file');
     await initBackend(parseBackend(values.backend));
     const model = await loadModel(resolve(ctx.cwd, values.model));
-    if (model.manifest.kind === 'cvae') throw new UserError(`${values.model}: a conditional model needs compositions; scoring files against a cVAE arrives with materials libraries`);
+    if (positionals.some(isCollectionFile)) return scoreCollectionFiles(ctx, model, values.model, positionals, !!values.json);
+    if (model.manifest.kind === 'cvae') throw new UserError(`${values.model}: a conditional model needs compositions: score an .xrd collection whose samples have them (latent-xrd import makes one)`);
     const scorer = new Scorer(model);
     const results: ({ file: string; steps: string[]; coverage: number } & PatternScore | { file: string; error: string })[] = [];
     for (const file of positionals) {
