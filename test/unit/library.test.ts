@@ -6,7 +6,7 @@ import Ajv from 'ajv';
 import { initBackend } from '../../src/core/model/backend';
 import { buildVae } from '../../src/core/model/vae';
 import { Scorer } from '../../src/core/model/score';
-import type { ModelManifest } from '../../src/core/model/store';
+import { saveModel, type ModelManifest } from '../../src/core/model/store';
 import type { ModelSpec } from '../../src/core/model/architecture';
 import { parseCollection, writeCollection, type Collection } from '../../src/core/formats/collection';
 import { readNpy, writeNpy } from '../../src/core/library/npy';
@@ -358,6 +358,40 @@ describe('latent-xrd import', () => {
       assert.match(bad.stderr, /Q = 14\.0066 A\^-1 is beyond 4π\/λ/);
       const none = await cli('import', 'zip');
       assert.match(none.stderr, /say what to import — folder, fe-ga-pd or npy \(not "zip"\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('latent-xrd score on a collection', () => {
+  it('prints every sample with position, composition and score; a cVAE gets the compositions', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latent-xrd-score-'));
+    try {
+      await initBackend('wasm');
+      const spec: ModelSpec = { points: 32, hidden: [8], latent: 2, compositionElements: ['Fe', 'Ga', 'Pd'], beta: 1 };
+      const manifest: ModelManifest = {
+        format: 'latent-xrd-model', formatVersion: 1, software: { name: 'latent-xrd', version: 'test' }, created: new Date(0).toISOString(),
+        kind: 'cvae', spec, grid: { min: 37, max: 48, points: 32 }, phases: ['A', 'B'], reference: { latent: [0, 0, 1, 1], labels: [0, 1] },
+        calibration: { metric: 'bceExcess', errors: [0.1, 0.2], pThreshold: 0.01, errorThreshold: 0.2 }, training: {}, metrics: {}, ensemble: [{ seed: 1, path: '.' }],
+      };
+      await saveModel(join(dir, 'model'), [buildVae(spec, 1)], manifest);
+      const { collection } = importFeGaPd(fixture('Fe-Ga-Pd'));
+      collection.samples.forEach((s, i) => Object.assign(s, { x: i, y: -i }));
+      writeFileSync(join(dir, 'lib.xrd'), writeCollection(collection));
+      const r = await cli('score', '--model', join(dir, 'model'), join(dir, 'lib.xrd'), '--json');
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.kind, 'cvae');
+      const c = out.collections[0];
+      assert.deepEqual(c.compositionElements, ['Fe', 'Ga', 'Pd']);
+      assert.equal(c.samples.length, 24);
+      assert.deepEqual(Object.keys(c.samples[3]).slice(0, 5), ['id', 'x', 'y', 'composition', 'latent']);
+      assert.equal(c.samples[3].x, 3);
+      for (const k of ['bce', 'bceExcess', 'mse', 'pValue', 'verdict', 'nearestPhase', 'coverage']) assert.ok(k in c.samples[0], k);
+      const text = await cli('score', '--model', join(dir, 'model'), join(dir, 'lib.xrd'));
+      assert.match(text.stdout, /24 samples, \d+ novel \(compositions over Fe, Ga, Pd fed to the cVAE\)/);
+      assert.match(text.stdout, /^ {2}4 at \(3\.0, -3\.0\) mm Fe0\.\d\d Ga0\.\d\d Pd0\.\d\d: (KNOWN|NOVEL)/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
