@@ -10,6 +10,7 @@ import { reproduceCommand } from './reproduce';
 import { waferCommand } from './wafer';
 import { readCommand } from './read';
 import { watchCommand } from './watch';
+import { importCommand } from './import';
 
 /** Every `latent-xrd` command, in the order `--help` lists them. */
-export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, readCommand, watchCommand, reproduceCommand, waferCommand, benchCommand];
+export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, readCommand, watchCommand, importCommand, reproduceCommand, waferCommand, benchCommand];

@@ -9,6 +9,7 @@ import { readPattern } from '../../core/formats';
 import { readUserFile } from '../io';
 import { parseBackend } from './train';
 import { BACKGROUND_METHODS, DEFAULT_PREPROCESS_OPTIONS, type BackgroundMethod, type PreprocessStep } from '../../core/preprocess/prepare';
+import { isCollectionFile, scoreCollectionFiles } from './score-collection';
 
 export const scoreCommand: Command = {
   name: 'score',
@@ -26,6 +27,10 @@ export const scoreCommand: Command = {
     'the fraction of held-out known patterns whose reconstruction error is at least as large;',
     'below the model\'s threshold the verdict is "novel". Unreadable files are listed with',
     'their error and make the exit code 1.',
+    '',
+    'latent-xrd score --model DIR LIBRARY.xrd… [--json]: an .xrd collection is scored sample by',
+    'sample (id, x, y, composition beside each score); a conditional model (cVAE) is fed each',
+    'sample\'s composition over its elements.',
   ].join('\n'),
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs('score', argv, {
@@ -44,7 +49,8 @@ export const scoreCommand: Command = {
     if (positionals.length === 0) throw new UserError('score: name at least one pattern file');
     await initBackend(parseBackend(values.backend));
     const model = await loadModel(resolve(ctx.cwd, values.model));
-    if (model.manifest.kind === 'cvae') throw new UserError(`${values.model}: a conditional model needs compositions; scoring files against a cVAE arrives with materials libraries`);
+    if (positionals.some(isCollectionFile)) return scoreCollectionFiles(ctx, model, values.model, positionals, !!values.json, preprocess);
+    if (model.manifest.kind === 'cvae') throw new UserError(`${values.model}: a conditional model needs compositions: score an .xrd collection whose samples have them (latent-xrd import makes one)`);
     const scorer = new Scorer(model);
     const results: ({ file: string; steps: string[]; operations?: PreprocessStep[]; coverage: number } & PatternScore | { file: string; error: string })[] = [];
     for (const file of positionals) {

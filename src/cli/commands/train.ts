@@ -10,6 +10,9 @@ import { startTraining } from '../../worker/host';
 import { loadWorkspaceConfig } from '../io';
 import { describeEvent } from '../../core/model/progress';
 import { generateWithProgress } from './synth';
+import { readDataset, type DatasetPlan } from '../../core/synth/dataset';
+import { compositionsForRows, phaseMapFromPlan } from '../../core/synth/phase-map';
+import { Random } from '../../core/util/random';
 
 export const trainCommand: Command = {
   name: 'train',
@@ -37,14 +40,18 @@ export const trainCommand: Command = {
     const training: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, ...config.training, ...(values.quick ? QUICK_TRAINING : {}) };
     if (values.epochs) training.epochs = parseInteger('--epochs', values.epochs, 1);
     const modelDir = values.model ? resolve(ctx.cwd, values.model) : resolve(configDir, training.model);
-    if (training.compositionElements.length > 0) {
-      throw new UserError(`${configPath}: training.compositionElements is set, but datasets do not carry compositions yet; a cVAE is trained by \`latent-xrd reproduce\` (composition-spread task) until materials libraries land`);
+    const conditional = training.compositionElements.length > 0;
+    if (conditional) {
+      const without = plan.phases.filter((p) => !p.composition).map((p) => p.name);
+      if (without.length) throw new UserError(`${configPath}: training.compositionElements asks for a conditional VAE, so every phase needs a "composition" (the centre of its region); missing for ${without.join(', ')}`);
     }
     if (values.regenerate || !existsSync(plan.output)) {
       ctx.err(`dataset ${plan.output} ${values.regenerate ? 'regenerated' : 'not found: generating it'} (${plan.total} patterns)\n`);
       await generateWithProgress(ctx, plan, false);
     }
+    const compositions = conditional ? await datasetCompositions(plan, training) : undefined;
     const { manifest, evaluation, backend } = await runTraining(ctx, {
+      compositions,
       datasetPath: plan.output,
       modelDir,
       training,
@@ -69,6 +76,16 @@ export const trainCommand: Command = {
     return 0;
   },
 };
+
+/** A cVAE's composition input for every dataset row, from the phase map of the config (synth/phase-map.ts). */
+async function datasetCompositions(plan: DatasetPlan, training: TrainingConfig): Promise<Float32Array> {
+  const dataset = await readDataset(plan.output);
+  if (dataset.phaseNames.join('\n') !== plan.phases.map((p) => p.name).join('\n')) {
+    throw new UserError(`${plan.output}: made from other phases (${dataset.phaseNames.join(', ')}) than the config names; run with --regenerate`);
+  }
+  const map = phaseMapFromPlan(plan.phases, training.compositionElements);
+  return compositionsForRows(map, dataset.fractions, dataset.phaseNames.length, new Random(training.seed + 7919));
+}
 
 function fmt(v: number | undefined): string {
   return v === undefined || Number.isNaN(v) ? 'n/a' : v.toPrecision(4);

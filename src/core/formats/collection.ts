@@ -24,75 +24,141 @@ export interface CollectionSample {
   note?: string;
 }
 
+/**
+ * Where an imported collection came from and what was done to its axis on the way in, so that
+ * a reader can tell a stated wavelength from an assumed one.
+ */
+export interface CollectionSource {
+  /** Files, publication, or the command that made it. */
+  description?: string;
+  /** The axis the source gives its intensities on ("2theta" or "q"); converted to 2θ when read. */
+  axis?: '2theta' | 'q';
+  /** Unit of that axis as the source gives it: "deg", "nm^-1" or "A^-1". */
+  axisUnit?: 'deg' | 'nm^-1' | 'A^-1';
+  /** Å used to convert a Q axis to 2θ (an assumption when the source does not state one). */
+  conversionWavelength?: number;
+  /** Whether the source states the wavelength it was measured with. */
+  wavelengthStated?: boolean;
+}
+
 export interface Collection {
   title: string;
   kind: 'library' | 'synthetic';
   wavelength?: number;
   waferDiameter?: number;
+  /** Free text shown with the collection: caveats of the data, how it was made. */
+  note?: string;
+  source?: CollectionSource;
   twoTheta: Float64Array;
   samples: CollectionSample[];
 }
 
+const SOURCE_KEYS = ['description', 'axis', 'axisUnit', 'conversionWavelength', 'wavelengthStated'];
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-/** Reads a collection; every problem is a diagnostic with line and column, thrown together. */
+/**
+ * Reads a collection; every problem is a diagnostic with line and column, thrown together.
+ * Libraries are large (hundreds of samples × thousands of points), so the text is read with the
+ * native JSON parser first, and the slower parse that records every value's position is run only
+ * when there is a problem to point at.
+ */
 export function parseCollection(text: string, file = 'collection.xrd'): Collection {
-  let located;
+  let root: unknown;
   try {
-    located = parseJsonWithLocations(text);
-  } catch (e) {
-    if (e instanceof JsonSyntaxError) throw new UserError(`${file}:${e.range.line}:${e.range.column}: not valid JSON: ${e.message}`, [{ severity: 'error', message: `not valid JSON: ${e.message}`, range: e.range }], file);
-    throw e;
+    root = JSON.parse(text);
+  } catch {
+    try {
+      parseJsonWithLocations(text);
+    } catch (e) {
+      if (e instanceof JsonSyntaxError) throw new UserError(`${file}:${e.range.line}:${e.range.column}: not valid JSON: ${e.message}`, [{ severity: 'error', message: `not valid JSON: ${e.message}`, range: e.range }], file);
+      throw e;
+    }
+    throw new UserError(`${file}: not valid JSON`, [], file);
   }
-  const diagnostics: Diagnostic[] = [];
-  const problem = (path: (string | number)[], message: string) => diagnostics.push({ severity: 'error', message: `${path.length ? path.join('.') + ': ' : ''}${message}`, range: located.locate(path), code: 'collection.invalid' });
-  const root = located.value;
-  if (!isObject(root)) {
-    problem([], 'a collection is a JSON object');
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const collection = validateCollection(root, file, (path, message) => problems.push({ path, message }));
+  if (problems.length || !collection) {
+    const located = parseJsonWithLocations(text);
+    const diagnostics: Diagnostic[] = problems.map(({ path, message }) => ({ severity: 'error', message: `${path.length ? path.join('.') + ': ' : ''}${message}`, range: located.locate(path), code: 'collection.invalid' }));
     throw collectionError(file, diagnostics);
   }
-  const unknownKeys = (obj: Record<string, unknown>, allowed: string[], path: (string | number)[]) => {
-    for (const k of Object.keys(obj)) if (!allowed.includes(k)) problem([...path, k], `unknown key "${k}" (allowed: ${allowed.join(', ')})`);
+  return collection;
+}
+
+type Problem = (path: (string | number)[], message: string) => void;
+
+function validateCollection(root: unknown, file: string, problem: Problem): Collection | undefined {
+  if (!isObject(root)) {
+    problem([], 'a collection is a JSON object');
+    return undefined;
+  }
+  let failed = false;
+  const fail: Problem = (path, message) => {
+    failed = true;
+    problem(path, message);
   };
-  unknownKeys(root, ['$schema', 'format', 'version', 'title', 'kind', 'wavelength', 'waferDiameter', 'twoTheta', 'grid', 'samples'], []);
-  if (root.format !== COLLECTION_FORMAT) problem(['format'], `expected "format": "${COLLECTION_FORMAT}"`);
-  if (typeof root.version === 'number' && root.version > COLLECTION_VERSION) problem(['version'], `written by a newer latent-xrd (version ${root.version}); update to read it`);
+  const unknownKeys = (obj: Record<string, unknown>, allowed: string[], path: (string | number)[]) => {
+    for (const k of Object.keys(obj)) if (!allowed.includes(k)) fail([...path, k], `unknown key "${k}" (allowed: ${allowed.join(', ')})`);
+  };
+  unknownKeys(root, ['$schema', 'format', 'version', 'title', 'kind', 'wavelength', 'waferDiameter', 'note', 'source', 'twoTheta', 'grid', 'samples'], []);
+  if (root.format !== COLLECTION_FORMAT) fail(['format'], `expected "format": "${COLLECTION_FORMAT}"`);
+  if (typeof root.version === 'number' && root.version > COLLECTION_VERSION) fail(['version'], `written by a newer latent-xrd (version ${root.version}); update to read it`);
+  if (root.note !== undefined && typeof root.note !== 'string') fail(['note'], 'expected a string');
+  let source: CollectionSource | undefined;
+  if (root.source !== undefined) {
+    const s = root.source;
+    if (!isObject(s)) fail(['source'], 'expected an object');
+    else {
+      unknownKeys(s, SOURCE_KEYS, ['source']);
+      if (s.description !== undefined && typeof s.description !== 'string') fail(['source', 'description'], 'expected a string');
+      if (s.axis !== undefined && s.axis !== '2theta' && s.axis !== 'q') fail(['source', 'axis'], 'expected "2theta" or "q"');
+      if (s.axisUnit !== undefined && s.axisUnit !== 'deg' && s.axisUnit !== 'nm^-1' && s.axisUnit !== 'A^-1') fail(['source', 'axisUnit'], 'expected "deg", "nm^-1" or "A^-1"');
+      if (s.conversionWavelength !== undefined && !(isFiniteNumber(s.conversionWavelength) && s.conversionWavelength > 0)) fail(['source', 'conversionWavelength'], 'expected a wavelength > 0 (Å)');
+      if (s.wavelengthStated !== undefined && typeof s.wavelengthStated !== 'boolean') fail(['source', 'wavelengthStated'], 'expected true or false');
+      source = s as CollectionSource;
+    }
+  }
   let twoTheta: Float64Array | undefined;
   if (Array.isArray(root.twoTheta)) {
-    if (!root.twoTheta.every(isFiniteNumber) || root.twoTheta.length < 2) problem(['twoTheta'], 'expected at least two finite numbers (degrees)');
+    if (!root.twoTheta.every(isFiniteNumber) || root.twoTheta.length < 2) fail(['twoTheta'], 'expected at least two finite numbers (degrees)');
     else twoTheta = Float64Array.from(root.twoTheta as number[]);
   } else if (isObject(root.grid)) {
     const { min, max, points } = root.grid;
-    if (!isFiniteNumber(min) || !isFiniteNumber(max) || !Number.isInteger(points) || (points as number) < 2 || max <= min) problem(['grid'], 'expected {"min", "max", "points"} with max > min and points ≥ 2');
+    if (!isFiniteNumber(min) || !isFiniteNumber(max) || !Number.isInteger(points) || (points as number) < 2 || max <= min) fail(['grid'], 'expected {"min", "max", "points"} with max > min and points ≥ 2');
     else twoTheta = Float64Array.from({ length: points as number }, (_, i) => min + (i * (max - min)) / ((points as number) - 1));
-  } else problem([], 'give the 2θ axis as "twoTheta": [...] or "grid": {"min", "max", "points"}');
+  } else fail([], 'give the 2θ axis as "twoTheta": [...] or "grid": {"min", "max", "points"}');
   const samples: CollectionSample[] = [];
-  if (!Array.isArray(root.samples) || root.samples.length === 0) problem(['samples'], 'expected a non-empty array of samples');
+  if (!Array.isArray(root.samples) || root.samples.length === 0) fail(['samples'], 'expected a non-empty array of samples');
   else {
     const ids = new Set<string>();
     root.samples.forEach((s, i) => {
       const at = ['samples', i];
-      if (!isObject(s)) return problem(at, 'a sample is an object');
+      if (!isObject(s)) return fail(at, 'a sample is an object');
       unknownKeys(s, ['id', 'x', 'y', 'composition', 'intensity', 'flagged', 'note'], at);
       const id = typeof s.id === 'string' ? s.id : String(i + 1);
-      if (ids.has(id)) problem([...at, 'id'], `duplicate sample id "${id}"`);
+      if (ids.has(id)) fail([...at, 'id'], `duplicate sample id "${id}"`);
       ids.add(id);
-      if (!Array.isArray(s.intensity)) return problem([...at, 'intensity'], 'expected an array of intensities');
-      const bad = s.intensity.findIndex((v) => !isFiniteNumber(v));
-      if (bad >= 0) return problem([...at, 'intensity', bad], `not a finite number (sample ${id}, point ${bad + 1})`);
-      if (twoTheta && s.intensity.length !== twoTheta.length) return problem([...at, 'intensity'], `has ${s.intensity.length} points but the 2θ axis has ${twoTheta.length}`);
-      const sample: CollectionSample = { id, intensity: Float64Array.from(s.intensity as number[]) };
+      if (!Array.isArray(s.intensity)) return fail([...at, 'intensity'], 'expected an array of intensities');
+      const intensity = new Float64Array(s.intensity.length);
+      for (let k = 0; k < intensity.length; k++) {
+        const v = s.intensity[k];
+        if (typeof v !== 'number' || !Number.isFinite(v)) return fail([...at, 'intensity', k], `not a finite number (sample ${id}, point ${k + 1})`);
+        intensity[k] = v;
+      }
+      if (twoTheta && intensity.length !== twoTheta.length) return fail([...at, 'intensity'], `has ${intensity.length} points but the 2θ axis has ${twoTheta.length}`);
+      const sample: CollectionSample = { id, intensity };
       for (const k of ['x', 'y'] as const) {
         if (s[k] === undefined) continue;
         if (isFiniteNumber(s[k])) sample[k] = s[k] as number;
-        else problem([...at, k], 'expected a number (mm)');
+        else fail([...at, k], 'expected a number (mm)');
       }
       if (s.composition !== undefined) {
-        if (!isObject(s.composition) || !Object.values(s.composition).every((v) => isFiniteNumber(v) && v >= 0)) problem([...at, 'composition'], 'expected {"element": fraction ≥ 0, …}');
+        if (!isObject(s.composition) || !Object.values(s.composition).every((v) => isFiniteNumber(v) && v >= 0)) fail([...at, 'composition'], 'expected {"element": fraction ≥ 0, …}');
         else {
           const total = Object.values(s.composition as Record<string, number>).reduce((a, b) => a + b, 0);
-          if (total <= 0) problem([...at, 'composition'], 'fractions sum to zero');
+          if (total <= 0) fail([...at, 'composition'], 'fractions sum to zero');
           else sample.composition = Object.fromEntries(Object.entries(s.composition as Record<string, number>).map(([e, v]) => [e, v / total]));
         }
       }
@@ -101,9 +167,9 @@ export function parseCollection(text: string, file = 'collection.xrd'): Collecti
       samples.push(sample);
     });
   }
-  if (diagnostics.length || !twoTheta) throw collectionError(file, diagnostics);
+  if (failed || !twoTheta) return undefined;
   const kind = root.kind === 'synthetic' ? 'synthetic' : 'library';
-  return {
+  const collection: Collection = {
     title: typeof root.title === 'string' ? root.title : file,
     kind,
     wavelength: isFiniteNumber(root.wavelength) ? root.wavelength : undefined,
@@ -111,6 +177,9 @@ export function parseCollection(text: string, file = 'collection.xrd'): Collecti
     twoTheta,
     samples,
   };
+  if (typeof root.note === 'string') collection.note = root.note;
+  if (source) collection.source = source;
+  return collection;
 }
 
 function collectionError(file: string, diagnostics: Diagnostic[]): UserError {
@@ -121,7 +190,41 @@ function collectionError(file: string, diagnostics: Diagnostic[]): UserError {
 
 /** One sample as a measured pattern (what scoring reads). */
 export function samplePattern(collection: Collection, index: number): MeasuredPattern {
-  return { twoTheta: collection.twoTheta, intensity: collection.samples[index].intensity };
+  return { twoTheta: collection.twoTheta, intensity: collection.samples[index].intensity, wavelength: collection.wavelength };
+}
+
+/**
+ * `v` to `digits` significant digits, as the shortest text that reads back as that value.
+ * (Number(v.toPrecision(d)) does the same, ~5× slower: a library's million values are the
+ * whole cost of writing it.)
+ */
+export function formatSignificant(v: number, digits: number): string {
+  if (v === 0 || !Number.isFinite(v)) return v === 0 ? '0' : String(v);
+  const decimals = digits - 1 - Math.floor(Math.log10(Math.abs(v)));
+  if (decimals > 15 || decimals < -15) return String(Number(v.toPrecision(digits)));
+  if (decimals >= 0) {
+    // Integer digits and a decimal point placed by hand: integer-to-text is much cheaper than
+    // the shortest-round-trip conversion of a fraction.
+    const n = Math.round(Math.abs(v) * 10 ** decimals);
+    if (n === 0) return '0';
+    let text = String(n);
+    if (decimals > 0) {
+      if (text.length <= decimals) text = '0'.repeat(decimals - text.length + 1) + text;
+      let end = text.length;
+      while (end > text.length - decimals && text.charCodeAt(end - 1) === 48) end--;
+      const point = text.length - decimals;
+      text = end > point ? `${text.slice(0, point)}.${text.slice(point, end)}` : text.slice(0, point);
+    }
+    return v < 0 ? '-' + text : text;
+  }
+  const scale = 10 ** -decimals;
+  return String(Math.round(v / scale) * scale);
+}
+
+function numberList(values: ArrayLike<number>, digits: number): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) parts[i] = formatSignificant(values[i], digits);
+  return '[' + parts.join(',') + ']';
 }
 
 /** A collection as text, numbers rounded to what a diffractometer resolves. */
@@ -134,12 +237,14 @@ export function writeCollection(c: Collection): string {
     if (s.composition) out.composition = Object.fromEntries(Object.entries(s.composition).map(([e, v]) => [e, round(v, 5)]));
     if (s.flagged) out.flagged = true;
     if (s.note) out.note = s.note;
-    out.intensity = Array.from(s.intensity, (v) => round(v, 5));
-    return '    ' + JSON.stringify(out);
+    const head = JSON.stringify(out);
+    return `    ${head.slice(0, -1)},"intensity":${numberList(s.intensity, 5)}}`;
   });
   const header: Record<string, unknown> = { format: COLLECTION_FORMAT, version: COLLECTION_VERSION, title: c.title, kind: c.kind };
   if (c.wavelength) header.wavelength = c.wavelength;
   if (c.waferDiameter) header.waferDiameter = c.waferDiameter;
+  if (c.note) header.note = c.note;
+  if (c.source) header.source = c.source;
   header.twoTheta = Array.from(c.twoTheta, (v) => round(v, 7));
   const head = JSON.stringify(header, null, 2);
   return `${head.slice(0, -2)},\n  "samples": [\n${samples.join(',\n')}\n  ]\n}\n`;

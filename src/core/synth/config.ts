@@ -22,6 +22,12 @@ export interface PhaseConfig {
   count: number;
   /** `unknown` phases are for testing novelty detection: never to be trained on. */
   role?: 'known' | 'unknown';
+  /**
+   * Where on the composition simplex this phase is stable (element → fraction, the centre of its
+   * single-phase region): a conditional VAE is trained with compositions drawn around it, and a
+   * simulated spread (synth/phase-map.ts) places the phase there.
+   */
+  composition?: Record<string, number>;
 }
 
 export interface MixtureConfig {
@@ -60,7 +66,7 @@ export interface SynthConfig {
 export const DEFAULT_GRID: GridConfig = { twoThetaMin: 20, twoThetaMax: 90, points: 2048 };
 
 export const CONFIG_KEYS = ['$schema', 'phases', 'mixtures', 'grid', 'radiation', 'augmentation', 'seed', 'output', 'chunkSize', 'training'] as const;
-export const PHASE_KEYS = ['cif', 'name', 'block', 'count', 'role'] as const;
+export const PHASE_KEYS = ['cif', 'name', 'block', 'count', 'role', 'composition'] as const;
 export const MIXTURE_KEYS = ['pairs', 'fractions', 'countPerFraction', 'ternaries', 'ternaryCount'] as const;
 export const GRID_KEYS = ['twoThetaMin', 'twoThetaMax', 'points'] as const;
 
@@ -115,6 +121,11 @@ export function validateConfig(text: string): ConfigResult {
       if (p.block !== undefined && typeof p.block !== 'string') problem([...path, 'block'], 'must be a string');
       positiveInteger(p.count, [...path, 'count'], 0);
       if (p.role !== undefined && p.role !== 'known' && p.role !== 'unknown') problem([...path, 'role'], 'must be "known" or "unknown"');
+      if (p.composition !== undefined) {
+        const c = p.composition;
+        if (!isObject(c) || Object.keys(c).length === 0 || !Object.entries(c).every(([e, v]) => /^[A-Z][a-z]?$/.test(e) && typeof v === 'number' && v >= 0)) problem([...path, 'composition'], 'must map element symbols to fractions ≥ 0, e.g. {"Ni": 0.7, "Co": 0.3}');
+        else if (Object.values(c as Record<string, number>).reduce((a, b) => a + b, 0) <= 0) problem([...path, 'composition'], 'fractions sum to zero');
+      }
     });
   }
   if (root.mixtures !== undefined) {

@@ -21,6 +21,8 @@ export interface PlannedPhase {
   role: 'known' | 'unknown';
   file: string;
   structure: CrystalStructure;
+  /** Centre of its single-phase region (fractions summing to 1), when the config gives one. */
+  composition?: Record<string, number>;
 }
 
 /** A run of patterns of one composition: a pure phase, or fixed/random mixture fractions. */
@@ -72,7 +74,12 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
         diagnostics.push({ severity: 'error', message: `two phases are named "${name}"; give them distinct "name"s`, code: 'config.duplicate-name' });
         continue;
       }
-      phases.push({ name, role: phaseConfig.role ?? 'known', file, structure });
+      const planned: PlannedPhase = { name, role: phaseConfig.role ?? 'known', file, structure };
+      if (phaseConfig.composition) {
+        const total = Object.values(phaseConfig.composition).reduce((a, b) => a + b, 0);
+        planned.composition = Object.fromEntries(Object.entries(phaseConfig.composition).map(([e, v]) => [e, v / total]));
+      }
+      phases.push(planned);
       if (phaseConfig.count > 0) jobs.push({ kind: 'pure', phase: phases.length - 1, count: phaseConfig.count });
     }
   }

@@ -60,6 +60,13 @@ export function configSchema(): Record<string, unknown> {
     block: { type: 'string', description: 'Data block to use when the CIF holds several.' },
     count: { type: 'integer', minimum: 0, description: 'Number of pure-phase patterns.' },
     role: { enum: ['known', 'unknown'], default: 'known', description: '"unknown" phases are held out of training, to test novelty detection.' },
+    composition: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { pattern: '^[A-Z][a-z]?$' },
+      additionalProperties: { type: 'number', minimum: 0 },
+      description: 'Centre of the phase\'s single-phase region (element → fraction): compositions for a conditional VAE are drawn around it; a simulated spread places the phase there.',
+    },
   });
   const mixtureProperties = pick(MIXTURE_KEYS, {
     pairs: {

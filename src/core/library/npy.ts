@@ -1,0 +1,90 @@
+// NumPy `.npy` arrays (format versions 1–3), numeric dtypes in C order: enough to read the
+// matrices materials-library datasets are published as. A focused reader rather than a
+// dependency: the format is one header and raw little- or big-endian values
+// (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html), and the npm
+// readers either pull in fetch-based loaders or are unmaintained.
+import { UserError } from '../diagnostics';
+
+export interface NpyArray {
+  shape: number[];
+  /** Every value as a double, in C (row-major) order. */
+  data: Float64Array;
+  /** The NumPy dtype descriptor as the file states it, e.g. "<f8". */
+  dtype: string;
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+export function readNpy(bytes: Uint8Array, file = 'array.npy'): NpyArray {
+  const fail = (message: string): never => {
+    throw new UserError(`${file}: ${message}`, [], file);
+  };
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) fail('not a NumPy .npy file (no \\x93NUMPY magic)');
+  const major = bytes[6];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let headerLength: number;
+  let headerStart: number;
+  if (major === 1) {
+    headerLength = view.getUint16(8, true);
+    headerStart = 10;
+  } else if (major === 2 || major === 3) {
+    headerLength = view.getUint32(8, true);
+    headerStart = 12;
+  } else return fail(`.npy format version ${major} is not supported (1–3 are)`);
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, headerStart + headerLength));
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (descr === undefined || fortran === undefined || shapeText === undefined) return fail(`unreadable .npy header: ${header.trim()}`);
+  if (fortran === 'True') fail('a Fortran-order array; save it in C order (numpy.ascontiguousarray) to read it here');
+  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const m = /^([<>|=])([fiub])(\d+)$/.exec(descr);
+  if (!m) return fail(`dtype "${descr}" is not numeric (only float, int, unsigned and bool arrays are read)`);
+  const [, order, kind, sizeText] = m;
+  const size = Number(sizeText);
+  const little = order !== '>';
+  const getters: Record<string, (offset: number) => number> = {
+    f4: (o) => view.getFloat32(o, little),
+    f8: (o) => view.getFloat64(o, little),
+    i1: (o) => view.getInt8(o),
+    i2: (o) => view.getInt16(o, little),
+    i4: (o) => view.getInt32(o, little),
+    i8: (o) => Number(view.getBigInt64(o, little)),
+    u1: (o) => view.getUint8(o),
+    b1: (o) => view.getUint8(o),
+    u2: (o) => view.getUint16(o, little),
+    u4: (o) => view.getUint32(o, little),
+    u8: (o) => Number(view.getBigUint64(o, little)),
+  };
+  const get = getters[kind + size];
+  if (!get) return fail(`dtype "${descr}" is not supported`);
+  const dataStart = headerStart + headerLength;
+  if (bytes.length - dataStart < count * size) fail(`truncated: the header promises ${count} values of ${size} bytes, the file holds ${Math.floor((bytes.length - dataStart) / size)}`);
+  const data = new Float64Array(count);
+  for (let i = 0; i < count; i++) data[i] = get(dataStart + i * size);
+  return { shape, data, dtype: descr };
+}
+
+/** A 2-D array's rows and columns, or a 1-D array's length as one row; anything else is refused. */
+export function matrixShape(a: NpyArray, file: string, what: string): { rows: number; columns: number } {
+  if (a.shape.length === 2) return { rows: a.shape[0], columns: a.shape[1] };
+  if (a.shape.length === 1) return { rows: 1, columns: a.shape[0] };
+  throw new UserError(`${file}: expected ${what} as a 1-D or 2-D array; it has shape (${a.shape.join(', ')})`, [], file);
+}
+
+/** Writes a float64 C-order .npy (for tests and for round trips with Python). */
+export function writeNpy(shape: number[], data: ArrayLike<number>): Uint8Array {
+  let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const unpadded = 10 + header.length + 1;
+  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  const out = new Uint8Array(10 + header.length + data.length * 8);
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  out[7] = 0;
+  const view = new DataView(out.buffer);
+  view.setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  for (let i = 0; i < data.length; i++) view.setFloat64(10 + header.length + i * 8, data[i], true);
+  return out;
+}

@@ -1,0 +1,82 @@
+// Scoring every sample of a collection against a model, in batches: each sample prepared as a
+// measured pattern is (background, wavelength, resampling onto the model's grid, scaling), and — for a conditional model —
+// its composition fed in over the model's elements.
+import { UserError } from '../diagnostics';
+import { samplePattern, type Collection } from '../formats/collection';
+import type { PatternScore, Scorer } from '../model/score';
+import { prepareForModel } from '../preprocess/prepare';
+import type { PreprocessOptions } from '../preprocess/options';
+
+export interface SampleScore extends PatternScore {
+  id: string;
+  x?: number;
+  y?: number;
+  composition?: Record<string, number>;
+  /** Fraction of the model's 2θ range the sample's axis covers. */
+  coverage: number;
+}
+
+export interface CollectionScores {
+  samples: SampleScore[];
+  /** The preparation steps of the first sample (every sample shares the collection's axis). */
+  steps: string[];
+  /** The composition elements fed to a conditional model, in its order. */
+  compositionElements?: string[];
+}
+
+/** Share of a sample's composition a model may not know about before its score means nothing. */
+const FOREIGN_TOLERANCE = 0.01;
+
+/**
+ * A conditional model's composition input for every sample, over the model's elements. A sample
+ * without a composition, or with more than a trace of an element the model was not trained on,
+ * cannot be scored: the error lists the samples.
+ */
+export function compositionsFor(collection: Collection, elements: string[]): Float32Array {
+  const out = new Float32Array(collection.samples.length * elements.length);
+  const missing: string[] = [];
+  const foreign: string[] = [];
+  collection.samples.forEach((s, i) => {
+    if (!s.composition) return missing.push(s.id);
+    let known = 0;
+    for (const e of elements) known += s.composition[e] ?? 0;
+    const other = Object.entries(s.composition).filter(([e, v]) => !elements.includes(e) && v > FOREIGN_TOLERANCE);
+    if (other.length || known <= 0) return foreign.push(`${s.id} (${other.map(([e, v]) => `${e} ${v.toFixed(3)}`).join(', ') || 'none of ' + elements.join(', ')})`);
+    elements.forEach((e, k) => (out[i * elements.length + k] = (s.composition![e] ?? 0) / known));
+  });
+  const list = (ids: string[]) => ids.slice(0, 8).join(', ') + (ids.length > 8 ? `, … (${ids.length} in all)` : '');
+  if (missing.length) throw new UserError(`a conditional model over ${elements.join(', ')} needs every sample's composition; these have none: ${list(missing)}`);
+  if (foreign.length) throw new UserError(`a conditional model over ${elements.join(', ')} cannot score samples made mostly of other elements: ${list(foreign)}`);
+  return out;
+}
+
+export function scoreCollection(scorer: Scorer, collection: Collection, options: PreprocessOptions = {}, batchSize = 512): CollectionScores {
+  const { manifest } = scorer.model;
+  const points = manifest.grid.points;
+  const elements = manifest.kind === 'cvae' ? manifest.spec.compositionElements : [];
+  const compositions = elements.length ? compositionsFor(collection, elements) : undefined;
+  const n = collection.samples.length;
+  const samples: SampleScore[] = [];
+  let steps: string[] = [];
+  const batch = new Float32Array(Math.min(batchSize, n) * points);
+  for (let start = 0; start < n; start += batchSize) {
+    const count = Math.min(batchSize, n - start);
+    const coverage: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const prepared = prepareForModel(samplePattern(collection, start + i), manifest.grid, { modelWavelength: manifest.wavelength, ...options });
+      if (start + i === 0) steps = prepared.steps;
+      batch.set(prepared.pattern, i * points);
+      coverage.push(prepared.coverage);
+    }
+    const { scores } = scorer.score(batch, count, { compositions: compositions?.subarray(start * elements.length, (start + count) * elements.length) });
+    scores.forEach((score, i) => {
+      const s = collection.samples[start + i];
+      const out: SampleScore = { id: s.id, ...score, coverage: coverage[i] };
+      if (s.x !== undefined) out.x = s.x;
+      if (s.y !== undefined) out.y = s.y;
+      if (s.composition) out.composition = s.composition;
+      samples.push(out);
+    });
+  }
+  return { samples, steps, compositionElements: elements.length ? elements : undefined };
+}
