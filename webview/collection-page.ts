@@ -45,6 +45,7 @@ export function showCollection(c: CollectionPayload): void {
       button('Export Map and Scores…', () => send({ type: 'exportCollection' }), { 'data-action': 'export' }),
       button('Reopen as Text', () => send({ type: 'reopenAsText' })),
     ),
+    ...(c.about ?? []).map((line) => el('p', { class: 'note about' }, line)),
     el('p', { class: 'note' }, c.modelNote ?? `${c.samples.length} samples; ${novel} novel, ${c.samples.filter((s) => s.flagged).length} flagged${unreadable ? `, ${unreadable} not scored` : ''}`),
     el('div', { class: 'collection-layout' }, map, detail),
   );

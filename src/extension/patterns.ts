@@ -7,6 +7,8 @@ import type { Grid } from '../core/diffraction/render';
 import type { PatternPayload, ScorePayload, SeriesPayload } from '../protocol/webview';
 import type { ModelService } from './model-service';
 import { preprocessOptions } from './preprocess-settings';
+import { scoreWithComposition } from '../core/library/score';
+import { UserError } from '../core/diagnostics';
 
 const round = (v: number) => Math.round(v * 1e5) / 1e5;
 
@@ -57,20 +59,28 @@ export function scorePayload(score: PatternScore, prepared: PreparedPattern): Sc
 }
 
 /** Scores a pattern with the active model (loading it if needed) and builds the plot payload. */
-export async function patternPayload(title: string, measured: MeasuredPattern, models: ModelService): Promise<PatternPayload> {
+export async function patternPayload(title: string, measured: MeasuredPattern, models: ModelService, composition?: Record<string, number>): Promise<PatternPayload> {
   const payload: PatternPayload = { title, measured: measuredSeries(measured), ...fileFacts(measured) };
   const active = models.current ?? (await models.refresh());
   if (!active) {
     payload.modelNote = 'No model yet: train one (Latent XRD: Train Model) to see its reconstruction and a novelty score.';
     return payload;
   }
-  if (active.manifest.kind === 'cvae') {
-    payload.modelNote = `${active.name} is a conditional model: it needs a composition for each pattern (collections carry them).`;
+  if (active.manifest.kind === 'cvae' && !composition) {
+    payload.modelNote = `${active.name} is a conditional model: it needs a composition for each pattern (the samples of an .xrd library carry them).`;
     return payload;
   }
   const engine = await models.scorer();
   if (!engine) return payload;
-  const { score, prepared, reconstruction } = engine.scorer.scoreMeasured(measured, preprocessOptions());
+  let scored: ReturnType<typeof scoreWithComposition>;
+  try {
+    scored = scoreWithComposition(engine.scorer, measured, composition, preprocessOptions(), title);
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    payload.modelNote = e.message;
+    return payload;
+  }
+  const { score, prepared, reconstruction } = scored;
   const grid = active.manifest.grid;
   // The fitted background is drawn over the data as measured, on the same display scale; after a
   // wavelength conversion the two 2θ axes differ, so it is not drawn then.

@@ -123,6 +123,8 @@ export interface CollectionPayload {
   waferDiameter?: number;
   samples: CollectionSample[];
   modelNote?: string;
+  /** The collection's note and source facts (axis converted, wavelength not stated, …). */
+  about?: string[];
 }
 
 export type HostToWebview =

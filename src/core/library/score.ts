@@ -2,7 +2,9 @@
 // measured pattern is (background, wavelength, resampling onto the model's grid, scaling), and — for a conditional model —
 // its composition fed in over the model's elements.
 import { UserError } from '../diagnostics';
-import { samplePattern, type Collection } from '../formats/collection';
+import { samplePattern, type Collection, type CollectionSample } from '../formats/collection';
+import type { MeasuredPattern } from '../formats/pattern';
+import type { PreparedPattern } from '../preprocess/prepare';
 import type { PatternScore, Scorer } from '../model/score';
 import { prepareForModel } from '../preprocess/prepare';
 import type { PreprocessOptions } from '../preprocess/options';
@@ -32,11 +34,11 @@ const FOREIGN_TOLERANCE = 0.01;
  * without a composition, or with more than a trace of an element the model was not trained on,
  * cannot be scored: the error lists the samples.
  */
-export function compositionsFor(collection: Collection, elements: string[]): Float32Array {
-  const out = new Float32Array(collection.samples.length * elements.length);
+export function compositionsFor(samples: readonly Pick<CollectionSample, 'id' | 'composition'>[], elements: string[]): Float32Array {
+  const out = new Float32Array(samples.length * elements.length);
   const missing: string[] = [];
   const foreign: string[] = [];
-  collection.samples.forEach((s, i) => {
+  samples.forEach((s, i) => {
     if (!s.composition) return missing.push(s.id);
     let known = 0;
     for (const e of elements) known += s.composition[e] ?? 0;
@@ -54,7 +56,7 @@ export function scoreCollection(scorer: Scorer, collection: Collection, options:
   const { manifest } = scorer.model;
   const points = manifest.grid.points;
   const elements = manifest.kind === 'cvae' ? manifest.spec.compositionElements : [];
-  const compositions = elements.length ? compositionsFor(collection, elements) : undefined;
+  const compositions = elements.length ? compositionsFor(collection.samples, elements) : undefined;
   const n = collection.samples.length;
   const samples: SampleScore[] = [];
   let steps: string[] = [];
@@ -79,4 +81,23 @@ export function scoreCollection(scorer: Scorer, collection: Collection, options:
     });
   }
   return { samples, steps, compositionElements: elements.length ? elements : undefined };
+}
+
+/**
+ * One pattern with its composition: a plain VAE ignores the composition; a conditional model is
+ * fed it over its elements (the same rules as for a whole collection).
+ */
+export function scoreWithComposition(
+  scorer: Scorer,
+  measured: MeasuredPattern,
+  composition: Record<string, number> | undefined,
+  options: PreprocessOptions = {},
+  what = 'this pattern',
+): { score: PatternScore; prepared: PreparedPattern; reconstruction: Float32Array } {
+  const { manifest } = scorer.model;
+  if (manifest.kind !== 'cvae') return scorer.scoreMeasured(measured, options);
+  const compositions = compositionsFor([{ id: what, composition }], manifest.spec.compositionElements);
+  const prepared = prepareForModel(measured, manifest.grid, { modelWavelength: manifest.wavelength, ...options });
+  const { scores, reconstructions } = scorer.score(prepared.pattern, 1, { compositions, keepReconstructions: true });
+  return { score: scores[0], prepared, reconstruction: reconstructions! };
 }

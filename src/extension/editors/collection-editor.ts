@@ -8,6 +8,7 @@ import { basename, dirname, extname } from 'node:path';
 import { applyEdits, modify } from 'jsonc-parser';
 import { parseCollection, samplePattern, type Collection } from '../../core/formats/collection';
 import { collectionMapSvg } from '../../core/report/collection-map';
+import { scoreCollection } from '../../core/library/score';
 import { UserError } from '../../core/diagnostics';
 import type { PatternScore } from '../../core/model/score';
 import type { CollectionPayload, CollectionSample, CollectionView } from '../../protocol/webview';
@@ -70,7 +71,7 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
         await render();
       } else if (m.type === 'selectSample' && collection && m.index < collection.samples.length) {
         const sample = collection.samples[m.index];
-        const pattern = await patternPayload(`${name} · sample ${sample.id}`, samplePattern(collection, m.index), this.models);
+        const pattern = await patternPayload(`${name} · sample ${sample.id}`, samplePattern(collection, m.index), this.models, sample.composition);
         await channel.post({ type: 'sample', index: m.index, pattern });
       } else if (m.type === 'toggleFlag' && collection && m.index < collection.samples.length) {
         await this.toggleFlag(document, m.index, !collection.samples[m.index].flagged);
@@ -154,24 +155,34 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
     const scores: (PatternScore | undefined)[] = collection.samples.map(() => undefined);
     let modelNote: string | undefined;
     const active = this.models.current ?? (await this.models.refresh());
-    if (!active) modelNote = 'No model yet: train one to colour the samples by reconstruction error.';
-    else if (active.manifest.kind === 'cvae') modelNote = `${active.name} is a conditional model; scoring collections against it arrives with materials libraries.`;
+    const engine = active && (await this.models.scorer());
+    if (!active || !engine) modelNote = 'No model yet: train one to colour the samples by reconstruction error.';
     else {
-      const engine = await this.models.scorer();
       const threshold = vscode.workspace.getConfiguration('latentXrd').get<number>('noveltyPValueThreshold', 0.01);
-      const preprocessing = preprocessOptions();
-      collection.samples.forEach((_, i) => {
-        try {
-          const { score } = engine!.scorer.scoreMeasured(samplePattern(collection, i), preprocessing);
+      try {
+        // Batched, and a conditional model is fed each sample's composition.
+        scoreCollection(engine.scorer, collection, preprocessOptions()).samples.forEach((score, i) => {
           scores[i] = score;
           Object.assign(samples[i], { bceExcess: score.bceExcess, pValue: score.pValue, verdict: score.pValue < threshold ? 'novel' : 'known', nearestPhase: score.nearestPhase });
-        } catch (e) {
-          samples[i].error = (e as Error).message;
-        }
-      });
+        });
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        modelNote = `${active.name} cannot score this collection: ${e.message}`;
+      }
     }
-    return { payload: { title: collection.title, kind: collection.kind, waferDiameter: collection.waferDiameter, samples, modelNote }, scores };
+    return { payload: { title: collection.title, kind: collection.kind, waferDiameter: collection.waferDiameter, samples, modelNote, about: aboutCollection(collection) }, scores };
   }
+}
+
+/** What a user must know before reading the map: where the data came from, what is not stated. */
+function aboutCollection(c: Collection): string[] {
+  const about: string[] = [];
+  if (c.note) about.push(c.note);
+  const s = c.source;
+  if (s?.description) about.push(s.description);
+  if (s?.axis === 'q') about.push(`measured in Q (${s.axisUnit ?? 'unit not stated'}); shown in 2θ for ${s.conversionWavelength ?? 'an assumed'} Å`);
+  if (s?.wavelengthStated === false || (c.wavelength === undefined && !s?.conversionWavelength)) about.push('the wavelength is not stated: patterns are scored as if measured at the model\'s wavelength');
+  return about;
 }
 
 /** One row per sample: where it is, what it is made of, and what the model says of it. */
