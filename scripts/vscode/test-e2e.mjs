@@ -26,6 +26,8 @@ if (packaged.status !== 0) throw new Error(`vsce package failed:\n${packaged.std
 const scratch = mkdtempSync(join(tmpdir(), 'latent-xrd-e2e-'));
 const workspace = join(scratch, 'paper-demo');
 cpSync(join(root, 'examples/paper-demo'), workspace, { recursive: true, filter: (src) => !/\.h5$|\/model(\/|$)/.test(src) });
+// A real materials library (compositions only: drawn on a ternary diagram), as a user would add one.
+cpSync(join(root, 'examples/materials-library/fe-ga-pd.xrd'), join(workspace, 'fe-ga-pd.xrd'));
 const configPath = join(workspace, 'latent-xrd.json');
 const config = JSON.parse(readFileSync(configPath, 'utf8'));
 for (const phase of config.phases) phase.count = Math.max(40, Math.round(phase.count / 25));
@@ -242,6 +244,41 @@ try {
     const message = await frame.textContent('.error-message');
     if (!/malformed\.xy:\d+:\d+/.test(message ?? '')) throw new Error(`the error does not say where: "${message}"`);
     await frame.waitForSelector('button.primary');
+  });
+
+  await step('open a real library (Fe–Ga–Pd): ternary diagram, colour by p-value, click a sample', async () => {
+    await openFile('fe-ga-pd.xrd');
+    const frame = await webviewFrame('#app[data-state="collection"][data-layout="composition"]');
+    if (!(await frame.$('polygon.ternary-frame'))) throw new Error('no ternary frame');
+    const dots = await frame.$$('circle.sample');
+    if (dots.length !== 278) throw new Error(`expected 278 samples on the diagram, got ${dots.length}`);
+    const about = await frame.textContent('#app');
+    if (!/wavelength is not stated/.test(about ?? '')) throw new Error('the map does not say that the wavelength is not stated');
+    await frame.selectOption('select[aria-label="colour by"]', 'pValue');
+    await frame.waitForSelector('#app[data-colour-by="pValue"]');
+    // Neighbouring markers touch on this dense diagram; the click goes to the marker itself.
+    await frame.dispatchEvent('circle.sample >> nth=100', 'click');
+    await frame.waitForSelector('.sample-detail[data-sample="100"] svg.plot');
+  });
+
+  await step('watch a measurement folder: a file written there is scored and ranked', async () => {
+    const incoming = join(workspace, 'incoming');
+    mkdirSync(incoming, { recursive: true });
+    await runCommand('Latent XRD: Watch Folder for Measurements');
+    // The workbench's own folder dialog (a quick input in the browser): type the folder, accept it.
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(incoming + '/');
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Only new and changed files' }).first().waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.statusbar-item', { hasText: /incoming · 0 scored/ }).first().waitFor({ timeout: 15_000 });
+    writeFileSync(join(incoming, 'run-0001.xy'), readFileSync(join(root, 'test/fixtures/workspace/patterns/sigma-simulated.xy')));
+    await page.locator('.statusbar-item', { hasText: /incoming · 1 scored/ }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.monaco-list-row', { hasText: 'run-0001.xy' }).first().waitFor({ timeout: 30_000 });
+    await waitForLog(/watch: run-0001\.xy (novel|known) \(p /);
+    await runCommand('Latent XRD: Stop Watching the Measurement Folder');
   });
 
   // The same workspace, not trusted: viewing works, training waits for trust.
