@@ -392,6 +392,16 @@ describe('latent-xrd score on a collection', () => {
       const text = await cli('score', '--model', join(dir, 'model'), join(dir, 'lib.xrd'));
       assert.match(text.stdout, /24 samples, \d+ novel \(compositions over Fe, Ga, Pd fed to the cVAE\)/);
       assert.match(text.stdout, /^ {2}4 at \(3\.0, -3\.0\) mm Fe0\.\d\d Ga0\.\d\d Pd0\.\d\d: (KNOWN|NOVEL)/m);
+      // The map as the editor draws it: on the wafer here (the samples were given positions).
+      const mapped = await cli('score', '--model', join(dir, 'model'), join(dir, 'lib.xrd'), '--map', join(dir, 'map.svg'), '--colour-by', 'pValue');
+      assert.equal(mapped.code, 0, mapped.stderr);
+      const svg = readFileSync(join(dir, 'map.svg'), 'utf8');
+      assert.equal((svg.match(/class="sample"/g) ?? []).length, 24);
+      assert.match(svg, /p-value/);
+      assert.match(svg, /⌀ \d+ mm/);
+      const wrong = await cli('score', '--model', join(dir, 'model'), join(dir, 'lib.xrd'), '--map', join(dir, 'x.svg'), '--colour-by', 'hue');
+      assert.equal(wrong.code, 2);
+      assert.match(wrong.stderr, /--colour-by must be error, pValue or phase/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -28,9 +28,10 @@ export const scoreCommand: Command = {
     'below the model\'s threshold the verdict is "novel". Unreadable files are listed with',
     'their error and make the exit code 1.',
     '',
-    'latent-xrd score --model DIR LIBRARY.xrd… [--json]: an .xrd collection is scored sample by',
-    'sample (id, x, y, composition beside each score); a conditional model (cVAE) is fed each',
-    'sample\'s composition over its elements.',
+    'latent-xrd score --model DIR LIBRARY.xrd… [--json] [--map FILE.svg] [--colour-by error|pValue|phase]:',
+    'an .xrd collection is scored sample by sample (id, x, y, composition beside each score); a',
+    'conditional model (cVAE) is fed each sample\'s composition over its elements. --map writes',
+    'the library map as the editor draws it (wafer, or ternary diagram without positions).',
   ].join('\n'),
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs('score', argv, {
@@ -39,6 +40,8 @@ export const scoreCommand: Command = {
       backend: { type: 'string' },
       background: { type: 'string' },
       'strip-kalpha2': { type: 'boolean' },
+      map: { type: 'string' },
+      'colour-by': { type: 'string' },
     });
     const background = values.background ?? DEFAULT_PREPROCESS_OPTIONS.background;
     if (!BACKGROUND_METHODS.includes(background as BackgroundMethod)) {
@@ -49,7 +52,7 @@ export const scoreCommand: Command = {
     if (positionals.length === 0) throw new UserError('score: name at least one pattern file');
     await initBackend(parseBackend(values.backend));
     const model = await loadModel(resolve(ctx.cwd, values.model));
-    if (positionals.some(isCollectionFile)) return scoreCollectionFiles(ctx, model, values.model, positionals, !!values.json, preprocess);
+    if (positionals.some(isCollectionFile)) return scoreCollectionFiles(ctx, model, values.model, positionals, !!values.json, preprocess, { map: values.map, colourBy: values['colour-by'] });
     if (model.manifest.kind === 'cvae') throw new UserError(`${values.model}: a conditional model needs compositions: score an .xrd collection whose samples have them (latent-xrd import makes one)`);
     const scorer = new Scorer(model);
     const results: ({ file: string; steps: string[]; operations?: PreprocessStep[]; coverage: number } & PatternScore | { file: string; error: string })[] = [];

@@ -192,17 +192,18 @@ export function mapColours(samples: readonly MapSample[], by: MapColouring): Map
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The map as a standalone SVG (white background, legend at the right), for papers and reports. */
-export function collectionMapSvg(samples: readonly MapSample[], options: { title: string; by: MapColouring } & LayoutOptions): string {
+export function collectionMapSvg(samples: readonly MapSample[], options: { title: string; subtitle?: string; by: MapColouring } & LayoutOptions): string {
   const layout = mapLayout(samples, { ...options, size: options.size ?? 480 });
   const { fill, legend } = mapColours(samples, options.by);
   const legendWidth = 190;
-  const top = 36;
+  const top = options.subtitle ? 52 : 36;
   const width = layout.size + legendWidth;
   const height = layout.size + top + (layout.note ? 24 : 8);
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escape(options.title)}</text>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" textLength="${Math.min(width - 16, options.title.length * 8)}" lengthAdjust="spacingAndGlyphs">${escape(options.title)}</text>`,
+    options.subtitle ? `<text x="${width / 2}" y="40" text-anchor="middle" font-size="12" fill="#444">${escape(options.subtitle)}</text>` : '',
     `<g transform="translate(0 ${top})">`,
   ];
   out.push(...frameSvg(layout));
@@ -230,7 +231,10 @@ function frameSvg(layout: MapLayout): string[] {
     const t = layout.ternary;
     const [a, b, c] = t.vertices;
     const out = [`<polygon points="${[a, b, c].map((p) => p.map((v) => v.toFixed(1)).join(',')).join(' ')}" fill="none" stroke="#333"/>`];
-    for (const g of t.gridLines) out.push(`<line x1="${g.from[0].toFixed(1)}" y1="${g.from[1].toFixed(1)}" x2="${g.to[0].toFixed(1)}" y2="${g.to[1].toFixed(1)}" stroke="#ddd"/>`);
+    for (const g of t.gridLines) {
+      out.push(`<line x1="${g.from[0].toFixed(1)}" y1="${g.from[1].toFixed(1)}" x2="${g.to[0].toFixed(1)}" y2="${g.to[1].toFixed(1)}" stroke="#ddd"/>`);
+      out.push(`<text x="${g.at[0].toFixed(1)}" y="${g.at[1].toFixed(1)}" font-size="9" fill="#888" text-anchor="middle" dy="-2">${g.label}</text>`);
+    }
     out.push(`<text x="${a[0] - 4}" y="${a[1] + 16}" text-anchor="middle" font-weight="bold">${escape(t.corners[0])}</text>`);
     out.push(`<text x="${b[0] + 4}" y="${b[1] + 16}" text-anchor="middle" font-weight="bold">${escape(t.corners[1])}</text>`);
     out.push(`<text x="${c[0]}" y="${c[1] - 8}" text-anchor="middle" font-weight="bold">${escape(t.corners[2])}</text>`);

@@ -136,8 +136,8 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
       }));
     if (!svgUri) return [];
     const c = session.collection;
-    const title = `${c.title}: ${session.view.by === 'error' ? 'reconstruction error' : session.view.by === 'pValue' ? 'p-value' : 'nearest phase'}${session.payload.samples.some((s) => s.bceExcess !== undefined) ? ` (model ${this.models.current?.name ?? ''})` : ''}`;
-    const svg = collectionMapSvg(session.payload.samples, { title, by: session.view.by, kind: session.view.layout, corners: session.view.corners, waferDiameterMm: c.waferDiameter });
+    const subtitle = `${session.view.by === 'error' ? 'reconstruction error' : session.view.by === 'pValue' ? 'p-value' : 'nearest known phase'}${session.payload.samples.some((s) => s.bceExcess !== undefined) ? ` · model ${this.models.current?.name ?? ''}` : ' · not scored'}`;
+    const svg = collectionMapSvg(session.payload.samples, { title: c.title, subtitle, by: session.view.by, kind: session.view.layout, corners: session.view.corners, waferDiameterMm: c.waferDiameter });
     const base = svgUri.fsPath.replace(/\.svg$/i, '');
     const pngUri = vscode.Uri.file(`${base}.png`);
     const csvUri = vscode.Uri.file(`${base.replace(/-map(-[a-zA-Z]+)?$/, '')}-scores.csv`);
