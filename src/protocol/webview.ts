@@ -1,6 +1,7 @@
 // The messages between the extension host and its webviews: one definition for both sides,
 // and a validator each side runs on what it receives (a webview is a web page; the host
 // trusts nothing it sends, and the page trusts only messages of the shapes below).
+import type { MapSample } from '../core/report/collection-map';
 
 /** A point on a 2θ axis, for plots. Plain arrays: messages are serialised as JSON. */
 export interface SeriesPayload {
@@ -95,17 +96,8 @@ export interface LatentMapPayload {
   errorThreshold: number;
 }
 
-export interface CollectionSample {
-  id: string;
-  x?: number;
-  y?: number;
-  composition?: Record<string, number>;
-  bceExcess?: number;
-  pValue?: number;
-  verdict?: 'known' | 'novel';
-  nearestPhase?: string;
-  flagged?: boolean;
-  /** Why this sample has no score. */
+/** A sample as the library map shows it (see core/report/collection-map), and why it has no score. */
+export interface CollectionSample extends MapSample {
   error?: string;
 }
 
