@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend, tf } from '../../src/core/model/backend';
-import { buildVae, encodeAndReconstruct, bceFromLogitsPerSample } from '../../src/core/model/vae';
+import { buildVae, encodeAndReconstruct, bceFromLogitsPerSample, reconstructionFromLogits } from '../../src/core/model/vae';
 import { allocateErrors, reconstructionErrorsInto } from '../../src/core/analysis/errors';
 import { trainVae, evaluateLoss, learningRateAt, type PatternSet } from '../../src/core/model/train';
 import { FusedAdam } from '../../src/core/model/adam';
@@ -114,6 +114,29 @@ describe('VAE', () => {
     // The excess is the BCE less the target's entropy (y = 0.5: ln 2; y = 0.2: H(0.2)).
     const entropy = (Math.LN2 - (0.2 * Math.log(0.2) + 0.8 * Math.log(0.8))) / 4;
     assert.ok(Math.abs(errors.bce[0] - errors.bceExcess[0] - entropy) < 1e-6);
+  });
+
+  it('the fused training BCE (one JavaScript pass, manual gradient) equals points × the tfjs BCE, value and gradient', () => {
+    const rows = 3;
+    const points = 300; // more than one block of 64 factors, and a partial last block
+    const random = new Random(11);
+    const y = Float32Array.from({ length: rows * points }, (_, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? 1 : random.float()));
+    // Saturated logits too: the product form must neither underflow nor lose the linear part.
+    const l = Float32Array.from({ length: rows * points }, (_, i) => (i % 13 === 0 ? 100 : i % 17 === 0 ? -100 : i % 19 === 0 ? 18 : 6 * random.normal()));
+    const target = tf.tensor2d(y, [rows, points]);
+    const logits = tf.tensor2d(l, [rows, points]);
+    const weights = tf.tensor1d([1, -2, 0.5]);
+    const grad = (f: (t: tf.Tensor2D, x: tf.Tensor2D) => tf.Tensor1D) =>
+      tf.tidy(() => {
+        const value = f(target, logits).dataSync();
+        const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(f(target, x as tf.Tensor2D), weights)))(logits).dataSync();
+        return { value, g };
+      });
+    const fused = grad(reconstructionFromLogits);
+    const reference = grad((t, x) => tf.mul(points, bceFromLogitsPerSample(t, x)) as tf.Tensor1D);
+    for (let r = 0; r < rows; r++) assert.ok(Math.abs(fused.value[r] - reference.value[r]) < 1e-5 * Math.abs(reference.value[r]), `${fused.value[r]} vs ${reference.value[r]}`);
+    for (let i = 0; i < fused.g.length; i++) assert.ok(Math.abs(fused.g[i] - reference.g[i]) < 1e-5, `gradient [${i}] ${fused.g[i]} vs ${reference.g[i]}`);
+    tf.dispose([target, logits, weights]);
   });
 
   it('trains: the validation loss falls, and the same seed gives the same model', () => {
