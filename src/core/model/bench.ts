@@ -2,7 +2,7 @@
 // run: training against the matMul roofline of this machine (its plain matMul GFLOP/s on the
 // model's own layer shapes ÷ the model's FLOPs per sample), scoring as patterns per second.
 import { initBackend, tf, type BackendPreference } from './backend';
-import { PAPER_SPEC, trainingFlopsPerSample, type ModelSpec } from './architecture';
+import { PAPER_SPEC, inferenceFlopsPerSample, trainingFlopsPerSample, type ModelSpec } from './architecture';
 import { buildVae, encodeAndReconstruct } from './vae';
 import { trainVae } from './train';
 import { Scorer } from './score';
@@ -110,6 +110,12 @@ export interface ScoreBenchResult {
   patterns: number;
   batchSize: number;
   patternsPerSecond: number;
+  /** Plain matMul GFLOP/s on the model's layer shapes at this batch size (as for training). */
+  matMulGflops: number;
+  flopsPerPattern: number;
+  /** matMulGflops ÷ flopsPerPattern: the most the matrix products alone allow. */
+  rooflinePatternsPerSecond: number;
+  rooflineFraction: number;
   /** One pattern measured on another grid (1000 points, 15–95°): read, resample, scale, score. */
   singlePatternMs: number;
   singlePatternP95Ms: number;
@@ -125,6 +131,10 @@ export async function benchScore(options: { examplesDir: string; backend?: Backe
   const t0 = performance.now();
   encodeAndReconstruct(models, patterns, count, { batchSize: 512 });
   const patternsPerSecond = count / ((performance.now() - t0) / 1000);
+  // The same roofline method as training's, at the scoring batch: forward products only.
+  const matMulGflops = matMulRoofline(spec, 512);
+  const flopsPerPattern = inferenceFlopsPerSample(spec);
+  const rooflinePatternsPerSecond = (matMulGflops * 1e9) / flopsPerPattern;
 
   // A measured pattern on its own grid goes through the whole path a user's file takes.
   const manifest: ModelManifest = {
@@ -162,6 +172,10 @@ export async function benchScore(options: { examplesDir: string; backend?: Backe
     patterns: count,
     batchSize: 512,
     patternsPerSecond,
+    matMulGflops,
+    flopsPerPattern,
+    rooflinePatternsPerSecond,
+    rooflineFraction: patternsPerSecond / rooflinePatternsPerSecond,
     singlePatternMs: times[times.length >> 1],
     singlePatternP95Ms: times[Math.floor(times.length * 0.95)],
   };
