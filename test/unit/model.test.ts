@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend, tf } from '../../src/core/model/backend';
-import { buildVae, encodeAndReconstruct, bceFromLogitsPerSample, reconstructionFromLogits } from '../../src/core/model/vae';
+import { buildVae, encodeAndReconstruct, bceFromLogitsPerSample, reconstructionFromLogits, vaeLoss } from '../../src/core/model/vae';
+import { stepLayers, vaeStep } from '../../src/core/model/step';
 import { allocateErrors, reconstructionErrorsInto } from '../../src/core/analysis/errors';
 import { trainVae, evaluateLoss, learningRateAt, type PatternSet } from '../../src/core/model/train';
 import { FusedAdam } from '../../src/core/model/adam';
@@ -137,6 +138,39 @@ describe('VAE', () => {
     for (let r = 0; r < rows; r++) assert.ok(Math.abs(fused.value[r] - reference.value[r]) < 1e-5 * Math.abs(reference.value[r]), `${fused.value[r]} vs ${reference.value[r]}`);
     for (let i = 0; i < fused.g.length; i++) assert.ok(Math.abs(fused.g[i] - reference.g[i]) < 1e-5, `gradient [${i}] ${fused.g[i]} vs ${reference.g[i]}`);
     tf.dispose([target, logits, weights]);
+  });
+
+  it('the hand-written training step has vaeLoss\'s value and tfjs autodiff\'s gradients (VAE and cVAE)', () => {
+    for (const s of [{ ...spec, beta: 0.7 }, { ...spec, compositionElements: ['Co', 'Ni', 'Cr'] }]) {
+      const models = buildVae(s, 3);
+      const set = patterns(16, 4);
+      const random = new Random(5);
+      const elements = s.compositionElements.length;
+      const compositions = elements ? Float32Array.from({ length: 16 * elements }, () => random.float()) : undefined;
+      const variables = [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+      tf.tidy(() => {
+        const batch = { patterns: tf.tensor2d(set.patterns, [16, s.points]), compositions: compositions ? tf.tensor2d(compositions, [16, elements]) : undefined };
+        const epsilon = tf.tensor2d(Float32Array.from({ length: 16 * s.latent }, () => random.normal()), [16, s.latent]);
+        let terms: Float32Array | undefined;
+        const reference = tf.variableGrads(() => {
+          const t = vaeLoss(models, batch, epsilon, true, s.beta);
+          terms = tf.stack([t.reconstruction, t.kl]).dataSync() as Float32Array;
+          return t.total;
+        }, variables);
+        const mine = vaeStep(models, stepLayers(models), batch, epsilon, s.beta);
+        for (let k = 0; k < 2; k++) assert.ok(Math.abs(mine.terms[k] - terms![k]) < 1e-4 * (1 + Math.abs(terms![k])), `term ${k}: ${mine.terms[k]} vs ${terms![k]}`);
+        assert.deepEqual(Object.keys(mine.grads).sort(), Object.keys(reference.grads).sort());
+        for (const name of Object.keys(reference.grads)) {
+          const want = reference.grads[name].dataSync() as Float32Array;
+          const got = mine.grads[name].dataSync();
+          assert.deepEqual(mine.grads[name].shape, reference.grads[name].shape, name);
+          const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+          for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * (1 + scale), `${name}[${i}] ${got[i]} vs ${want[i]}`);
+        }
+      });
+      models.encoder.dispose();
+      models.decoder.dispose();
+    }
   });
 
   it('trains: the validation loss falls, and the same seed gives the same model', () => {

@@ -76,36 +76,42 @@ export function reconstructionFromLogits(target: tf.Tensor2D, logits: tf.Tensor2
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const l = args[0] as tf.Tensor2D;
     const save = args[1] as tf.GradSaveFunc;
-    const p = tf.sigmoid(l);
+    const p = tf.sigmoid(l) as tf.Tensor2D;
     save([p]);
-    const [rows, points] = l.shape as [number, number];
-    const lv = wasmStorage(l) ?? (l.dataSync() as Float32Array);
-    const pv = wasmStorage(p) ?? (p.dataSync() as Float32Array);
-    const yv = wasmStorage(target) ?? (target.dataSync() as Float32Array);
-    const sums = new Float32Array(rows);
-    for (let r = 0; r < rows; r++) {
-      let linear = 0;
-      let logs = 0;
-      let product = 1;
-      for (let j = r * points, end = j + points, block = 0; j < end; j++) {
-        const lj = lv[j];
-        const pj = pv[j];
-        linear += (lj > 0 ? lj : 0) - yv[j] * lj;
-        product *= pj > 0.5 ? pj : 1 - pj;
-        if (++block === 64) {
-          logs += Math.log(product);
-          product = 1;
-          block = 0;
-        }
-      }
-      sums[r] = linear - (logs + Math.log(product));
-    }
     return {
-      value: tf.tensor1d(sums),
-      gradFunc: (dy: tf.Tensor1D, saved: tf.Tensor[]) => tf.mul(tf.sub(saved[0], target), tf.reshape(dy, [rows, 1])),
+      value: tf.tensor1d(bceSumsFromLogits(l, p, target)),
+      gradFunc: (dy: tf.Tensor1D, saved: tf.Tensor[]) => tf.mul(tf.sub(saved[0], target), tf.reshape(dy, [l.shape[0], 1])),
     };
   });
   return op(logits) as tf.Tensor1D;
+}
+
+/** The JavaScript pass of reconstructionFromLogits: per-row Σ softplus(l) − y·l, given p = sigmoid(l). */
+export function bceSumsFromLogits(logits: tf.Tensor2D, p: tf.Tensor2D, target: tf.Tensor2D): Float32Array {
+  const [rows, points] = logits.shape;
+  // Views into the backend's memory (no copies); no tfjs call happens while they are in use.
+  const lv = wasmStorage(logits) ?? (logits.dataSync() as Float32Array);
+  const pv = wasmStorage(p) ?? (p.dataSync() as Float32Array);
+  const yv = wasmStorage(target) ?? (target.dataSync() as Float32Array);
+  const sums = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let linear = 0;
+    let logs = 0;
+    let product = 1;
+    for (let j = r * points, end = j + points, block = 0; j < end; j++) {
+      const lj = lv[j];
+      const pj = pv[j];
+      linear += (lj > 0 ? lj : 0) - yv[j] * lj;
+      product *= pj > 0.5 ? pj : 1 - pj;
+      if (++block === 64) {
+        logs += Math.log(product);
+        product = 1;
+        block = 0;
+      }
+    }
+    sums[r] = linear - (logs + Math.log(product));
+  }
+  return sums;
 }
 
 /** KL(N(μ, σ²) ‖ N(0, I)) per sample, with the variance as log σ² (the one convention used). */
