@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend, tf } from '../../src/core/model/backend';
-import { buildVae, encodeAndReconstruct, bceFromLogitsPerSample } from '../../src/core/model/vae';
+import { buildVae, encodeAndReconstruct, bceFromLogitsPerSample, reconstructionFromLogits, vaeLoss } from '../../src/core/model/vae';
+import { stepLayers, vaeStep } from '../../src/core/model/step';
 import { allocateErrors, reconstructionErrorsInto } from '../../src/core/analysis/errors';
 import { trainVae, evaluateLoss, learningRateAt, type PatternSet } from '../../src/core/model/train';
 import { FusedAdam } from '../../src/core/model/adam';
@@ -114,6 +115,62 @@ describe('VAE', () => {
     // The excess is the BCE less the target's entropy (y = 0.5: ln 2; y = 0.2: H(0.2)).
     const entropy = (Math.LN2 - (0.2 * Math.log(0.2) + 0.8 * Math.log(0.8))) / 4;
     assert.ok(Math.abs(errors.bce[0] - errors.bceExcess[0] - entropy) < 1e-6);
+  });
+
+  it('the fused training BCE (one JavaScript pass, manual gradient) equals points × the tfjs BCE, value and gradient', () => {
+    const rows = 3;
+    const points = 300; // more than one block of 64 factors, and a partial last block
+    const random = new Random(11);
+    const y = Float32Array.from({ length: rows * points }, (_, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? 1 : random.float()));
+    // Saturated logits too: the product form must neither underflow nor lose the linear part.
+    const l = Float32Array.from({ length: rows * points }, (_, i) => (i % 13 === 0 ? 100 : i % 17 === 0 ? -100 : i % 19 === 0 ? 18 : 6 * random.normal()));
+    const target = tf.tensor2d(y, [rows, points]);
+    const logits = tf.tensor2d(l, [rows, points]);
+    const weights = tf.tensor1d([1, -2, 0.5]);
+    const grad = (f: (t: tf.Tensor2D, x: tf.Tensor2D) => tf.Tensor1D) =>
+      tf.tidy(() => {
+        const value = f(target, logits).dataSync();
+        const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(f(target, x as tf.Tensor2D), weights)))(logits).dataSync();
+        return { value, g };
+      });
+    const fused = grad(reconstructionFromLogits);
+    const reference = grad((t, x) => tf.mul(points, bceFromLogitsPerSample(t, x)) as tf.Tensor1D);
+    for (let r = 0; r < rows; r++) assert.ok(Math.abs(fused.value[r] - reference.value[r]) < 1e-5 * Math.abs(reference.value[r]), `${fused.value[r]} vs ${reference.value[r]}`);
+    for (let i = 0; i < fused.g.length; i++) assert.ok(Math.abs(fused.g[i] - reference.g[i]) < 1e-5, `gradient [${i}] ${fused.g[i]} vs ${reference.g[i]}`);
+    tf.dispose([target, logits, weights]);
+  });
+
+  it('the hand-written training step has vaeLoss\'s value and tfjs autodiff\'s gradients (VAE and cVAE)', () => {
+    for (const s of [{ ...spec, beta: 0.7 }, { ...spec, compositionElements: ['Co', 'Ni', 'Cr'] }]) {
+      const models = buildVae(s, 3);
+      const set = patterns(16, 4);
+      const random = new Random(5);
+      const elements = s.compositionElements.length;
+      const compositions = elements ? Float32Array.from({ length: 16 * elements }, () => random.float()) : undefined;
+      const variables = [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+      tf.tidy(() => {
+        const batch = { patterns: tf.tensor2d(set.patterns, [16, s.points]), compositions: compositions ? tf.tensor2d(compositions, [16, elements]) : undefined };
+        const epsilon = tf.tensor2d(Float32Array.from({ length: 16 * s.latent }, () => random.normal()), [16, s.latent]);
+        let terms: Float32Array | undefined;
+        const reference = tf.variableGrads(() => {
+          const t = vaeLoss(models, batch, epsilon, true, s.beta);
+          terms = tf.stack([t.reconstruction, t.kl]).dataSync() as Float32Array;
+          return t.total;
+        }, variables);
+        const mine = vaeStep(models, stepLayers(models), batch, epsilon, s.beta);
+        for (let k = 0; k < 2; k++) assert.ok(Math.abs(mine.terms[k] - terms![k]) < 1e-4 * (1 + Math.abs(terms![k])), `term ${k}: ${mine.terms[k]} vs ${terms![k]}`);
+        assert.deepEqual(Object.keys(mine.grads).sort(), Object.keys(reference.grads).sort());
+        for (const name of Object.keys(reference.grads)) {
+          const want = reference.grads[name].dataSync() as Float32Array;
+          const got = mine.grads[name].dataSync();
+          assert.deepEqual(mine.grads[name].shape, reference.grads[name].shape, name);
+          const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+          for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * (1 + scale), `${name}[${i}] ${got[i]} vs ${want[i]}`);
+        }
+      });
+      models.encoder.dispose();
+      models.decoder.dispose();
+    }
   });
 
   it('trains: the validation loss falls, and the same seed gives the same model', () => {

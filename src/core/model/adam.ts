@@ -43,23 +43,28 @@ export class FusedAdam {
     this.step++;
     const { beta1, beta2, epsilon } = this;
     const rate = (this.learningRate * Math.sqrt(1 - beta2 ** this.step)) / (1 - beta1 ** this.step);
-    this.variables.forEach((variable, k) => {
+    for (let k = 0; k < this.variables.length; k++) {
+      const variable = this.variables[k];
       const gradient = gradients[variable.name];
-      if (!gradient) return;
+      if (!gradient) continue;
       const g = wasmStorage(gradient) ?? (gradient.dataSync() as Float32Array);
-      const w = this.weights[k];
-      const m = this.firstMoment[k];
-      const s = this.secondMoment[k];
-      for (let i = 0; i < w.length; i++) {
-        const gi = g[i];
-        const mi = beta1 * m[i] + (1 - beta1) * gi;
-        const si = beta2 * s[i] + (1 - beta2) * gi * gi;
-        m[i] = mi;
-        s[i] = si;
-        w[i] -= (rate * mi) / (Math.sqrt(si) + epsilon);
-      }
-      assignValue(variable, tf.tensor(w, variable.shape, 'float32'));
-    });
+      updateAdam(this.weights[k], this.firstMoment[k], this.secondMoment[k], g, rate, beta1, beta2, epsilon);
+      assignValue(variable, tf.tensor(this.weights[k], variable.shape, 'float32'));
+    }
+  }
+}
+
+/** One Adam step over one weight array, in place: a plain function, so the JIT compiles one tight loop. */
+function updateAdam(w: Float32Array, m: Float32Array, s: Float32Array, g: Float32Array, rate: number, beta1: number, beta2: number, epsilon: number): void {
+  const c1 = 1 - beta1;
+  const c2 = 1 - beta2;
+  for (let i = 0, n = w.length; i < n; i++) {
+    const gi = g[i];
+    const mi = beta1 * m[i] + c1 * gi;
+    const si = beta2 * s[i] + c2 * gi * gi;
+    m[i] = mi;
+    s[i] = si;
+    w[i] -= (rate * mi) / (Math.sqrt(si) + epsilon);
   }
 }
 

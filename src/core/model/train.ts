@@ -4,6 +4,7 @@ import { tf } from './backend';
 import { Random } from '../util/random';
 import { FusedAdam, assignValue } from './adam';
 import { drawEpsilon, vaeLoss, type VaeModels } from './vae';
+import { stepLayers, vaeStep } from './step';
 
 export interface TrainingOptions {
   epochs: number;
@@ -125,6 +126,7 @@ export function trainVae(models: VaeModels, train: PatternSet, validation: Patte
   const random = new Random(options.seed);
   const variables = [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
   const optimizer = new FusedAdam(variables, { learningRate: options.learningRate });
+  const layers = stepLayers(models);
   const order = new Uint32Array(train.count).map((_, i) => i);
   const batchPatterns = new Float32Array(options.batchSize * points);
   const batchCompositions = new Float32Array(options.batchSize * Math.max(1, elements));
@@ -159,16 +161,10 @@ export function trainVae(models: VaeModels, train: PatternSet, validation: Patte
           const compositions = elements ? tf.tensor2d(gatherRows(train.compositions!, elements, order, start, n, batchCompositions), [n, elements]) : undefined;
           const epsilon = drawEpsilon(random, n, latent);
           const beta = models.spec.beta * (warmupSteps > 0 ? Math.min(1, ++step / warmupSteps) : 1);
-          let parts: tf.Tensor | undefined;
-          const { grads } = tf.variableGrads(() => {
-            const t = vaeLoss(models, { patterns, compositions }, epsilon, true, beta);
-            parts = tf.keep(tf.stack([t.reconstruction, t.kl]));
-            return t.total;
-          }, variables);
+          // The loss and gradients of vaeLoss, written out by hand (step.ts: fewer kernels).
+          const { grads, terms } = vaeStep(models, layers, { patterns, compositions }, epsilon, beta);
           optimizer.apply(grads);
-          const values = parts!.dataSync();
-          parts!.dispose();
-          return values;
+          return terms;
         });
         sum.reconstruction += terms[0] * n;
         sum.kl += terms[1] * n;
