@@ -6,7 +6,7 @@ import Ajv from 'ajv';
 import { initBackend } from '../../src/core/model/backend';
 import { buildVae } from '../../src/core/model/vae';
 import { Scorer } from '../../src/core/model/score';
-import { saveModel, type ModelManifest } from '../../src/core/model/store';
+import { saveModel } from '../../src/core/model/store';
 import type { ModelSpec } from '../../src/core/model/architecture';
 import { parseCollection, writeCollection, type Collection } from '../../src/core/formats/collection';
 import { readNpy, writeNpy } from '../../src/core/library/npy';
@@ -21,6 +21,7 @@ import { phaseMapFromPlan, phasesAt, compositionsForRows, SINGLE_PHASE_RADIUS } 
 import { simulateSpread } from '../../src/core/synth/spread';
 import { Random } from '../../src/core/util/random';
 import { cli } from './cli.test';
+import { testManifest } from './model-fixtures';
 
 const root = join(__dirname, '../../..');
 const fixture = (...p: string[]) => join(root, 'test/fixtures/libraries', ...p);
@@ -308,21 +309,7 @@ describe('the simulated Co–Ni–Cr–Re spread and its phase map', () => {
 
 describe('scoring a collection', () => {
   const spec: ModelSpec = { points: 64, hidden: [16, 8], latent: 2, compositionElements: ['Fe', 'Ga', 'Pd'], beta: 1 };
-  const manifest: ModelManifest = {
-    format: 'latent-xrd-model',
-    formatVersion: 1,
-    software: { name: 'latent-xrd', version: 'test' },
-    created: new Date(0).toISOString(),
-    kind: 'cvae',
-    spec,
-    grid: { min: 37, max: 48, points: 64 },
-    phases: ['A', 'B'],
-    reference: { latent: [0, 0, 1, 1], labels: [0, 1] },
-    calibration: { metric: 'bceExcess', errors: [0.1, 0.2], pThreshold: 0.01, errorThreshold: 0.2 },
-    training: {},
-    metrics: {},
-    ensemble: [{ seed: 1, path: '.' }],
-  };
+  const manifest = testManifest(spec, { grid: { min: 37, max: 48, points: 64 } });
   before(async () => {
     await initBackend('wasm');
   });
@@ -370,11 +357,7 @@ describe('latent-xrd score on a collection', () => {
     try {
       await initBackend('wasm');
       const spec: ModelSpec = { points: 32, hidden: [8], latent: 2, compositionElements: ['Fe', 'Ga', 'Pd'], beta: 1 };
-      const manifest: ModelManifest = {
-        format: 'latent-xrd-model', formatVersion: 1, software: { name: 'latent-xrd', version: 'test' }, created: new Date(0).toISOString(),
-        kind: 'cvae', spec, grid: { min: 37, max: 48, points: 32 }, phases: ['A', 'B'], reference: { latent: [0, 0, 1, 1], labels: [0, 1] },
-        calibration: { metric: 'bceExcess', errors: [0.1, 0.2], pThreshold: 0.01, errorThreshold: 0.2 }, training: {}, metrics: {}, ensemble: [{ seed: 1, path: '.' }],
-      };
+      const manifest = testManifest(spec, { grid: { min: 37, max: 48, points: 32 } });
       await saveModel(join(dir, 'model'), [buildVae(spec, 1)], manifest);
       const { collection } = importFeGaPd(fixture('Fe-Ga-Pd'));
       collection.samples.forEach((s, i) => Object.assign(s, { x: i, y: -i }));

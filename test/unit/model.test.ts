@@ -13,6 +13,7 @@ import { saveModel, loadModel, checkGrid, type ModelManifest } from '../../src/c
 import { trainingFlopsPerSample, PAPER_SPEC, type ModelSpec } from '../../src/core/model/architecture';
 import { Random } from '../../src/core/util/random';
 import { Scorer } from '../../src/core/model/score';
+import { testManifest } from './model-fixtures';
 
 const spec: ModelSpec = { points: 64, hidden: [24, 12], latent: 2, compositionElements: [], beta: 1 };
 
@@ -30,21 +31,7 @@ function patterns(count: number, seed: number): PatternSet & { labels: Int32Arra
   return { patterns: data, count, labels };
 }
 
-const manifestFor = (s: ModelSpec): ModelManifest => ({
-  format: 'latent-xrd-model',
-  formatVersion: 1,
-  software: { name: 'latent-xrd', version: 'test' },
-  created: new Date(0).toISOString(),
-  kind: 'vae',
-  spec: s,
-  grid: { min: 20, max: 90, points: s.points },
-  phases: ['A', 'B'],
-  reference: { latent: [0, 0, 1, 1], labels: [0, 1] },
-  calibration: { metric: 'bceExcess', errors: [0.1, 0.2], pThreshold: 0.01, errorThreshold: 0.2 },
-  training: {},
-  metrics: {},
-  ensemble: [{ seed: 1, path: '.' }],
-});
+const manifestFor = (s: ModelSpec): ModelManifest => testManifest(s);
 
 describe('tfjs backend', () => {
   before(async () => {

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { runCli } from '../../src/cli/main';
 import { initBackend } from '../../src/core/model/backend';
 import { buildVae } from '../../src/core/model/vae';
-import { saveModel, type ModelManifest } from '../../src/core/model/store';
+import { saveModel } from '../../src/core/model/store';
 import type { ModelSpec } from '../../src/core/model/architecture';
+import { testManifest } from './model-fixtures';
 
 const root = join(__dirname, '../../..');
 const HANG_GUARD_MS = 30_000;
@@ -16,21 +17,7 @@ const spec: ModelSpec = { points: 64, hidden: [24, 12], latent: 2, compositionEl
 /** An untrained 64-point model: scoring's shape and speed do not depend on training. */
 async function tinyModel(dir: string): Promise<string> {
   await initBackend('wasm');
-  const manifest: ModelManifest = {
-    format: 'latent-xrd-model',
-    formatVersion: 1,
-    software: { name: 'latent-xrd', version: 'test' },
-    created: new Date(0).toISOString(),
-    kind: 'vae',
-    spec,
-    grid: { min: 20, max: 90, points: spec.points },
-    phases: ['A', 'B'],
-    reference: { latent: [0, 0, 1, 1], labels: [0, 1] },
-    calibration: { metric: 'bceExcess', errors: [0.1, 0.2], pThreshold: 0.01, errorThreshold: 0.2 },
-    training: {},
-    metrics: {},
-    ensemble: [{ seed: 1, path: '.' }],
-  };
+  const manifest = testManifest(spec);
   const target = join(dir, 'model');
   await saveModel(target, [buildVae(spec, 3)], manifest);
   return target;

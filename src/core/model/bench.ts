@@ -158,22 +158,8 @@ export async function benchScore(options: { examplesDir: string; backend?: Backe
   const rooflinePatternsPerSecond = (matMulGflops * 1e9) / flopsPerPattern;
 
   // A measured pattern on its own grid goes through the whole path a user's file takes.
-  const manifest: ModelManifest = {
-    format: 'latent-xrd-model',
-    formatVersion: 1,
-    software: { name: 'latent-xrd', version: 'bench' },
-    created: new Date().toISOString(),
-    kind: 'vae',
-    spec,
-    grid: { min: 20, max: 90, points: spec.points },
-    phases: ['Ni', 'Cr', 'Co'],
-    reference: { latent: Array.from({ length: 6000 }, (_, i) => Math.sin(i)), labels: Array.from({ length: 3000 }, (_, i) => i % 3) },
-    calibration: { metric: 'bceExcess', errors: Array.from({ length: 1500 }, (_, i) => i / 1500), pThreshold: 0.01, errorThreshold: 0.99 },
-    training: {},
-    metrics: {},
-    ensemble: [{ seed: 1, path: '.' }],
-  };
-  const scorer = new Scorer({ manifest, members: [models] });
+  const scorer = untrainedScorer(spec, models);
+  const { manifest } = scorer.model;
   const otherGrid = { min: 15, max: 95, points: 1000 };
   const twoTheta = Float64Array.from(gridValues(otherGrid));
   const source = patterns.subarray(0, spec.points);
@@ -200,4 +186,27 @@ export async function benchScore(options: { examplesDir: string; backend?: Backe
     singlePatternMs: times[times.length >> 1],
     singlePatternP95Ms: times[Math.floor(times.length * 0.95)],
   };
+}
+
+/**
+ * An untrained model (its weights do not change the time a score takes) with a synthetic
+ * reference set and calibration: what the scoring benchmarks score with.
+ */
+export function untrainedScorer(spec: ModelSpec, members = buildVae(spec, 1)): Scorer {
+  const manifest: ModelManifest = {
+    format: 'latent-xrd-model',
+    formatVersion: 1,
+    software: { name: 'latent-xrd', version: 'bench' },
+    created: new Date().toISOString(),
+    kind: 'vae',
+    spec,
+    grid: { min: 20, max: 90, points: spec.points },
+    phases: ['Ni', 'Cr', 'Co'],
+    reference: { latent: Array.from({ length: 6000 }, (_, i) => Math.sin(i)), labels: Array.from({ length: 3000 }, (_, i) => i % 3) },
+    calibration: { metric: 'bceExcess', errors: Array.from({ length: 1500 }, (_, i) => i / 1500), pThreshold: 0.01, errorThreshold: 0.99 },
+    training: {},
+    metrics: {},
+    ensemble: [{ seed: 1, path: '.' }],
+  };
+  return new Scorer({ manifest, members: [members] });
 }

@@ -7,10 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { initBackend, type BackendPreference } from '../model/backend';
-import { PAPER_SPEC, type ModelSpec } from '../model/architecture';
-import { buildVae } from '../model/vae';
-import { Scorer } from '../model/score';
-import type { ModelManifest } from '../model/store';
+import { PAPER_SPEC } from '../model/architecture';
+import { untrainedScorer } from '../model/bench';
 import { paperSimulator } from '../synth/bench';
 import { gridValues } from '../diffraction/render';
 import { Random } from '../util/random';
@@ -50,29 +48,6 @@ export interface WatchBenchResult {
   pointsPerFile: number;
 }
 
-/**
- * The model `bench score` uses: the paper's architecture on 2048 points, untrained (its weights
- * do not change the time a score takes), with a synthetic reference set and calibration.
- */
-function benchModel(points: number): Scorer {
-  const spec: ModelSpec = { ...PAPER_SPEC, points };
-  const manifest: ModelManifest = {
-    format: 'latent-xrd-model',
-    formatVersion: 1,
-    software: { name: 'latent-xrd', version: 'bench' },
-    created: new Date().toISOString(),
-    kind: 'vae',
-    spec,
-    grid: { min: 20, max: 90, points },
-    phases: ['Ni', 'Cr', 'Co'],
-    reference: { latent: Array.from({ length: 6000 }, (_, i) => Math.sin(i)), labels: Array.from({ length: 3000 }, (_, i) => i % 3) },
-    calibration: { metric: 'bceExcess', errors: Array.from({ length: 1500 }, (_, i) => i / 1500), pThreshold: 0.01, errorThreshold: 0.99 },
-    training: {},
-    metrics: {},
-    ensemble: [{ seed: 1, path: '.' }],
-  };
-  return new Scorer({ manifest, members: [buildVae(spec, 1)] });
-}
 
 /** Two-column text of a few simulated paper patterns, in counts, as a diffractometer writes them. */
 function patternTexts(examplesDir: string, count: number, points: number): string[] {
@@ -101,7 +76,8 @@ export async function benchWatch(options: { examplesDir: string; files?: number;
   const files = options.files ?? 1000;
   const points = 2048;
   const settleMs = options.settleMs ?? WATCH_DEFAULTS.settleMs;
-  const scorer = benchModel(points);
+  // The model `bench score` uses: the paper's architecture, untrained (weights do not change the time).
+  const scorer = untrainedScorer({ ...PAPER_SPEC, points });
   const scoring = modelScoring(scorer);
   let largestBatch = 1;
   const texts = patternTexts(options.examplesDir, 24, points);
