@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { readPattern, isPatternFile, PATTERN_EXTENSIONS, writeXy, type MeasuredPattern } from '../../src/core/formats';
 import { UserError } from '../../src/core/diagnostics';
 import { runCli } from '../../src/cli/main';
+import { parseNumber } from '../../src/core/formats/text';
 
 const root = join(__dirname, '../../..');
 const fixtureDir = join(root, 'test/fixtures/instrument-formats');
@@ -486,3 +487,19 @@ function makeRaw101(ranges: { start: number; step: number; counts: number[]; sup
   }
   return out;
 }
+
+describe('numbers in pattern files', () => {
+  // The grammar, written as a regular expression: the fast scanner must accept exactly these.
+  const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eEdD][+-]?\d+)?$/;
+  const byGrammar = (t: string) => (NUMBER.test(t) ? Number(t.replace(/[dD]/, 'e')) : Number.NaN);
+
+  it('reads plain, scientific and Fortran notation and nothing else', () => {
+    assert.equal(parseNumber('1.5D+03'), 1500);
+    assert.equal(parseNumber('-.25e-2'), -0.0025);
+    for (const bad of ['', '0x1F', 'Infinity', 'NaN', '1e', 'e5', '1.2.3', '--1', '1_000']) assert.ok(Number.isNaN(parseNumber(bad)), bad);
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('0', '1', '9', '.', '+', '-', 'e', 'E', 'd', 'D', 'x', ' ') }), (t) => Object.is(parseNumber(t), byGrammar(t))),
+      { numRuns: 3000 },
+    );
+  });
+});

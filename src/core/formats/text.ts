@@ -6,7 +6,6 @@ import type { MeasuredPattern } from './pattern';
 import { errorAtLine, errorInFile, splitLines } from './located';
 import { assemblePattern } from './ranges';
 
-const COMMENT = /^\s*(#|!|%|\/\/|;)/;
 const NOT_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 
 export interface TextColumnsOptions {
@@ -21,16 +20,16 @@ export function parseTextColumns(text: string, file: string, options: TextColumn
   const sigma: number[] = [];
   const lines = splitLines(text);
   let headerLines = 0;
+  const wanted = options.sigmaColumn ? 3 : 2;
+  const values = [0, 0, 0];
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index];
-    if (line.trim() === '' || COMMENT.test(line)) continue;
+    if (isBlankOrComment(line)) continue;
     const fields = splitFields(line);
-    const wanted = options.sigmaColumn ? 3 : 2;
-    const values = fields.slice(0, wanted).map((f) => parseNumber(f.text));
+    for (let k = 0; k < wanted; k++) values[k] = k < fields.length ? parseNumber(fields[k].text) : Number.NaN;
     // Before the data, a line is a header unless it starts with two numbers ("100 points" and
     // "2 Theta" are headers); NaN and Inf count as numbers here so that they are reported.
-    const numeric = (f: Field | undefined) => f !== undefined && (Number.isFinite(parseNumber(f.text)) || NOT_FINITE.test(f.text));
-    if (twoTheta.length === 0 && !(numeric(fields[0]) && numeric(fields[1]))) {
+    if (twoTheta.length === 0 && !(isNumberLike(fields[0]) && isNumberLike(fields[1]))) {
       headerLines++;
       continue; // a header line (column names, instrument text)
     }
@@ -51,6 +50,20 @@ export function parseTextColumns(text: string, file: string, options: TextColumn
   return assemblePattern(file, [{ twoTheta, intensity, sigma: options.sigmaColumn ? sigma : undefined }], { format: options.format ?? 'xy', meta });
 }
 
+const isNumberLike = (f: Field | undefined) => f !== undefined && (Number.isFinite(parseNumber(f.text)) || NOT_FINITE.test(f.text));
+
+/** Empty, white space only, or a comment (#, !, %, //, ;) after optional white space. */
+function isBlankOrComment(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13 || c === 11 || c === 12 || c === 160 || c === 0xfeff) continue;
+    return COMMENT_START.has(c) && (c !== 47 /* / */ || line.charCodeAt(i + 1) === 47);
+  }
+  return true;
+}
+
+const COMMENT_START = new Set(['#', '!', '%', '/', ';'].map((c) => c.charCodeAt(0)));
+
 interface Field {
   text: string;
   /** 1-based column in the line. */
@@ -62,21 +75,36 @@ interface Field {
  * locales write CSV; otherwise commas, spaces and tabs all separate fields.
  */
 function splitFields(line: string): Field[] {
+  // A character loop, not a regular expression: a scan has thousands of lines and this runs on
+  // each (the watch folder reads files as fast as an instrument writes them).
   const decimalComma = line.includes(';') && /\d,\d/.test(line);
-  const separator = decimalComma ? /[;\s]+/g : /[,;\s]+/g;
   const fields: Field[] = [];
-  let last = 0;
-  for (const m of line.matchAll(separator)) {
-    if (m.index! > last) fields.push({ text: line.slice(last, m.index), column: last + 1 });
-    last = m.index! + m[0].length;
+  let start = -1;
+  for (let i = 0; i <= line.length; i++) {
+    const c = i < line.length ? line.charCodeAt(i) : 32;
+    const separator = c === 32 || c === 9 || c === 59 /* ; */ || (c === 44 /* , */ && !decimalComma) || c === 13 || c === 11 || c === 12 || c === 160;
+    if (separator) {
+      if (start >= 0) fields.push({ text: line.slice(start, i), column: start + 1 });
+      start = -1;
+    } else if (start < 0) start = i;
   }
-  if (last < line.length) fields.push({ text: line.slice(last), column: last + 1 });
   if (decimalComma) for (const f of fields) f.text = f.text.replace(',', '.');
   return fields;
 }
 
 /** A number as people and Fortran write it ("1.5e3", "1.5D+03"); NaN for anything else. */
 export function parseNumber(text: string): number {
-  if (text === '' || !/^[+-]?(\d+\.?\d*|\.\d+)([eEdD][+-]?\d+)?$/.test(text)) return Number.NaN;
-  return Number(text.replace(/[dD]/, 'e'));
+  // Only digits, signs, a point and an exponent letter may appear (Number() alone would also take
+  // "0x1F", "Infinity" and "" — not numbers in a pattern file); Number() then rejects bad orders.
+  if (text === '') return Number.NaN;
+  let fortran = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || c === 46 || c === 43 || c === 45 || c === 101 || c === 69) continue;
+    if (c === 100 || c === 68) fortran = true;
+    else return Number.NaN;
+  }
+  const first = text.charCodeAt(0);
+  if (first === 101 || first === 69 || first === 100 || first === 68) return Number.NaN;
+  return Number(fortran ? text.replace(/[dD]/, 'e') : text);
 }

@@ -316,12 +316,15 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
           const t = this.tracked.get(path);
           if (t) t.inFlight = version;
         }
+        // The batch's files are opened and read at once: each read is several trips to the
+        // file system, and one after another they left the process idle most of the time.
+        const outcomes = await Promise.all(batch.map(({ path, version }) => this.read(path, version)));
         const readable: ScoreRequest[] = [];
-        for (const { path, version } of batch) {
-          const outcome = await this.read(path, version);
+        batch.forEach(({ path, version }, i) => {
+          const outcome = outcomes[i];
           if (outcome.kind === 'read') readable.push({ measured: outcome.measured, file: this.fileOf(path, version) });
           else this.afterUnreadable(path, version, outcome);
-        }
+        });
         if (readable.length && !this.stopped) await this.scoreAll(readable);
       }
     })().finally(() => {
