@@ -28,6 +28,8 @@ const workspace = join(scratch, 'paper-demo');
 cpSync(join(root, 'examples/paper-demo'), workspace, { recursive: true, filter: (src) => !/\.h5$|\/model(\/|$)/.test(src) });
 // A real materials library (compositions only: drawn on a ternary diagram), as a user would add one.
 cpSync(join(root, 'examples/materials-library/fe-ga-pd.xrd'), join(workspace, 'fe-ga-pd.xrd'));
+// An instrument's own file, as it comes off a PANalytical diffractometer.
+cpSync(join(root, 'test/fixtures/instrument-formats/PANalytical-powder-xrd-3-70deg.xrdml'), join(workspace, 'patterns', 'PANalytical-powder-xrd-3-70deg.xrdml'));
 const configPath = join(workspace, 'latent-xrd.json');
 const config = JSON.parse(readFileSync(configPath, 'utf8'));
 for (const phase of config.phases) phase.count = Math.max(40, Math.round(phase.count / 25));
@@ -244,6 +246,16 @@ try {
     const message = await frame.textContent('.error-message');
     if (!/malformed\.xy:\d+:\d+/.test(message ?? '')) throw new Error(`the error does not say where: "${message}"`);
     await frame.waitForSelector('button.primary');
+  });
+
+  await step('open an instrument file (.xrdml): its header facts, and the background on demand', async () => {
+    await openFile('PANalytical-powder-xrd-3-70deg.xrdml');
+    const frame = await webviewFrame('#app[data-state="scored"] .file-facts');
+    const facts = await frame.textContent('.file-facts summary, p.file-facts');
+    if (!/xrdml · 4010 points, 2θ 3\.008–70\.004° · λ 1\.540598 Å/.test(facts ?? '')) throw new Error(`unexpected file facts: "${facts}"`);
+    await frame.click('input[data-action="as-measured"]');
+    await frame.waitForSelector('path.series-background');
+    await frame.waitForSelector('path.series-raw');
   });
 
   await step('open a real library (Fe–Ga–Pd): ternary diagram, colour by p-value, click a sample', async () => {
