@@ -250,7 +250,7 @@ try {
 
   await step('open an instrument file (.xrdml): its header facts, and the background on demand', async () => {
     await openFile('PANalytical-powder-xrd-3-70deg.xrdml');
-    const frame = await webviewFrame('#app[data-state="scored"] .file-facts');
+    const frame = await webviewFrame('#app[data-state="scored"] h1:text("PANalytical-powder-xrd-3-70deg.xrdml")');
     const facts = await frame.textContent('.file-facts summary, p.file-facts');
     if (!/xrdml · 4010 points, 2θ 3\.008–70\.004° · λ 1\.540598 Å/.test(facts ?? '')) throw new Error(`unexpected file facts: "${facts}"`);
     await frame.click('input[data-action="as-measured"]');
@@ -277,12 +277,15 @@ try {
     const incoming = join(workspace, 'incoming');
     mkdirSync(incoming, { recursive: true });
     await runCommand('Latent XRD: Watch Folder for Measurements');
-    // The workbench's own folder dialog (a quick input in the browser): type the folder, accept it.
+    // The workbench's own folder dialog (a quick input in the browser): type the folder, then
+    // press its accept button (labelled by the extension), as a user would.
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(incoming + '/');
-    await page.waitForTimeout(500);
-    await page.keyboard.press('Enter');
+    const accept = page.locator('.quick-input-widget .monaco-button', { hasText: 'Watch this folder' }).first();
+    await accept.waitFor({ state: 'visible', timeout: 10_000 });
+    await page.waitForTimeout(300); // the dialog validates the typed path before it accepts it
+    await accept.click();
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Only new and changed files' }).first().waitFor({ timeout: 15_000 });
     await page.keyboard.press('Enter');
     await page.locator('.statusbar-item', { hasText: /incoming · 0 scored/ }).first().waitFor({ timeout: 15_000 });

@@ -82,16 +82,29 @@ export async function patternPayload(title: string, measured: MeasuredPattern, m
   }
   const { score, prepared, reconstruction } = scored;
   const grid = active.manifest.grid;
-  // The fitted background is drawn over the data as measured, on the same display scale; after a
-  // wavelength conversion the two 2θ axes differ, so it is not drawn then.
-  const converted = (prepared.operations ?? []).some((o) => o.step === 'wavelength' && o.parameters.droppedPoints !== undefined);
+  // The subtracted background is drawn over the data as measured, on the same display scale. It
+  // is on the model's 2θ axis: drawn only where that is the measurement's to within 0.05°.
+  const shift = (prepared.operations ?? []).find((o) => o.step === 'wavelength')?.parameters.largestShiftDeg;
+  const sameAxis = typeof shift !== 'number' || Math.abs(shift) < 0.05;
+  // `prepared.background` is in the units of the normalised pattern; back to counts, then as displayed.
+  const normalised = (prepared.operations ?? []).find((o) => o.step === 'normalise')?.parameters;
+  const countsPerUnit = typeof normalised?.max === 'number' && typeof normalised?.min === 'number' ? normalised.max - normalised.min : undefined;
   const scale = displayScale(measured);
+  const background =
+    prepared.background && sameAxis && countsPerUnit
+      ? (() => {
+          // Only where there was a measurement: outside it the "background" is a fill value.
+          const { first, last } = prepared.covered ?? { first: 0, last: grid.points - 1 };
+          const series = gridSeries(grid, prepared.background);
+          return { twoTheta: series.twoTheta.slice(first, last + 1), values: Array.from(prepared.background.subarray(first, last + 1), (b) => scale(b * countsPerUnit)) };
+        })()
+      : undefined;
   payload.model = {
     name: active.name,
     prepared: gridSeries(grid, prepared.pattern),
     reconstruction: Array.from(reconstruction, round),
     score: scorePayload(score, prepared),
-    background: prepared.background && !converted ? { twoTheta: gridSeries(grid, prepared.background).twoTheta, values: Array.from(prepared.background, scale) } : undefined,
+    background,
   };
   return payload;
 }
