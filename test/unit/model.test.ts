@@ -73,6 +73,38 @@ describe('tfjs backend', () => {
     for (let i = 0; i < x.length; i++) assert.ok(Math.abs(x[i] - y[i]) < 1e-4, `${x[i]} vs ${y[i]}`);
     assert.ok(Math.abs(x[0] - 0) > 0.5, 'the variables moved');
   });
+
+  it('fused Adam in the wasm backend\'s memory (SIMD kernel) is bit-identical to its JavaScript loop, and frees what it holds', () => {
+    // Sizes with every remainder mod 4 (the kernel takes multiples of 4, JavaScript the rest).
+    const shapes = [[37, 5], [3], [2], [8, 4], [1], [129, 3]];
+    const random = new Random(17);
+    const initial = shapes.map((shape) => Float32Array.from({ length: shape.reduce((p, q) => p * q) }, () => random.normal()));
+    const make = (tag: string) => shapes.map((shape, k) => tf.variable(tf.tensor(initial[k], shape), true, `adam_wasm_${tag}_${k}`));
+    const inWasm = make('wasm');
+    const inJs = make('js');
+    const before = tf.memory().numTensors;
+    const fast = new FusedAdam(inWasm, { learningRate: 0.01 });
+    const reference = new FusedAdam(inJs, { learningRate: 0.01, inWasm: false });
+    assert.ok(fast.inWasm && !reference.inWasm);
+    for (let step = 0; step < 12; step++) {
+      if (step === 6) fast.learningRate = reference.learningRate = 0.003;
+      const gradients = shapes.map((shape) => Float32Array.from({ length: shape.reduce((p, q) => p * q) }, () => (step % 5 === 4 ? 0 : random.normal() * 10 ** random.int(4))));
+      tf.tidy(() => {
+        fast.apply(Object.fromEntries(inWasm.map((v, k) => [v.name, tf.tensor(gradients[k], shapes[k])])));
+        reference.apply(Object.fromEntries(inJs.map((v, k) => [v.name, tf.tensor(gradients[k], shapes[k])])));
+      });
+    }
+    for (let k = 0; k < shapes.length; k++) {
+      const got = inWasm[k].dataSync();
+      const want = inJs[k].dataSync();
+      for (let i = 0; i < want.length; i++) assert.ok(Object.is(got[i], want[i]), `variable ${k} [${i}]: ${got[i]} vs ${want[i]}`);
+      assert.notDeepEqual(Array.from(want), Array.from(initial[k]), 'the variables moved');
+    }
+    fast.dispose();
+    reference.dispose();
+    assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
+    tf.dispose([...inWasm, ...inJs]);
+  });
 });
 
 describe('VAE', () => {

@@ -155,3 +155,44 @@ export function wasmStorage(tensor: tf.Tensor): Float32Array | undefined {
   if (!entry) return undefined;
   return new Float32Array(backend.wasm.HEAPU8.buffer, entry.memoryOffset, tensor.size);
 }
+
+/**
+ * Direct access to the wasm backend's memory, for work done in place there (adam.ts), or
+ * undefined on other backends (or a shared-memory build). Offsets are valid until the tensor is
+ * disposed; typed-array views over `memory.buffer` only until the next allocation (it may grow).
+ */
+/** The parts of the WebAssembly API used here (the project's type libraries do not declare it). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+export interface WasmApi {
+  Memory: abstract new (...args: never[]) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+export const webAssembly = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+export interface WasmHeap {
+  memory: WasmMemory;
+  /** Byte offset of a float32 tensor's storage, or undefined if this backend does not hold it. */
+  offset(tensor: tf.TensorInfo): number | undefined;
+  /** A new float32 tensor with uninitialised storage in the backend's memory. */
+  uninitialised(shape: number[]): tf.Tensor;
+}
+
+export function wasmHeap(): WasmHeap | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const backend = tf.backend() as unknown as {
+    dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined };
+    makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+    wasm: { HEAPU8: Uint8Array; asm?: { memory?: unknown } };
+  };
+  const memory = backend.wasm?.asm?.memory;
+  if (!webAssembly || !(memory instanceof webAssembly.Memory) || memory.buffer !== backend.wasm.HEAPU8.buffer || !(memory.buffer instanceof ArrayBuffer)) return undefined;
+  if (typeof backend.makeOutput !== 'function' || typeof backend.dataIdMap?.get !== 'function') return undefined;
+  return {
+    memory,
+    offset: (tensor) => (tensor.dtype === 'float32' ? backend.dataIdMap.get(tensor.dataId)?.memoryOffset : undefined),
+    uninitialised: (shape) => tf.engine().makeTensorFromTensorInfo(backend.makeOutput(shape, 'float32')),
+  };
+}
