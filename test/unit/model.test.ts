@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSy
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
-import { initBackend, tf } from '../../src/core/model/backend';
+import { initBackend, tf, wasmHeap } from '../../src/core/model/backend';
+import { transposeKernel } from '../../src/core/model/wasm-kernels';
 import { buildVae, encodeAndReconstruct, bceFromLogitsPerSample, reconstructionFromLogits, vaeLoss } from '../../src/core/model/vae';
 import { stepLayers, vaeStep } from '../../src/core/model/step';
 import { allocateErrors, reconstructionErrorsInto } from '../../src/core/analysis/errors';
@@ -44,6 +45,8 @@ describe('tfjs backend', () => {
       [[5, 7], [7, 3], false, false], [[7, 5], [7, 3], true, false], [[5, 7], [3, 7], false, true], [[7, 5], [3, 7], true, true],
       [[300, 7], [300, 3], true, false], [[5, 300], [3, 300], false, true], [[1, 5, 7], [1, 3, 7], false, true],
       [[4, 5, 7], [7, 3], false, false], [[4, 5, 7], [1, 3, 7], false, true], [[2, 7, 5], [2, 3, 7], true, true],
+      // Sides that are multiples of 4: the transposes go through the SIMD kernel.
+      [[128, 64], [128, 32], true, false], [[16, 64], [32, 64], false, true], [[1, 8, 12], [1, 4, 12], false, true], [[8, 12], [4, 8], true, true],
     ];
     for (const [sa, sb, ta, tb] of cases) {
       const random = new Random(sa.length * 31 + sb[0]);
@@ -55,6 +58,25 @@ describe('tfjs backend', () => {
       await tf.setBackend('wasm');
       assert.equal(got.length, want.length);
       for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-4 * (1 + Math.abs(want[i])), `${sa}×${sb} ${ta} ${tb} [${i}]`);
+    }
+  });
+
+  it('the SIMD transpose the matMul wrapper uses moves every element exactly where tf.transpose does', () => {
+    assert.ok(transposeKernel(wasmHeap()!.memory), 'the kernel is available');
+    const random = new Random(23);
+    for (const shape of [[4, 4], [12, 20], [128, 2048], [1, 8, 36]]) {
+      const values = Float32Array.from({ length: shape.reduce((p, q) => p * q) }, () => random.normal());
+      const x = tf.tensor(values, shape);
+      // Aᵀ·I through the wrapper transposes A with the kernel; tf.transpose uses the backend's.
+      const rank = shape.length;
+      const perm = shape.map((_, i) => i);
+      [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+      const want = tf.tidy(() => tf.transpose(x, perm).dataSync());
+      const rows = shape[rank - 2];
+      const got = tf.tidy(() => tf.matMul(x, tf.reshape(tf.eye(rows), rank === 3 ? [1, rows, rows] : [rows, rows]), true, false).dataSync());
+      assert.equal(got.length, want.length);
+      for (let i = 0; i < want.length; i++) assert.ok(Object.is(got[i], want[i]), `${shape} [${i}]: ${got[i]} vs ${want[i]}`);
+      x.dispose();
     }
   });
 

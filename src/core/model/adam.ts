@@ -3,7 +3,7 @@
 // kernels are not vectorised). Here each gradient is read once, the moments and weights are
 // updated in one pass, and the weights are written once.
 //
-// On the wasm backend the pass is a WebAssembly SIMD function (adam-kernel.ts) working in the
+// On the wasm backend the pass is a WebAssembly SIMD function (wasm-kernels.ts) working in the
 // backend's own memory: it reads the gradient and the current weights where tfjs keeps them,
 // keeps the moments there, and writes the new weights straight into a fresh tensor's storage —
 // no copies through JavaScript. Weights are never written in place: XNNPACK caches packed copies
@@ -11,7 +11,7 @@
 // tensor assigned to the variable). Elsewhere (and for the last count mod 4 weights) the same
 // arithmetic runs as a JavaScript loop; the two give bit-identical results.
 import { tf, wasmHeap, wasmStorage, type WasmHeap } from './backend';
-import { adamKernel, type AdamKernel } from './adam-kernel';
+import { adamKernel, type AdamKernel } from './wasm-kernels';
 
 export interface AdamOptions {
   /** May be changed between steps (learning-rate schedules). */
