@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSy
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
-import { initBackend, tf } from '../../src/core/model/backend';
+import { initBackend, tf, wasmHeap } from '../../src/core/model/backend';
+import { transposeKernel } from '../../src/core/model/wasm-kernels';
 import { buildVae, encodeAndReconstruct, bceFromLogitsPerSample, reconstructionFromLogits, vaeLoss } from '../../src/core/model/vae';
 import { stepLayers, vaeStep } from '../../src/core/model/step';
 import { allocateErrors, reconstructionErrorsInto } from '../../src/core/analysis/errors';
@@ -44,6 +45,8 @@ describe('tfjs backend', () => {
       [[5, 7], [7, 3], false, false], [[7, 5], [7, 3], true, false], [[5, 7], [3, 7], false, true], [[7, 5], [3, 7], true, true],
       [[300, 7], [300, 3], true, false], [[5, 300], [3, 300], false, true], [[1, 5, 7], [1, 3, 7], false, true],
       [[4, 5, 7], [7, 3], false, false], [[4, 5, 7], [1, 3, 7], false, true], [[2, 7, 5], [2, 3, 7], true, true],
+      // Sides that are multiples of 4: the transposes go through the SIMD kernel.
+      [[128, 64], [128, 32], true, false], [[16, 64], [32, 64], false, true], [[1, 8, 12], [1, 4, 12], false, true], [[8, 12], [4, 8], true, true],
     ];
     for (const [sa, sb, ta, tb] of cases) {
       const random = new Random(sa.length * 31 + sb[0]);
@@ -55,6 +58,25 @@ describe('tfjs backend', () => {
       await tf.setBackend('wasm');
       assert.equal(got.length, want.length);
       for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-4 * (1 + Math.abs(want[i])), `${sa}×${sb} ${ta} ${tb} [${i}]`);
+    }
+  });
+
+  it('the SIMD transpose the matMul wrapper uses moves every element exactly where tf.transpose does', () => {
+    assert.ok(transposeKernel(wasmHeap()!.memory), 'the kernel is available');
+    const random = new Random(23);
+    for (const shape of [[4, 4], [12, 20], [128, 2048], [1, 8, 36]]) {
+      const values = Float32Array.from({ length: shape.reduce((p, q) => p * q) }, () => random.normal());
+      const x = tf.tensor(values, shape);
+      // Aᵀ·I through the wrapper transposes A with the kernel; tf.transpose uses the backend's.
+      const rank = shape.length;
+      const perm = shape.map((_, i) => i);
+      [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+      const want = tf.tidy(() => tf.transpose(x, perm).dataSync());
+      const rows = shape[rank - 2];
+      const got = tf.tidy(() => tf.matMul(x, tf.reshape(tf.eye(rows), rank === 3 ? [1, rows, rows] : [rows, rows]), true, false).dataSync());
+      assert.equal(got.length, want.length);
+      for (let i = 0; i < want.length; i++) assert.ok(Object.is(got[i], want[i]), `${shape} [${i}]: ${got[i]} vs ${want[i]}`);
+      x.dispose();
     }
   });
 
@@ -72,6 +94,38 @@ describe('tfjs backend', () => {
     const y = b.dataSync();
     for (let i = 0; i < x.length; i++) assert.ok(Math.abs(x[i] - y[i]) < 1e-4, `${x[i]} vs ${y[i]}`);
     assert.ok(Math.abs(x[0] - 0) > 0.5, 'the variables moved');
+  });
+
+  it('fused Adam in the wasm backend\'s memory (SIMD kernel) is bit-identical to its JavaScript loop, and frees what it holds', () => {
+    // Sizes with every remainder mod 4 (the kernel takes multiples of 4, JavaScript the rest).
+    const shapes = [[37, 5], [3], [2], [8, 4], [1], [129, 3]];
+    const random = new Random(17);
+    const initial = shapes.map((shape) => Float32Array.from({ length: shape.reduce((p, q) => p * q) }, () => random.normal()));
+    const make = (tag: string) => shapes.map((shape, k) => tf.variable(tf.tensor(initial[k], shape), true, `adam_wasm_${tag}_${k}`));
+    const inWasm = make('wasm');
+    const inJs = make('js');
+    const before = tf.memory().numTensors;
+    const fast = new FusedAdam(inWasm, { learningRate: 0.01 });
+    const reference = new FusedAdam(inJs, { learningRate: 0.01, inWasm: false });
+    assert.ok(fast.inWasm && !reference.inWasm);
+    for (let step = 0; step < 12; step++) {
+      if (step === 6) fast.learningRate = reference.learningRate = 0.003;
+      const gradients = shapes.map((shape) => Float32Array.from({ length: shape.reduce((p, q) => p * q) }, () => (step % 5 === 4 ? 0 : random.normal() * 10 ** random.int(4))));
+      tf.tidy(() => {
+        fast.apply(Object.fromEntries(inWasm.map((v, k) => [v.name, tf.tensor(gradients[k], shapes[k])])));
+        reference.apply(Object.fromEntries(inJs.map((v, k) => [v.name, tf.tensor(gradients[k], shapes[k])])));
+      });
+    }
+    for (let k = 0; k < shapes.length; k++) {
+      const got = inWasm[k].dataSync();
+      const want = inJs[k].dataSync();
+      for (let i = 0; i < want.length; i++) assert.ok(Object.is(got[i], want[i]), `variable ${k} [${i}]: ${got[i]} vs ${want[i]}`);
+      assert.notDeepEqual(Array.from(want), Array.from(initial[k]), 'the variables moved');
+    }
+    fast.dispose();
+    reference.dispose();
+    assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
+    tf.dispose([...inWasm, ...inJs]);
   });
 });
 

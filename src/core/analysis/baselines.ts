@@ -124,6 +124,7 @@ export class SoftmaxClassifier {
         });
       }
     }
+    optimizer.dispose();
     return new SoftmaxClassifier(model, points, classes);
   }
 

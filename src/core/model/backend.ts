@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // Gradients of every op: tfjs-core's Node bundle registers none; tfjs-layers' bundle registers
 // them all (into the one shared registry) when it loads.
 import '@tensorflow/tfjs-layers';
+import { transposeKernel, webAssembly, type WasmMemory } from './wasm-kernels';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
@@ -78,6 +79,11 @@ function installPlainMatMul(): void {
     const backend = args.backend as { disposeData(id: tf.DataId): void };
     const temporaries: Info[] = [];
     const swapLastTwo = (x: Info): Info => {
+      const fast = fastTranspose(x);
+      if (fast) {
+        temporaries.push(fast);
+        return fast;
+      }
       const perm = x.shape.map((_, i) => i);
       const n = perm.length;
       [perm[n - 2], perm[n - 1]] = [perm[n - 1], perm[n - 2]];
@@ -138,7 +144,29 @@ function installPlainMatMul(): void {
   matMulInstalled = true;
 }
 
+/**
+ * A float32 matrix (2-D, or 3-D with one batch) transposed by the SIMD kernel in wasm-kernels.ts
+ * into new storage, when both sides are multiples of 4; undefined otherwise (the caller uses the
+ * backend's Transpose kernel).
+ */
+function fastTranspose(x: tf.TensorInfo): tf.TensorInfo | undefined {
+  const rank = x.shape.length;
+  if (x.dtype !== 'float32' || (rank !== 2 && !(rank === 3 && x.shape[0] === 1))) return undefined;
+  const rows = x.shape[rank - 2];
+  const columns = x.shape[rank - 1];
+  if (rows % 4 !== 0 || columns % 4 !== 0 || rows * columns === 0) return undefined;
+  const heap = wasmHeap();
+  const kernel = heap && transposeKernel(heap.memory);
+  const source = heap?.offset(x);
+  if (!heap || !kernel || source === undefined) return undefined;
+  const shape = [...x.shape.slice(0, -2), columns, rows];
+  const out = heap.output(shape);
+  kernel(source, heap.offset(out)!, rows, columns);
+  return out;
+}
+
 export { tf };
+export type { WasmMemory };
 
 /**
  * A read-only view of a tensor's float32 storage inside the wasm backend's memory (no copy), or
@@ -154,4 +182,37 @@ export function wasmStorage(tensor: tf.Tensor): Float32Array | undefined {
   const entry = backend.dataIdMap.get(tensor.dataId);
   if (!entry) return undefined;
   return new Float32Array(backend.wasm.HEAPU8.buffer, entry.memoryOffset, tensor.size);
+}
+
+/**
+ * Direct access to the wasm backend's memory, for work done in place there (adam.ts), or
+ * undefined on other backends (or a shared-memory build). Offsets are valid until the tensor is
+ * disposed; typed-array views over `memory.buffer` only until the next allocation (it may grow).
+ */
+export interface WasmHeap {
+  memory: WasmMemory;
+  /** Byte offset of a float32 tensor's storage, or undefined if this backend does not hold it. */
+  offset(tensor: tf.TensorInfo): number | undefined;
+  /** A new float32 tensor with uninitialised storage in the backend's memory. */
+  uninitialised(shape: number[]): tf.Tensor;
+  /** The same as a kernel's output (a TensorInfo, not yet a tensor). */
+  output(shape: number[]): tf.TensorInfo;
+}
+
+export function wasmHeap(): WasmHeap | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const backend = tf.backend() as unknown as {
+    dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined };
+    makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+    wasm: { HEAPU8: Uint8Array; asm?: { memory?: unknown } };
+  };
+  const memory = backend.wasm?.asm?.memory;
+  if (!webAssembly || !(memory instanceof webAssembly.Memory) || memory.buffer !== backend.wasm.HEAPU8.buffer || !(memory.buffer instanceof ArrayBuffer)) return undefined;
+  if (typeof backend.makeOutput !== 'function' || typeof backend.dataIdMap?.get !== 'function') return undefined;
+  return {
+    memory,
+    offset: (tensor) => (tensor.dtype === 'float32' ? backend.dataIdMap.get(tensor.dataId)?.memoryOffset : undefined),
+    uninitialised: (shape) => tf.engine().makeTensorFromTensorInfo(backend.makeOutput(shape, 'float32')),
+    output: (shape) => backend.makeOutput(shape, 'float32'),
+  };
 }

@@ -133,7 +133,7 @@ export function trainVae(models: VaeModels, train: PatternSet, validation: Patte
   const history: EpochRecord[] = [];
   let best = Infinity;
   let bestEpoch = 0;
-  // Copies in JS memory: the optimiser updates the variables' storage in place.
+  // Copies in JS memory: the optimiser gives the variables new storage every step.
   let bestWeights: Float32Array[] | undefined;
   let sinceBest = 0;
   let cancelled = false;
@@ -203,6 +203,7 @@ export function trainVae(models: VaeModels, train: PatternSet, validation: Patte
       }
     }
   } finally {
+    optimizer.dispose();
     if (bestWeights) variables.forEach((v, i) => assignValue(v, tf.tensor(bestWeights![i], v.shape)));
   }
   return { history, bestEpoch, stoppedEarly, cancelled, seconds: (performance.now() - started) / 1000 };
