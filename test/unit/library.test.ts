@@ -152,9 +152,8 @@ describe('materials libraries: the committed imports', () => {
     assert.ok(schema()(JSON.parse(readFileSync(example('fe-ga-pd.xrd'), 'utf8'))));
   });
 
-  it('equals a fresh import of the full source (when the shared data is present)', function () {
-    if (!existsSync(join(SHARED, 'Fe-Ga-Pd'))) return this.skip();
-    const fresh = importFeGaPd(join(SHARED, 'Fe-Ga-Pd')).collection;
+  it('equals a fresh import of the full source', () => {
+    const fresh = importFeGaPd(fixture('Fe-Ga-Pd-full')).collection;
     assert.equal(fresh.samples.length, 278);
     assert.equal(writeCollection(fresh), readFileSync(example('fe-ga-pd.xrd'), 'utf8'));
   });
