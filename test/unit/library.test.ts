@@ -26,7 +26,6 @@ import { testManifest } from './model-fixtures';
 const root = join(__dirname, '../../..');
 const fixture = (...p: string[]) => join(root, 'test/fixtures/libraries', ...p);
 const example = (...p: string[]) => join(root, 'examples/materials-library', ...p);
-const SHARED = '/work/shared/data/libraries';
 
 /** The source's compositions, read here without the importer: whitespace columns after a header. */
 function feGaPdCompositions(file = 'FeGaPd_CMP-all.txt'): number[][] {
