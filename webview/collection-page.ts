@@ -3,7 +3,7 @@
 // reconstruction — the paper's Figure 4. Geometry and colours come from core/report/collection-map,
 // the same code that writes the exported SVG, so the editor and the figure cannot disagree.
 import type { CollectionPayload, CollectionView, HostToWebview } from '../src/protocol/webview';
-import { availableLayouts, compositionElements, mapColours, mapLayout, type MapColours } from '../src/core/report/collection-map';
+import { COLOURING_LABELS, LAYOUT_LABELS, availableLayouts, compositionElements, mapColours, mapLayout, type MapColours } from '../src/core/report/collection-map';
 import { app, button, el, fmt } from './dom';
 import { loadState, saveState, send } from './host';
 import { patternPlot } from './pattern-plot';
@@ -11,8 +11,6 @@ import { patternHeader } from './pattern-header';
 import { redraws, resetRedraws } from './views';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const LAYOUT_NAMES: Record<CollectionView['layout'], string> = { wafer: 'wafer positions', composition: 'composition (ternary)', grid: 'file order' };
-const COLOUR_NAMES: Record<CollectionView['by'], string> = { error: 'reconstruction error', pValue: 'p-value', phase: 'nearest phase' };
 
 let current: CollectionPayload | undefined;
 let view: CollectionView = loadState<{ collectionView?: CollectionView }>()?.collectionView ?? { by: 'error', layout: 'wafer' };
@@ -28,8 +26,8 @@ export function showCollection(c: CollectionPayload): void {
   remember();
 
   const controls = [
-    select('colour by', Object.entries(COLOUR_NAMES), view.by, (by) => update({ by: by as CollectionView['by'] })),
-    layouts.length > 1 ? select('place samples by', layouts.map((l) => [l, LAYOUT_NAMES[l]]), view.layout, (layout) => update({ layout: layout as CollectionView['layout'] })) : undefined,
+    select('colour by', Object.entries(COLOURING_LABELS), view.by, (by) => update({ by: by as CollectionView['by'] })),
+    layouts.length > 1 ? select('place samples by', layouts.map((l) => [l, LAYOUT_LABELS[l]]), view.layout, (layout) => update({ layout: layout as CollectionView['layout'] })) : undefined,
     view.layout === 'composition' && elements.length > 3 ? cornerPicker(elements) : undefined,
   ];
   const map = el('div', { class: 'wafer' });
@@ -96,7 +94,7 @@ function drawMap(c: CollectionPayload): Node[] {
   svg.setAttribute('width', String(layout.size));
   svg.setAttribute('height', String(layout.size));
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', `samples by ${LAYOUT_NAMES[layout.kind]}, coloured by ${COLOUR_NAMES[view.by]}`);
+  svg.setAttribute('aria-label', `samples by ${LAYOUT_LABELS[layout.kind]}, coloured by ${COLOURING_LABELS[view.by]}`);
   svg.setAttribute('class', `library-map ${layout.kind}`);
   if (layout.wafer) svg.append(svgNode('circle', { cx: layout.wafer.cx, cy: layout.wafer.cy, r: layout.wafer.r, class: 'wafer-outline' }));
   if (layout.ternary) {

@@ -30,8 +30,7 @@ function displayScale(measured: MeasuredPattern): (v: number) => number {
 }
 
 /** The measured pattern as a plot series, scaled to [0, 1] (min → 0, max → 1). */
-export function measuredSeries(measured: MeasuredPattern): SeriesPayload {
-  const scale = displayScale(measured);
+export function measuredSeries(measured: MeasuredPattern, scale = displayScale(measured)): SeriesPayload {
   return { twoTheta: Array.from(measured.twoTheta, round), values: Array.from(measured.intensity, scale) };
 }
 
@@ -60,7 +59,8 @@ export function scorePayload(score: PatternScore, prepared: PreparedPattern): Sc
 
 /** Scores a pattern with the active model (loading it if needed) and builds the plot payload. */
 export async function patternPayload(title: string, measured: MeasuredPattern, models: ModelService, composition?: Record<string, number>): Promise<PatternPayload> {
-  const payload: PatternPayload = { title, measured: measuredSeries(measured), ...fileFacts(measured) };
+  const scale = displayScale(measured);
+  const payload: PatternPayload = { title, measured: measuredSeries(measured, scale), ...fileFacts(measured) };
   const active = models.current ?? (await models.refresh());
   if (!active) {
     payload.modelNote = 'No model yet: train one (Latent XRD: Train Model) to see its reconstruction and a novelty score.';
@@ -89,7 +89,6 @@ export async function patternPayload(title: string, measured: MeasuredPattern, m
   // `prepared.background` is in the units of the normalised pattern; back to counts, then as displayed.
   const normalised = (prepared.operations ?? []).find((o) => o.step === 'normalise')?.parameters;
   const countsPerUnit = typeof normalised?.max === 'number' && typeof normalised?.min === 'number' ? normalised.max - normalised.min : undefined;
-  const scale = displayScale(measured);
   const background =
     prepared.background && sameAxis && countsPerUnit
       ? (() => {

@@ -96,33 +96,48 @@ export class WorkspaceScores implements vscode.Disposable {
     this.changed.fire();
   }
 
+  /**
+   * How a pattern is scored now: the active model, the threshold and the preprocessing settings,
+   * looked up once for a batch of files. Without a usable model, every pattern gets the reason.
+   */
+  private async scoring(): Promise<{ scored: boolean; score: (measured: MeasuredPattern) => Pick<FileScore, 'score' | 'error'> }> {
+    const current = this.models.current;
+    if (current?.manifest.kind === 'cvae') return { scored: false, score: () => ({ error: `${current.name} is a conditional model: it needs a composition for each pattern` }) };
+    let engine: Awaited<ReturnType<ModelService['scorer']>>;
+    try {
+      engine = await this.models.scorer();
+    } catch (e) {
+      const error = `the model could not be loaded: ${(e as Error).message}`;
+      return { scored: false, score: () => ({ error }) };
+    }
+    if (!engine) return { scored: false, score: () => ({}) };
+    const scorer = engine.scorer;
+    const threshold = vscode.workspace.getConfiguration('latentXrd').get<number>('noveltyPValueThreshold', 0.01);
+    const preprocessing = preprocessOptions();
+    return {
+      scored: true,
+      score: (measured) => {
+        const { score } = scorer.scoreMeasured(measured, preprocessing);
+        return { score: { ...score, verdict: score.pValue < threshold ? 'novel' : 'known' } };
+      },
+    };
+  }
+
   private async scoreFiles(uris: vscode.Uri[]): Promise<void> {
     if (uris.length === 0) return;
     const started = Date.now();
-    let engine: Awaited<ReturnType<ModelService['scorer']>>;
-    let modelProblem: string | undefined;
-    try {
-      engine = this.models.current?.manifest.kind === 'cvae' ? undefined : await this.models.scorer();
-    } catch (e) {
-      modelProblem = `the model could not be loaded: ${(e as Error).message}`;
-    }
-    const threshold = vscode.workspace.getConfiguration('latentXrd').get<number>('noveltyPValueThreshold', 0.01);
-    const preprocessing = preprocessOptions();
+    const { scored, score } = await this.scoring();
     for (const uri of uris) {
       const name = basename(uri.fsPath);
       const entry: FileScore = { uri, name, scoredAt: Date.now() };
       try {
-        const measured = readPattern(await vscode.workspace.fs.readFile(uri), name);
-        if (engine) {
-          const { score } = engine.scorer.scoreMeasured(measured, preprocessing);
-          entry.score = { ...score, verdict: score.pValue < threshold ? 'novel' : 'known' };
-        } else if (modelProblem) entry.error = modelProblem;
+        Object.assign(entry, score(readPattern(await vscode.workspace.fs.readFile(uri), name)));
       } catch (e) {
         entry.error = (e as Error).message;
       }
       this.files.set(uri.toString(), entry);
     }
-    if (engine) log(`scored ${uris.length} pattern file(s) in ${Date.now() - started} ms`);
+    if (scored) log(`scored ${uris.length} pattern file(s) in ${Date.now() - started} ms`);
   }
 
   /**
@@ -131,14 +146,7 @@ export class WorkspaceScores implements vscode.Disposable {
    */
   async recordMeasured(uri: vscode.Uri, measured: MeasuredPattern): Promise<FileScore> {
     this.external.set(uri.toString(), uri);
-    const entry: FileScore = { uri, name: basename(uri.fsPath), scoredAt: Date.now() };
-    const engine = this.models.current?.manifest.kind === 'cvae' ? undefined : await this.models.scorer();
-    if (!engine) entry.error = this.models.current ? `${this.models.current.name} is a conditional model: it needs a composition for each pattern` : 'no model: train or select one to score measurements';
-    else {
-      const threshold = vscode.workspace.getConfiguration('latentXrd').get<number>('noveltyPValueThreshold', 0.01);
-      const { score } = engine.scorer.scoreMeasured(measured, preprocessOptions());
-      entry.score = { ...score, verdict: score.pValue < threshold ? 'novel' : 'known' };
-    }
+    const entry: FileScore = { uri, name: basename(uri.fsPath), scoredAt: Date.now(), ...(await this.scoring()).score(measured) };
     this.files.set(uri.toString(), entry);
     this.newest = uri.toString();
     this.changed.fire();

@@ -1,9 +1,8 @@
 // Shared by the preprocessing tests: reading the copied measured patterns, drawing simulated
 // ones with our engine, and finding peaks.
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { parseXy } from '../../src/core/formats/xy';
+import { readPattern } from '../../src/core/formats';
 import type { MeasuredPattern } from '../../src/core/formats/pattern';
 import { readStructures } from '../../src/core/crystal/structure';
 import { Random } from '../../src/core/util/random';
@@ -16,7 +15,7 @@ const examples = join(root, 'examples/paper-demo');
 
 export function readFixture(name: string): MeasuredPattern {
   const bytes = readFileSync(join(fixtures, name));
-  return parseXy((name.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'), name);
+  return readPattern(bytes, name);
 }
 
 /** Nothing varies, no background, no noise: the peaks alone. */

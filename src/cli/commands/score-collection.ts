@@ -8,7 +8,7 @@ import { parseCollection } from '../../core/formats/collection';
 import { scoreCollection } from '../../core/library/score';
 import { readUserFile } from '../io';
 import { resolve } from 'node:path';
-import { collectionMapSvg, type MapColouring } from '../../core/report/collection-map';
+import { COLOURING_LABELS, collectionMapSvg, type MapColouring } from '../../core/report/collection-map';
 import { writeFileAtomic } from '../../core/util/atomic';
 import type { PreprocessOptions } from '../../core/preprocess/options';
 
@@ -25,14 +25,14 @@ export function scoreCollectionFiles(
 ): number {
   if (!files.every(isCollectionFile)) throw new UserError('score: give either .xrd collections or pattern files, not both in one run');
   const colourBy = (figure.colourBy ?? 'error') as MapColouring;
-  if (!['error', 'pValue', 'phase'].includes(colourBy)) throw new UserError(`score: --colour-by must be error, pValue or phase; got "${figure.colourBy}"`);
+  if (!Object.hasOwn(COLOURING_LABELS, colourBy)) throw new UserError(`score: --colour-by must be error, pValue or phase; got "${figure.colourBy}"`);
   if (figure.map && files.length !== 1) throw new UserError('score: --map draws one collection; give one .xrd file');
   const scorer = new Scorer(model);
   const collections = files.map((file) => {
     const collection = parseCollection(new TextDecoder().decode(readUserFile(ctx.cwd, file)), file);
     const { samples, steps, compositionElements } = scoreCollection(scorer, collection, preprocess);
     if (figure.map) {
-      const subtitle = `${colourBy === 'error' ? 'reconstruction error' : colourBy === 'pValue' ? 'p-value' : 'nearest known phase'} · model ${modelName}`;
+      const subtitle = `${COLOURING_LABELS[colourBy]} · model ${modelName}`;
       writeFileAtomic(resolve(ctx.cwd, figure.map), collectionMapSvg(samples, { title: collection.title, subtitle, by: colourBy, waferDiameterMm: collection.waferDiameter }));
     }
     return { file, title: collection.title, compositionElements, steps, samples };

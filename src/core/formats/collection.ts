@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../diagnostics';
 import { UserError } from '../diagnostics';
 import { JsonSyntaxError, parseJsonWithLocations } from '../util/json-locations';
-import type { MeasuredPattern } from './xy';
+import type { MeasuredPattern } from './pattern';
 
 export const COLLECTION_FORMAT = 'latent-xrd-collection';
 export const COLLECTION_VERSION = 1;

@@ -20,6 +20,10 @@ export interface MapSample {
 export type MapColouring = 'error' | 'pValue' | 'phase';
 export type MapLayoutKind = 'wafer' | 'composition' | 'grid';
 
+/** What each colouring and layout is called, in the editor, the CLI and the figures. */
+export const COLOURING_LABELS: Record<MapColouring, string> = { error: 'reconstruction error', pValue: 'p-value', phase: 'nearest known phase' };
+export const LAYOUT_LABELS: Record<MapLayoutKind, string> = { wafer: 'wafer positions', composition: 'composition (ternary)', grid: 'file order' };
+
 export interface MapLayout {
   kind: MapLayoutKind;
   /** Square drawing area's side, in the caller's units (SVG pixels). */

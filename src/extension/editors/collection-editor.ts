@@ -7,8 +7,8 @@ import * as vscode from 'vscode';
 import { basename, dirname, extname } from 'node:path';
 import { applyEdits, modify } from 'jsonc-parser';
 import { parseCollection, samplePattern, type Collection } from '../../core/formats/collection';
-import { collectionMapSvg } from '../../core/report/collection-map';
-import { scoreCollection } from '../../core/library/score';
+import { COLOURING_LABELS, collectionMapSvg } from '../../core/report/collection-map';
+import { scoreCollection, type SampleScore } from '../../core/library/score';
 import { UserError } from '../../core/diagnostics';
 import type { PatternScore } from '../../core/model/score';
 import type { CollectionPayload, CollectionSample, CollectionView } from '../../protocol/webview';
@@ -33,6 +33,8 @@ interface Session {
   collection?: Collection;
   payload?: CollectionPayload;
   scores: (PatternScore | undefined)[];
+  /** The last scoring and what it depended on: an edit that only flags a sample reuses it. */
+  scored?: { key: string; samples: SampleScore[] };
 }
 
 export class CollectionEditorProvider implements vscode.CustomTextEditorProvider {
@@ -53,7 +55,7 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
       if (!ready) return;
       try {
         session.collection = parseCollection(document.getText(), name);
-        const { payload, scores } = await this.payload(session.collection);
+        const { payload, scores } = await this.payload(session.collection, session);
         session.payload = payload;
         session.scores = scores;
         await channel.post({ type: 'collection', collection: payload });
@@ -136,7 +138,7 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
       }));
     if (!svgUri) return [];
     const c = session.collection;
-    const subtitle = `${session.view.by === 'error' ? 'reconstruction error' : session.view.by === 'pValue' ? 'p-value' : 'nearest known phase'}${session.payload.samples.some((s) => s.bceExcess !== undefined) ? ` · model ${this.models.current?.name ?? ''}` : ' · not scored'}`;
+    const subtitle = `${COLOURING_LABELS[session.view.by]}${session.payload.samples.some((s) => s.bceExcess !== undefined) ? ` · model ${this.models.current?.name ?? ''}` : ' · not scored'}`;
     const svg = collectionMapSvg(session.payload.samples, { title: c.title, subtitle, by: session.view.by, kind: session.view.layout, corners: session.view.corners, waferDiameterMm: c.waferDiameter });
     const base = svgUri.fsPath.replace(/\.svg$/i, '');
     const pngUri = vscode.Uri.file(`${base}.png`);
@@ -150,7 +152,7 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
     return written;
   }
 
-  private async payload(collection: Collection): Promise<{ payload: CollectionPayload; scores: (PatternScore | undefined)[] }> {
+  private async payload(collection: Collection, session: Session): Promise<{ payload: CollectionPayload; scores: (PatternScore | undefined)[] }> {
     const samples: CollectionSample[] = collection.samples.map((s) => ({ id: s.id, x: s.x, y: s.y, composition: s.composition, flagged: s.flagged }));
     const scores: (PatternScore | undefined)[] = collection.samples.map(() => undefined);
     let modelNote: string | undefined;
@@ -159,9 +161,12 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
     if (!active || !engine) modelNote = 'No model yet: train one to colour the samples by reconstruction error.';
     else {
       const threshold = vscode.workspace.getConfiguration('latentXrd').get<number>('noveltyPValueThreshold', 0.01);
+      const preprocessing = preprocessOptions();
+      const key = `${active.dir}|${active.manifest.created}|${JSON.stringify(preprocessing)}|${scoringInputsHash(collection)}`;
       try {
         // Batched, and a conditional model is fed each sample's composition.
-        scoreCollection(engine.scorer, collection, preprocessOptions()).samples.forEach((score, i) => {
+        if (session.scored?.key !== key) session.scored = { key, samples: scoreCollection(engine.scorer, collection, preprocessing).samples };
+        session.scored.samples.forEach((score, i) => {
           scores[i] = score;
           Object.assign(samples[i], { bceExcess: score.bceExcess, pValue: score.pValue, verdict: score.pValue < threshold ? 'novel' : 'known', nearestPhase: score.nearestPhase });
         });
@@ -172,6 +177,25 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
     }
     return { payload: { title: collection.title, kind: collection.kind, waferDiameter: collection.waferDiameter, samples, modelNote, about: aboutCollection(collection) }, scores };
   }
+}
+
+/** A fingerprint (FNV-1a over the exact bits) of what a score depends on in the collection: axis, wavelength, intensities, compositions. */
+function scoringInputsHash(c: Collection): string {
+  let h = 0x811c9dc5;
+  const words = (values: Float64Array) => {
+    const bits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+    for (let i = 0; i < bits.length; i++) h = Math.imul(h ^ bits[i], 0x01000193);
+  };
+  const text = (t: string) => {
+    for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
+  };
+  words(c.twoTheta);
+  text(String(c.wavelength));
+  for (const s of c.samples) {
+    words(s.intensity);
+    text(JSON.stringify(s.composition ?? null));
+  }
+  return `${c.samples.length}:${(h >>> 0).toString(16)}`;
 }
 
 /** What a user must know before reading the map: where the data came from, what is not stated. */
