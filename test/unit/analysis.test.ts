@@ -76,12 +76,32 @@ describe('latent classifiers', () => {
     assert.ok(p[1] > 0.99 && Math.abs(p[0] + p[1] + p[2] - 1) < 1e-12);
   });
 
-  it('KNN nearest neighbours are the brute-force ones', () => {
+  it('KNN nearest neighbours are the brute-force ones, ties to the lower index (any dimension, duplicates, far queries)', () => {
     const { points, labels } = blobs(60, 3);
     const knn = new KnnClassifier(points, labels, 2, 4);
     const q = [1, 1];
     const brute = Array.from({ length: 60 }, (_, i) => ({ i, d: (points[2 * i] - 1) ** 2 + (points[2 * i + 1] - 1) ** 2 })).sort((a, b) => a.d - b.d);
     assert.deepEqual(Array.from(knn.nearest(q).index), brute.slice(0, 4).map((b) => b.i));
+    // Coordinates on a coarse grid make exact ties and duplicate points common.
+    const coordinate = fc.integer({ min: -4, max: 4 }).map((v) => v / 2);
+    const problem = fc.integer({ min: 1, max: 8 }).chain((dims) =>
+      fc.record({
+        dims: fc.constant(dims),
+        points: fc.array(fc.array(coordinate, { minLength: dims, maxLength: dims }), { minLength: 1, maxLength: 40 }),
+        query: fc.array(fc.oneof(coordinate, fc.double({ min: -50, max: 50, noNaN: true })), { minLength: dims, maxLength: dims }),
+        k: fc.integer({ min: 1, max: 6 }),
+      }),
+    );
+    fc.assert(
+      fc.property(problem, ({ dims, points: rows, query, k }) => {
+        const knn = new KnnClassifier(Float32Array.from(rows.flat()), new Int32Array(rows.length), dims, k);
+        const distance = (row: number[]) => row.reduce((sum, v, j) => sum + (v - query[j]) ** 2, 0);
+        const brute = rows.map((row, i) => ({ i, d: distance(row) })).sort((a, b) => a.d - b.d || a.i - b.i).slice(0, k);
+        const { index, distance2 } = knn.nearest(query);
+        assert.deepEqual(Array.from(index).filter((i) => i >= 0), brute.map((b) => b.i));
+        brute.forEach((b, n) => assert.ok(Math.abs(distance2[n] - b.d) <= 1e-9 * (1 + b.d)));
+      }),
+    );
   });
 
   it('decision regions cover the points and label each cluster centre with its class', () => {

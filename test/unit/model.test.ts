@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend, tf, wasmHeap } from '../../src/core/model/backend';
-import { transposeKernel } from '../../src/core/model/wasm-kernels';
+import { errorSumsKernel, transposeKernel } from '../../src/core/model/wasm-kernels';
 import { buildVae, encodeAndReconstruct, bceFromLogitsPerSample, reconstructionFromLogits, vaeLoss } from '../../src/core/model/vae';
 import { stepLayers, vaeStep } from '../../src/core/model/step';
-import { allocateErrors, reconstructionErrorsInto } from '../../src/core/analysis/errors';
+import { allocateErrors, reconstructionErrorsInJs, reconstructionErrorsInto } from '../../src/core/analysis/errors';
 import { trainVae, evaluateLoss, learningRateAt, type PatternSet } from '../../src/core/model/train';
 import { FusedAdam } from '../../src/core/model/adam';
 import { saveModel, loadModel, checkGrid, type ModelManifest } from '../../src/core/model/store';
@@ -156,6 +156,24 @@ describe('VAE', () => {
     // The excess is the BCE less the target's entropy (y = 0.5: ln 2; y = 0.2: H(0.2)).
     const entropy = (Math.LN2 - (0.2 * Math.log(0.2) + 0.8 * Math.log(0.8))) / 4;
     assert.ok(Math.abs(errors.bce[0] - errors.bceExcess[0] - entropy) < 1e-6);
+  });
+
+  it('the SIMD error kernel gives the JavaScript loop\'s errors (to 1e-6), clipped and saturated points included', () => {
+    assert.ok(errorSumsKernel(new WebAssembly.Memory({ initial: 1 }), 1e-7), 'the kernel is available');
+    const random = new Random(29);
+    const rows = 37;
+    const points = 2048;
+    const y = Float32Array.from({ length: rows * points }, (_, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? 1 : i % 29 === 0 ? 1e-9 : random.float() ** 3));
+    const p = Float32Array.from({ length: rows * points }, (_, i) => (i % 13 === 0 ? 0 : i % 17 === 0 ? 1 : i % 19 === 0 ? 1 - 2 ** -24 : i % 23 === 0 ? 1e-12 : random.float()));
+    const simd = allocateErrors(rows);
+    const js = allocateErrors(rows);
+    reconstructionErrorsInto(y, p, points, simd);
+    reconstructionErrorsInJs(y, p, points, js);
+    for (let r = 0; r < rows; r++) {
+      assert.ok(Math.abs(simd.bce[r] - js.bce[r]) <= 1e-6 * js.bce[r], `bce ${simd.bce[r]} vs ${js.bce[r]}`);
+      assert.ok(Math.abs(simd.bceExcess[r] - js.bceExcess[r]) <= 1e-6 * js.bce[r], `excess ${simd.bceExcess[r]} vs ${js.bceExcess[r]}`);
+      assert.ok(Math.abs(simd.mse[r] - js.mse[r]) <= 1e-6 * js.mse[r], `mse ${simd.mse[r]} vs ${js.mse[r]}`);
+    }
   });
 
   it('the fused training BCE (one JavaScript pass, manual gradient) equals points × the tfjs BCE, value and gradient', () => {

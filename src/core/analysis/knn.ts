@@ -2,13 +2,34 @@
 // decision regions over a grid for the latent-map plot.
 
 export class KnnClassifier {
+  /** The coordinate along which the points are widest: searched outwards from the query along it. */
+  private readonly axis: number;
+  /** Point indices in increasing order of that coordinate, and the coordinate in that order. */
+  private readonly order: Int32Array;
+  private readonly keys: Float64Array;
+
   constructor(
     /** Row-major points, `dims` numbers each. */
     private readonly points: Float32Array,
     private readonly labels: Int32Array,
     private readonly dims: number,
     private readonly k = 5,
-  ) {}
+  ) {
+    const n = labels.length;
+    let widest = -1;
+    this.axis = 0;
+    for (let j = 0; j < dims; j++) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < n; i++) {
+        lo = Math.min(lo, points[i * dims + j]);
+        hi = Math.max(hi, points[i * dims + j]);
+      }
+      if (hi - lo > widest) [widest, this.axis] = [hi - lo, j];
+    }
+    this.order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => points[a * dims + this.axis] - points[b * dims + this.axis] || a - b);
+    this.keys = Float64Array.from(this.order, (i) => points[i * dims + this.axis]);
+  }
 
   labelAt(index: number): number {
     return index >= 0 ? this.labels[index] : -1;
@@ -18,20 +39,37 @@ export class KnnClassifier {
     return this.labels.length;
   }
 
-  /** Indices and squared distances of the k nearest stored points to `query`. */
+  /**
+   * Indices and squared distances of the k nearest stored points to `query`, nearest first (equal
+   * distances: lower index first). Exact: the points are visited outwards from the query along the
+   * widest coordinate, and a side stops once its gap along that coordinate alone is larger than
+   * the k-th distance so far. Scoring asks this once per pattern; a brute-force pass over a few
+   * thousand reference points took longer than the pattern's error computation.
+   */
   nearest(query: ArrayLike<number>, offset = 0, k = this.k): { index: Int32Array; distance2: Float64Array } {
     const index = new Int32Array(k).fill(-1);
     const distance2 = new Float64Array(k).fill(Infinity);
-    const { points, dims } = this;
-    for (let i = 0; i < this.labels.length; i++) {
+    const { points, dims, order, keys } = this;
+    const q = new Float64Array(dims);
+    for (let j = 0; j < dims; j++) q[j] = query[offset + j];
+    const key = q[this.axis];
+    let above = lowerBound(keys, key);
+    let below = above - 1;
+    const n = keys.length;
+    for (;;) {
+      const gapAbove = above < n ? keys[above] - key : Infinity;
+      const gapBelow = below >= 0 ? key - keys[below] : Infinity;
+      const gap = Math.min(gapAbove, gapBelow);
+      if (gap === Infinity || gap * gap > distance2[k - 1]) break;
+      const i = gapAbove <= gapBelow ? order[above++] : order[below--];
       let d = 0;
-      for (let j = 0; j < dims; j++) {
-        const t = points[i * dims + j] - query[offset + j];
+      for (let j = 0, base = i * dims; j < dims; j++) {
+        const t = points[base + j] - q[j];
         d += t * t;
       }
-      if (d >= distance2[k - 1]) continue;
+      if (d > distance2[k - 1] || (d === distance2[k - 1] && i > index[k - 1] && index[k - 1] >= 0)) continue;
       let p = k - 1;
-      while (p > 0 && distance2[p - 1] > d) {
+      while (p > 0 && (distance2[p - 1] > d || (distance2[p - 1] === d && index[p - 1] > i))) {
         distance2[p] = distance2[p - 1];
         index[p] = index[p - 1];
         p--;
@@ -132,4 +170,16 @@ export function confusion(truth: Int32Array, predicted: Int32Array, classes: num
     if (truth[i] === predicted[i]) correct++;
   }
   return { matrix, accuracy: truth.length ? correct / truth.length : NaN };
+}
+
+/** The first position in ascending `sorted` whose value is ≥ `value`. */
+function lowerBound(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -189,10 +189,12 @@ export async function benchScore(options: { examplesDir: string; backend?: Backe
 }
 
 /**
- * An untrained model (its weights do not change the time a score takes) with a synthetic
- * reference set and calibration: what the scoring benchmarks score with.
+ * An untrained model (its weights do not change the time a score takes, except through the
+ * nearest-neighbour search, which is fastest for patterns inside the reference cloud, as known
+ * ones are) with a synthetic reference set and calibration: what the scoring benchmarks score with.
  */
 export function untrainedScorer(spec: ModelSpec, members = buildVae(spec, 1)): Scorer {
+  const cloud = new Random(5);
   const manifest: ModelManifest = {
     format: 'latent-xrd-model',
     formatVersion: 1,
@@ -202,7 +204,8 @@ export function untrainedScorer(spec: ModelSpec, members = buildVae(spec, 1)): S
     spec,
     grid: { min: 20, max: 90, points: spec.points },
     phases: ['Ni', 'Cr', 'Co'],
-    reference: { latent: Array.from({ length: 6000 }, (_, i) => Math.sin(i)), labels: Array.from({ length: 3000 }, (_, i) => i % 3) },
+    // Where a trained VAE puts its training patterns, roughly: a standard normal cloud.
+    reference: { latent: Array.from({ length: 3000 * spec.latent }, () => cloud.normal()), labels: Array.from({ length: 3000 }, (_, i) => i % 3) },
     calibration: { metric: 'bceExcess', errors: Array.from({ length: 1500 }, (_, i) => i / 1500), pThreshold: 0.01, errorThreshold: 0.99 },
     training: {},
     metrics: {},

@@ -1,4 +1,5 @@
-// Two small WebAssembly SIMD functions that work directly in the tfjs wasm backend's memory.
+// Small WebAssembly SIMD functions for the hot loops that tfjs leaves to JavaScript or to slow
+// kernels.
 //
 // adam: Adam's update. It reads the gradient and the old weights where tfjs keeps them, updates
 // the moments (kept in that memory too) and writes the new weights into a fresh tensor's storage
@@ -13,6 +14,12 @@
 // stores), for the matMul wrapper in backend.ts; the backend's own Transpose kernel moves one
 // element at a time. Pure data movement: bit-identical.
 //
+// errorSums: the per-row sums behind the reconstruction errors (analysis/errors.ts), four points
+// per instruction with a float32 logarithm (Cephes' logf: range reduction on the exponent bits,
+// then a degree-8 polynomial, ≈ 1 ulp), each four-point partial sum widened and added in float64.
+// Scoring spent about as long in its JavaScript error loop (four logarithms a point) as in the
+// model's matMuls.
+//
 // The modules are assembled here from their opcodes (there is no compiler in the build): one
 // function each, one imported memory.
 /** The parts of the WebAssembly API used here (the project's type libraries do not declare it). */
@@ -20,7 +27,7 @@ export interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
 export interface WasmApi {
-  Memory: abstract new (...args: never[]) => WasmMemory;
+  Memory: new (descriptor: { initial: number }) => WasmMemory & { grow(pages: number): number };
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
@@ -196,4 +203,122 @@ export function adamKernel(memory: WasmMemory): AdamKernel | undefined {
 /** The transpose kernel bound to `memory`, or undefined where WebAssembly SIMD is not available. */
 export function transposeKernel(memory: WasmMemory): TransposeKernel | undefined {
   return instantiate(transposeModuleBytes, 'transpose', memory, transposeKernels);
+}
+
+/**
+ * errorSums(y, p, out, rows, points): byte offsets; points a multiple of 4. For each row, three
+ * float64 at out + 24·row: Σ [y·ln q + (1−y)·ln(1−q)] with q = p clipped to [ε, 1−ε] (the BCE,
+ * negated); Σ [y·ln y + (1−y)·ln(1−y)] over 0 < y < 1 (the target's entropy, negated); Σ (y−p)².
+ */
+export type ErrorSumsKernel = (y: number, p: number, out: number, rows: number, points: number) => void;
+
+/** Cephes logf's polynomial for ln(1+f) − f + f²/2 = f³·P(f), highest power first, and ln 2 in two parts. */
+const LOGF_POLYNOMIAL = [7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1];
+const LN2_HIGH = 0.693359375;
+const LN2_LOW = -2.12194440e-4;
+
+export function errorSumsModuleBytes(epsilon: number): Uint8Array {
+  const [y, p, out, rows, points] = [0, 1, 2, 3, 4];
+  const [r, j, rowEnd] = [5, 6, 7];
+  let next = 8;
+  const v128 = () => next++;
+  // Constants, splatted once.
+  const [cEpsilon, cOne, cHalf, cTiny, cZero, cSqrt2, cLn2High, cLn2Low, cMantissa, cOneBits, cBias] = Array.from({ length: 11 }, v128);
+  const cPoly = LOGF_POLYNOMIAL.map(v128);
+  // Working registers.
+  const [vy, vp, lq, lc, ly, lyc, term, sumBce, sumEntropy, sumSquares] = Array.from({ length: 10 }, v128);
+  const [lx, le, lm, lbig, lf, lz] = Array.from({ length: 6 }, v128);
+  const locals = next - 8;
+
+  const f32 = (v: number) => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)];
+  const i32 = (v: number) => [0x41, ...sleb(v)];
+  const f32x4 = { splat: simd(0x13), gt: simd(0x44), lt: simd(0x43), add: simd(0xe4), sub: simd(0xe5), mul: simd(0xe6), min: simd(0xe8), max: simd(0xe9), fromInt: simd(0xfa) };
+  const i32x4 = { splat: simd(0x11), shrU: simd(0xad), sub: simd(0xb1) };
+  const v = { and: simd(0x4e), or: simd(0x50), bitselect: simd(0x52) };
+  const i32Mul = 0x6c;
+  const splatF = (value: number, into: number) => [...f32(value), ...f32x4.splat, ...set(into)];
+  const splatI = (value: number, into: number) => [...i32(value), ...i32x4.splat, ...set(into)];
+
+  /** ln of the four positive float32 lanes `argument` leaves on the stack, into `into`. */
+  const ln = (argument: number[], into: number) => [
+    ...argument, ...tee(lx),
+    ...i32(23), ...i32x4.shrU, ...get(cBias), ...i32x4.sub, ...set(le), // unbiased exponent
+    ...get(lx), ...get(cMantissa), ...v.and, ...get(cOneBits), ...v.or, ...set(lm), // mantissa in [1, 2)
+    ...get(lm), ...get(cSqrt2), ...f32x4.gt, ...set(lbig), // all ones where the mantissa is above √2:
+    ...get(lm), ...get(cHalf), ...f32x4.mul, ...get(lm), ...get(lbig), ...v.bitselect, ...get(cOne), ...f32x4.sub, ...set(lf), // f = m/2 − 1 there, else m − 1
+    ...get(le), ...get(lbig), ...i32x4.sub, ...f32x4.fromInt, ...set(le), // and the exponent one higher
+    ...get(lf), ...get(lf), ...f32x4.mul, ...set(lz),
+    ...get(cPoly[0]),
+    ...cPoly.slice(1).flatMap((c) => [...get(lf), ...f32x4.mul, ...get(c), ...f32x4.add]),
+    ...get(lf), ...f32x4.mul, ...get(lz), ...f32x4.mul,
+    ...get(le), ...get(cLn2Low), ...f32x4.mul, ...f32x4.add,
+    ...get(lz), ...get(cHalf), ...f32x4.mul, ...f32x4.sub,
+    ...get(lf), ...f32x4.add,
+    ...get(le), ...get(cLn2High), ...f32x4.mul, ...f32x4.add,
+    ...set(into),
+  ];
+  /** sum += the four float32 lanes of `term`, widened to float64. */
+  const accumulate = (sum: number) => [
+    ...get(sum), ...get(term), ...f64x2.promoteLow, ...f64x2.add, ...get(term), ...get(term), ...shuffle(UPPER_HALF), ...f64x2.promoteLow, ...f64x2.add, ...set(sum),
+  ];
+  const storeSum = (sum: number, field: number) => [
+    ...get(out), ...get(r), ...i32(24), i32Mul, i32Add,
+    ...get(sum), ...simd(0x21, 0), ...get(sum), ...simd(0x21, 1), 0xa0 /* f64.add */,
+    0x39, 3, ...uleb(field * 8), // f64.store align 8, offset
+  ];
+  const zero = (local: number) => [...get(cZero), ...set(local)];
+
+  const body = [
+    ...splatF(epsilon, cEpsilon), ...splatF(1, cOne), ...splatF(0.5, cHalf),
+    ...splatF(1e-30, cTiny), ...splatF(0, cZero), ...splatF(Math.SQRT2, cSqrt2), ...splatF(LN2_HIGH, cLn2High), ...splatF(LN2_LOW, cLn2Low),
+    ...splatI(0x007fffff, cMantissa), ...splatI(0x3f800000, cOneBits), ...splatI(127, cBias),
+    ...LOGF_POLYNOMIAL.flatMap((c, k) => splatF(c, cPoly[k])),
+    0x02, 0x40, 0x03, 0x40, // block, loop over rows
+    ...get(r), ...get(rows), 0x4f, 0x0d, 1,
+    ...zero(sumBce), ...zero(sumEntropy), ...zero(sumSquares),
+    ...get(j), ...get(points), ...i32(2), 0x74, i32Add, ...set(rowEnd),
+    0x02, 0x40, 0x03, 0x40, // block, loop over the row's points, four at a time
+    ...get(j), ...get(rowEnd), 0x4f, 0x0d, 1,
+    ...get(y), ...get(j), i32Add, ...v128Load, ...set(vy),
+    ...get(p), ...get(j), i32Add, ...v128Load, ...set(vp),
+    // q = p clipped to [ε, 1 − ε], and 1 − q; the complement is clipped on its own, since 1 − ε
+    // is not a float32 (and 1 − p is exact for p near 1).
+    ...ln([...get(vp), ...get(cEpsilon), ...f32x4.max, ...get(cOne), ...f32x4.min], lq),
+    ...ln([...get(cOne), ...get(vp), ...f32x4.sub, ...get(cEpsilon), ...f32x4.max], lc),
+    // y·ln q + (1−y)·ln(1−q)
+    ...get(vy), ...get(lq), ...f32x4.mul, ...get(cOne), ...get(vy), ...f32x4.sub, ...get(lc), ...f32x4.mul, ...f32x4.add, ...set(term),
+    ...accumulate(sumBce),
+    // y·ln y + (1−y)·ln(1−y), kept only where 0 < y < 1 (the arguments are kept positive for ln)
+    ...ln([...get(vy), ...get(cTiny), ...f32x4.max], ly),
+    ...ln([...get(cOne), ...get(vy), ...f32x4.sub, ...get(cTiny), ...f32x4.max], lyc),
+    ...get(vy), ...get(ly), ...f32x4.mul, ...get(cOne), ...get(vy), ...f32x4.sub, ...get(lyc), ...f32x4.mul, ...f32x4.add,
+    ...get(vy), ...get(cZero), ...f32x4.gt, ...v.and, ...get(vy), ...get(cOne), ...f32x4.lt, ...v.and, ...set(term),
+    ...accumulate(sumEntropy),
+    ...get(vy), ...get(vp), ...f32x4.sub, ...tee(term), ...get(term), ...f32x4.mul, ...set(term),
+    ...accumulate(sumSquares),
+    ...get(j), ...i32(16), i32Add, ...set(j),
+    0x0c, 0, 0x0b, 0x0b,
+    ...storeSum(sumBce, 0), ...storeSum(sumEntropy, 1), ...storeSum(sumSquares, 2),
+    ...get(r), ...i32(1), i32Add, ...set(r),
+    0x0c, 0, 0x0b, 0x0b,
+  ];
+  return moduleBytes('errorSums', [I32, I32, I32, I32, I32], [[3, I32], [locals, V128]], body);
+}
+
+/** Signed LEB128, for i32.const. */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+}
+
+const errorSumsKernels = new WeakMap<WasmMemory, ErrorSumsKernel | null>();
+
+/** The error-sums kernel (clipping at `epsilon`) bound to `memory`, or undefined where WebAssembly SIMD is not available. */
+export function errorSumsKernel(memory: WasmMemory, epsilon: number): ErrorSumsKernel | undefined {
+  return instantiate(() => errorSumsModuleBytes(epsilon), 'errorSums', memory, errorSumsKernels);
 }
