@@ -1,7 +1,7 @@
 // Integration tests: inside a real VS Code extension host (code-server's), against the real
 // `vscode` API, on a copy of test/fixtures/workspace. Run by scripts/vscode/test-integration.mjs.
 import * as assert from 'node:assert/strict';
-import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, unlinkSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -133,6 +133,73 @@ describe('Latent XRD in a real extension host', function () {
     await until('the new file scored', () => latent.scores.list.some((f) => f.uri.toString() === copy.toString() && f.score));
     await vscode.workspace.fs.delete(copy);
     await until('the deleted file gone', () => !latent.scores.list.some((f) => f.uri.toString() === copy.toString()));
+  });
+
+  it('scores a thousand pattern files in batches as they arrive, the host turning meanwhile; a newer rescan supersedes an older one', async function () {
+    this.timeout(600_000);
+    const latent = await api();
+    assert.ok(latent.models.current, 'an active model (the training test above made one)');
+    const before = new Set(latent.scores.list.map((f) => f.uri.toString()));
+    // Copies of a known (Ni) and a novel (σ) pattern, each a quarter of the points (a different
+    // quarter by turn) with the intensities scaled a little: small files, all different.
+    const sources = ['ni-simulated.xy', 'sigma-simulated.xy'].map((n) => readFileSync(workspaceFile('patterns', n).fsPath, 'utf8').trimEnd().split('\n'));
+    const folder = workspaceFile('many-patterns');
+    mkdirSync(folder.fsPath, { recursive: true });
+    const count = 1000;
+    const written = new Set<string>();
+    for (let k = 0; k < count; k++) {
+      const lines = sources[k % 2];
+      const header = lines.filter((l) => l.startsWith('#'));
+      const data = lines.filter((l) => !l.startsWith('#')).filter((_, j) => j % 4 === (k >> 1) % 4);
+      const scale = 1 + ((k % 25) - 12) * 0.004;
+      const body = data.map((l) => {
+        const [t, y] = l.trim().split(/\s+/);
+        return `${t} ${(Number(y) * scale).toFixed(6)}`;
+      });
+      const uri = vscode.Uri.joinPath(folder, `scan-${String(k).padStart(4, '0')}.xy`);
+      writeFileSync(uri.fsPath, [...header, ...body].join('\n') + '\n');
+      written.add(uri.toString());
+    }
+    const allScored = () => latent.scores.list.filter((f) => written.has(f.uri.toString()) && f.score).length === count;
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 20);
+    const started = Date.now();
+    try {
+      // The file watcher picks them up: the whole folder is read and scored in batches.
+      await until('every new file scored', allScored, 300_000);
+      const arrived = (Date.now() - started) / 1000;
+      assert.ok(latent.scores.ranked().filter((f) => written.has(f.uri.toString())).length === count, 'all in the ranking');
+
+      // A full rescan, timed: the scoring rate.
+      const rescanStarted = Date.now();
+      await latent.scores.rescanAll();
+      const rescan = (Date.now() - rescanStarted) / 1000;
+      const files = latent.scores.list.length;
+      assert.ok(allScored() && files === before.size + count, `${files} files after the rescan`);
+
+      // A rescan started while another is part way through: the older stops, and awaiting it
+      // gives the newer's whole list.
+      const older = latent.scores.rescanAll();
+      while (!(latent.scores.list.length > 0 && latent.scores.list.length < files)) await new Promise((r) => setImmediate(r));
+      let newerDone = false;
+      void latent.scores.rescanAll().then(() => (newerDone = true));
+      await older;
+      assert.ok(newerDone, 'the superseded rescan resolves once the newer one has finished');
+      assert.ok(allScored() && latent.scores.list.length === files, `${latent.scores.list.length} files after the superseded rescan`);
+
+      const seconds = (Date.now() - started) / 1000;
+      console.log(
+        `${count} pattern files: all scored ${arrived.toFixed(1)} s after they were written; a full rescan of ${files} files took ${rescan.toFixed(1)} s (${Math.round(files / rescan)} files/s); ${ticks} timer ticks of the host in ${seconds.toFixed(1)} s`,
+      );
+      // Blocked, the host would run the 20 ms timer about once in all that time.
+      assert.ok(ticks >= Math.max(3, seconds * 10), `${ticks} ticks in ${seconds} s`);
+    } finally {
+      clearInterval(timer);
+      // Deleting the folder takes its files off the list (one delete event, for the folder).
+      await vscode.workspace.fs.delete(folder, { recursive: true });
+    }
+    await until('the folder\'s files gone from the list', () => !latent.scores.list.some((f) => written.has(f.uri.toString())), 60_000);
+    assert.deepEqual(new Set(latent.scores.list.map((f) => f.uri.toString())), before);
   });
 
   it('exports the scores as CSV', async () => {

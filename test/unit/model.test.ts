@@ -14,6 +14,7 @@ import { saveModel, loadModel, checkGrid, type ModelManifest } from '../../src/c
 import { trainingFlopsPerSample, PAPER_SPEC, type ModelSpec } from '../../src/core/model/architecture';
 import { Random } from '../../src/core/util/random';
 import { Scorer } from '../../src/core/model/score';
+import type { MeasuredPattern } from '../../src/core/formats/pattern';
 import { testManifest } from './model-fixtures';
 
 const spec: ModelSpec = { points: 64, hidden: [24, 12], latent: 2, compositionElements: [], beta: 1 };
@@ -326,6 +327,32 @@ describe('VAE', () => {
     const { scores } = scorer.score(data.patterns, 2, { grid: { min: 20, max: 90, points: 64 } });
     assert.equal(scores.length, 2);
     assert.ok(scores.every((s) => s.bceExcess >= 0 && s.bce >= s.bceExcess && s.pValue > 0 && s.pValue <= 1));
+  });
+
+  it('scores many measured patterns in batches exactly as one by one; a bad one gets its error, the others their scores', () => {
+    const scorer = new Scorer({ manifest: manifestFor(spec), members: [buildVae(spec, 2)] });
+    // Measured patterns on their own axes (121 points, 20–80°), with peaks, so preprocessing resamples and fills.
+    const random = new Random(3);
+    const measured: MeasuredPattern[] = Array.from({ length: 11 }, () => {
+      const twoTheta = Float64Array.from({ length: 121 }, (_, k) => 20 + k * 0.5);
+      const centre = random.uniform(25, 75);
+      return { twoTheta, intensity: twoTheta.map((t) => 50 + 1000 * Math.exp(-0.5 * ((t - centre) / 0.6) ** 2) + 5 * random.float()) };
+    });
+    // Preprocessing copes with any well-formed pattern; one a reader got wrong (no 2θ axis) makes it throw.
+    const bad = { ...measured[0], twoTheta: undefined } as unknown as MeasuredPattern;
+    const items = [...measured.slice(0, 5), bad, ...measured.slice(5)];
+    const batched = scorer.scoreManyMeasured(items, {}, 4); // batches of 4: the bad item and a part batch at the end
+    assert.equal(batched.length, items.length);
+    assert.ok(batched[5].error && !batched[5].score, JSON.stringify(batched[5]));
+    items.forEach((m, i) => {
+      if (i === 5) return;
+      const one = scorer.scoreMeasured(m).score;
+      const many = batched[i].score!;
+      assert.equal(batched[i].error, undefined);
+      assert.ok(Math.abs(many.bce - one.bce) < 1e-6 && Math.abs(many.bceExcess - one.bceExcess) < 1e-6, `item ${i}: ${many.bce} vs ${one.bce}`);
+      many.latent.forEach((z, k) => assert.ok(Math.abs(z - one.latent[k]) < 1e-5));
+      assert.equal(many.nearestPhase, one.nearestPhase);
+    });
   });
 
   it('a model folder without a manifest is a clear error', async () => {

@@ -6,7 +6,6 @@ import { samplePattern, type Collection, type CollectionSample } from '../format
 import type { MeasuredPattern } from '../formats/pattern';
 import type { PreparedPattern } from '../preprocess/prepare';
 import type { PatternScore, Scorer } from '../model/score';
-import { prepareForModel } from '../preprocess/prepare';
 import type { PreprocessOptions } from '../preprocess/options';
 
 export interface SampleScore extends PatternScore {
@@ -54,32 +53,30 @@ export function compositionsFor(samples: readonly Pick<CollectionSample, 'id' | 
 
 export function scoreCollection(scorer: Scorer, collection: Collection, options: PreprocessOptions = {}, batchSize = 512): CollectionScores {
   const { manifest } = scorer.model;
-  const points = manifest.grid.points;
   const elements = manifest.kind === 'cvae' ? manifest.spec.compositionElements : [];
   const compositions = elements.length ? compositionsFor(collection.samples, elements) : undefined;
-  const n = collection.samples.length;
-  const samples: SampleScore[] = [];
+  const coverage = new Float64Array(collection.samples.length);
   let steps: string[] = [];
-  const batch = new Float32Array(Math.min(batchSize, n) * points);
-  for (let start = 0; start < n; start += batchSize) {
-    const count = Math.min(batchSize, n - start);
-    const coverage: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const prepared = prepareForModel(samplePattern(collection, start + i), manifest.grid, { modelWavelength: manifest.wavelength, ...options });
-      if (start + i === 0) steps = prepared.steps;
-      batch.set(prepared.pattern, i * points);
-      coverage.push(prepared.coverage);
-    }
-    const { scores } = scorer.score(batch, count, { compositions: compositions?.subarray(start * elements.length, (start + count) * elements.length) });
-    scores.forEach((score, i) => {
-      const s = collection.samples[start + i];
-      const out: SampleScore = { id: s.id, ...score, coverage: coverage[i] };
-      if (s.x !== undefined) out.x = s.x;
-      if (s.y !== undefined) out.y = s.y;
-      if (s.composition) out.composition = s.composition;
-      samples.push(out);
-    });
-  }
+  const results = scorer.scoreBatched(
+    collection.samples.length,
+    (i) => {
+      const prepared = scorer.prepare(samplePattern(collection, i), options);
+      if (i === 0) steps = prepared.steps;
+      coverage[i] = prepared.coverage;
+      return prepared.pattern;
+    },
+    { batchSize, compositions },
+  );
+  const samples = results.map((r, i): SampleScore => {
+    // A collection is scored whole or not at all: its samples share one axis, so one failing says the collection is wrong.
+    if (r.error) throw r.error;
+    const s = collection.samples[i];
+    const out: SampleScore = { id: s.id, ...r.score, coverage: coverage[i] };
+    if (s.x !== undefined) out.x = s.x;
+    if (s.y !== undefined) out.y = s.y;
+    if (s.composition) out.composition = s.composition;
+    return out;
+  });
   return { samples, steps, compositionElements: elements.length ? elements : undefined };
 }
 
@@ -97,7 +94,7 @@ export function scoreWithComposition(
   const { manifest } = scorer.model;
   if (manifest.kind !== 'cvae') return scorer.scoreMeasured(measured, options);
   const compositions = compositionsFor([{ id: what, composition }], manifest.spec.compositionElements);
-  const prepared = prepareForModel(measured, manifest.grid, { modelWavelength: manifest.wavelength, ...options });
+  const prepared = scorer.prepare(measured, options);
   const { scores, reconstructions } = scorer.score(prepared.pattern, 1, { compositions, keepReconstructions: true });
   return { score: scores[0], prepared, reconstruction: reconstructions! };
 }

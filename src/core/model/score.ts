@@ -25,6 +25,9 @@ export interface PatternScore {
   bceSpread?: number;
 }
 
+/** One item of a batched scoring: its score, or why it could not be prepared. */
+export type BatchedScore = { score: PatternScore; error?: undefined } | { score?: undefined; error: Error };
+
 export class Scorer {
   private readonly knn: KnnClassifier;
 
@@ -82,9 +85,64 @@ export class Scorer {
    * `options` names another), then scored, with the reconstruction kept for plots.
    */
   scoreMeasured(measured: MeasuredPattern, options: PreprocessOptions = {}): { score: PatternScore; prepared: PreparedPattern; reconstruction: Float32Array } {
-    if (this.model.manifest.kind === 'cvae') throw new UserError('a conditional model needs a composition for each pattern; score single files against a plain VAE');
-    const prepared = prepareForModel(measured, this.model.manifest.grid, { modelWavelength: this.model.manifest.wavelength, ...options });
+    this.refuseConditional();
+    const prepared = this.prepare(measured, options);
     const { scores, reconstructions } = this.score(prepared.pattern, 1, { keepReconstructions: true });
     return { score: scores[0], prepared, reconstruction: reconstructions! };
+  }
+
+  /** A measured pattern on the model's grid (preprocess/prepare.ts), at the model's wavelength unless `options` names another. */
+  prepare(measured: MeasuredPattern, options: PreprocessOptions = {}): PreparedPattern {
+    return prepareForModel(measured, this.model.manifest.grid, { modelWavelength: this.model.manifest.wavelength, ...options });
+  }
+
+  private refuseConditional(): void {
+    if (this.model.manifest.kind === 'cvae') throw new UserError('a conditional model needs a composition for each pattern; score single files against a plain VAE');
+  }
+
+  /**
+   * Many measured patterns, each preprocessed as `scoreMeasured` does, scored in batches (several
+   * times faster than one by one). A pattern whose preprocessing throws gets the message instead
+   * of a score: one bad file does not sink its batch.
+   */
+  scoreManyMeasured(patterns: readonly MeasuredPattern[], options: PreprocessOptions = {}, batchSize = 256): { score?: PatternScore; error?: string }[] {
+    this.refuseConditional();
+    return this.scoreBatched(patterns.length, (i) => this.prepare(patterns[i], options).pattern, { batchSize }).map((r) => (r.error ? { error: r.error.message } : { score: r.score }));
+  }
+
+  /**
+   * The batching under every many-pattern score: item `i`'s pattern on the model's grid comes from
+   * `prepare(i)` into the next row of one reused buffer, and each full buffer is scored at once.
+   * An item whose `prepare` throws keeps its error and takes no row. `compositions` (a
+   * conditional model's input) has one row per item.
+   */
+  scoreBatched(count: number, prepare: (i: number) => Float32Array, options: { batchSize?: number; compositions?: Float32Array } = {}): BatchedScore[] {
+    const points = this.model.manifest.grid.points;
+    const { compositions } = options;
+    const width = compositions && count ? compositions.length / count : 0;
+    const size = Math.max(1, Math.min(options.batchSize ?? 256, count));
+    const batch = new Float32Array(size * points);
+    const batchCompositions = compositions && new Float32Array(size * width);
+    const results: BatchedScore[] = new Array(count);
+    let rows: number[] = []; // the item in each filled row of the batch
+    const scoreRows = () => {
+      if (!rows.length) return;
+      const { scores } = this.score(batch, rows.length, { compositions: batchCompositions?.subarray(0, rows.length * width) });
+      rows.forEach((item, row) => (results[item] = { score: scores[row] }));
+      rows = [];
+    };
+    for (let i = 0; i < count; i++) {
+      try {
+        batch.set(prepare(i), rows.length * points);
+      } catch (e) {
+        results[i] = { error: e instanceof Error ? e : new Error(String(e)) };
+        continue;
+      }
+      batchCompositions?.set(compositions!.subarray(i * width, (i + 1) * width), rows.length * width);
+      rows.push(i);
+      if (rows.length === size) scoreRows();
+    }
+    scoreRows();
+    return results;
   }
 }
