@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend, tf, wasmHeap } from '../../src/core/model/backend';
-import { errorSumsKernel, transposeKernel } from '../../src/core/model/wasm-kernels';
+import { errorSumsKernel, transposeKernel, webAssembly } from '../../src/core/model/wasm-kernels';
 import { buildVae, encodeAndReconstruct, bceFromLogitsPerSample, reconstructionFromLogits, vaeLoss } from '../../src/core/model/vae';
 import { stepLayers, vaeStep } from '../../src/core/model/step';
 import { allocateErrors, reconstructionErrorsInJs, reconstructionErrorsInto } from '../../src/core/analysis/errors';
@@ -160,7 +160,7 @@ describe('VAE', () => {
   });
 
   it('the SIMD error kernel gives the JavaScript loop\'s errors (to 1e-6), clipped and saturated points included', () => {
-    assert.ok(errorSumsKernel(new WebAssembly.Memory({ initial: 1 }), 1e-7), 'the kernel is available');
+    assert.ok(errorSumsKernel(new webAssembly!.Memory({ initial: 1 }), 1e-7), 'the kernel is available');
     const random = new Random(29);
     const rows = 37;
     const points = 2048;
