@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend, tf, wasmHeap } from '../../src/core/model/backend';
-import { errorSumsKernel, transposeKernel, webAssembly } from '../../src/core/model/wasm-kernels';
+import { errorSumsKernel, gemmKernel, transposeKernel, webAssembly } from '../../src/core/model/wasm-kernels';
 import { buildVae, encodeAndReconstruct, bceFromLogitsPerSample, reconstructionFromLogits, vaeLoss } from '../../src/core/model/vae';
 import { stepLayers, vaeStep } from '../../src/core/model/step';
 import { allocateErrors, reconstructionErrorsInJs, reconstructionErrorsInto } from '../../src/core/analysis/errors';
@@ -59,6 +59,60 @@ describe('tfjs backend', () => {
       await tf.setBackend('wasm');
       assert.equal(got.length, want.length);
       for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-4 * (1 + Math.abs(want[i])), `${sa}×${sb} ${ta} ${tb} [${i}]`);
+    }
+  });
+
+  it('the SIMD GEMM kernel computes each product exactly as a float32 loop over k from the bias, at any 8-byte alignment', () => {
+    const heap = wasmHeap()!;
+    const kernel = gemmKernel(heap.memory);
+    assert.ok(kernel, 'the kernel is available');
+    const random = new Random(37);
+    for (const [m, k, n, flags] of [[4, 1, 8, 0], [8, 5, 16, 1], [12, 33, 24, 2], [128, 64, 256, 3]]) {
+      // Float32 storage at an offset of 8 (mod 16), as tfjs hands it out, and a 16-byte aligned panel.
+      const words = 2 + m * k + k * n + n + m * n + 8 * k + 4;
+      const view = new Float32Array(words);
+      const [a, b, bias, c] = [2, 2 + m * k, 2 + m * k + k * n, 2 + m * k + k * n + n];
+      for (let i = a; i < c; i++) view[i] = random.normal();
+      const bytes = new Uint8Array(heap.memory.buffer);
+      const base = heap.offset(tf.keep(tf.zeros([words + 4])))!;
+      const at = base + ((16 - (base % 16)) % 16) + 8;
+      bytes.set(new Uint8Array(view.buffer), at);
+      const panel = at + 4 * (c + m * n) + 8;
+      kernel(at + 4 * a, at + 4 * b, at + 4 * c, at + 4 * bias, m, k, n, flags, panel);
+      const got = new Float32Array(heap.memory.buffer, at + 4 * c, m * n);
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) {
+          let sum = flags & 1 ? view[bias + j] : 0;
+          for (let q = 0; q < k; q++) sum = Math.fround(sum + Math.fround(view[a + i * k + q] * view[b + q * n + j]));
+          if (flags & 2) sum = Math.max(sum, 0);
+          assert.ok(Object.is(got[i * n + j], sum) || (sum === 0 && got[i * n + j] === 0), `${m}×${k}×${n} flags ${flags} [${i}, ${j}]: ${got[i * n + j]} vs ${sum}`);
+        }
+    }
+  });
+
+  it('products the GEMM kernel takes (plain and fused with bias and ReLU) agree with the cpu backend', async () => {
+    // Also transposed operands and k > 48: the backend's own fused kernel gets those wrong (bias and
+    // ReLU applied per block of 48 along k); the wrapper transposes first.
+    const cases: [number[], number[], boolean, boolean][] = [[[128, 64], [64, 256], false, false], [[1, 8, 12], [1, 12, 16], false, false], [[64, 128], [64, 32], true, false], [[16, 100], [8, 100], false, true], [[5, 60], [60, 3], false, false], [[60, 5], [3, 60], true, true]];
+    for (const [sa, sb, ta, tb] of cases) {
+      const random = new Random(sa[0] + sb[1]);
+      const a = Float32Array.from({ length: sa.reduce((p, q) => p * q) }, () => random.normal());
+      const b = Float32Array.from({ length: sb.reduce((p, q) => p * q) }, () => random.normal());
+      const n = tb ? sb[sb.length - 2] : sb[sb.length - 1];
+      const bias = Float32Array.from({ length: n }, () => random.normal());
+      const run = () =>
+        tf.tidy(() => {
+          const [x, y] = [tf.tensor(a, sa), tf.tensor(b, sb)].map((t) => t as tf.Tensor2D);
+          return [tf.matMul(x, y, ta, tb), tf.fused.matMul({ a: x, b: y, transposeA: ta, transposeB: tb, bias: tf.tensor1d(bias), activation: 'relu' })].map((t) => t.dataSync());
+        });
+      const got = run();
+      await tf.setBackend('cpu');
+      const want = run();
+      await tf.setBackend('wasm');
+      for (const [g, w] of got.map((g, i) => [g, want[i]] as const)) {
+        assert.equal(g.length, w.length);
+        for (let i = 0; i < g.length; i++) assert.ok(Math.abs(g[i] - w[i]) < 1e-4 * (1 + Math.abs(w[i])), `${sa}×${sb} [${i}] ${g[i]} vs ${w[i]}`);
+      }
     }
   });
 

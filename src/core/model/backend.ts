@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // Gradients of every op: tfjs-core's Node bundle registers none; tfjs-layers' bundle registers
 // them all (into the one shared registry) when it loads.
 import '@tensorflow/tfjs-layers';
-import { transposeKernel, webAssembly, type WasmMemory } from './wasm-kernels';
+import { gemmKernel, transposeKernel, webAssembly, type WasmMemory } from './wasm-kernels';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
@@ -44,7 +44,10 @@ async function chooseBackend(preference: BackendPreference): Promise<BackendInfo
       }
       if (!(await tf.setBackend(name))) throw new Error(`tfjs could not start the ${name} backend`);
       await tf.ready();
-      if (name === 'wasm') installPlainMatMul();
+      if (name === 'wasm') {
+        installPlainMatMul();
+        installFusedGemm();
+      }
       return { name, notes };
     } catch (e) {
       notes.push(`${name}: ${firstLine(e)}`);
@@ -78,6 +81,8 @@ function installPlainMatMul(): void {
     const { transposeA, transposeB } = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
     const backend = args.backend as { disposeData(id: tf.DataId): void };
     const temporaries: Info[] = [];
+    const plain = (left: Info, right: Info): Info =>
+      gemmProduct(left, right) ?? (original.kernelFunc({ inputs: { a: left, b: right }, backend: args.backend as never, attrs: { transposeA: false, transposeB: false } }) as Info);
     const swapLastTwo = (x: Info): Info => {
       const fast = fastTranspose(x);
       if (fast) {
@@ -102,9 +107,7 @@ function installPlainMatMul(): void {
       if (swapped < direct) {
         // transposeB: A·Bᵀ = (B·Aᵀ)ᵀ, computed as B · transpose(A), then transposed back.
         // transposeA: Aᵀ·B = (Bᵀ·A)ᵀ, computed as transpose(B) · A, then transposed back.
-        const product = transposeB
-          ? (original.kernelFunc({ inputs: { a: b, b: swapLastTwo(a) }, backend: args.backend as never, attrs: { transposeA: false, transposeB: false } }) as Info)
-          : (original.kernelFunc({ inputs: { a: swapLastTwo(b), b: a }, backend: args.backend as never, attrs: { transposeA: false, transposeB: false } }) as Info);
+        const product = transposeB ? plain(b, swapLastTwo(a)) : plain(swapLastTwo(b), a);
         temporaries.push(product);
         const result = swapLastTwo(product);
         temporaries.pop();
@@ -125,11 +128,7 @@ function installPlainMatMul(): void {
       left = reshape.kernelFunc({ inputs: { x: left }, backend: args.backend as never, attrs: { shape: [1, leftBatch * m, k] } }) as Info;
       temporaries.push(left);
     }
-    let out = original.kernelFunc({
-      inputs: { a: left, b: right },
-      backend: args.backend as never,
-      attrs: { transposeA: false, transposeB: false },
-    }) as Info;
+    let out = plain(left, right);
     if (outShape) {
       const reshaped = reshape.kernelFunc({ inputs: { x: out }, backend: args.backend as never, attrs: { shape: outShape } }) as Info;
       // Reshape on wasm shares the data and bumps its reference count; drop the original handle.
@@ -142,6 +141,77 @@ function installPlainMatMul(): void {
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel({ ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   matMulInstalled = true;
+}
+
+let fusedInstalled = false;
+
+/**
+ * The fused matMul (+ bias, + activation) that dense layers and step.ts use. A transposed operand
+ * is transposed first: the backend's own kernel then takes a slow loop that also applies the bias
+ * and the activation once per block of 48 along k, not once at the end (wrong for k > 48). A
+ * product with a bias and no activation or ReLU then goes to gemmProduct, anything else to the
+ * backend's kernel.
+ */
+function installFusedGemm(): void {
+  if (fusedInstalled) return;
+  const original = tf.getKernel('_FusedMatMul', 'wasm');
+  const transpose = tf.getKernel('Transpose', 'wasm');
+  if (!original || !transpose) return;
+  type Info = tf.TensorInfo;
+  const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
+    const inputs = args.inputs as { a: Info; b: Info; bias?: Info; preluActivationWeights?: Info };
+    const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean; activation?: string };
+    const temporaries: Info[] = [];
+    const swapLastTwo = (x: Info): Info => {
+      const perm = x.shape.map((_, i) => i);
+      const n = perm.length;
+      [perm[n - 2], perm[n - 1]] = [perm[n - 1], perm[n - 2]];
+      const t = (fastTranspose(x) ?? transpose.kernelFunc({ inputs: { x }, backend: args.backend as never, attrs: { perm } })) as Info;
+      temporaries.push(t);
+      return t;
+    };
+    const a = attrs.transposeA ? swapLastTwo(inputs.a) : inputs.a;
+    const b = attrs.transposeB ? swapLastTwo(inputs.b) : inputs.b;
+    const simple = !inputs.preluActivationWeights && (attrs.activation === undefined || attrs.activation === 'linear' || attrs.activation === 'relu');
+    const out =
+      (simple && gemmProduct(a, b, inputs.bias, attrs.activation === 'relu')) ||
+      (original.kernelFunc({ ...args, inputs: { ...inputs, a, b }, attrs: { ...attrs, transposeA: false, transposeB: false } } as never) as Info);
+    for (const t of temporaries) (args.backend as { disposeData(id: tf.DataId): void }).disposeData(t.dataId);
+    return out;
+  };
+  tf.unregisterKernel('_FusedMatMul', 'wasm');
+  tf.registerKernel({ ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  fusedInstalled = true;
+}
+
+/**
+ * a·b (+ bias[n], then ReLU) by the SIMD GEMM kernel in wasm-kernels.ts, for float32 matrices
+ * (2-D, or 3-D with one batch) with rows a multiple of 4 and columns a multiple of 8; undefined
+ * otherwise (the caller uses XNNPACK). Why: XNNPACK first packs a product's right operand, and
+ * keeps the packed copy only while that tensor lives; a training step's weights and gradients
+ * are new tensors every step, and packing them took about as long as the products themselves
+ * (128 × 2048 by 2048 × 256 with a new right operand: ≈ 10 ms, of which ≈ 6 ms multiplying). The
+ * kernel reads the right operand as it is and multiplies at XNNPACK's packed speed or better.
+ */
+function gemmProduct(a: tf.TensorInfo, b: tf.TensorInfo, bias?: tf.TensorInfo, relu = false): tf.TensorInfo | undefined {
+  const oneMatrix = (x: tf.TensorInfo) => x.dtype === 'float32' && (x.shape.length === 2 || (x.shape.length === 3 && x.shape[0] === 1));
+  if (!oneMatrix(a) || !oneMatrix(b) || a.shape.length !== b.shape.length) return undefined;
+  const rank = a.shape.length;
+  const [m, k] = a.shape.slice(-2);
+  const n = b.shape[rank - 1];
+  if (b.shape[rank - 2] !== k || m % 4 !== 0 || n % 8 !== 0 || m * n * k === 0) return undefined;
+  if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n)) return undefined;
+  const heap = wasmHeap();
+  const kernel = heap && gemmKernel(heap.memory);
+  if (!heap || !kernel) return undefined;
+  const [left, right, shift] = [heap.offset(a), heap.offset(b), bias ? heap.offset(bias) : 0];
+  if (left === undefined || right === undefined || shift === undefined) return undefined;
+  const out = heap.output(rank === 3 ? [1, m, n] : [m, n]);
+  const scratch = heap.output([8 * k + 4]);
+  const panel = heap.offset(scratch)!;
+  kernel(left, right, heap.offset(out)!, shift, m, k, n, (bias ? 1 : 0) | (relu ? 2 : 0), panel + ((16 - (panel % 16)) % 16));
+  heap.dispose(scratch);
+  return out;
 }
 
 /**
@@ -197,6 +267,8 @@ export interface WasmHeap {
   uninitialised(shape: number[]): tf.Tensor;
   /** The same as a kernel's output (a TensorInfo, not yet a tensor). */
   output(shape: number[]): tf.TensorInfo;
+  /** Frees an output that never became a tensor (scratch space). */
+  dispose(info: tf.TensorInfo): void;
 }
 
 export function wasmHeap(): WasmHeap | undefined {
@@ -204,6 +276,7 @@ export function wasmHeap(): WasmHeap | undefined {
   const backend = tf.backend() as unknown as {
     dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined };
     makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+    disposeData(id: tf.DataId): void;
     wasm: { HEAPU8: Uint8Array; asm?: { memory?: unknown } };
   };
   const memory = backend.wasm?.asm?.memory;
@@ -214,5 +287,6 @@ export function wasmHeap(): WasmHeap | undefined {
     offset: (tensor) => (tensor.dtype === 'float32' ? backend.dataIdMap.get(tensor.dataId)?.memoryOffset : undefined),
     uninitialised: (shape) => tf.engine().makeTensorFromTensorInfo(backend.makeOutput(shape, 'float32')),
     output: (shape) => backend.makeOutput(shape, 'float32'),
+    dispose: (info) => backend.disposeData(info.dataId),
   };
 }

@@ -322,3 +322,97 @@ const errorSumsKernels = new WeakMap<WasmMemory, ErrorSumsKernel | null>();
 export function errorSumsKernel(memory: WasmMemory, epsilon: number): ErrorSumsKernel | undefined {
   return instantiate(() => errorSumsModuleBytes(epsilon), 'errorSums', memory, errorSumsKernels);
 }
+
+/**
+ * gemm(a, b, c, bias, m, k, n, flags, panel): c[m × n] = a[m × k] · b[k × n] (+ bias[n] if
+ * flags & 1, then max(·, 0) if flags & 2), row-major float32 at byte offsets; m a multiple of 4,
+ * n of 8. `panel`: 32·k bytes of scratch, 16-byte aligned.
+ *
+ * Eight columns of b at a time are first copied into the panel (contiguous and aligned: tfjs
+ * storage is only 8-byte aligned, and a column strip is read once per four rows of a), then every
+ * four rows of a are multiplied with it into a 4 × 8 tile held in eight registers: per k, two
+ * panel loads, four splatted elements of a, eight multiplies and eight adds (no fused
+ * multiply-add in wasm SIMD). Each sum runs over k in order from the bias, one rounding per step.
+ */
+export type GemmKernel = (a: number, b: number, c: number, bias: number, m: number, k: number, n: number, flags: number, panel: number) => void;
+
+export function gemmModuleBytes(): Uint8Array {
+  const [a, b, c, bias, m, k, n, flags, panel] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [j0, i0, kk, pa0, pa1, pa2, pa3, pb, rowA, rowB, pc, endJ] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+  const [acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7, b0, b1, s, bv0, bv1, zero] = Array.from({ length: 14 }, (_, i) => 21 + i);
+  const acc = [acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7];
+  const pa = [pa0, pa1, pa2, pa3];
+  const i32 = (v: number) => [0x41, ...sleb(v)];
+  const i32Mul = 0x6c;
+  const i32Sub = 0x6b;
+  const i32And = 0x71;
+  const f32x4 = { add: simd(0xe4), mul: simd(0xe6), max: simd(0xe9) };
+  const load = (offset: number) => simd(0x00, 4, ...uleb(offset));
+  const store = (offset: number) => simd(0x0b, 4, ...uleb(offset));
+  const loadSplat32 = simd(0x09, 2, 0);
+  const body = [
+    ...get(k), ...i32(2), 0x74, ...set(rowA),
+    ...get(n), ...i32(2), 0x74, ...set(rowB),
+    ...get(rowB), ...set(endJ),
+    ...simd(0x0c, ...new Array(16).fill(0)), ...set(zero),
+    0x02, 0x40, 0x03, 0x40, // block, loop over column panels (8 columns = 32 bytes)
+    ...get(j0), ...get(endJ), 0x4f, 0x0d, 1,
+    // The panel's bias, or zeros.
+    ...get(zero), ...set(bv0), ...get(zero), ...set(bv1),
+    ...get(flags), ...i32(1), i32And, 0x04, 0x40, // if
+    ...get(bias), ...get(j0), i32Add, ...tee(pb), ...load(0), ...set(bv0),
+    ...get(pb), ...load(16), ...set(bv1),
+    0x0b,
+    // Copy the strip b[·, j0 … j0 + 7] into the panel (pc runs over the panel here).
+    ...get(b), ...get(j0), i32Add, ...set(pb),
+    ...get(panel), ...set(pc),
+    ...get(k), ...set(kk),
+    0x03, 0x40,
+    ...get(pc), ...get(pb), ...load(0), ...store(0),
+    ...get(pc), ...get(pb), ...load(16), ...store(16),
+    ...get(pc), ...i32(32), i32Add, ...set(pc),
+    ...get(pb), ...get(rowB), i32Add, ...set(pb),
+    ...get(kk), ...i32(1), i32Sub, ...tee(kk), 0x0d, 0,
+    0x0b,
+    ...i32(0), ...set(i0),
+    0x02, 0x40, 0x03, 0x40, // block, loop over row tiles (4 rows)
+    ...get(i0), ...get(m), 0x4f, 0x0d, 1,
+    ...get(a), ...get(i0), ...get(rowA), i32Mul, i32Add, ...tee(pa0), ...get(rowA), i32Add, ...tee(pa1), ...get(rowA), i32Add, ...tee(pa2), ...get(rowA), i32Add, ...set(pa3),
+    ...get(panel), ...set(pb),
+    ...acc.flatMap((x, i) => [...get(i % 2 ? bv1 : bv0), ...set(x)]),
+    ...get(k), ...set(kk),
+    0x03, 0x40, // loop over k
+    ...get(pb), ...load(0), ...set(b0),
+    ...get(pb), ...load(16), ...set(b1),
+    ...pa.flatMap((p, r) => [
+      ...get(p), ...loadSplat32, ...tee(s), ...get(b0), ...f32x4.mul, ...get(acc[2 * r]), ...f32x4.add, ...set(acc[2 * r]),
+      ...get(s), ...get(b1), ...f32x4.mul, ...get(acc[2 * r + 1]), ...f32x4.add, ...set(acc[2 * r + 1]),
+      ...get(p), ...i32(4), i32Add, ...set(p),
+    ]),
+    ...get(pb), ...i32(32), i32Add, ...set(pb),
+    ...get(kk), ...i32(1), i32Sub, ...tee(kk), 0x0d, 0, // br_if loop while kk ≠ 0
+    0x0b,
+    // Store the 4 × 8 tile, with ReLU if asked.
+    ...get(flags), ...i32(2), i32And, 0x04, 0x40,
+    ...acc.flatMap((x) => [...get(x), ...get(zero), ...f32x4.max, ...set(x)]),
+    0x0b,
+    ...get(c), ...get(i0), ...get(rowB), i32Mul, i32Add, ...get(j0), i32Add, ...set(pc),
+    ...[0, 1, 2, 3].flatMap((r) => [
+      ...get(pc), ...get(acc[2 * r]), ...store(0),
+      ...get(pc), ...get(acc[2 * r + 1]), ...store(16),
+      ...get(pc), ...get(rowB), i32Add, ...set(pc),
+    ]),
+    ...get(i0), ...i32(4), i32Add, ...set(i0),
+    0x0c, 0, 0x0b, 0x0b,
+    ...get(j0), ...i32(32), i32Add, ...set(j0),
+    0x0c, 0, 0x0b, 0x0b,
+  ];
+  return moduleBytes('gemm', [I32, I32, I32, I32, I32, I32, I32, I32, I32], [[12, I32], [14, V128]], body);
+}
+
+const gemmKernels = new WeakMap<WasmMemory, GemmKernel | null>();
+
+/** The GEMM kernel bound to `memory`, or undefined where WebAssembly SIMD is not available. */
+export function gemmKernel(memory: WasmMemory): GemmKernel | undefined {
+  return instantiate(gemmModuleBytes, 'gemm', memory, gemmKernels);
+}
