@@ -67,7 +67,7 @@ describe('tfjs backend', () => {
     const kernel = gemmKernel(heap.memory);
     assert.ok(kernel, 'the kernel is available');
     const random = new Random(37);
-    for (const [m, k, n, flags] of [[4, 1, 8, 0], [8, 5, 16, 1], [12, 33, 24, 2], [128, 64, 256, 3]]) {
+    for (const [m, k, n, flags] of [[4, 1, 8, 0], [1, 7, 8, 1], [8, 5, 16, 1], [7, 9, 8, 3], [12, 33, 24, 2], [130, 64, 256, 3]]) {
       // Float32 storage at an offset of 8 (mod 16), as tfjs hands it out, and a 16-byte aligned panel.
       const words = 2 + m * k + k * n + n + m * n + 8 * k + 4;
       const view = new Float32Array(words);
@@ -93,7 +93,7 @@ describe('tfjs backend', () => {
   it('products the GEMM kernel takes (plain and fused with bias and ReLU) agree with the cpu backend', async () => {
     // Also transposed operands and k > 48: the backend's own fused kernel gets those wrong (bias and
     // ReLU applied per block of 48 along k); the wrapper transposes first.
-    const cases: [number[], number[], boolean, boolean][] = [[[128, 64], [64, 256], false, false], [[1, 8, 12], [1, 12, 16], false, false], [[64, 128], [64, 32], true, false], [[16, 100], [8, 100], false, true], [[5, 60], [60, 3], false, false], [[60, 5], [3, 60], true, true]];
+    const cases: [number[], number[], boolean, boolean][] = [[[128, 64], [64, 256], false, false], [[1, 7, 12], [1, 12, 16], false, false], [[1, 128], [128, 64], false, false], [[64, 128], [64, 32], true, false], [[16, 100], [8, 100], false, true], [[5, 60], [60, 3], false, false], [[60, 5], [3, 60], true, true]];
     for (const [sa, sb, ta, tb] of cases) {
       const random = new Random(sa[0] + sb[1]);
       const a = Float32Array.from({ length: sa.reduce((p, q) => p * q) }, () => random.normal());

@@ -186,8 +186,7 @@ function installFusedGemm(): void {
 
 /**
  * a·b (+ bias[n], then ReLU) by the SIMD GEMM kernel in wasm-kernels.ts, for float32 matrices
- * (2-D, or 3-D with one batch) with rows a multiple of 4 and columns a multiple of 8; undefined
- * otherwise (the caller uses XNNPACK). Why: XNNPACK first packs a product's right operand, and
+ * (2-D, or 3-D with one batch) with columns a multiple of 8; undefined otherwise (the caller uses XNNPACK). Why: XNNPACK first packs a product's right operand, and
  * keeps the packed copy only while that tensor lives; a training step's weights and gradients
  * are new tensors every step, and packing them took about as long as the products themselves
  * (128 × 2048 by 2048 × 256 with a new right operand: ≈ 10 ms, of which ≈ 6 ms multiplying). The
@@ -199,7 +198,7 @@ function gemmProduct(a: tf.TensorInfo, b: tf.TensorInfo, bias?: tf.TensorInfo, r
   const rank = a.shape.length;
   const [m, k] = a.shape.slice(-2);
   const n = b.shape[rank - 1];
-  if (b.shape[rank - 2] !== k || m % 4 !== 0 || n % 8 !== 0 || m * n * k === 0) return undefined;
+  if (b.shape[rank - 2] !== k || n % 8 !== 0 || m * n * k === 0) return undefined;
   if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n)) return undefined;
   const heap = wasmHeap();
   const kernel = heap && gemmKernel(heap.memory);

@@ -3,8 +3,8 @@
 // the variance as log σ². Why by hand: through tfjs-layers and autodiff a step issues ~220
 // kernels (identities, reshapes to 3-D and back, Step masks, broadcast bookkeeping) whose
 // per-op overhead on the wasm backend adds up to a sizeable share of the step; written out, the
-// step needs ~80, every product is a plain 2-D matMul (the patched kernel in backend.ts picks
-// the orientation that packs the smaller operand for the transposed ones), and the BCE's
+// step needs ~80, every product is a plain 2-D matMul (backend.ts: a SIMD GEMM kernel, a
+// transposed operand transposed first, in the orientation that moves fewer numbers), and the BCE's
 // gradient is the closed form (p − y)/n. A unit test checks value and gradients against
 // tf.variableGrads(vaeLoss).
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -86,9 +86,8 @@ export function vaeStep(models: VaeModels, layers: StepLayers, batch: Batch, eps
 
   // Backward. d(mean of points × BCE)/d logits = (p − y)/n.
   // The bias gradient (column sums of dy) as the product ones·dy: tf.sum over axis 0 transposes
-  // dy first on the wasm backend (≈ 1 ms for the output layer), whereas XNNPACK caches the packed
-  // form of a product's right operand by tensor, so right after inputᵀ·dy the product with dy is
-  // a [1 × n] · [n × width] pass over the already packed dy (the same sums, rounded per product).
+  // dy first on the wasm backend (≈ 1 ms for the output layer); the product is one pass over dy
+  // (backend.ts' GEMM kernel, one row).
   const ones = tf.ones([1, n]) as tf.Tensor2D;
   const backDense = (d: Dense, input: tf.Tensor2D, dy: tf.Tensor2D, needInput: boolean): tf.Tensor2D | undefined => {
     grads[d.kernel.name] = tf.matMul(input, dy, true, false);

@@ -325,14 +325,14 @@ export function errorSumsKernel(memory: WasmMemory, epsilon: number): ErrorSumsK
 
 /**
  * gemm(a, b, c, bias, m, k, n, flags, panel): c[m × n] = a[m × k] · b[k × n] (+ bias[n] if
- * flags & 1, then max(·, 0) if flags & 2), row-major float32 at byte offsets; m a multiple of 4,
- * n of 8. `panel`: 32·k bytes of scratch, 16-byte aligned.
+ * flags & 1, then max(·, 0) if flags & 2), row-major float32 at byte offsets; n a multiple of 8.
+ * `panel`: 32·k bytes of scratch, 16-byte aligned.
  *
  * Eight columns of b at a time are first copied into the panel (contiguous and aligned: tfjs
  * storage is only 8-byte aligned, and a column strip is read once per four rows of a), then every
  * four rows of a are multiplied with it into a 4 × 8 tile held in eight registers: per k, two
  * panel loads, four splatted elements of a, eight multiplies and eight adds (no fused
- * multiply-add in wasm SIMD). Each sum runs over k in order from the bias, one rounding per step.
+ * multiply-add in wasm SIMD); the last rows, fewer than four, one at a time. Each sum runs over k in order from the bias, one rounding per step.
  */
 export type GemmKernel = (a: number, b: number, c: number, bias: number, m: number, k: number, n: number, flags: number, panel: number) => void;
 
@@ -375,8 +375,8 @@ export function gemmModuleBytes(): Uint8Array {
     ...get(kk), ...i32(1), i32Sub, ...tee(kk), 0x0d, 0,
     0x0b,
     ...i32(0), ...set(i0),
-    0x02, 0x40, 0x03, 0x40, // block, loop over row tiles (4 rows)
-    ...get(i0), ...get(m), 0x4f, 0x0d, 1,
+    0x02, 0x40, 0x03, 0x40, // block, loop over row tiles (4 rows) while four rows are left
+    ...get(i0), ...i32(4), i32Add, ...get(m), 0x4b /* i32.gt_u */, 0x0d, 1,
     ...get(a), ...get(i0), ...get(rowA), i32Mul, i32Add, ...tee(pa0), ...get(rowA), i32Add, ...tee(pa1), ...get(rowA), i32Add, ...tee(pa2), ...get(rowA), i32Add, ...set(pa3),
     ...get(panel), ...set(pb),
     ...acc.flatMap((x, i) => [...get(i % 2 ? bv1 : bv0), ...set(x)]),
@@ -403,6 +403,26 @@ export function gemmModuleBytes(): Uint8Array {
       ...get(pc), ...get(rowB), i32Add, ...set(pc),
     ]),
     ...get(i0), ...i32(4), i32Add, ...set(i0),
+    0x0c, 0, 0x0b, 0x0b,
+    0x02, 0x40, 0x03, 0x40, // block, loop over the last rows (fewer than four), one at a time
+    ...get(i0), ...get(m), 0x4f, 0x0d, 1,
+    ...get(a), ...get(i0), ...get(rowA), i32Mul, i32Add, ...set(pa0),
+    ...get(panel), ...set(pb),
+    ...get(bv0), ...set(acc0), ...get(bv1), ...set(acc1),
+    ...get(k), ...set(kk),
+    0x03, 0x40,
+    ...get(pa0), ...loadSplat32, ...tee(s), ...get(pb), ...load(0), ...f32x4.mul, ...get(acc0), ...f32x4.add, ...set(acc0),
+    ...get(s), ...get(pb), ...load(16), ...f32x4.mul, ...get(acc1), ...f32x4.add, ...set(acc1),
+    ...get(pa0), ...i32(4), i32Add, ...set(pa0),
+    ...get(pb), ...i32(32), i32Add, ...set(pb),
+    ...get(kk), ...i32(1), i32Sub, ...tee(kk), 0x0d, 0,
+    0x0b,
+    ...get(flags), ...i32(2), i32And, 0x04, 0x40,
+    ...[acc0, acc1].flatMap((x) => [...get(x), ...get(zero), ...f32x4.max, ...set(x)]),
+    0x0b,
+    ...get(c), ...get(i0), ...get(rowB), i32Mul, i32Add, ...get(j0), i32Add, ...tee(pc), ...get(acc0), ...store(0),
+    ...get(pc), ...get(acc1), ...store(16),
+    ...get(i0), ...i32(1), i32Add, ...set(i0),
     0x0c, 0, 0x0b, 0x0b,
     ...get(j0), ...i32(32), i32Add, ...set(j0),
     0x0c, 0, 0x0b, 0x0b,
