@@ -192,6 +192,9 @@ function installFusedGemm(): void {
  * (128 × 2048 by 2048 × 256 with a new right operand: ≈ 10 ms, of which ≈ 6 ms multiplying). The
  * kernel reads the right operand as it is and multiplies at XNNPACK's packed speed or better.
  */
+/** Right operands seen before (weights, mostly): XNNPACK may hold them packed. */
+const rightOperands = new WeakSet<tf.DataId>();
+
 function gemmProduct(a: tf.TensorInfo, b: tf.TensorInfo, bias?: tf.TensorInfo, relu = false): tf.TensorInfo | undefined {
   const oneMatrix = (x: tf.TensorInfo) => x.dtype === 'float32' && (x.shape.length === 2 || (x.shape.length === 3 && x.shape[0] === 1));
   if (!oneMatrix(a) || !oneMatrix(b) || a.shape.length !== b.shape.length) return undefined;
@@ -200,6 +203,11 @@ function gemmProduct(a: tf.TensorInfo, b: tf.TensorInfo, bias?: tf.TensorInfo, r
   const n = b.shape[rank - 1];
   if (b.shape[rank - 2] !== k || n % 8 !== 0 || m * n * k === 0) return undefined;
   if (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n)) return undefined;
+  // A row or three by a matrix XNNPACK has already packed (a model's weights, scoring one
+  // pattern) is faster there; the kernel pays off when each column strip serves many rows.
+  const reused = rightOperands.has(b.dataId);
+  rightOperands.add(b.dataId);
+  if (m < 4 && reused) return undefined;
   const heap = wasmHeap();
   const kernel = heap && gemmKernel(heap.memory);
   if (!heap || !kernel) return undefined;

@@ -329,7 +329,8 @@ export function errorSumsKernel(memory: WasmMemory, epsilon: number): ErrorSumsK
  * `panel`: 32·k bytes of scratch, 16-byte aligned.
  *
  * Eight columns of b at a time are first copied into the panel (contiguous and aligned: tfjs
- * storage is only 8-byte aligned, and a column strip is read once per four rows of a), then every
+ * storage is only 8-byte aligned, and a column strip is read once per four rows of a; with fewer
+ * than four rows in all, it is read in place), then every
  * four rows of a are multiplied with it into a 4 × 8 tile held in eight registers: per k, two
  * panel loads, four splatted elements of a, eight multiplies and eight adds (no fused
  * multiply-add in wasm SIMD); the last rows, fewer than four, one at a time. Each sum runs over k in order from the bias, one rounding per step.
@@ -338,8 +339,8 @@ export type GemmKernel = (a: number, b: number, c: number, bias: number, m: numb
 
 export function gemmModuleBytes(): Uint8Array {
   const [a, b, c, bias, m, k, n, flags, panel] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [j0, i0, kk, pa0, pa1, pa2, pa3, pb, rowA, rowB, pc, endJ] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
-  const [acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7, b0, b1, s, bv0, bv1, zero] = Array.from({ length: 14 }, (_, i) => 21 + i);
+  const [j0, i0, kk, pa0, pa1, pa2, pa3, pb, rowA, rowB, pc, endJ, strip, stripStride] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
+  const [acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7, b0, b1, s, bv0, bv1, zero] = Array.from({ length: 14 }, (_, i) => 23 + i);
   const acc = [acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7];
   const pa = [pa0, pa1, pa2, pa3];
   const i32 = (v: number) => [0x41, ...sleb(v)];
@@ -363,9 +364,13 @@ export function gemmModuleBytes(): Uint8Array {
     ...get(bias), ...get(j0), i32Add, ...tee(pb), ...load(0), ...set(bv0),
     ...get(pb), ...load(16), ...set(bv1),
     0x0b,
-    // Copy the strip b[·, j0 … j0 + 7] into the panel (pc runs over the panel here).
-    ...get(b), ...get(j0), i32Add, ...set(pb),
-    ...get(panel), ...set(pc),
+    // The strip b[·, j0 … j0 + 7]: read where it is when there are fewer than four rows (it is
+    // read once), else first copied into the panel (pc runs over the panel here).
+    ...get(b), ...get(j0), i32Add, ...tee(pb), ...set(strip),
+    ...get(rowB), ...set(stripStride),
+    ...get(m), ...i32(4), 0x4f /* i32.ge_u */, 0x04, 0x40,
+    ...get(panel), ...tee(pc), ...set(strip),
+    ...i32(32), ...set(stripStride),
     ...get(k), ...set(kk),
     0x03, 0x40,
     ...get(pc), ...get(pb), ...load(0), ...store(0),
@@ -373,6 +378,7 @@ export function gemmModuleBytes(): Uint8Array {
     ...get(pc), ...i32(32), i32Add, ...set(pc),
     ...get(pb), ...get(rowB), i32Add, ...set(pb),
     ...get(kk), ...i32(1), i32Sub, ...tee(kk), 0x0d, 0,
+    0x0b,
     0x0b,
     ...i32(0), ...set(i0),
     0x02, 0x40, 0x03, 0x40, // block, loop over row tiles (4 rows) while four rows are left
@@ -407,14 +413,14 @@ export function gemmModuleBytes(): Uint8Array {
     0x02, 0x40, 0x03, 0x40, // block, loop over the last rows (fewer than four), one at a time
     ...get(i0), ...get(m), 0x4f, 0x0d, 1,
     ...get(a), ...get(i0), ...get(rowA), i32Mul, i32Add, ...set(pa0),
-    ...get(panel), ...set(pb),
+    ...get(strip), ...set(pb),
     ...get(bv0), ...set(acc0), ...get(bv1), ...set(acc1),
     ...get(k), ...set(kk),
     0x03, 0x40,
     ...get(pa0), ...loadSplat32, ...tee(s), ...get(pb), ...load(0), ...f32x4.mul, ...get(acc0), ...f32x4.add, ...set(acc0),
     ...get(s), ...get(pb), ...load(16), ...f32x4.mul, ...get(acc1), ...f32x4.add, ...set(acc1),
     ...get(pa0), ...i32(4), i32Add, ...set(pa0),
-    ...get(pb), ...i32(32), i32Add, ...set(pb),
+    ...get(pb), ...get(stripStride), i32Add, ...set(pb),
     ...get(kk), ...i32(1), i32Sub, ...tee(kk), 0x0d, 0,
     0x0b,
     ...get(flags), ...i32(2), i32And, 0x04, 0x40,
@@ -427,7 +433,7 @@ export function gemmModuleBytes(): Uint8Array {
     ...get(j0), ...i32(32), i32Add, ...set(j0),
     0x0c, 0, 0x0b, 0x0b,
   ];
-  return moduleBytes('gemm', [I32, I32, I32, I32, I32, I32, I32, I32, I32], [[12, I32], [14, V128]], body);
+  return moduleBytes('gemm', [I32, I32, I32, I32, I32, I32, I32, I32, I32], [[14, I32], [14, V128]], body);
 }
 
 const gemmKernels = new WeakMap<WasmMemory, GemmKernel | null>();
