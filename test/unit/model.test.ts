@@ -231,6 +231,22 @@ describe('VAE', () => {
     }
   });
 
+  it('scoring computes the errors where the backend holds the reconstructions: the same as the JavaScript loop on the copies', () => {
+    assert.ok(wasmHeap(), 'runs on the wasm backend, where that path is taken');
+    const models = buildVae(spec, 4);
+    const data = patterns(37, 5);
+    const scored = encodeAndReconstruct(models, data.patterns, data.count, { keepReconstructions: true, batchSize: 16 });
+    const js = allocateErrors(data.count);
+    reconstructionErrorsInJs(data.patterns, scored.reconstructions!, spec.points, js);
+    for (let r = 0; r < data.count; r++) {
+      assert.ok(Math.abs(scored.bce[r] - js.bce[r]) <= 1e-6 * js.bce[r], `bce ${scored.bce[r]} vs ${js.bce[r]}`);
+      assert.ok(Math.abs(scored.bceExcess[r] - js.bceExcess[r]) <= 1e-6 * js.bce[r], `excess ${scored.bceExcess[r]} vs ${js.bceExcess[r]}`);
+      assert.ok(Math.abs(scored.mse[r] - js.mse[r]) <= 1e-6 * js.mse[r], `mse ${scored.mse[r]} vs ${js.mse[r]}`);
+    }
+    models.encoder.dispose();
+    models.decoder.dispose();
+  });
+
   it('the fused training BCE (one JavaScript pass, manual gradient) equals points × the tfjs BCE, value and gradient', () => {
     const rows = 3;
     const points = 300; // more than one block of 64 factors, and a partial last block

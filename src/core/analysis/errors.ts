@@ -26,8 +26,32 @@ export function allocateErrors(count: number): ReconstructionErrors {
  */
 export function reconstructionErrorsInto(target: Float32Array, p: Float32Array, points: number, out: ReconstructionErrors, offset = 0): void {
   const rows = target.length / points;
-  const sums = errorSumsOnSimd(target, p, rows, points);
-  if (!sums) return reconstructionErrorsInJs(target, p, points, out, offset);
+  const own = points % 4 === 0 && rows > 0 ? ownMemory() : undefined;
+  if (!own) return reconstructionErrorsInJs(target, p, points, out, offset);
+  const values = rows * points;
+  const needed = 8 * values + 24 * rows;
+  if (own.memory.buffer.byteLength < needed) own.memory.grow(Math.ceil((needed - own.memory.buffer.byteLength) / 65536));
+  new Float32Array(own.memory.buffer, 0, values).set(target.subarray(0, values));
+  new Float32Array(own.memory.buffer, 4 * values, values).set(p.subarray(0, values));
+  reconstructionErrorsInMemory(own.kernel, own.memory, { target: 0, p: 4 * values, sums: 8 * values }, rows, points, out, offset);
+}
+
+/**
+ * The same on the kernel where target and p already lie in its memory (byte offsets; `sums`:
+ * 24 bytes a row of scratch, 8-byte aligned): the model's output is scored where the backend
+ * computed it, without copies.
+ */
+export function reconstructionErrorsInMemory(
+  kernel: ErrorSumsKernel,
+  memory: WasmMemory,
+  at: { target: number; p: number; sums: number },
+  rows: number,
+  points: number,
+  out: ReconstructionErrors,
+  offset = 0,
+): void {
+  kernel(at.target, at.p, at.sums, rows, points);
+  const sums = new Float64Array(memory.buffer, at.sums, 3 * rows);
   for (let r = 0; r < rows; r++) {
     const bce = -sums[3 * r];
     const entropy = -sums[3 * r + 1];
@@ -37,26 +61,16 @@ export function reconstructionErrorsInto(target: Float32Array, p: Float32Array, 
   }
 }
 
-/** The kernel and the memory it works in (its own, grown to the largest batch); null where it cannot run. */
-let errorSums: { memory: WasmMemory & { grow(pages: number): number }; kernel: ErrorSumsKernel } | null | undefined;
+/** The kernel with a memory of its own (grown to the largest batch); null where it cannot run. */
+let own: { memory: WasmMemory & { grow(pages: number): number }; kernel: ErrorSumsKernel } | null | undefined;
 
-/** Per row: −BCE sum, −entropy sum, squared-error sum (valid until the next call), or undefined where the kernel cannot run. */
-function errorSumsOnSimd(target: Float32Array, p: Float32Array, rows: number, points: number): Float64Array | undefined {
-  if (points % 4 !== 0 || rows === 0) return undefined;
-  if (errorSums === undefined) {
+function ownMemory(): typeof own {
+  if (own === undefined) {
     const memory = webAssembly ? new webAssembly.Memory({ initial: 1 }) : undefined;
     const kernel = memory && errorSumsKernel(memory, BCE_EPSILON);
-    errorSums = memory && kernel ? { memory, kernel } : null;
+    own = memory && kernel ? { memory, kernel } : null;
   }
-  if (!errorSums) return undefined;
-  const { memory, kernel } = errorSums;
-  const values = rows * points;
-  const needed = 8 * values + 24 * rows;
-  if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
-  new Float32Array(memory.buffer, 0, values).set(target.subarray(0, values));
-  new Float32Array(memory.buffer, 4 * values, values).set(p.subarray(0, values));
-  kernel(0, 4 * values, 8 * values, rows, points);
-  return new Float64Array(memory.buffer, 8 * values, 3 * rows);
+  return own;
 }
 
 /**

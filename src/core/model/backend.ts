@@ -1,5 +1,7 @@
 // Chooses and prepares the TensorFlow.js backend. tfjs-node (native libtensorflow) when it loads,
-// otherwise the wasm backend with its matMul fixed for transposed operands (DESIGN.md).
+// otherwise the wasm backend, whose matrix products are taken over: transposed operands are
+// transposed first (DESIGN.md: its transposed matMul is ~40× slower), and the products go to a
+// SIMD GEMM kernel (wasm-kernels.ts) that needs no packing of its right operand.
 import * as tf from '@tensorflow/tfjs-core';
 // Gradients of every op: tfjs-core's Node bundle registers none; tfjs-layers' bundle registers
 // them all (into the one shared registry) when it loads.
@@ -66,7 +68,8 @@ let matMulInstalled = false;
  * The wasm backend's XNNPACK matMul is fast only for untransposed operands; with transposeA or
  * transposeB it falls to a loop ~40× slower. Dense-layer gradients ask for exactly those
  * (xᵀ·dy, dy·Wᵀ), so this wraps the BatchMatMul kernel: transpose explicitly (cheap), then
- * multiply plainly. A broadcast right operand is multiplied as one 2-D product.
+ * multiply plainly (gemmProduct, else XNNPACK). A broadcast right operand is multiplied as one
+ * 2-D product.
  */
 function installPlainMatMul(): void {
   if (matMulInstalled) return;

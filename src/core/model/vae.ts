@@ -2,10 +2,11 @@
 // decoder z[,composition] → pattern (sigmoid). Built from standard tfjs-layers layers only, so
 // the saved model.json files load in Keras after tensorflowjs_converter.
 import * as tfl from '@tensorflow/tfjs-layers';
-import { tf, wasmStorage } from './backend';
+import { tf, wasmHeap, wasmStorage } from './backend';
+import { errorSumsKernel } from './wasm-kernels';
 import type { ModelSpec } from './architecture';
 import { Random } from '../util/random';
-import { reconstructionErrorsInto, type ReconstructionErrors } from '../analysis/errors';
+import { BCE_EPSILON, reconstructionErrorsInMemory, reconstructionErrorsInto, type ReconstructionErrors } from '../analysis/errors';
 
 export interface VaeModels {
   spec: ModelSpec;
@@ -197,12 +198,26 @@ export function encodeAndReconstruct(
       const decoded = models.decoder.apply(c ? [mean, c] : mean, { training: false }) as tf.Tensor2D;
       out.mean.set(mean.dataSync() as Float32Array, start * spec.latent);
       out.logVar.set(logVar.dataSync() as Float32Array, start * spec.latent);
-      const p = decoded.dataSync() as Float32Array;
-      reconstructionErrorsInto(patterns.subarray(start * points, (start + n) * points), p, points, out, start);
-      if (out.reconstructions) out.reconstructions.set(p, start * points);
+      if (!errorsInBackendMemory(x, decoded, n, points, out, start)) {
+        reconstructionErrorsInto(patterns.subarray(start * points, (start + n) * points), decoded.dataSync() as Float32Array, points, out, start);
+      }
+      if (out.reconstructions) out.reconstructions.set(decoded.dataSync() as Float32Array, start * points);
     });
   }
   return out;
+}
+
+/** The reconstruction errors computed where the wasm backend holds the patterns and the reconstructions; false elsewhere. */
+function errorsInBackendMemory(x: tf.Tensor, p: tf.Tensor, rows: number, points: number, out: ReconstructionErrors, offset: number): boolean {
+  const heap = points % 4 === 0 ? wasmHeap() : undefined;
+  const kernel = heap && errorSumsKernel(heap.memory, BCE_EPSILON);
+  const [target, reconstruction] = [x, p].map((t) => heap?.offset(t));
+  if (!heap || !kernel || target === undefined || reconstruction === undefined) return false;
+  const sums = heap.output([6 * rows + 1]); // three float64 a row, at an 8-byte boundary
+  const at = heap.offset(sums)!;
+  reconstructionErrorsInMemory(kernel, heap.memory, { target, p: reconstruction, sums: at + (at % 8) }, rows, points, out, offset);
+  heap.dispose(sums);
+  return true;
 }
 
 function requireCompositions(compositions: Float32Array | undefined, count: number, elements: number): Float32Array {
