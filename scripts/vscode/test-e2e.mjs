@@ -59,6 +59,8 @@ async function step(name, action) {
     failed = true;
     results.push({ name, ok: false, ms: Date.now() - started, error: e.message });
     console.log(`  ✘ ${name}: ${e.message.split('\n')[0]}`);
+    // Playwright's call log names what was waited for.
+    for (const line of e.message.split('\n').slice(1).filter((l) => /waiting for|locator/.test(l)).slice(0, 3)) console.log(`      ${line.trim()}`);
   } finally {
     const file = `${String(results.length).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`;
     await page?.screenshot({ path: join(artifacts, file) }).catch(() => {});
@@ -302,6 +304,11 @@ try {
   await step('watch a measurement folder: a file written there is scored and ranked', async () => {
     const incoming = join(workspace, 'incoming');
     mkdirSync(incoming, { recursive: true });
+    // The previous step's clicks left the focus inside a webview; a webview taking the focus back
+    // closes an open quick input, and this command asks two questions in a row. Return the focus
+    // to the workbench first, as quickInput's second try does.
+    await page.keyboard.press('Escape');
+    await page.evaluate(() => /** @type {HTMLElement | null} */ (document.activeElement)?.blur());
     await runCommand('Latent XRD: Watch Folder for Measurements');
     // The workbench's own folder dialog (a quick input in the browser): type the folder, then
     // press its accept button (labelled by the extension), as a user would.
