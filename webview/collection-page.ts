@@ -4,7 +4,7 @@
 // the same code that writes the exported SVG, so the editor and the figure cannot disagree.
 import type { CollectionPayload, CollectionView, HostToWebview } from '../src/protocol/webview';
 import { COLOURING_LABELS, LAYOUT_LABELS, availableLayouts, compositionElements, mapColours, mapLayout, type MapColours } from '../src/core/report/collection-map';
-import { app, button, el, fmt } from './dom';
+import { app, button, el, fmt, select } from './dom';
 import { loadState, saveState, send } from './host';
 import { patternPlot } from './pattern-plot';
 import { patternHeader } from './pattern-header';
@@ -65,16 +65,6 @@ function update(change: Partial<CollectionView>): void {
 function remember(): void {
   saveState({ ...(loadState<object>() ?? {}), collectionView: view });
   send({ type: 'collectionView', view });
-}
-
-function select(label: string, options: [string, string][], value: string, onChange: (v: string) => void): HTMLLabelElement {
-  const box = el('select', { 'aria-label': label }, ...options.map(([v, text]) => {
-    const o = el('option', { value: v }, text);
-    if (v === value) o.selected = true;
-    return o;
-  }));
-  box.addEventListener('change', () => onChange(box.value));
-  return el('label', {}, `${label} `, box);
 }
 
 /** More than three elements: the user chooses the triangle's corners (the rest are renormalised away). */

@@ -1,6 +1,6 @@
 // The four pages: a pattern file, a CIF preview, a collection, and the latent-map view.
 import type { CollectionPayload, HostToWebview, LatentMapPayload, PatternPayload, StructurePayload } from '../src/protocol/webview';
-import { app, button, el, fmt, showError } from './dom';
+import { app, button, checkbox, el, fmt, select, showError } from './dom';
 import { send, loadState, saveState } from './host';
 import { patternPlot } from './pattern-plot';
 import { patternHeader } from './pattern-header';
@@ -23,13 +23,13 @@ export function showPattern(pattern: PatternPayload): void {
   const toolbar = el('div', { class: 'toolbar' }, button('Reopen as Text', () => send({ type: 'reopenAsText' })));
   if (pattern.model) {
     // A crystallographer checks the background before trusting a score: show it on demand.
-    const box = el('input', { type: 'checkbox', 'data-action': 'as-measured' });
-    box.checked = !!state.asMeasured;
-    box.addEventListener('change', () => {
-      saveState({ ...(loadState<object>() ?? {}), asMeasured: box.checked });
-      showPattern(pattern);
-    });
-    toolbar.append(el('label', { class: 'toggle' }, box, pattern.model.background ? ' show the data as measured and the subtracted background' : ' show the data as measured'));
+    const label = pattern.model.background ? 'show the data as measured and the subtracted background' : 'show the data as measured';
+    toolbar.append(
+      checkbox(label, !!state.asMeasured, (asMeasured) => {
+        saveState({ ...(loadState<object>() ?? {}), asMeasured });
+        showPattern(pattern);
+      }, { 'data-action': 'as-measured' }),
+    );
   }
   root.replaceChildren(toolbar, patternHeader(pattern), plot);
   redraws.push(patternPlot(plot, pattern, { asMeasured: !!state.asMeasured }));
@@ -147,19 +147,15 @@ export function showLatentMap(m: Extract<HostToWebview, { type: 'latentMap' }>):
   (window as { __lastLatentMap?: LatentMapPayload }).__lastLatentMap = map;
   const state = loadState<{ colourBy?: ColourBy }>() ?? {};
   const colourBy: ColourBy = state.colourBy ?? 'phase';
-  const select = el('select', { 'aria-label': 'colour points by' }, ...(['phase', 'twoTheta', 'error'] as ColourBy[]).map((v) => {
-    const o = el('option', { value: v }, v === 'phase' ? 'phase' : v === 'twoTheta' ? '2θ of maximum' : 'reconstruction error');
-    if (v === colourBy) o.selected = true;
-    return o;
-  }));
-  select.addEventListener('change', () => {
-    saveState({ ...state, colourBy: select.value as ColourBy });
+  const labels: Record<ColourBy, string> = { phase: 'phase', twoTheta: '2θ of maximum', error: 'reconstruction error' };
+  const colourSelect = select('colour points by', Object.entries(labels), colourBy, (v) => {
+    saveState({ ...state, colourBy: v as ColourBy });
     showLatentMap(m);
-  });
+  }, 'colour by');
   const box = el('div', {});
   const novel = map.files.filter((f) => f.verdict === 'novel').length;
   root.replaceChildren(
-    el('div', { class: 'toolbar' }, el('label', {}, 'colour by ', select)),
+    el('div', { class: 'toolbar' }, colourSelect),
     el('p', { class: 'note' }, `${map.model}: ${map.reference.labels.length} training points, ${map.files.length} workspace pattern(s), ${novel} novel`),
     box,
   );

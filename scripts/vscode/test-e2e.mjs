@@ -59,6 +59,8 @@ async function step(name, action) {
     failed = true;
     results.push({ name, ok: false, ms: Date.now() - started, error: e.message });
     console.log(`  ✘ ${name}: ${e.message.split('\n')[0]}`);
+    // Playwright's call log names what was waited for.
+    for (const line of e.message.split('\n').slice(1).filter((l) => /waiting for|locator/.test(l)).slice(0, 3)) console.log(`      ${line.trim()}`);
   } finally {
     const file = `${String(results.length).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`;
     await page?.screenshot({ path: join(artifacts, file) }).catch(() => {});
@@ -79,6 +81,28 @@ async function webviewFrame(selector, timeout = 60_000) {
     await page.waitForTimeout(200);
   }
   throw new Error(`no webview showing ${selector} within ${timeout} ms`);
+}
+
+/**
+ * A control from @vscode-elements/elements drew itself: the element is defined, its shadow styles
+ * (constructable stylesheets) were applied under the webview's CSP, and it has a size. Without
+ * its styles a custom element is an inline box with no height.
+ */
+async function expectControl(frame, selector) {
+  await frame.waitForSelector(`${selector}:defined`);
+  const drawn = await frame.$eval(selector, (host) => ({
+    sheets: host.shadowRoot?.adoptedStyleSheets.length ?? 0,
+    display: getComputedStyle(host).display,
+    height: host.getBoundingClientRect().height,
+  }));
+  if (!(drawn.sheets > 0 && drawn.display !== 'inline' && drawn.height >= 16)) throw new Error(`${selector} is not drawn as a themed control: ${JSON.stringify(drawn)}`);
+}
+
+/** Picks an option of a <vscode-single-select> as a user does: open it, click the option. */
+async function chooseOption(frame, selectSelector, optionText) {
+  const select = frame.locator(selectSelector);
+  await select.click();
+  await select.getByRole('option', { name: optionText, exact: true }).click();
 }
 
 async function runCommand(title) {
@@ -203,7 +227,8 @@ try {
     const frame = await webviewFrame('#app[data-state="previewed"]');
     const labels = await frame.$$('text.peak-label');
     if (labels.length === 0) throw new Error('no hkl labels on the peaks');
-    await frame.click('button[data-action="vary"]');
+    await expectControl(frame, 'vscode-button[data-action="vary"]');
+    await frame.click('vscode-button[data-action="vary"]');
     await frame.waitForSelector('#app[data-variations="1"]');
     await frame.waitForSelector('path.series-extra');
   });
@@ -213,6 +238,7 @@ try {
     const frame = await webviewFrame('#app[data-state="mapped"]');
     const files = Number(await frame.getAttribute('#app', 'data-files'));
     if (!(files >= 4)) throw new Error(`expected the workspace's pattern files on the map, got ${files}`);
+    await expectControl(frame, 'vscode-single-select[aria-label="colour points by"]');
     await page.locator('.monaco-list-row', { hasText: 'sigma-simulated.xy' }).first().waitFor({ timeout: 30_000 });
     // 20,000 training points: the page draws what a message of that size carries (posted into the
     // page as the host would), and records its draw time.
@@ -245,7 +271,7 @@ try {
     const frame = await webviewFrame('.error-panel');
     const message = await frame.textContent('.error-message');
     if (!/malformed\.xy:\d+:\d+/.test(message ?? '')) throw new Error(`the error does not say where: "${message}"`);
-    await frame.waitForSelector('button.primary');
+    await expectControl(frame, 'vscode-button.primary');
   });
 
   await step('open an instrument file (.xrdml): its header facts, and the background on demand', async () => {
@@ -253,7 +279,8 @@ try {
     const frame = await webviewFrame('#app[data-state="scored"] h1:text("PANalytical-powder-xrd-3-70deg.xrdml")');
     const facts = await frame.textContent('.file-facts summary, p.file-facts');
     if (!/xrdml · 4010 points, 2θ 3\.008–70\.004° · λ 1\.540598 Å/.test(facts ?? '')) throw new Error(`unexpected file facts: "${facts}"`);
-    await frame.click('input[data-action="as-measured"]');
+    await expectControl(frame, 'vscode-checkbox[data-action="as-measured"]');
+    await frame.click('vscode-checkbox[data-action="as-measured"]');
     await frame.waitForSelector('path.series-background');
     await frame.waitForSelector('path.series-raw');
   });
@@ -266,7 +293,8 @@ try {
     if (dots.length !== 278) throw new Error(`expected 278 samples on the diagram, got ${dots.length}`);
     const about = await frame.textContent('#app');
     if (!/wavelength is not stated/.test(about ?? '')) throw new Error('the map does not say that the wavelength is not stated');
-    await frame.selectOption('select[aria-label="colour by"]', 'pValue');
+    await expectControl(frame, 'vscode-single-select[aria-label="colour by"]');
+    await chooseOption(frame, 'vscode-single-select[aria-label="colour by"]', 'p-value');
     await frame.waitForSelector('#app[data-colour-by="pValue"]');
     // Neighbouring markers touch on this dense diagram; the click goes to the marker itself.
     await frame.dispatchEvent('circle.sample >> nth=100', 'click');
@@ -276,6 +304,11 @@ try {
   await step('watch a measurement folder: a file written there is scored and ranked', async () => {
     const incoming = join(workspace, 'incoming');
     mkdirSync(incoming, { recursive: true });
+    // The previous step's clicks left the focus inside a webview; a webview taking the focus back
+    // closes an open quick input, and this command asks two questions in a row. Return the focus
+    // to the workbench first, as quickInput's second try does.
+    await page.keyboard.press('Escape');
+    await page.evaluate(() => /** @type {HTMLElement | null} */ (document.activeElement)?.blur());
     await runCommand('Latent XRD: Watch Folder for Measurements');
     // The workbench's own folder dialog (a quick input in the browser): type the folder, then
     // press its accept button (labelled by the extension), as a user would.
