@@ -22,7 +22,9 @@ const vsix = join(cacheDir, 'latent-xrd-e2e.vsix');
 const packaged = spawnSync(join(root, 'node_modules/.bin/vsce'), ['package', '--out', vsix], { cwd: root, encoding: 'utf8' });
 if (packaged.status !== 0) throw new Error(`vsce package failed:\n${packaged.stdout}\n${packaged.stderr}`);
 
-// 2. The demo workspace, scaled down: 1/25 of the patterns, 3 epochs.
+// 2. The demo workspace, scaled down: 1/25 of the patterns, 25 epochs. Training then lasts a few
+// seconds: long enough that the extension host's event-loop delay during it (a reported speed) is
+// measured over a real run, not over the worker's start-up alone.
 const scratch = mkdtempSync(join(tmpdir(), 'latent-xrd-e2e-'));
 const workspace = join(scratch, 'paper-demo');
 cpSync(join(root, 'examples/paper-demo'), workspace, { recursive: true, filter: (src) => !/\.h5$|\/model(\/|$)/.test(src) });
@@ -34,7 +36,7 @@ const configPath = join(workspace, 'latent-xrd.json');
 const config = JSON.parse(readFileSync(configPath, 'utf8'));
 for (const phase of config.phases) phase.count = Math.max(40, Math.round(phase.count / 25));
 config.mixtures = { ...config.mixtures, fractions: 5, countPerFraction: 4 };
-config.training = { ...config.training, epochs: 3, klWarmupEpochs: 1, learningRate: 0.002 };
+config.training = { ...config.training, epochs: 25, klWarmupEpochs: 1, learningRate: 0.002 };
 writeFileSync(configPath, JSON.stringify(config, null, 2));
 
 const userDataDir = join(scratch, 'user');
