@@ -27,7 +27,8 @@ const userDataDir = join(cacheDir, 'demo-user');
 const extensionsDir = join(cacheDir, 'demo-extensions');
 installExtension(vsix, { userDataDir, extensionsDir });
 const port = Number(process.env.PORT ?? 0) || (await freePort());
-const server = await startCodeServer({ port, userDataDir, extensionsDir, folder: demo, trust: true });
+// The demo is this project's own folder: opened trusted, so training works from the start.
+const server = await startCodeServer({ port, userDataDir, extensionsDir, folder: demo });
 const url = `${server.url}?folder=${encodeURIComponent(demo)}`;
 console.log(`\nLatent XRD is running in VS Code (code-server) at\n\n    ${url}\n\nOpen it in a browser: the Latent XRD view is in the activity bar; try patterns/*.xy,`);
 console.log('Ni-fcc.cif → "Open Pattern Preview to the Side", demo-wafer.xrd, and "Latent XRD: Train Model" from F1.');

@@ -79,13 +79,14 @@ export async function freePort() {
 
 /**
  * Starts code-server on 127.0.0.1 and resolves once it answers HTTP. The returned `stop`
- * kills it. Auth, telemetry, update checks and the trust prompt are off: a local test server.
+ * kills it. Auth, telemetry and update checks are off: a local server. Workspace trust is off
+ * too (every folder trusted) unless `workspaceTrust` asks for it (the untrusted-workspace test).
  */
-export async function startCodeServer({ port, userDataDir, extensionsDir, folder, trust = false, testDriver = false, log = () => {} }) {
+export async function startCodeServer({ port, userDataDir, extensionsDir, folder, workspaceTrust = false, testDriver = false, log = () => {} }) {
   const { node, entry } = ensureCodeServer();
   const args = [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
     '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
-  if (!trust) args.push('--disable-workspace-trust');
+  if (!workspaceTrust) args.push('--disable-workspace-trust');
   // A built workbench honours the URL's extensionDevelopmentPath/extensionTestsPath payload only
   // with the smoke-test driver enabled (VS Code's own web smoke tests use the same switch).
   if (testDriver) args.push('--vscode-option', 'enable-smoke-test-driver');

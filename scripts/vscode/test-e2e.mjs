@@ -334,7 +334,7 @@ try {
   // The same workspace, not trusted: viewing works, training waits for trust.
   await step('untrusted workspace: patterns still show, training is refused', async () => {
     const untrustedPort = await freePort();
-    const untrusted = await startCodeServer({ port: untrustedPort, userDataDir: join(scratch, 'user-untrusted'), extensionsDir, folder: workspace, trust: true, log: (m) => serverLog.push(m) });
+    const untrusted = await startCodeServer({ port: untrustedPort, userDataDir: join(scratch, 'user-untrusted'), extensionsDir, folder: workspace, workspaceTrust: true, log: (m) => serverLog.push(m) });
     try {
       await page.goto(`${untrusted.url}?folder=${encodeURIComponent(workspace)}`);
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
