@@ -87,15 +87,7 @@ function installPlainMatMul(): void {
     const plain = (left: Info, right: Info): Info =>
       gemmProduct(left, right) ?? (original.kernelFunc({ inputs: { a: left, b: right }, backend: args.backend as never, attrs: { transposeA: false, transposeB: false } }) as Info);
     const swapLastTwo = (x: Info): Info => {
-      const fast = fastTranspose(x);
-      if (fast) {
-        temporaries.push(fast);
-        return fast;
-      }
-      const perm = x.shape.map((_, i) => i);
-      const n = perm.length;
-      [perm[n - 2], perm[n - 1]] = [perm[n - 1], perm[n - 2]];
-      const t = transpose.kernelFunc({ inputs: { x }, backend: args.backend as never, attrs: { perm } }) as Info;
+      const t = transposeLastTwo(x, transpose, args.backend);
       temporaries.push(t);
       return t;
     };
@@ -166,10 +158,7 @@ function installFusedGemm(): void {
     const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean; activation?: string };
     const temporaries: Info[] = [];
     const swapLastTwo = (x: Info): Info => {
-      const perm = x.shape.map((_, i) => i);
-      const n = perm.length;
-      [perm[n - 2], perm[n - 1]] = [perm[n - 1], perm[n - 2]];
-      const t = (fastTranspose(x) ?? transpose.kernelFunc({ inputs: { x }, backend: args.backend as never, attrs: { perm } })) as Info;
+      const t = transposeLastTwo(x, transpose, args.backend);
       temporaries.push(t);
       return t;
     };
@@ -187,17 +176,18 @@ function installFusedGemm(): void {
   fusedInstalled = true;
 }
 
-/**
- * a·b (+ bias[n], then ReLU) by the SIMD GEMM kernel in wasm-kernels.ts, for float32 matrices
- * (2-D, or 3-D with one batch) with columns a multiple of 8; undefined otherwise (the caller uses XNNPACK). Why: XNNPACK first packs a product's right operand, and
- * keeps the packed copy only while that tensor lives; a training step's weights and gradients
- * are new tensors every step, and packing them took about as long as the products themselves
- * (128 × 2048 by 2048 × 256 with a new right operand: ≈ 10 ms, of which ≈ 6 ms multiplying). The
- * kernel reads the right operand as it is and multiplies at XNNPACK's packed speed or better.
- */
 /** Right operands seen before (weights, mostly): XNNPACK may hold them packed. */
 const rightOperands = new WeakSet<tf.DataId>();
 
+/**
+ * a·b (+ bias[n], then ReLU) by the SIMD GEMM kernel in wasm-kernels.ts, for float32 matrices
+ * (2-D, or 3-D with one batch) with columns a multiple of 8; undefined otherwise (the caller
+ * uses XNNPACK). Why: XNNPACK first packs a product's right operand, and keeps the packed copy
+ * only while that tensor lives; a training step's weights and gradients are new tensors every
+ * step, and packing them took about as long as the products themselves (128 × 2048 by
+ * 2048 × 256 with a new right operand: ≈ 10 ms, of which ≈ 6 ms multiplying). The kernel reads
+ * the right operand as it is and multiplies at XNNPACK's packed speed or better.
+ */
 function gemmProduct(a: tf.TensorInfo, b: tf.TensorInfo, bias?: tf.TensorInfo, relu = false): tf.TensorInfo | undefined {
   const oneMatrix = (x: tf.TensorInfo) => x.dtype === 'float32' && (x.shape.length === 2 || (x.shape.length === 3 && x.shape[0] === 1));
   if (!oneMatrix(a) || !oneMatrix(b) || a.shape.length !== b.shape.length) return undefined;
@@ -222,6 +212,16 @@ function gemmProduct(a: tf.TensorInfo, b: tf.TensorInfo, bias?: tf.TensorInfo, r
   kernel(left, right, heap.offset(out)!, shift, m, k, n, (bias ? 1 : 0) | (relu ? 2 : 0), panel + ((16 - (panel % 16)) % 16));
   heap.dispose(scratch);
   return out;
+}
+
+/** x with its last two axes swapped, by the SIMD kernel where it can, else the backend's Transpose kernel; new storage either way. */
+function transposeLastTwo(x: tf.TensorInfo, transpose: tf.KernelConfig, backend: unknown): tf.TensorInfo {
+  const fast = fastTranspose(x);
+  if (fast) return fast;
+  const perm = x.shape.map((_, i) => i);
+  const n = perm.length;
+  [perm[n - 2], perm[n - 1]] = [perm[n - 1], perm[n - 2]];
+  return transpose.kernelFunc({ inputs: { x }, backend: backend as never, attrs: { perm } }) as tf.TensorInfo;
 }
 
 /**

@@ -59,6 +59,13 @@ const get = (local: number) => [0x20, ...uleb(local)];
 const set = (local: number) => [0x21, ...uleb(local)];
 const tee = (local: number) => [0x22, ...uleb(local)];
 const i32Add = 0x6a;
+const i32Sub = 0x6b;
+const i32Mul = 0x6c;
+const i32And = 0x71;
+const i32Shl = 0x74;
+/** i32.const, any value (signed LEB128). */
+const i32Const = (v: number): number[] => [0x41, ...sleb(v)];
+const f32x4 = { splat: simd(0x13), gt: simd(0x44), lt: simd(0x43), add: simd(0xe4), sub: simd(0xe5), mul: simd(0xe6), min: simd(0xe8), max: simd(0xe9), fromInt: simd(0xfa) };
 const f64Sub = 0xa1;
 const v128Load = simd(0x00, 0, 0); // align 2^0 (a hint only), offset 0
 const v128Store = simd(0x0b, 0, 0);
@@ -92,7 +99,7 @@ export function adamModuleBytes(): Uint8Array {
     ...one, ...get(beta2), f64Sub, ...f64x2.splat, ...set(vC2),
     ...get(rate), ...f64x2.splat, ...set(vRate),
     ...get(epsilon), ...f64x2.splat, ...set(vEpsilon),
-    ...get(count), 0x41, 2, 0x74 /* i32.shl */, ...set(end),
+    ...get(count), 0x41, 2, i32Shl, ...set(end),
   ];
   /** Four float32 at base + i, widened into two f64x2 locals. */
   const load = (base: number, lo: number, hi: number) => [
@@ -143,8 +150,6 @@ export function transposeModuleBytes(): Uint8Array {
   const [source, target, rows, columns] = [0, 1, 2, 3];
   const [r, c, rowBytes, columnBytes, p, q] = [4, 5, 6, 7, 8, 9];
   const [a0, a1, a2, a3, t0, t1, t2, t3] = [10, 11, 12, 13, 14, 15, 16, 17];
-  const i32Mul = 0x6c;
-  const i32Const = (v: number) => [0x41, v]; // 0 ≤ v < 64
   // Lanes (32-bit) of two vectors x, y: x0 y0 x1 y1 / x2 y2 x3 y3; then the lower / upper halves.
   const INTERLEAVE_LOW = [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23];
   const INTERLEAVE_HIGH = [8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31];
@@ -152,16 +157,16 @@ export function transposeModuleBytes(): Uint8Array {
   const loadRow = (k: number, into: number) => [...get(p), ...get(rowBytes), ...i32Const(k), i32Mul, i32Add, ...v128Load, ...set(into)];
   const storeColumn = (k: number, x: number, y: number, lanes: number[]) => [...get(q), ...get(columnBytes), ...i32Const(k), i32Mul, i32Add, ...get(x), ...get(y), ...shuffle(lanes), ...v128Store];
   const body = [
-    ...get(columns), ...i32Const(2), 0x74, ...set(rowBytes), // bytes per source row
-    ...get(rows), ...i32Const(2), 0x74, ...set(columnBytes), // bytes per target row
+    ...get(columns), ...i32Const(2), i32Shl, ...set(rowBytes), // bytes per source row
+    ...get(rows), ...i32Const(2), i32Shl, ...set(columnBytes), // bytes per target row
     0x02, 0x40, 0x03, 0x40, // block, loop over r (4 source rows at a time)
     ...get(r), ...get(rows), 0x4f, 0x0d, 1,
     ...i32Const(0), ...set(c),
     0x02, 0x40, 0x03, 0x40, // block, loop over c (4 source columns at a time)
     ...get(c), ...get(columns), 0x4f, 0x0d, 1,
     // p = source + r·rowBytes + 4c;  q = target + c·columnBytes + 4r
-    ...get(source), ...get(r), ...get(rowBytes), i32Mul, i32Add, ...get(c), ...i32Const(2), 0x74, i32Add, ...set(p),
-    ...get(target), ...get(c), ...get(columnBytes), i32Mul, i32Add, ...get(r), ...i32Const(2), 0x74, i32Add, ...set(q),
+    ...get(source), ...get(r), ...get(rowBytes), i32Mul, i32Add, ...get(c), ...i32Const(2), i32Shl, i32Add, ...set(p),
+    ...get(target), ...get(c), ...get(columnBytes), i32Mul, i32Add, ...get(r), ...i32Const(2), i32Shl, i32Add, ...set(q),
     ...loadRow(0, a0), ...loadRow(1, a1), ...loadRow(2, a2), ...loadRow(3, a3),
     ...get(a0), ...get(a1), ...shuffle(INTERLEAVE_LOW), ...set(t0),
     ...get(a0), ...get(a1), ...shuffle(INTERLEAVE_HIGH), ...set(t1),
@@ -231,18 +236,15 @@ export function errorSumsModuleBytes(epsilon: number): Uint8Array {
   const locals = next - 8;
 
   const f32 = (v: number) => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)];
-  const i32 = (v: number) => [0x41, ...sleb(v)];
-  const f32x4 = { splat: simd(0x13), gt: simd(0x44), lt: simd(0x43), add: simd(0xe4), sub: simd(0xe5), mul: simd(0xe6), min: simd(0xe8), max: simd(0xe9), fromInt: simd(0xfa) };
   const i32x4 = { splat: simd(0x11), shrU: simd(0xad), sub: simd(0xb1) };
   const v = { and: simd(0x4e), or: simd(0x50), bitselect: simd(0x52) };
-  const i32Mul = 0x6c;
   const splatF = (value: number, into: number) => [...f32(value), ...f32x4.splat, ...set(into)];
-  const splatI = (value: number, into: number) => [...i32(value), ...i32x4.splat, ...set(into)];
+  const splatI = (value: number, into: number) => [...i32Const(value), ...i32x4.splat, ...set(into)];
 
   /** ln of the four positive float32 lanes `argument` leaves on the stack, into `into`. */
   const ln = (argument: number[], into: number) => [
     ...argument, ...tee(lx),
-    ...i32(23), ...i32x4.shrU, ...get(cBias), ...i32x4.sub, ...set(le), // unbiased exponent
+    ...i32Const(23), ...i32x4.shrU, ...get(cBias), ...i32x4.sub, ...set(le), // unbiased exponent
     ...get(lx), ...get(cMantissa), ...v.and, ...get(cOneBits), ...v.or, ...set(lm), // mantissa in [1, 2)
     ...get(lm), ...get(cSqrt2), ...f32x4.gt, ...set(lbig), // all ones where the mantissa is above √2:
     ...get(lm), ...get(cHalf), ...f32x4.mul, ...get(lm), ...get(lbig), ...v.bitselect, ...get(cOne), ...f32x4.sub, ...set(lf), // f = m/2 − 1 there, else m − 1
@@ -262,7 +264,7 @@ export function errorSumsModuleBytes(epsilon: number): Uint8Array {
     ...get(sum), ...get(term), ...f64x2.promoteLow, ...f64x2.add, ...get(term), ...get(term), ...shuffle(UPPER_HALF), ...f64x2.promoteLow, ...f64x2.add, ...set(sum),
   ];
   const storeSum = (sum: number, field: number) => [
-    ...get(out), ...get(r), ...i32(24), i32Mul, i32Add,
+    ...get(out), ...get(r), ...i32Const(24), i32Mul, i32Add,
     ...get(sum), ...simd(0x21, 0), ...get(sum), ...simd(0x21, 1), 0xa0 /* f64.add */,
     0x39, 3, ...uleb(field * 8), // f64.store align 8, offset
   ];
@@ -276,7 +278,7 @@ export function errorSumsModuleBytes(epsilon: number): Uint8Array {
     0x02, 0x40, 0x03, 0x40, // block, loop over rows
     ...get(r), ...get(rows), 0x4f, 0x0d, 1,
     ...zero(sumBce), ...zero(sumEntropy), ...zero(sumSquares),
-    ...get(j), ...get(points), ...i32(2), 0x74, i32Add, ...set(rowEnd),
+    ...get(j), ...get(points), ...i32Const(2), i32Shl, i32Add, ...set(rowEnd),
     0x02, 0x40, 0x03, 0x40, // block, loop over the row's points, four at a time
     ...get(j), ...get(rowEnd), 0x4f, 0x0d, 1,
     ...get(y), ...get(j), i32Add, ...v128Load, ...set(vy),
@@ -296,10 +298,10 @@ export function errorSumsModuleBytes(epsilon: number): Uint8Array {
     ...accumulate(sumEntropy),
     ...get(vy), ...get(vp), ...f32x4.sub, ...tee(term), ...get(term), ...f32x4.mul, ...set(term),
     ...accumulate(sumSquares),
-    ...get(j), ...i32(16), i32Add, ...set(j),
+    ...get(j), ...i32Const(16), i32Add, ...set(j),
     0x0c, 0, 0x0b, 0x0b,
     ...storeSum(sumBce, 0), ...storeSum(sumEntropy, 1), ...storeSum(sumSquares, 2),
-    ...get(r), ...i32(1), i32Add, ...set(r),
+    ...get(r), ...i32Const(1), i32Add, ...set(r),
     0x0c, 0, 0x0b, 0x0b,
   ];
   return moduleBytes('errorSums', [I32, I32, I32, I32, I32], [[3, I32], [locals, V128]], body);
@@ -343,24 +345,19 @@ export function gemmModuleBytes(): Uint8Array {
   const [acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7, b0, b1, s, bv0, bv1, zero] = Array.from({ length: 14 }, (_, i) => 23 + i);
   const acc = [acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7];
   const pa = [pa0, pa1, pa2, pa3];
-  const i32 = (v: number) => [0x41, ...sleb(v)];
-  const i32Mul = 0x6c;
-  const i32Sub = 0x6b;
-  const i32And = 0x71;
-  const f32x4 = { add: simd(0xe4), mul: simd(0xe6), max: simd(0xe9) };
   const load = (offset: number) => simd(0x00, 4, ...uleb(offset));
   const store = (offset: number) => simd(0x0b, 4, ...uleb(offset));
   const loadSplat32 = simd(0x09, 2, 0);
   const body = [
-    ...get(k), ...i32(2), 0x74, ...set(rowA),
-    ...get(n), ...i32(2), 0x74, ...set(rowB),
+    ...get(k), ...i32Const(2), i32Shl, ...set(rowA),
+    ...get(n), ...i32Const(2), i32Shl, ...set(rowB),
     ...get(rowB), ...set(endJ),
     ...simd(0x0c, ...new Array(16).fill(0)), ...set(zero),
     0x02, 0x40, 0x03, 0x40, // block, loop over column panels (8 columns = 32 bytes)
     ...get(j0), ...get(endJ), 0x4f, 0x0d, 1,
     // The panel's bias, or zeros.
     ...get(zero), ...set(bv0), ...get(zero), ...set(bv1),
-    ...get(flags), ...i32(1), i32And, 0x04, 0x40, // if
+    ...get(flags), ...i32Const(1), i32And, 0x04, 0x40, // if
     ...get(bias), ...get(j0), i32Add, ...tee(pb), ...load(0), ...set(bv0),
     ...get(pb), ...load(16), ...set(bv1),
     0x0b,
@@ -368,21 +365,21 @@ export function gemmModuleBytes(): Uint8Array {
     // read once), else first copied into the panel (pc runs over the panel here).
     ...get(b), ...get(j0), i32Add, ...tee(pb), ...set(strip),
     ...get(rowB), ...set(stripStride),
-    ...get(m), ...i32(4), 0x4f /* i32.ge_u */, 0x04, 0x40,
+    ...get(m), ...i32Const(4), 0x4f /* i32.ge_u */, 0x04, 0x40,
     ...get(panel), ...tee(pc), ...set(strip),
-    ...i32(32), ...set(stripStride),
+    ...i32Const(32), ...set(stripStride),
     ...get(k), ...set(kk),
     0x03, 0x40,
     ...get(pc), ...get(pb), ...load(0), ...store(0),
     ...get(pc), ...get(pb), ...load(16), ...store(16),
-    ...get(pc), ...i32(32), i32Add, ...set(pc),
+    ...get(pc), ...i32Const(32), i32Add, ...set(pc),
     ...get(pb), ...get(rowB), i32Add, ...set(pb),
-    ...get(kk), ...i32(1), i32Sub, ...tee(kk), 0x0d, 0,
+    ...get(kk), ...i32Const(1), i32Sub, ...tee(kk), 0x0d, 0,
     0x0b,
     0x0b,
-    ...i32(0), ...set(i0),
+    ...i32Const(0), ...set(i0),
     0x02, 0x40, 0x03, 0x40, // block, loop over row tiles (4 rows) while four rows are left
-    ...get(i0), ...i32(4), i32Add, ...get(m), 0x4b /* i32.gt_u */, 0x0d, 1,
+    ...get(i0), ...i32Const(4), i32Add, ...get(m), 0x4b /* i32.gt_u */, 0x0d, 1,
     ...get(a), ...get(i0), ...get(rowA), i32Mul, i32Add, ...tee(pa0), ...get(rowA), i32Add, ...tee(pa1), ...get(rowA), i32Add, ...tee(pa2), ...get(rowA), i32Add, ...set(pa3),
     ...get(panel), ...set(pb),
     ...acc.flatMap((x, i) => [...get(i % 2 ? bv1 : bv0), ...set(x)]),
@@ -393,13 +390,13 @@ export function gemmModuleBytes(): Uint8Array {
     ...pa.flatMap((p, r) => [
       ...get(p), ...loadSplat32, ...tee(s), ...get(b0), ...f32x4.mul, ...get(acc[2 * r]), ...f32x4.add, ...set(acc[2 * r]),
       ...get(s), ...get(b1), ...f32x4.mul, ...get(acc[2 * r + 1]), ...f32x4.add, ...set(acc[2 * r + 1]),
-      ...get(p), ...i32(4), i32Add, ...set(p),
+      ...get(p), ...i32Const(4), i32Add, ...set(p),
     ]),
-    ...get(pb), ...i32(32), i32Add, ...set(pb),
-    ...get(kk), ...i32(1), i32Sub, ...tee(kk), 0x0d, 0, // br_if loop while kk ≠ 0
+    ...get(pb), ...i32Const(32), i32Add, ...set(pb),
+    ...get(kk), ...i32Const(1), i32Sub, ...tee(kk), 0x0d, 0, // br_if loop while kk ≠ 0
     0x0b,
     // Store the 4 × 8 tile, with ReLU if asked.
-    ...get(flags), ...i32(2), i32And, 0x04, 0x40,
+    ...get(flags), ...i32Const(2), i32And, 0x04, 0x40,
     ...acc.flatMap((x) => [...get(x), ...get(zero), ...f32x4.max, ...set(x)]),
     0x0b,
     ...get(c), ...get(i0), ...get(rowB), i32Mul, i32Add, ...get(j0), i32Add, ...set(pc),
@@ -408,7 +405,7 @@ export function gemmModuleBytes(): Uint8Array {
       ...get(pc), ...get(acc[2 * r + 1]), ...store(16),
       ...get(pc), ...get(rowB), i32Add, ...set(pc),
     ]),
-    ...get(i0), ...i32(4), i32Add, ...set(i0),
+    ...get(i0), ...i32Const(4), i32Add, ...set(i0),
     0x0c, 0, 0x0b, 0x0b,
     0x02, 0x40, 0x03, 0x40, // block, loop over the last rows (fewer than four), one at a time
     ...get(i0), ...get(m), 0x4f, 0x0d, 1,
@@ -419,18 +416,18 @@ export function gemmModuleBytes(): Uint8Array {
     0x03, 0x40,
     ...get(pa0), ...loadSplat32, ...tee(s), ...get(pb), ...load(0), ...f32x4.mul, ...get(acc0), ...f32x4.add, ...set(acc0),
     ...get(s), ...get(pb), ...load(16), ...f32x4.mul, ...get(acc1), ...f32x4.add, ...set(acc1),
-    ...get(pa0), ...i32(4), i32Add, ...set(pa0),
+    ...get(pa0), ...i32Const(4), i32Add, ...set(pa0),
     ...get(pb), ...get(stripStride), i32Add, ...set(pb),
-    ...get(kk), ...i32(1), i32Sub, ...tee(kk), 0x0d, 0,
+    ...get(kk), ...i32Const(1), i32Sub, ...tee(kk), 0x0d, 0,
     0x0b,
-    ...get(flags), ...i32(2), i32And, 0x04, 0x40,
+    ...get(flags), ...i32Const(2), i32And, 0x04, 0x40,
     ...[acc0, acc1].flatMap((x) => [...get(x), ...get(zero), ...f32x4.max, ...set(x)]),
     0x0b,
     ...get(c), ...get(i0), ...get(rowB), i32Mul, i32Add, ...get(j0), i32Add, ...tee(pc), ...get(acc0), ...store(0),
     ...get(pc), ...get(acc1), ...store(16),
-    ...get(i0), ...i32(1), i32Add, ...set(i0),
+    ...get(i0), ...i32Const(1), i32Add, ...set(i0),
     0x0c, 0, 0x0b, 0x0b,
-    ...get(j0), ...i32(32), i32Add, ...set(j0),
+    ...get(j0), ...i32Const(32), i32Add, ...set(j0),
     0x0c, 0, 0x0b, 0x0b,
   ];
   return moduleBytes('gemm', [I32, I32, I32, I32, I32, I32, I32, I32, I32], [[14, I32], [14, V128]], body);
