@@ -82,7 +82,7 @@ await build({
   outdir: join(root, 'out'),
 });
 
-const testEntries = filesUnder(join(root, 'test/unit'), '.test.ts').concat(filesUnder(join(root, 'test/e2e'), '.test.ts'));
+const testEntries = ['unit', 'adversarial', 'e2e'].flatMap((folder) => filesUnder(join(root, 'test', folder), '.test.ts'));
 if (testEntries.length > 0) {
   await build({
     ...common,
