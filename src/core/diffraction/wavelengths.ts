@@ -26,10 +26,28 @@ export const KALPHA_DOUBLETS: Readonly<Record<string, { kalpha1: number; kalpha2
   Ag: { kalpha1: 0.559421, kalpha2: 0.563813 },
 };
 
+/**
+ * The wavelengths Latent XRD accepts, from a file, a config or the command line: hard
+ * synchrotron X-rays (0.1 Å at 124 keV) to long-wavelength neutrons, with a margin. Outside it a
+ * number is a typo or a damaged file (0, −1.5, 1e-300), and below it a cell's reflections visible
+ * in 2θ grow as λ⁻³ past anything that can be computed.
+ */
+export const PLAUSIBLE_WAVELENGTH = { min: 0.05, max: 10 } as const;
+
+/** Why `w` (Å) is not a usable wavelength, or undefined when it is. */
+export function implausibleWavelength(w: number): string | undefined {
+  if (!Number.isFinite(w)) return `a wavelength must be a finite number of Å; got ${w}`;
+  if (w < PLAUSIBLE_WAVELENGTH.min || w > PLAUSIBLE_WAVELENGTH.max) {
+    return `a wavelength of ${w} Å is outside ${PLAUSIBLE_WAVELENGTH.min}–${PLAUSIBLE_WAVELENGTH.max} Å, the range of X-ray and neutron diffraction`;
+  }
+  return undefined;
+}
+
 /** A wavelength given as a number of Å or a tube line name (case-insensitive). */
 export function resolveWavelength(w: number | string): number {
   if (typeof w === 'number') {
-    if (!(w > 0 && w < 100)) throw new UserError(`wavelength must be a positive number of Å; got ${w}`);
+    const problem = implausibleWavelength(w);
+    if (problem) throw new UserError(problem);
     return w;
   }
   const text = w.trim();
