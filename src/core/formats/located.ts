@@ -18,6 +18,18 @@ export function errorInFile(file: string, message: string): UserError {
   return new UserError(`${file}: ${message}`, [], file);
 }
 
+/** How much of a user's text an error message quotes: enough to recognise it, never a megabyte. */
+export const QUOTE_LIMIT = 40;
+
+/**
+ * A piece of a file or an argument, quoted for an error message: JSON-escaped (control
+ * characters and quotes visible), cut to QUOTE_LIMIT characters with the full length said.
+ */
+export function quoteForMessage(text: string, limit = QUOTE_LIMIT): string {
+  if (text.length <= limit) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, limit))}… (${text.length} characters)`;
+}
+
 /** The first bytes of a file as a person would recognise them: quoted text, or hex when binary. */
 export function describeStart(bytes: Uint8Array): string {
   const head = bytes.subarray(0, 16);

@@ -2,7 +2,7 @@
 // the line each element starts on. These files are machine-written and well-formed, so there
 // is no DTD, namespace or encoding machinery; what it does check is what a damaged file shows —
 // a document cut off, a closing tag that does not match — each reported with its line.
-import { errorAtLine, lineColumnAt } from './located';
+import { errorAtLine, lineColumnAt, quoteForMessage } from './located';
 
 export interface XmlElement {
   /** Local name (namespace prefix dropped). */
@@ -110,7 +110,7 @@ export function parseXml(text: string, file: string): XmlElement {
       attributes[localName(m[1])] = decodeEntities(m[3] ?? m[4] ?? '', () => fail(tagOffset, 'a malformed character reference in an attribute'));
       rest = rest.replace(m[0], '');
     }
-    if (rest.trim() !== '') throw fail(tagOffset, `a malformed attribute: "${rest.trim().slice(0, 40)}"`);
+    if (rest.trim() !== '') throw fail(tagOffset, `a malformed attribute: ${quoteForMessage(rest.trim())}`);
     return attributes;
   }
 }
