@@ -15,6 +15,18 @@ export function readUserFile(cwd: string, path: string): Uint8Array {
   return readFileSync(full);
 }
 
+/**
+ * What one file's (or sample's) failure says in a list of results: a user error's message with
+ * its location; anything else by its kind and message, cut short — never a stack trace, and
+ * never the end of the run for the other files.
+ */
+export function failureMessage(e: unknown): string {
+  if (e instanceof UserError) return e.message;
+  const error = e instanceof Error ? e : new Error(String(e));
+  const message = error.message.length > 200 ? `${error.message.slice(0, 200)}… (${error.message.length} characters)` : error.message;
+  return `could not be processed (${error.name}: ${message}); please report it with the file`;
+}
+
 export interface LoadedStructures {
   structures: CrystalStructure[];
   diagnostics: Diagnostic[];

@@ -105,12 +105,12 @@ describe('preprocessing: area-conserving resampling', () => {
     }
   });
 
-  it('a measurement outside the model\'s range gives coverage 0 and says so', () => {
+  it('a measurement outside the model\'s range is refused, not scored as a pattern of zeros', () => {
     const x = gridValues({ min: 100, max: 120, points: 201 });
-    const p = prepareForModel({ twoTheta: x, intensity: Float64Array.from(x, Math.sin) }, { min: 20, max: 90, points: 256 });
-    assert.equal(p.coverage, 0);
-    assert.ok(p.pattern.every((v) => v === 0));
-    assert.match(p.steps.join('\n'), /does not reach the model's range[\s\S]*256 grid points outside the measurement \(all of it\)/);
+    assert.throws(
+      () => prepareForModel({ twoTheta: x, intensity: Float64Array.from(x, Math.sin) }, { min: 20, max: 90, points: 256 }),
+      /no measured point lies in the model's 2θ range \(20–90°\): the measurement spans 100–120°/,
+    );
   });
 
   it('a pattern already on the model grid passes through resampling untouched', () => {

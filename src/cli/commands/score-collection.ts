@@ -4,9 +4,9 @@ import type { CommandContext } from '../args';
 import { UserError } from '../../core/diagnostics';
 import type { LoadedModel } from '../../core/model/store';
 import { Scorer } from '../../core/model/score';
-import { parseCollection } from '../../core/formats/collection';
-import { scoreCollection } from '../../core/library/score';
-import { readUserFile } from '../io';
+import { parseCollection, type Collection } from '../../core/formats/collection';
+import { sampleFailures, scoreCollectionSamples, type CollectionResults, type SampleScore } from '../../core/library/score';
+import { failureMessage, readUserFile } from '../io';
 import { resolve } from 'node:path';
 import { COLOURING_LABELS, collectionMapSvg, type MapColouring } from '../../core/report/collection-map';
 import { writeFileAtomic } from '../../core/util/atomic';
@@ -14,6 +14,10 @@ import type { PreprocessOptions } from '../../core/preprocess/options';
 
 export const isCollectionFile = (file: string) => file.toLowerCase().endsWith('.xrd');
 
+/**
+ * Scores each collection file, sample by sample. A file that cannot be read, or a sample that
+ * cannot be scored, is listed with its error and the rest are scored; the exit code is then 1.
+ */
 export function scoreCollectionFiles(
   ctx: CommandContext,
   model: LoadedModel,
@@ -29,31 +33,45 @@ export function scoreCollectionFiles(
   if (figure.map && files.length !== 1) throw new UserError('score: --map draws one collection; give one .xrd file');
   const scorer = new Scorer(model);
   const collections = files.map((file) => {
-    const collection = parseCollection(new TextDecoder().decode(readUserFile(ctx.cwd, file)), file);
-    const { samples, steps, compositionElements } = scoreCollection(scorer, collection, preprocess);
+    let collection: Collection;
+    let results: CollectionResults;
+    try {
+      collection = parseCollection(new TextDecoder().decode(readUserFile(ctx.cwd, file)), file);
+      results = scoreCollectionSamples(scorer, collection, preprocess);
+    } catch (e) {
+      return { file, error: failureMessage(e) };
+    }
+    const { samples, steps, compositionElements } = results;
     if (figure.map) {
       const subtitle = `${COLOURING_LABELS[colourBy]} · model ${modelName}`;
       writeFileAtomic(resolve(ctx.cwd, figure.map), collectionMapSvg(samples, { title: collection.title, subtitle, by: colourBy, waferDiameterMm: collection.waferDiameter }));
     }
-    return { file, title: collection.title, compositionElements, steps, samples };
+    return { file, title: collection.title, compositionElements, steps, samples, failed: sampleFailures(results).length };
   });
+  const someFailed = collections.some((c) => 'error' in c || c.failed > 0);
   if (json) {
-    // Sample fields in reading order: who and where first, then the score.
-    const ordered = collections.map((c) => ({
-      ...c,
-      samples: c.samples.map(({ id, x, y, composition, ...score }) => ({ id, x, y, composition, ...score })),
-    }));
+    // Sample fields in reading order: who and where first, then the score (or the error).
+    const ordered = collections.map((c) =>
+      'error' in c ? c : { ...c, failed: undefined, samples: c.samples.map(({ id, x, y, composition, ...score }) => ({ id, x, y, composition, ...score })) },
+    );
     ctx.out(JSON.stringify({ model: modelName, kind: model.manifest.kind, phases: model.manifest.phases, collections: ordered }, null, 2) + '\n');
-    return 0;
+    return someFailed ? 1 : 0;
   }
   for (const c of collections) {
-    const novel = c.samples.filter((s) => s.verdict === 'novel').length;
-    ctx.out(`${c.file}: ${c.title} — ${c.samples.length} samples, ${novel} novel${c.compositionElements ? ` (compositions over ${c.compositionElements.join(', ')} fed to the cVAE)` : ''}\n`);
+    if ('error' in c) {
+      ctx.out(`${c.file}: not scored — ${c.error}\n`);
+      continue;
+    }
+    const scored = c.samples.filter((s): s is SampleScore => !('error' in s));
+    const novel = scored.filter((s) => s.verdict === 'novel').length;
+    const failed = c.failed ? `, ${c.failed} not scored` : '';
+    ctx.out(`${c.file}: ${c.title} — ${c.samples.length} samples, ${novel} novel${failed}${c.compositionElements ? ` (compositions over ${c.compositionElements.join(', ')} fed to the cVAE)` : ''}\n`);
     for (const s of c.samples) {
       const where = s.x !== undefined ? ` at (${s.x.toFixed(1)}, ${s.y!.toFixed(1)}) mm` : '';
       const composition = s.composition ? ' ' + Object.entries(s.composition).map(([e, v]) => `${e}${v.toFixed(2)}`).join(' ') : '';
-      ctx.out(`  ${s.id}${where}${composition}: ${s.verdict.toUpperCase()} (p = ${s.pValue.toPrecision(3)}), excess BCE ${s.bceExcess.toPrecision(3)}, nearest ${s.nearestPhase}\n`);
+      if ('error' in s) ctx.out(`  ${s.id}${where}${composition}: not scored — ${s.error}\n`);
+      else ctx.out(`  ${s.id}${where}${composition}: ${s.verdict.toUpperCase()} (p = ${s.pValue.toPrecision(3)}), excess BCE ${s.bceExcess.toPrecision(3)}, nearest ${s.nearestPhase}\n`);
     }
   }
-  return 0;
+  return someFailed ? 1 : 0;
 }

@@ -6,10 +6,11 @@ import { initBackend } from '../../core/model/backend';
 import { loadModel } from '../../core/model/store';
 import { Scorer, type PatternScore } from '../../core/model/score';
 import { readPattern } from '../../core/formats';
-import { readUserFile } from '../io';
+import { failureMessage, readUserFile } from '../io';
 import { parseBackend } from './train';
 import { BACKGROUND_METHODS, DEFAULT_PREPROCESS_OPTIONS, type BackgroundMethod, type PreprocessStep } from '../../core/preprocess/prepare';
 import { isCollectionFile, scoreCollectionFiles } from './score-collection';
+import { MIN_MEASURED_GRID_POINTS } from '../../core/preprocess/input';
 
 export const scoreCommand: Command = {
   name: 'score',
@@ -25,13 +26,16 @@ export const scoreCommand: Command = {
     `${DEFAULT_PREPROCESS_OPTIONS.background}: asymmetric least squares; rolling-ball; polynomial: the paper's 4th`,
     'degree; none) and scaled to [0, 1]; the steps are listed with its score. The p-value is',
     'the fraction of held-out known patterns whose reconstruction error is at least as large;',
-    'below the model\'s threshold the verdict is "novel". Unreadable files are listed with',
-    'their error and make the exit code 1.',
+    'below the model\'s threshold the verdict is "novel". A file that cannot be read or scored',
+    '(a damaged file, or one with too little data in the model\'s 2θ range: fewer than',
+    `${MIN_MEASURED_GRID_POINTS} of its grid points measured, or one intensity throughout) is listed with its`,
+    'error, the others are scored, and the exit code is 1.',
     '',
     'latent-xrd score --model DIR LIBRARY.xrd… [--json] [--map FILE.svg] [--colour-by error|pValue|phase]:',
     'an .xrd collection is scored sample by sample (id, x, y, composition beside each score); a',
     'conditional model (cVAE) is fed each sample\'s composition over its elements. --map writes',
-    'the library map as the editor draws it (wafer, or ternary diagram without positions).',
+    'the library map as the editor draws it (wafer, or ternary diagram without positions). A',
+    'sample that cannot be scored is listed with its error (and the exit code is 1).',
   ].join('\n'),
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs('score', argv, {
@@ -62,14 +66,14 @@ export const scoreCommand: Command = {
         const { score, prepared } = scorer.scoreMeasured(measured, preprocess);
         results.push({ file, ...score, coverage: prepared.coverage, steps: prepared.steps, operations: prepared.operations });
       } catch (e) {
-        if (!(e instanceof UserError)) throw e;
-        results.push({ file, error: e.message });
+        // Whatever went wrong with this file is this file's result; the others are still scored.
+        results.push({ file, error: failureMessage(e) });
       }
     }
     if (values.json) ctx.out(JSON.stringify({ model: values.model, phases: model.manifest.phases, results }, null, 2) + '\n');
     else {
       for (const r of results) {
-        if ('error' in r) ctx.out(`${r.file}: unreadable — ${r.error}\n`);
+        if ('error' in r) ctx.out(`${r.file}: not scored — ${r.error}\n`);
         else {
           ctx.out(
             `${r.file}: ${r.verdict.toUpperCase()} (p = ${r.pValue.toPrecision(3)}), excess BCE ${r.bceExcess.toPrecision(3)} (BCE ${r.bce.toPrecision(4)}), MSE ${r.mse.toPrecision(3)}, ` +

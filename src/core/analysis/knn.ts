@@ -51,23 +51,31 @@ export class KnnClassifier {
     const distance2 = new Float64Array(k).fill(Infinity);
     const { points, dims, order, keys } = this;
     const q = new Float64Array(dims);
-    for (let j = 0; j < dims; j++) q[j] = query[offset + j];
+    for (let j = 0; j < dims; j++) {
+      q[j] = query[offset + j];
+      // No point is at any distance from NaN: there is no nearest to find.
+      if (!Number.isFinite(q[j])) throw new RangeError(`nearest neighbours of a point whose coordinate ${j + 1} is ${q[j]}`);
+    }
     const key = q[this.axis];
     let above = lowerBound(keys, key);
     let below = above - 1;
     const n = keys.length;
-    for (;;) {
+    // Each round takes one point off one side, so n rounds visit every point at most once
+    // (stored points with a NaN coordinate cannot stall it either).
+    for (let visited = 0; visited < n; visited++) {
       const gapAbove = above < n ? keys[above] - key : Infinity;
       const gapBelow = below >= 0 ? key - keys[below] : Infinity;
       const gap = Math.min(gapAbove, gapBelow);
-      if (gap === Infinity || gap * gap > distance2[k - 1]) break;
-      const i = gapAbove <= gapBelow ? order[above++] : order[below--];
+      if (gap * gap > distance2[k - 1]) break;
+      const takeAbove = below < 0 || (above < n && !(gapAbove > gapBelow));
+      const i = takeAbove ? order[above++] : order[below--];
       let d = 0;
       for (let j = 0, base = i * dims; j < dims; j++) {
         const t = points[base + j] - q[j];
         d += t * t;
       }
-      if (d > distance2[k - 1] || (d === distance2[k - 1] && i > index[k - 1] && index[k - 1] >= 0)) continue;
+      // `!(d <= …)`: a stored point with a NaN coordinate is nobody's neighbour.
+      if (!(d <= distance2[k - 1]) || (d === distance2[k - 1] && i > index[k - 1] && index[k - 1] >= 0)) continue;
       let p = k - 1;
       while (p > 0 && (distance2[p - 1] > d || (distance2[p - 1] === d && index[p - 1] > i))) {
         distance2[p] = distance2[p - 1];

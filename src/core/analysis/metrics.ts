@@ -14,7 +14,8 @@ export function auroc(positives: ArrayLike<number>, negatives: ArrayLike<number>
   all.sort((a, b) => a.v - b.v);
   let rankSum = 0;
   for (let i = 0; i < all.length; ) {
-    let j = i;
+    // j starts past i: a NaN score equals nothing, not even itself, and must still move on.
+    let j = i + 1;
     while (j < all.length && all[j].v === all[i].v) j++;
     const midRank = (i + 1 + j) / 2; // ranks i+1..j share their mean
     for (let k = i; k < j; k++) if (all[k].p) rankSum += midRank;
@@ -36,12 +37,12 @@ export function averagePrecision(positives: ArrayLike<number>, negatives: ArrayL
   let lastRecall = 0;
   for (let i = 0; i < all.length; ) {
     let j = i;
-    // Tied scores form one threshold.
-    while (j < all.length && all[j].v === all[i].v) {
+    // Tied scores form one threshold (a NaN, equal to nothing, is a threshold of its own).
+    do {
       if (all[j].p) tp++;
       else fp++;
       j++;
-    }
+    } while (j < all.length && all[j].v === all[i].v);
     const recall = tp / positives.length;
     ap += (recall - lastRecall) * (tp / (tp + fp));
     lastRecall = recall;
@@ -107,9 +108,11 @@ export function summarize(values: ArrayLike<number>, densityPoints = 64): Distri
 /**
  * The p-value of a score against a calibration sample of known patterns' scores: the fraction
  * of calibration scores at least as large, with the +1 correction so it is never 0
- * ((1 + #{c ≥ s}) / (1 + n)), the conformal p-value.
+ * ((1 + #{c ≥ s}) / (1 + n)), the conformal p-value. NaN for a NaN score.
  */
 export function pValue(sortedCalibration: ArrayLike<number>, score: number): number {
+  // NaN is at least as large as nothing: without this it would read as p = 1, "known".
+  if (Number.isNaN(score)) return NaN;
   const n = sortedCalibration.length;
   // First index whose value is ≥ score.
   let lo = 0;

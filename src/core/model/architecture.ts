@@ -54,3 +54,8 @@ export function trainingFlopsPerSample(spec: ModelSpec): number {
 export function inferenceFlopsPerSample(spec: ModelSpec): number {
   return denseShapes(spec).reduce((sum, d) => sum + 2 * d.inputs * d.outputs, 0);
 }
+
+/** Weights (kernels and biases) of one encoder and decoder: what a model of this spec holds. */
+export function parameterCount(spec: ModelSpec): number {
+  return denseShapes(spec).reduce((sum, d) => sum + (d.inputs + 1) * d.outputs, 0);
+}

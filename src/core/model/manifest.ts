@@ -1,10 +1,12 @@
 // The model folder's manifest.json: what a model is (grid, phases, calibration, metrics).
 // Read without TensorFlow.js, so the extension can show a model card and choose a model
 // before it loads the heavy part.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelSpec } from './architecture';
+import { parameterCount, type ModelSpec } from './architecture';
 import { UserError } from '../diagnostics';
+import { implausibleWavelength } from '../diffraction/wavelengths';
+import { quoteForMessage } from '../formats/located';
 import type { Grid } from '../diffraction/render';
 
 export const MANIFEST_FORMAT = 'latent-xrd-model';
@@ -46,20 +48,192 @@ export interface ModelManifest {
   ensemble: { seed: number; path: string }[];
 }
 
+/**
+ * What a model folder may declare, so that a damaged or hostile manifest is refused before
+ * anything is allocated from its numbers. Each is far above what training makes (the paper's
+ * model: 2048 points, hidden [256, 128], latent 2, 1.1 million weights, 3000 reference points).
+ */
+export const MODEL_LIMITS = {
+  /** Grid points: 65,536 over 0–180° is a 0.003° step, finer than a laboratory diffractometer resolves. */
+  points: 65_536,
+  /** Latent dimensions: a low-dimensional summary by design (the paper: 2, a map). */
+  latent: 64,
+  /** Hidden layers of the encoder (the decoder mirrors them). */
+  hiddenLayers: 8,
+  /** Weights of one encoder + decoder: 2²⁶ float32 is 256 MB. */
+  parameters: 2 ** 26,
+  /** Ensemble members, each a whole model in memory. */
+  ensemble: 32,
+  /** Composition inputs of a conditional model: one per element. */
+  compositionElements: 118,
+  /** Reference points (nearest known phase) and calibration errors: training stores thousands. */
+  referencePoints: 1_000_000,
+  calibrationErrors: 1_000_000,
+  /** Bytes of manifest.json: the two lists above at full length fit several times over. */
+  manifestBytes: 256 * 2 ** 20,
+} as const;
+
 export function readManifest(dir: string): ModelManifest {
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) throw new UserError(`${dir}: not a latent-xrd model folder (no manifest.json)`);
-  let manifest: ModelManifest;
+  let text: string;
   try {
-    manifest = JSON.parse(readFileSync(path, 'utf8'));
+    const size = statSync(path).size;
+    if (size > MODEL_LIMITS.manifestBytes) throw new UserError(`${path}: ${size} bytes, larger than any model manifest (${MODEL_LIMITS.manifestBytes} bytes)`);
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`${path}: cannot be read (${(e as Error).message})`);
+  }
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(text);
   } catch (e) {
     throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
   }
-  if (manifest.format !== MANIFEST_FORMAT) throw new UserError(`${path}: not a latent-xrd model manifest`);
-  if (manifest.formatVersion > MANIFEST_VERSION) {
-    throw new UserError(`${path}: written by a newer latent-xrd (format ${manifest.formatVersion}); update latent-xrd to read it`);
+  return validateManifest(manifest, path);
+}
+
+/**
+ * A parsed manifest.json checked field by field: every field scoring and the editors read is
+ * present, of its type, finite, within MODEL_LIMITS and consistent with the others (grid and
+ * spec, reference lists and labels, calibration errors ascending as the p-value assumes). The
+ * first problem is thrown as a UserError naming the file and the key.
+ */
+export function validateManifest(value: unknown, path: string): ModelManifest {
+  const fail = (key: string, message: string): never => {
+    throw new UserError(`${path}: ${key}: ${message}`);
+  };
+  const root = objectAt(value, '', path);
+  if (root.format !== MANIFEST_FORMAT) throw new UserError(`${path}: not a latent-xrd model manifest`);
+  const version = integerAt(root, 'formatVersion', fail, 1, Number.MAX_SAFE_INTEGER);
+  if (version > MANIFEST_VERSION) throw new UserError(`${path}: written by a newer latent-xrd (format ${version}); update latent-xrd to read it`);
+  const kind = root.kind;
+  if (kind !== 'vae' && kind !== 'cvae') fail('kind', `must be "vae" or "cvae"; got ${shown(kind)}`);
+  objectField(root, 'software', fail);
+  if (typeof root.created !== 'string') fail('created', `must be a date as text; got ${shown(root.created)}`);
+  objectField(root, 'training', fail);
+  objectField(root, 'metrics', fail);
+
+  const spec = objectField(root, 'spec', fail);
+  const points = integerAt(spec, 'spec.points', fail, 2, MODEL_LIMITS.points, 'grid points');
+  const hidden = arrayField(spec, 'spec.hidden', fail, 1, MODEL_LIMITS.hiddenLayers);
+  hidden.forEach((_, i) => integerAt(hidden, `spec.hidden[${i}]`, fail, 1, MODEL_LIMITS.parameters, 'units'));
+  const latent = integerAt(spec, 'spec.latent', fail, 1, MODEL_LIMITS.latent, 'latent dimensions');
+  const elements = arrayField(spec, 'spec.compositionElements', fail, 0, MODEL_LIMITS.compositionElements);
+  elements.forEach((e, i) => typeof e === 'string' && e.length > 0 && e.length <= 3 ? undefined : fail(`spec.compositionElements[${i}]`, `must be an element symbol; got ${shown(e)}`));
+  if ((kind === 'cvae') !== elements.length > 0) fail('spec.compositionElements', kind === 'cvae' ? 'a conditional model (kind "cvae") needs its composition elements' : 'a plain VAE (kind "vae") has no composition elements');
+  finiteAt(spec, 'spec.beta', fail, 0, Number.MAX_VALUE);
+  const parameters = parameterCount(spec as unknown as ModelSpec);
+  if (parameters > MODEL_LIMITS.parameters) fail('spec', `${parameters} weights, more than the ${MODEL_LIMITS.parameters} a model can have`);
+
+  const grid = objectField(root, 'grid', fail);
+  const min = finiteAt(grid, 'grid.min', fail, 0, 180);
+  const max = finiteAt(grid, 'grid.max', fail, 0, 180);
+  if (!(max > min)) fail('grid.max', `${max} must be above grid.min (${min})`);
+  const gridPoints = integerAt(grid, 'grid.points', fail, 2, MODEL_LIMITS.points, 'grid points');
+  if (gridPoints !== points) fail('grid.points', `${gridPoints} differs from spec.points (${points}), the width of the model's input`);
+  if (root.wavelength !== undefined) {
+    const problem = typeof root.wavelength === 'number' ? implausibleWavelength(root.wavelength) : `must be a number of Å; got ${shown(root.wavelength)}`;
+    if (problem) fail('wavelength', problem);
   }
-  return manifest;
+
+  const phases = arrayField(root, 'phases', fail, 1, MODEL_LIMITS.referencePoints);
+  phases.forEach((p, i) => (typeof p === 'string' ? undefined : fail(`phases[${i}]`, `must be a phase name; got ${shown(p)}`)));
+  const reference = objectField(root, 'reference', fail);
+  const labels = arrayField(reference, 'reference.labels', fail, 1, MODEL_LIMITS.referencePoints);
+  labels.forEach((_, i) => integerAt(labels, `reference.labels[${i}]`, fail, 0, phases.length - 1, 'phase index'));
+  const referenceLatent = arrayField(reference, 'reference.latent', fail, 0, MODEL_LIMITS.referencePoints * MODEL_LIMITS.latent);
+  if (referenceLatent.length !== labels.length * latent) {
+    fail('reference.latent', `${referenceLatent.length} numbers, but ${labels.length} reference points of ${latent} latent dimensions need ${labels.length * latent}`);
+  }
+  referenceLatent.forEach((_, i) => finiteAt(referenceLatent, `reference.latent[${i}]`, fail));
+  for (const key of ['twoThetaOfMax', 'errors']) {
+    if (reference[key] === undefined) continue;
+    const list = arrayField(reference, `reference.${key}`, fail, labels.length, labels.length);
+    list.forEach((_, i) => finiteAt(list, `reference.${key}[${i}]`, fail));
+  }
+
+  const calibration = objectField(root, 'calibration', fail);
+  if (!['bceExcess', 'bce', 'mse'].includes(calibration.metric as string)) fail('calibration.metric', `must be "bceExcess", "bce" or "mse"; got ${shown(calibration.metric)}`);
+  const errors = arrayField(calibration, 'calibration.errors', fail, 1, MODEL_LIMITS.calibrationErrors);
+  errors.forEach((_, i) => {
+    const e = finiteAt(errors, `calibration.errors[${i}]`, fail);
+    if (i > 0 && e < (errors[i - 1] as number)) fail(`calibration.errors[${i}]`, `${e} is below the error before it (${errors[i - 1]}); the list must be ascending`);
+  });
+  const p = finiteAt(calibration, 'calibration.pThreshold', fail, 0, 1);
+  if (p === 0) fail('calibration.pThreshold', 'must be above 0 (no p-value is below 0)');
+  finiteAt(calibration, 'calibration.errorThreshold', fail);
+
+  const ensemble = arrayField(root, 'ensemble', fail, 0, MODEL_LIMITS.ensemble);
+  ensemble.forEach((m, i) => {
+    const member = objectAt(m, `ensemble[${i}]`, path);
+    if (typeof member.path !== 'string') fail(`ensemble[${i}].path`, `must be a folder name; got ${shown(member.path)}`);
+  });
+  return root as unknown as ModelManifest;
+}
+
+type Fail = (key: string, message: string) => never;
+type Fields = Record<string, unknown> | unknown[];
+
+/** A value as a message quotes it: numbers as they are, text quoted and cut short, kinds by name. */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return quoteForMessage(v);
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+function lastKey(key: string): string | number {
+  const index = /\[(\d+)\]$/.exec(key);
+  return index ? Number(index[1]) : key.slice(key.lastIndexOf('.') + 1);
+}
+
+function get(fields: Fields, key: string): unknown {
+  return (fields as Record<string | number, unknown>)[lastKey(key)];
+}
+
+function objectAt(v: unknown, key: string, path: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UserError(`${path}: ${key ? `${key}: ` : ''}must be a JSON object; got ${shown(v)}`);
+  return v as Record<string, unknown>;
+}
+
+function objectField(fields: Fields, key: string, fail: Fail): Record<string, unknown> {
+  const v = get(fields, key);
+  if (v === undefined) fail(key, 'missing');
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(key, `must be an object; got ${shown(v)}`);
+  return v as Record<string, unknown>;
+}
+
+function arrayField(fields: Fields, key: string, fail: Fail, least: number, most: number): unknown[] {
+  const v = get(fields, key);
+  if (v === undefined) fail(key, 'missing');
+  if (!Array.isArray(v)) fail(key, `must be a list; got ${shown(v)}`);
+  const list = v as unknown[];
+  if (list.length < least) fail(key, least === most ? `${list.length} entries; must have ${least}` : `${list.length} entries; must have at least ${least}`);
+  if (list.length > most) fail(key, least === most ? `${list.length} entries; must have ${most}` : `${list.length} entries, more than the ${most} a model can have`);
+  return list;
+}
+
+function finiteAt(fields: Fields, key: string, fail: Fail, least = -Number.MAX_VALUE, most = Number.MAX_VALUE): number {
+  const v = get(fields, key);
+  if (v === undefined) fail(key, 'missing');
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(key, `must be a finite number; got ${shown(v)}`);
+  const n = v as number;
+  if (n < least || n > most) fail(key, `${n} is outside ${least}–${most}`);
+  return n;
+}
+
+function integerAt(fields: Fields, key: string, fail: Fail, least: number, most: number, what = 'a count'): number {
+  const v = get(fields, key);
+  if (v === undefined) fail(key, 'missing');
+  if (typeof v !== 'number' || !Number.isInteger(v)) fail(key, `must be a whole number; got ${shown(v)}`);
+  const n = v as number;
+  if (n > most) fail(key, `${n} is larger than ${most}, the most ${what} a model can have`);
+  if (n < least) fail(key, `${n} is below ${least}`);
+  return n;
 }
 
 /** Refuses a pattern whose grid is not the model's, with both grids named. */

@@ -6,6 +6,7 @@ import type { Grid } from '../diffraction/render';
 import { encodeAndReconstruct } from './vae';
 import { pValue } from '../analysis/metrics';
 import { KnnClassifier } from '../analysis/knn';
+import { nonFiniteScoreNumber, verdictFor, type Verdict } from '../analysis/verdict';
 import type { MeasuredPattern } from '../formats/pattern';
 import { prepareForModel, type PreparedPattern, type PreprocessOptions } from '../preprocess/prepare';
 
@@ -17,7 +18,7 @@ export interface PatternScore {
   bceExcess: number;
   mse: number;
   pValue: number;
-  verdict: 'known' | 'novel';
+  verdict: Verdict;
   nearestPhase: string;
   /** Distance in the latent plane to the nearest training pattern of that phase. */
   nearestDistance: number;
@@ -39,13 +40,28 @@ export class Scorer {
   /**
    * Scores `count` patterns on the model's grid (rows of `patterns`). Given the grid they are on
    * (`options.grid`, named `options.what`), a different grid is refused with both grids named:
-   * resample first (preprocess/prepare.ts does).
+   * resample first (preprocess/prepare.ts does). A pattern the model gives a non-finite number
+   * for has no score: this throws its error (scoreEach keeps the others).
    */
   score(
     patterns: Float32Array,
     count: number,
     options: { compositions?: Float32Array; keepReconstructions?: boolean; grid?: Grid; what?: string } = {},
   ): { scores: PatternScore[]; reconstructions?: Float32Array } {
+    const { results, reconstructions } = this.scoreEach(patterns, count, options);
+    const scores = results.map((r, i) => {
+      if (r.error) throw count > 1 ? new UserError(`pattern ${i + 1} of ${count}: ${r.error.message}`) : r.error;
+      return r.score;
+    });
+    return { scores, reconstructions };
+  }
+
+  /** As `score`, with each pattern's score or its own error: one pattern's failure is never another's. */
+  scoreEach(
+    patterns: Float32Array,
+    count: number,
+    options: { compositions?: Float32Array; keepReconstructions?: boolean; grid?: Grid; what?: string } = {},
+  ): { results: BatchedScore[]; reconstructions?: Float32Array } {
     const { manifest, members } = this.model;
     if (options.grid) checkGrid(manifest, options.grid, options.what ?? 'these patterns');
     if (patterns.length < count * manifest.grid.points) throw new Error(`expected ${count} patterns of ${manifest.grid.points} points`);
@@ -53,19 +69,20 @@ export class Scorer {
     const first = encodeAndReconstruct(members[0], patterns, count, options);
     const others = members.slice(1).map((m) => encodeAndReconstruct(m, patterns, count, { compositions: options.compositions }));
     const calibration = manifest.calibration.errors;
-    const scores: PatternScore[] = [];
+    const results: BatchedScore[] = [];
     for (let i = 0; i < count; i++) {
       const latent = Array.from(first.mean.subarray(i * latentDims, (i + 1) * latentDims));
       const error = first[manifest.calibration.metric][i];
-      const p = pValue(calibration, error);
+      const numbers = { latent, bce: first.bce[i], bceExcess: first.bceExcess[i], mse: first.mse[i], pValue: pValue(calibration, error) };
+      // The nearest phase is searched for only from a finite latent position.
+      const bad = nonFiniteScoreNumber(numbers);
+      if (bad) {
+        results.push({ error: new UserError(`the model gave a non-finite score for this pattern (${bad}): no verdict`) });
+        continue;
+      }
       const { index, distance2 } = this.knn.nearest(latent, 0, 1);
-      const score: PatternScore = {
-        latent,
-        bce: first.bce[i],
-        bceExcess: first.bceExcess[i],
-        mse: first.mse[i],
-        pValue: p,
-        verdict: p < manifest.calibration.pThreshold ? 'novel' : 'known',
+      const score: Omit<PatternScore, 'verdict'> & { verdict?: Verdict } = {
+        ...numbers,
         nearestPhase: manifest.phases[this.knn.labelAt(index[0])] ?? 'none',
         nearestDistance: Math.sqrt(distance2[0]),
       };
@@ -74,9 +91,17 @@ export class Scorer {
         const mean = all.reduce((s, v) => s + v, 0) / all.length;
         score.bceSpread = Math.sqrt(all.reduce((s, v) => s + (v - mean) ** 2, 0) / (all.length - 1));
       }
-      scores.push(score);
+      try {
+        score.verdict = verdictFor(score, manifest.calibration.pThreshold);
+      } catch (e) {
+        results.push({ error: e as Error });
+        continue;
+      }
+      // Fields in the order people read them (and --json prints them).
+      const { verdict, nearestPhase, nearestDistance, bceSpread } = score;
+      results.push({ score: { latent, bce: numbers.bce, bceExcess: numbers.bceExcess, mse: numbers.mse, pValue: numbers.pValue, verdict, nearestPhase, nearestDistance, ...(bceSpread === undefined ? {} : { bceSpread }) } });
     }
-    return { scores, reconstructions: first.reconstructions };
+    return { results, reconstructions: first.reconstructions };
   }
 
   /**
@@ -102,8 +127,8 @@ export class Scorer {
 
   /**
    * Many measured patterns, each preprocessed as `scoreMeasured` does, scored in batches (several
-   * times faster than one by one). A pattern whose preprocessing throws gets the message instead
-   * of a score: one bad file does not sink its batch.
+   * times faster than one by one). A pattern whose preprocessing or scoring fails gets the
+   * message instead of a score: one bad file does not sink its batch.
    */
   scoreManyMeasured(patterns: readonly MeasuredPattern[], options: PreprocessOptions = {}, batchSize = 256): { score?: PatternScore; error?: string }[] {
     this.refuseConditional();
@@ -113,8 +138,10 @@ export class Scorer {
   /**
    * The batching under every many-pattern score: item `i`'s pattern on the model's grid comes from
    * `prepare(i)` into the next row of one reused buffer, and each full buffer is scored at once.
-   * An item whose `prepare` throws keeps its error and takes no row. `compositions` (a
-   * conditional model's input) has one row per item.
+   * An item whose `prepare` throws keeps its error and takes no row; an item the model gives a
+   * non-finite number for keeps that error; if the model fails on a whole batch, each of its
+   * items keeps that error and the next batches are still scored. `compositions` (a conditional
+   * model's input) has one row per item.
    */
   scoreBatched(count: number, prepare: (i: number) => Float32Array, options: { batchSize?: number; compositions?: Float32Array } = {}): BatchedScore[] {
     const points = this.model.manifest.grid.points;
@@ -127,15 +154,22 @@ export class Scorer {
     let rows: number[] = []; // the item in each filled row of the batch
     const scoreRows = () => {
       if (!rows.length) return;
-      const { scores } = this.score(batch, rows.length, { compositions: batchCompositions?.subarray(0, rows.length * width) });
-      rows.forEach((item, row) => (results[item] = { score: scores[row] }));
+      try {
+        const scored = this.scoreEach(batch, rows.length, { compositions: batchCompositions?.subarray(0, rows.length * width) }).results;
+        rows.forEach((item, row) => (results[item] = scored[row]));
+      } catch (e) {
+        const error = asError(e);
+        for (const item of rows) results[item] = { error };
+      }
       rows = [];
     };
     for (let i = 0; i < count; i++) {
       try {
-        batch.set(prepare(i), rows.length * points);
+        const pattern = prepare(i);
+        if (pattern.length !== points) throw new Error(`a prepared pattern has ${pattern.length} points; the model's grid has ${points}`);
+        batch.set(pattern, rows.length * points);
       } catch (e) {
-        results[i] = { error: e instanceof Error ? e : new Error(String(e)) };
+        results[i] = { error: asError(e) };
         continue;
       }
       batchCompositions?.set(compositions!.subarray(i * width, (i + 1) * width), rows.length * width);
@@ -145,4 +179,8 @@ export class Scorer {
     scoreRows();
     return results;
   }
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
 }

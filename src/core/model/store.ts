@@ -5,16 +5,17 @@
 //   decoder/model.json        with tensorflowjs_converter
 //   ensemble/<k>/{encoder,decoder}/   further ensemble members (k ≥ 1), same format
 // Written to a temporary folder and renamed into place as a whole.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from './backend';
-import type { VaeModels } from './vae';
+import { buildVae, type VaeModels } from './vae';
 import { UserError } from '../diagnostics';
-import { readManifest, type ModelManifest } from './manifest';
+import { quoteForMessage } from '../formats/located';
+import { MODEL_LIMITS, readManifest, type ModelManifest } from './manifest';
 import { writeAtomically } from '../util/atomic';
 
-export { MANIFEST_FORMAT, MANIFEST_VERSION, readManifest, checkGrid, type Calibration, type ModelManifest } from './manifest';
+export { MANIFEST_FORMAT, MANIFEST_VERSION, MODEL_LIMITS, readManifest, checkGrid, validateManifest, type Calibration, type ModelManifest } from './manifest';
 
 async function saveLayersModel(model: tfl.LayersModel, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
@@ -35,20 +36,85 @@ async function saveLayersModel(model: tfl.LayersModel, dir: string): Promise<voi
   );
 }
 
-async function loadLayersModel(dir: string): Promise<tfl.LayersModel> {
-  const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-  const manifest = modelJson.weightsManifest as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  const buffers = manifest.flatMap((group) => group.paths.map((p) => readFileSync(join(dir, p))));
-  const total = buffers.reduce((n, b) => n + b.byteLength, 0);
-  const weightData = new Uint8Array(total);
-  let offset = 0;
-  for (const b of buffers) {
-    weightData.set(b, offset);
-    offset += b.byteLength;
+/**
+ * Fills `model` (built from the manifest's spec) with the weights saved in `dir`. The saved
+ * topology is not rebuilt: a model.json could declare layers of any size, and the spec, checked
+ * against MODEL_LIMITS, is what says what the model is. Each listed weight must be one the model
+ * has, of its shape, in float32, the files must hold exactly those bytes, and every weight must
+ * be finite; anything else is a UserError naming the file (and the byte of a bad number).
+ */
+function loadWeightsInto(model: tfl.LayersModel, dir: string): void {
+  const modelJsonPath = join(dir, 'model.json');
+  const modelJson = readJson(modelJsonPath) as { weightsManifest?: unknown };
+  const groups = modelJson?.weightsManifest;
+  if (!Array.isArray(groups)) throw new UserError(`${modelJsonPath}: weightsManifest: missing or not a list`);
+  const expected = new Map(model.weights.map((w) => [w.originalName, w.shape as number[]]));
+  const seen = new Set<string>();
+  const values: Record<string, tf.Tensor> = {};
+  try {
+    groups.forEach((group: { paths?: unknown; weights?: unknown }, g) => {
+      const where = `weightsManifest[${g}]`;
+      if (!Array.isArray(group?.paths) || !Array.isArray(group?.weights)) throw new UserError(`${modelJsonPath}: ${where}: must list paths and weights`);
+      // Weight files sit beside model.json: a name, never a path out of the model folder.
+      const files = (group.paths as unknown[]).map((p, k) => {
+        if (typeof p !== 'string' || !/^[\w.-]+$/.test(p) || p === '.' || p === '..') throw new UserError(`${modelJsonPath}: ${where}.paths[${k}]: must be a file name in the model folder; got ${typeof p === 'string' ? quoteForMessage(p) : String(p)}`);
+        return join(dir, p);
+      });
+      const specs = (group.weights as { name?: unknown; shape?: unknown; dtype?: unknown }[]).map((w, k) => {
+        const key = `${modelJsonPath}: ${where}.weights[${k}]`;
+        const name = typeof w?.name === 'string' ? w.name : undefined;
+        const shape = expected.get(name ?? '');
+        if (!name || !shape) throw new UserError(`${key}: ${name === undefined ? 'has no name' : `${quoteForMessage(name)} is not a weight of this model (${[...expected.keys()].join(', ')})`}`);
+        if (seen.has(name)) throw new UserError(`${key}: ${name} is listed twice`);
+        seen.add(name);
+        if (w.dtype !== 'float32') throw new UserError(`${key}: ${name} is ${quoteForMessage(String(w.dtype))}; latent-xrd models hold float32`);
+        if (!Array.isArray(w.shape) || w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i])) {
+          throw new UserError(`${key}: ${name} has shape [${Array.isArray(w.shape) ? w.shape.slice(0, 8).join(', ') : String(w.shape)}], but the manifest's spec makes it [${shape.join(', ')}]`);
+        }
+        return { name, shape, size: shape.reduce((a, b) => a * b, 1) };
+      });
+      const needed = 4 * specs.reduce((sum, w) => sum + w.size, 0);
+      let held = 0;
+      for (const file of files) {
+        if (!existsSync(file) || !statSync(file).isFile()) throw new UserError(`${file}: missing (listed in ${modelJsonPath})`);
+        held += statSync(file).size;
+      }
+      if (held !== needed) throw new UserError(`${files.join(' + ')}: ${held} bytes, but the weights listed in ${modelJsonPath} take ${needed}`);
+      const bytes = new Uint8Array(needed);
+      let offset = 0;
+      for (const file of files) {
+        const part = readFileSync(file);
+        bytes.set(part, offset);
+        offset += part.byteLength;
+      }
+      const all = new Float32Array(bytes.buffer, 0, needed / 4);
+      let at = 0;
+      for (const w of specs) {
+        const data = all.subarray(at, at + w.size);
+        for (let i = 0; i < data.length; i++) {
+          if (!Number.isFinite(data[i])) throw new UserError(`${files.join(' + ')}: byte ${4 * (at + i)}: weight ${w.name} holds ${data[i]}; a model's weights are finite numbers`);
+        }
+        values[w.name] = tf.tensor(data, w.shape, 'float32');
+        at += w.size;
+      }
+    });
+    const missing = [...expected.keys()].filter((name) => !seen.has(name));
+    if (missing.length) throw new UserError(`${modelJsonPath}: weights ${missing.join(', ')} are not listed`);
+    model.loadWeights(values);
+  } finally {
+    for (const t of Object.values(values)) t.dispose();
   }
-  return tfl.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: manifest.flatMap((g) => g.weights), weightData: weightData.buffer }),
-  );
+}
+
+function readJson(path: string): unknown {
+  if (!existsSync(path)) throw new UserError(`${path}: missing; the model folder is incomplete`);
+  try {
+    if (statSync(path).size > MODEL_LIMITS.manifestBytes) throw new UserError(`${path}: larger than any model description (${MODEL_LIMITS.manifestBytes} bytes)`);
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`${path}: cannot be read as JSON (${(e as Error).message})`);
+  }
 }
 
 /** Writes the folder atomically: a reader never sees half a model, an old model survives a failure. */
@@ -69,20 +135,28 @@ export interface LoadedModel {
   members: VaeModels[];
 }
 
+/**
+ * The model in `dir`: its manifest checked (manifest.ts), each member built from the manifest's
+ * spec and filled with its saved weights (checked against that spec). Anything wrong with the
+ * folder is a UserError naming the file.
+ */
 export async function loadModel(dir: string): Promise<LoadedModel> {
   const manifest = readManifest(dir);
   const members: VaeModels[] = [];
-  for (let k = 0; k < Math.max(1, manifest.ensemble.length); k++) {
-    const base = k === 0 ? dir : join(dir, 'ensemble', String(k));
-    const encoder = await loadLayersModel(join(base, 'encoder'));
-    const decoder = await loadLayersModel(join(base, 'decoder'));
-    // The same layers up to the sigmoid, as buildVae makes it (training computes BCE from logits).
-    const decoderLogits = tfl.model({ inputs: decoder.inputs, outputs: decoder.getLayer('reconstruction_logits').output as tfl.SymbolicTensor, name: 'decoder_logits' });
-    members.push({ spec: manifest.spec, encoder, decoder, decoderLogits });
-  }
-  const inputWidth = (members[0].encoder.inputs[0].shape[1] ?? 0) as number;
-  if (inputWidth !== manifest.grid.points) {
-    throw new UserError(`${dir}: the encoder takes ${inputWidth} points but the manifest's grid has ${manifest.grid.points}; the folder is inconsistent`);
+  try {
+    for (let k = 0; k < Math.max(1, manifest.ensemble.length); k++) {
+      const base = k === 0 ? dir : join(dir, 'ensemble', String(k));
+      const member = buildVae(manifest.spec, 0);
+      members.push(member);
+      loadWeightsInto(member.encoder, join(base, 'encoder'));
+      loadWeightsInto(member.decoder, join(base, 'decoder'));
+    }
+  } catch (e) {
+    for (const m of members) {
+      m.encoder.dispose();
+      m.decoder.dispose();
+    }
+    throw e;
   }
   return { manifest, members };
 }

@@ -2,7 +2,8 @@
 // Kα2 copy R times as strong at 2θ₂, sinθ₂ = (λ₂/λ₁) sinθ₁, always at higher angle. Going
 // up in 2θ, the Kα1 part is the observed intensity minus R × the Kα1 part already found at
 // the angle whose Kα2 copy lands here. Works on the measured (possibly uneven) axis.
-import { KALPHA_DOUBLETS } from '../diffraction/wavelengths';
+import { UserError } from '../diagnostics';
+import { KALPHA_DOUBLETS, implausibleWavelength } from '../diffraction/wavelengths';
 
 const RAD = Math.PI / 180;
 
@@ -15,10 +16,29 @@ export interface KAlpha2Lines {
 }
 
 /**
+ * Why a Kα2/Kα1 ratio cannot be stripped, or undefined when it can. Each stripped point
+ * subtracts `ratio` × a point already stripped, so the error of one point comes back multiplied
+ * by the ratio at every doublet spacing up the scan: above 1 it grows geometrically (a ratio of
+ * 50 from a damaged file overflows within a few degrees). Physically it is about 0.5.
+ */
+export function unstrippableRatio(ratio: number): string | undefined {
+  return ratio >= 0 && ratio <= 1 ? undefined : `a Kα2/Kα1 intensity ratio of ${ratio} is outside 0–1: Kα2 stripping would diverge`;
+}
+
+/**
  * The doublet to strip: the file's Kα2 and ratio when it gives them; otherwise the tube whose
  * Kα1 the file's wavelength is (or Cu when the file gives none), with the physical ratio 0.5.
+ * A stated Kα2 wavelength or ratio that cannot be used is refused (a UserError), not replaced.
  */
 export function kAlpha2LinesFor(wavelength: number | undefined, wavelength2: number | undefined, ratio: number | undefined): KAlpha2Lines | undefined {
+  if (wavelength2 !== undefined) {
+    const problem = implausibleWavelength(wavelength2);
+    if (problem) throw new UserError(`the Kα2 wavelength the file states: ${problem}`);
+  }
+  if (ratio !== undefined) {
+    const problem = unstrippableRatio(ratio);
+    if (problem) throw new UserError(`the Kα2/Kα1 ratio the file states: ${problem}`);
+  }
   const tube = Object.entries(KALPHA_DOUBLETS).find(([, l]) => wavelength === undefined ? false : Math.abs(l.kalpha1 - wavelength) < 2e-3);
   const kalpha1 = wavelength ?? KALPHA_DOUBLETS.Cu.kalpha1;
   const fallback = wavelength === undefined ? KALPHA_DOUBLETS.Cu : tube?.[1];
@@ -33,6 +53,8 @@ export function kAlpha2LinesFor(wavelength: number | undefined, wavelength2: num
 
 /** Kα1-only intensity on the same axis. `twoTheta` increasing. */
 export function stripKAlpha2(twoTheta: Float64Array, intensity: Float64Array, lines: KAlpha2Lines, out = new Float64Array(intensity.length)): Float64Array {
+  const problem = unstrippableRatio(lines.ratio) ?? (lines.kalpha2 > lines.kalpha1 ? undefined : `Kα2 (${lines.kalpha2} Å) must be longer than Kα1 (${lines.kalpha1} Å)`);
+  if (problem) throw new RangeError(problem);
   const n = twoTheta.length;
   const inverse = lines.kalpha1 / lines.kalpha2;
   const r = lines.ratio;

@@ -1,5 +1,7 @@
 // Every preprocessing choice in one place, with the defaults scoring uses when none are given.
-import { KALPHA_DOUBLETS } from '../diffraction/wavelengths';
+import { UserError } from '../diagnostics';
+import { quoteForMessage } from '../formats/located';
+import { KALPHA_DOUBLETS, implausibleWavelength } from '../diffraction/wavelengths';
 
 export type BackgroundMethod = 'als' | 'rolling-ball' | 'polynomial' | 'none';
 export const BACKGROUND_METHODS: readonly BackgroundMethod[] = ['als', 'rolling-ball', 'polynomial', 'none'];
@@ -61,14 +63,43 @@ export const DEFAULT_PREPROCESS_OPTIONS: Readonly<ResolvedPreprocessOptions> = O
   modelWavelength: CU_KALPHA1,
 });
 
+/**
+ * The range each numeric option may take: wide enough for any sensible choice, narrow enough that
+ * every loop it sets ends and no sum overflows. The polynomial's powers of x on [−1, 1] make an
+ * ill-conditioned normal matrix past degree 8 (the paper uses 4); ALS's λ beyond 1e12 is a
+ * straight line on any grid (Eilers: 10²–10⁹).
+ */
+const OPTION_LIMITS: Record<string, { min: number; max: number; integer?: boolean; open?: boolean }> = {
+  'als.lambda': { min: 0, max: 1e12, open: true },
+  'als.p': { min: 0, max: 1, open: true },
+  'als.iterations': { min: 1, max: 1000, integer: true },
+  'rollingBall.halfWidthDeg': { min: 0, max: 180, open: true },
+  'rollingBall.smoothHalfWidthDeg': { min: 0, max: 180 },
+  'polynomial.degree': { min: 0, max: 8, integer: true },
+  'polynomial.iterations': { min: 1, max: 10000, integer: true },
+};
+
 export function resolvePreprocessOptions(options: PreprocessOptions = {}): ResolvedPreprocessOptions {
   const d = DEFAULT_PREPROCESS_OPTIONS;
-  return {
+  const resolved: ResolvedPreprocessOptions = {
     background: options.background ?? d.background,
     als: { ...d.als, ...options.als },
     rollingBall: { ...d.rollingBall, ...options.rollingBall },
     polynomial: { ...d.polynomial, ...options.polynomial },
     stripKAlpha2: options.stripKAlpha2 ?? d.stripKAlpha2,
-    modelWavelength: options.modelWavelength && options.modelWavelength > 0 ? options.modelWavelength : d.modelWavelength,
+    modelWavelength: options.modelWavelength ?? d.modelWavelength,
   };
+  if (!BACKGROUND_METHODS.includes(resolved.background)) throw new UserError(`preprocessing option background: must be one of ${BACKGROUND_METHODS.join(', ')}`);
+  for (const [key, limit] of Object.entries(OPTION_LIMITS)) {
+    const [group, name] = key.split('.') as ['als' | 'rollingBall' | 'polynomial', string];
+    const v = (resolved[group] as unknown as Record<string, unknown>)[name];
+    const inside = typeof v === 'number' && (limit.open ? v > limit.min && v < limit.max : v >= limit.min && v <= limit.max) && (!limit.integer || Number.isInteger(v));
+    if (!inside) {
+      const bounds = limit.open ? `between ${limit.min} and ${limit.max} (exclusive)` : `from ${limit.min} to ${limit.max}`;
+      throw new UserError(`preprocessing option ${key}: ${typeof v === 'number' ? v : quoteForMessage(String(v))} is not ${limit.integer ? 'a whole number' : 'a number'} ${bounds}`);
+    }
+  }
+  const problem = implausibleWavelength(resolved.modelWavelength);
+  if (problem) throw new UserError(`the model's wavelength: ${problem}`);
+  return resolved;
 }

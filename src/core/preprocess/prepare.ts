@@ -1,7 +1,10 @@
 // What is done to a measured pattern before a model sees it, each step recorded so the user can
 // see it: Kα2 stripping (optional), wavelength conversion to the model's, area-conserving
 // resampling onto the model's 2θ grid, background subtraction, filling the unmeasured part of
-// the grid, and scaling to [0, 1] as the training data.
+// the grid, and scaling to [0, 1] as the training data. A pattern that cannot be scored (a
+// non-finite or impossible number, too little data in the model's range, nothing but a constant)
+// is refused with the reason, never turned into a pattern of zeros or NaN.
+import { UserError } from '../diagnostics';
 import { gridStep, type Grid } from '../diffraction/render';
 import type { MeasuredPattern } from '../formats/pattern';
 import { resolvePreprocessOptions, type PreprocessOptions, type ResolvedPreprocessOptions } from './options';
@@ -11,6 +14,7 @@ import { convertWavelength, largestShift } from './wavelength';
 import { resampleConservingArea } from './resample';
 import { subtractBackground } from './background';
 import { normaliseMinMax } from './normalise';
+import { checkMeasured, intensityExponent, requireUsableData, timesPowerOfTwo } from './input';
 
 export type { PreprocessOptions, ResolvedPreprocessOptions } from './options';
 export type { PreprocessStep, PreprocessStepKind } from './steps';
@@ -35,14 +39,22 @@ export interface PreparedPattern {
 
 export function prepareForModel(measured: MeasuredPattern, grid: Grid, options: PreprocessOptions = {}): PreparedPattern {
   const opts = resolvePreprocessOptions(options);
+  checkMeasured(measured);
   const operations: PreprocessStep[] = [];
   let twoTheta = measured.twoTheta;
-  let intensity = measured.intensity;
+  // Intensities in units of a power of two near the largest (input.ts: exact, and no overflow).
+  const exponent = intensityExponent(measured.intensity);
+  let intensity: Float64Array = Float64Array.from(measured.intensity, (v) => timesPowerOfTwo(v, -exponent));
+  /** A value of the working units back in the file's, for the record; undefined past double range. */
+  const inFileUnits = (v: number): number | undefined => {
+    const u = timesPowerOfTwo(v, exponent);
+    return Number.isFinite(u) ? u : undefined;
+  };
   const measuredPoints = twoTheta.length;
   const modelWavelength = opts.modelWavelength;
   const wavelength = measured.wavelength;
 
-  if (opts.stripKAlpha2) operations.push(stripDoublet(measured, opts, (stripped) => (intensity = stripped)));
+  if (opts.stripKAlpha2) operations.push(stripDoublet(measured, intensity, opts, (stripped) => (intensity = stripped)));
 
   // Wavelength: a reflection keeps its d-spacing, so its 2θ moves with λ.
   if (wavelength === undefined) {
@@ -75,6 +87,8 @@ export function prepareForModel(measured: MeasuredPattern, grid: Grid, options: 
     }
   }
 
+  requireUsableData(twoTheta, intensity, grid, twoTheta !== measured.twoTheta);
+
   // Resample onto the model's grid, keeping peak areas.
   const n = twoTheta.length;
   const m = grid.points;
@@ -103,7 +117,13 @@ export function prepareForModel(measured: MeasuredPattern, grid: Grid, options: 
   }
 
   const background = new Float64Array(m);
-  operations.push(subtractBackground(values, first, last, step, opts, background));
+  const backgroundStep = subtractBackground(values, first, last, step, opts, background);
+  if (typeof backgroundStep.parameters.largestBackground === 'number') {
+    const largest = inFileUnits(backgroundStep.parameters.largestBackground);
+    if (largest === undefined) delete backgroundStep.parameters.largestBackground;
+    else backgroundStep.parameters.largestBackground = largest;
+  }
+  operations.push(backgroundStep);
 
   // Outside the measurement there is nothing to show the model; put the background level there.
   if (coverage < 1) {
@@ -119,23 +139,34 @@ export function prepareForModel(measured: MeasuredPattern, grid: Grid, options: 
     for (let i = 0; i < first; i++) values[i] = fill;
     for (let i = Math.max(last + 1, 0); i < m; i++) values[i] = fill;
     const where = last < first ? 'all of it' : [first > 0 ? `${range(grid.min, grid.min + (first - 1) * step)}` : '', last < m - 1 ? `${range(grid.min + (last + 1) * step, grid.max)}` : ''].filter(Boolean).join(' and ');
+    const fillInFileUnits = inFileUnits(fill);
     operations.push({
       step: 'fill',
-      detail: `${unmeasured} grid points outside the measurement (${where}) set to ${fill.toPrecision(4)}, ${why}`,
-      parameters: { points: unmeasured, value: fill },
+      detail: `${unmeasured} grid points outside the measurement (${where}) set to ${fillInFileUnits === undefined ? 'the level' : fillInFileUnits.toPrecision(4)}, ${why}`,
+      parameters: fillInFileUnits === undefined ? { points: unmeasured } : { points: unmeasured, value: fillInFileUnits },
     });
   }
 
   const pattern = new Float32Array(m);
   const { min, max } = normaliseMinMax(values, pattern);
-  const scale = max > min ? 1 / (max - min) : 0;
+  if (!(max > min)) {
+    throw new UserError(`nothing is left to score after the background was subtracted: the pattern is flat in the model's 2θ range (${range(grid.min, grid.max)})`);
+  }
+  const scale = 1 / (max - min);
+  const [minInFileUnits, maxInFileUnits] = [inFileUnits(min), inFileUnits(max)];
+  const inRange = minInFileUnits !== undefined && maxInFileUnits !== undefined;
   operations.push({
     step: 'normalise',
-    detail: max > min ? `scaled to [0, 1] (min ${min.toPrecision(4)}, max ${max.toPrecision(4)})` : 'flat pattern: every point set to 0',
-    parameters: { min, max },
+    detail: inRange ? `scaled to [0, 1] (min ${minInFileUnits.toPrecision(4)}, max ${maxInFileUnits.toPrecision(4)})` : 'scaled to [0, 1] (its range is beyond double precision in the file\'s units)',
+    parameters: inRange ? { min: minInFileUnits, max: maxInFileUnits } : {},
   });
   const scaledBackground = new Float32Array(m);
   for (let i = 0; i < m; i++) scaledBackground[i] = background[i] * scale;
+  // Finite input, validated options and working units near 1 leave no way to a NaN; if one
+  // appears it is a defect here, and it must not reach the model as if it were data.
+  for (let i = 0; i < m; i++) {
+    if (!Number.isFinite(pattern[i]) || !Number.isFinite(scaledBackground[i])) throw new Error(`preprocessing produced a non-finite value at grid point ${i + 1}`);
+  }
   return {
     pattern,
     coverage,
@@ -148,7 +179,7 @@ export function prepareForModel(measured: MeasuredPattern, grid: Grid, options: 
 }
 
 /** Kα2 stripping on the measured axis (the doublet's spacing is the measurement's own λ's). */
-function stripDoublet(measured: MeasuredPattern, opts: ResolvedPreprocessOptions, use: (stripped: Float64Array) => void): PreprocessStep {
+function stripDoublet(measured: MeasuredPattern, intensity: Float64Array, opts: ResolvedPreprocessOptions, use: (stripped: Float64Array) => void): PreprocessStep {
   if (measured.kAlpha2Ratio === 0) {
     return { step: 'kalpha2', detail: 'Kα2 not stripped: the file says the beam is monochromatic (Kα2 ratio 0)', parameters: { stripped: false } };
   }
@@ -160,7 +191,7 @@ function stripDoublet(measured: MeasuredPattern, opts: ResolvedPreprocessOptions
       parameters: { stripped: false },
     };
   }
-  use(stripKAlpha2(measured.twoTheta, measured.intensity, lines));
+  use(stripKAlpha2(measured.twoTheta, intensity, lines));
   return {
     step: 'kalpha2',
     detail: `Kα2 stripped (Rachinger): Kα1 ${lines.kalpha1} Å, Kα2 ${lines.kalpha2} Å, ratio ${lines.ratio} (${lines.source})`,
