@@ -1,9 +1,13 @@
 // CIFs whose numbers describe no crystal: a cell without volume, symmetry operations that are not
 // a group or not symmetries at all, occupancies that no site can have. Each is a located error
-// (the line of the offending item).
+// (the line of the offending item), and a command that prints one exits 2.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readStructures } from '../../src/core/crystal/structure';
 import type { Diagnostic } from '../../src/core/diagnostics';
+import { describeRun, runCliProcess } from './helpers';
 
 /** A one-site CIF; lines 2–7 are a, b, c, α, β, γ; `body` starts on line 8. */
 function cif(cell: { a?: string; b?: string; c?: string; alpha?: string; beta?: string; gamma?: string }, body: string): string {
@@ -134,4 +138,31 @@ describe('adversarial: occupancies no site can have', () => {
       assert.equal(r.structures[0].sites.length, 2);
     });
   }
+});
+
+describe('adversarial: an error diagnostic gives exit code 2, warnings do not', () => {
+  let dir: string;
+  before(() => (dir = mkdtempSync(join(tmpdir(), 'lxrd-bounds-cif-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const occupancyCif = cif({}, "loop_ _symmetry_equiv_pos_as_xyz 'x,y,z'\nloop_ _atom_site_label _atom_site_fract_x _atom_site_fract_y _atom_site_fract_z _atom_site_occupancy\nCu1 0 0 0 1\nCu2 0.5 0.5 0.5 -1\n");
+
+  for (const command of [['structure'], ['peaks'], ['simulate', '--points', '64']]) {
+    it(`${command[0]} prints its result and the located error, and exits 2`, async () => {
+      const file = join(dir, 'negative-occupancy.cif');
+      writeFileSync(file, occupancyCif);
+      const r = await runCliProcess([command[0], file, ...command.slice(1)]);
+      assert.equal(r.code, 2, describeRun(r));
+      assert.match(r.stderr, /negative-occupancy\.cif:11:\d+: error: site Cu2 left out: occupancy "-1" is negative/);
+      assert.notEqual(r.stdout, '');
+    });
+  }
+
+  it('warnings alone (no symmetry given, 90° assumed) leave the exit code 0', async () => {
+    const file = join(dir, 'warnings.cif');
+    writeFileSync(file, 'data_w\n_cell_length_a 4\n_cell_length_b 4\n_cell_length_c 4\nloop_ _atom_site_label _atom_site_fract_x _atom_site_fract_y _atom_site_fract_z\nCu1 0 0 0\n');
+    const r = await runCliProcess(['peaks', file]);
+    assert.equal(r.code, 0, describeRun(r));
+    assert.match(r.stderr, /warning:/);
+  });
 });

@@ -52,7 +52,6 @@ export const peaksCommand: Command = {
         ctx.out(`${p.twoTheta.toFixed(4).padStart(11)} ${p.d.toFixed(5).padStart(11)} ${p.intensity.toFixed(3).padStart(12)}  ${hkls}\n`);
       }
     }
-    printDiagnostics(ctx.err, path, loaded.diagnostics);
-    return 0;
+    return printDiagnostics(ctx.err, path, loaded.diagnostics);
   },
 };

@@ -61,7 +61,6 @@ export const simulateCommand: Command = {
     } else {
       ctx.out(text);
     }
-    printDiagnostics(ctx.err, path, loaded.diagnostics);
-    return 0;
+    return printDiagnostics(ctx.err, path, loaded.diagnostics);
   },
 };
