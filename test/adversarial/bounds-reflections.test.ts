@@ -14,6 +14,9 @@ import { reciprocalMetric, inverseDSquared } from '../../src/core/diffraction/la
 import { MAX_REFLECTIONS } from '../../src/core/diffraction/reflection-budget';
 import { previewCif } from '../../src/core/synth/structure-preview';
 import { Random } from '../../src/core/util/random';
+import { buildPhaseModels, planDataset } from '../../src/core/synth/dataset';
+import { Simulator } from '../../src/core/synth/simulator';
+import type { Lines } from '../../src/core/diffraction/render';
 import { describeRun, root, runCliProcess } from './helpers';
 
 /** A cubic P1 cell of edge `a` Å with `atoms` copper atoms spread over it. */
@@ -124,5 +127,19 @@ describe('adversarial: the bound leaves real structures and their numbers as the
     const direct = structureFactorsSquared(s, list.hkl, list.inverseD);
     assert.ok(list.count > 1000);
     assert.deepEqual(Array.from(list.structureFactorSquared), Array.from(direct));
+  });
+});
+
+describe('adversarial: drawing a dataset holds the lines of one pattern, not of every phase', () => {
+  it('a simulator sizes its line buffer for one draw, not for every phase of the dataset at once', () => {
+    const demo = join(root, 'examples/paper-demo');
+    const phaseNames = ['Ni-fcc', 'Cr-bcc', 'Co-hcp', 'FeCr-sigma'];
+    const { plan } = planDataset({ phases: phaseNames.map((n) => ({ cif: `${n}.cif`, count: 1 })) }, demo);
+    const phases = buildPhaseModels(plan!);
+    const simulator = new Simulator({ phases, grid: plan!.grid, radiation: plan!.radiation, augmentation: plan!.augmentation });
+    // Private, but the point of the fix: phases × reflections × 2 lines were allocated up front.
+    const capacity = (simulator as unknown as { lines: Lines }).lines.position.length;
+    const largest = Math.max(...phases.map((p) => p.count));
+    assert.equal(capacity, Math.max(64, largest * 2));
   });
 });
