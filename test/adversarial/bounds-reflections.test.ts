@@ -81,6 +81,17 @@ describe('adversarial: reflections beyond what can be computed are refused, with
     const s = structureOf(cubicCif(1000).replace('_cell_length_a 1000', '_cell_length_a 0.001'));
     assert.throws(() => listReflections(s), /more than 1 million reflections/);
   });
+
+  it('simulate with --wavelength 0.01 and a config radiation of { "kalpha1": 0.005 } are refused (V8 crashed with rc 133)', async () => {
+    const simulate = await runCliProcess(['simulate', 'examples/paper-demo/Ni-fcc.cif', '--wavelength', '0.01', '--points', '64']);
+    assert.equal(simulate.code, 2, describeRun(simulate));
+    assert.match(simulate.stderr, /0\.01 Å is outside 0\.05–10 Å/);
+    const config = join(dir, 'latent-xrd.json');
+    writeFileSync(config, JSON.stringify({ phases: [{ cif: join(root, 'examples/paper-demo/Ni-fcc.cif'), count: 2 }], radiation: { kalpha1: 0.005 }, output: join(dir, 'ds.h5') }, null, 2));
+    const synth = await runCliProcess(['synth', '--config', config, '--quiet']);
+    assert.equal(synth.code, 2, describeRun(synth));
+    assert.match(synth.stderr, /latent-xrd\.json:\d+:\d+: error: radiation\.kalpha1: a wavelength of 0\.005 Å is outside/);
+  });
 });
 
 describe('adversarial: the bound leaves real structures and their numbers as they were', () => {
