@@ -1,6 +1,6 @@
-// Sizes with no upper bound: a grid of a billion points, a 2θ range past 180°, a config asking
-// for a billion patterns or jobs. Each is refused before anything is allocated, by a message
-// that names the option or the config key (with its line and column).
+// Sizes with no upper bound: a grid of a billion points, a wafer 100 m across, a 2θ range past
+// 180°, a config asking for a billion patterns or jobs. Each is refused before anything is
+// allocated, by a message that names the option or the config key (with its line and column).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,10 @@ import { describeRun, root, runCliProcess } from './helpers';
 const demo = join(root, 'examples/paper-demo');
 
 describe('adversarial: command-line sizes are bounded, naming the option', () => {
+  let dir: string;
+  before(() => (dir = mkdtempSync(join(tmpdir(), 'lxrd-bounds-sizes-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
   const cases: [string, string[], RegExp][] = [
     ['simulate --points 1000000000', ['simulate', 'examples/paper-demo/Ni-fcc.cif', '--points', '1000000000'], /--points: a grid has at most 65536 points; got 1000000000/],
     ['simulate --two-theta 0:400', ['simulate', 'examples/paper-demo/Ni-fcc.cif', '--two-theta', '0:400'], /--two-theta: 2θ must lie in \[0°, 180°\); got 400/],
@@ -25,6 +29,24 @@ describe('adversarial: command-line sizes are bounded, naming the option', () =>
       assert.match(r.stderr, message);
     });
   }
+
+  it('wafer --diameter 100000 exits 2 naming --diameter (it listed ~78 million samples before)', async () => {
+    const r = await runCliProcess(['wafer', '--config', join(demo, 'latent-xrd.json'), '--diameter', '100000', '-o', join(dir, 'w.xrd')]);
+    assert.equal(r.code, 2, describeRun(r));
+    assert.match(r.stderr, /--diameter: a wafer is at most 450 mm across; got 100000 mm/);
+  });
+
+  it('wafer --diameter 450 --pitch 1 exits 2 naming --pitch: 159,000 samples × 2048 points is too many values', async () => {
+    const r = await runCliProcess(['wafer', '--config', join(demo, 'latent-xrd.json'), '--diameter', '450', '--pitch', '1', '-o', join(dir, 'w.xrd')]);
+    assert.equal(r.code, 2, describeRun(r));
+    assert.match(r.stderr, /--pitch: \d+ samples × 2048 points is more than/);
+  });
+
+  it('wafer --pitch wider than the wafer exits 2: no sample fits', async () => {
+    const r = await runCliProcess(['wafer', '--config', join(demo, 'latent-xrd.json'), '--diameter', '10', '--pitch', '50', '-o', join(dir, 'w.xrd')]);
+    assert.equal(r.code, 2, describeRun(r));
+    assert.match(r.stderr, /--pitch: a pitch of 50 mm leaves no sample on a 10 mm wafer/);
+  });
 });
 
 describe('adversarial: latent-xrd.json sizes are bounded, located at their key', () => {
