@@ -1,5 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../core/diagnostics';
+import { gridPointsProblem, twoThetaRangeProblem } from '../core/diffraction/grid-limits';
+import { quoteForMessage } from '../core/formats/located';
 
 /** Options every command shares. */
 export interface CommandContext {
@@ -35,14 +37,30 @@ export function parseRange(flag: string, text: string): [number, number] {
   const lo = m ? Number(m[1]) : NaN;
   const hi = m ? Number(m[2]) : NaN;
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(hi > lo)) {
-    throw new UserError(`${flag} expects MIN:MAX with MIN < MAX, e.g. 20:90; got "${text}"`);
+    throw new UserError(`${flag} expects MIN:MAX with MIN < MAX, e.g. 20:90; got ${quoteForMessage(text)}`);
   }
   return [lo, hi];
 }
 
+/** `20:90` as a 2θ range in degrees, within what diffraction allows. */
+export function parseTwoThetaRange(flag: string, text: string): [number, number] {
+  const [lo, hi] = parseRange(flag, text);
+  const problem = twoThetaRangeProblem(lo, hi);
+  if (problem) throw new UserError(`${flag}: ${problem}`);
+  return [lo, hi];
+}
+
+/** A grid's number of points, at most MAX_GRID_POINTS. */
+export function parseGridPoints(flag: string, text: string): number {
+  const points = parseInteger(flag, text, 2);
+  const problem = gridPointsProblem(points);
+  if (problem) throw new UserError(`${flag}: ${problem}`);
+  return points;
+}
+
 export function parseInteger(flag: string, text: string, min: number): number {
   const v = Number(text);
-  if (!Number.isInteger(v) || v < min) throw new UserError(`${flag} expects an integer ≥ ${min}; got "${text}"`);
+  if (!Number.isInteger(v) || v < min) throw new UserError(`${flag} expects an integer ≥ ${min}; got ${quoteForMessage(text)}`);
   return v;
 }
 

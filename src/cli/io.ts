@@ -61,8 +61,14 @@ export function pickStructure(loaded: LoadedStructures, path: string, blockName?
   return found;
 }
 
-export function printDiagnostics(err: (t: string) => void, path: string, diagnostics: Diagnostic[]): void {
+/**
+ * Prints a file's diagnostics and returns the command's exit code: 2 when any is an error (the
+ * result printed above it may be wrong: a symmetry list that is not a group, a site left out),
+ * 0 when there are only warnings and notes.
+ */
+export function printDiagnostics(err: (t: string) => void, path: string, diagnostics: Diagnostic[]): number {
   for (const d of diagnostics) err(formatDiagnostic(d, path) + '\n');
+  return diagnostics.some((d) => d.severity === 'error') ? 2 : 0;
 }
 
 export function diagnosticJson(d: Diagnostic) {

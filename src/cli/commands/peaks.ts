@@ -1,5 +1,5 @@
 import type { Command } from '../args';
-import { parseCommandArgs, parseElementValues, parseRange } from '../args';
+import { parseCommandArgs, parseElementValues, parseTwoThetaRange } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { computePeaks } from '../../core/diffraction/peaks';
 import { loadStructures, pickStructure, printDiagnostics } from '../io';
@@ -32,11 +32,12 @@ export const peaksCommand: Command = {
     if (table !== 'pymatgen' && table !== 'waasmaier-kirfel') {
       throw new UserError(`--table must be "pymatgen" or "waasmaier-kirfel"; got "${table}"`);
     }
+    const twoThetaRange = values['two-theta'] ? parseTwoThetaRange('--two-theta', values['two-theta']) : ([0, 90] as [number, number]);
     const loaded = loadStructures(ctx.cwd, path);
     const structure = pickStructure(loaded, path, values.block);
     const result = computePeaks(structure, {
       wavelength: values.wavelength ?? 'CuKa',
-      twoThetaRange: values['two-theta'] ? parseRange('--two-theta', values['two-theta']) : [0, 90],
+      twoThetaRange,
       debyeWaller: values['debye-waller'] ? parseElementValues('--debye-waller', values['debye-waller']) : undefined,
       useSiteBIso: values['site-b'] ?? false,
       scaled: !values.unscaled,
@@ -52,7 +53,6 @@ export const peaksCommand: Command = {
         ctx.out(`${p.twoTheta.toFixed(4).padStart(11)} ${p.d.toFixed(5).padStart(11)} ${p.intensity.toFixed(3).padStart(12)}  ${hkls}\n`);
       }
     }
-    printDiagnostics(ctx.err, path, loaded.diagnostics);
-    return 0;
+    return printDiagnostics(ctx.err, path, loaded.diagnostics);
   },
 };

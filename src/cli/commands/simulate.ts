@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../core/util/atomic';
 import type { Command } from '../args';
-import { parseCommandArgs, parseInteger, parseRange } from '../args';
+import { parseCommandArgs, parseGridPoints, parseInteger, parseTwoThetaRange } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { Random } from '../../core/util/random';
 import { DEFAULT_AUGMENTATION, Simulator, buildPhaseModel, radiationFor } from '../../core/synth';
@@ -30,8 +30,8 @@ export const simulateCommand: Command = {
     });
     if (positionals.length !== 1) throw new UserError('simulate: give exactly one CIF file');
     const path = positionals[0];
-    const points = values.points ? parseInteger('--points', values.points, 2) : 2048;
-    const [min, max] = values['two-theta'] ? parseRange('--two-theta', values['two-theta']) : [20, 90];
+    const points = values.points ? parseGridPoints('--points', values.points) : 2048;
+    const [min, max] = values['two-theta'] ? parseTwoThetaRange('--two-theta', values['two-theta']) : [20, 90];
     const seed = values.seed ? parseInteger('--seed', values.seed, 0) : 1;
     const radiation = radiationFor(values.wavelength ?? 'CuKa');
     const loaded = loadStructures(ctx.cwd, path);
@@ -61,7 +61,6 @@ export const simulateCommand: Command = {
     } else {
       ctx.out(text);
     }
-    printDiagnostics(ctx.err, path, loaded.diagnostics);
-    return 0;
+    return printDiagnostics(ctx.err, path, loaded.diagnostics);
   },
 };

@@ -55,7 +55,6 @@ export const structureCommand: Command = {
         );
       }
     }
-    printDiagnostics(ctx.err, path, loaded.diagnostics);
-    return 0;
+    return printDiagnostics(ctx.err, path, loaded.diagnostics);
   },
 };

@@ -1,17 +1,25 @@
 import type { Diagnostic, Severity, SourceRange } from '../diagnostics';
 import { readFileSync } from 'node:fs';
-import { decodeCifBytes, parseCif, type CifBlock, type CifColumn } from '../cif';
-import { cellVolume, equivalentIsotropic } from './cell';
+import { decodeCifBytes, parseCif, type CifBlock, type CifColumn, type CifNumber } from '../cif';
+import { cellProblem, cellVolume, equivalentIsotropic } from './cell';
+import { quoteForMessage } from '../formats/located';
 import { elementFromLabel, parseTypeSymbol } from './elements';
 import { operationsFromHall, operationsFromHermannMauguin, operationsFromNumber } from './spacegroups';
-import { applyOperation, operationKey, parseSymmetryOperation } from './symop';
+import { MAX_SYMMETRY_OPERATIONS, applyOperation, closureFailure, formatSymmetryOperation, nonSymmetryProblem, operationKey, parseSymmetryOperation } from './symop';
 import type { AsymmetricSite, CellAtom, CellParameters, CrystalStructure, SpaceGroupInfo, SymmetryOperation, Vec3 } from './types';
 
 export { cellVolume };
 
 /** Two fractional positions closer than this in every coordinate (periodically) are one. */
 export const MERGE_TOLERANCE = 1e-4;
+/**
+ * The most atom images (sites × symmetry operations) one structure may expand to fill its cell:
+ * the largest real structures here make about 1,300 (IRMOF-1: 7 × 192; a 27 kB organometallic:
+ * 154 × 4), a protein-sized cell ~10⁵. Expanding costs a few microseconds an image.
+ */
+export const MAX_SITE_IMAGES = 1_000_000;
 const EIGHT_PI2 = 8 * Math.PI * Math.PI;
+const CELL_PARAMETERS = ['a', 'b', 'c', 'alpha', 'beta', 'gamma'] as const;
 
 export interface ReadStructuresResult {
   /** One per data block that describes a structure, in file order. */
@@ -83,6 +91,12 @@ export function structureFromBlock(block: CifBlock): { structure?: CrystalStruct
     return { diagnostics: sink.list };
   }
   const symmetry = readSymmetry(block, sink);
+  if (!symmetry) return { diagnostics: sink.list };
+  const images = sites.length * symmetry.operations.length;
+  if (images > MAX_SITE_IMAGES) {
+    sink.add('error', 'structure.too-large', `data block ${blockName}: ${sites.length} sites × ${symmetry.operations.length} symmetry operations make ${images} atom images; at most ${MAX_SITE_IMAGES} are expanded`, where);
+    return { diagnostics: sink.list };
+  }
   const { atoms } = expandSites(sites, symmetry.operations, sink);
   const structure: CrystalStructure = {
     blockName: block.name,
@@ -103,10 +117,12 @@ export function structureFromBlock(block: CifBlock): { structure?: CrystalStruct
 function readCell(block: CifBlock, sink: Sink): CellParameters | undefined {
   const blockName = block.name || '(unnamed)';
   const values: number[] = [];
+  const columns: (CifColumn | undefined)[] = [];
   let ok = true;
-  for (const name of ['a', 'b', 'c', 'alpha', 'beta', 'gamma']) {
+  for (const name of CELL_PARAMETERS) {
     const tag = `_cell_${name.length === 1 ? 'length' : 'angle'}_${name}`;
     const col = block.column(tag);
+    columns.push(col);
     const v = col?.number()?.value;
     if (v !== undefined && v > 0 && Number.isFinite(v)) {
       values.push(v);
@@ -122,14 +138,16 @@ function readCell(block: CifBlock, sink: Sink): CellParameters | undefined {
     sink.add(
       'error',
       'structure.missing-cell',
-      col ? `${tag} is not a positive number ("${col.str()}")` : `data block ${blockName} has no ${tag}`,
+      col ? `${tag} is not a positive number (${quoteForMessage(col.str())})` : `data block ${blockName} has no ${tag}`,
       col ? col.range() : block.range,
     );
   }
   if (!ok) return undefined;
   const cell: CellParameters = { a: values[0], b: values[1], c: values[2], alpha: values[3], beta: values[4], gamma: values[5] };
-  if (!(cellVolume(cell) > 0)) {
-    sink.add('error', 'structure.bad-cell', `the cell angles ${values.slice(3).join(', ')} do not make a cell`, block.column('_cell_angle_alpha')?.range() ?? block.range);
+  const problem = cellProblem(cell);
+  if (problem) {
+    const col = columns[CELL_PARAMETERS.indexOf(problem.parameter)];
+    sink.add('error', 'structure.bad-cell', problem.message, col?.range() ?? block.range);
     return undefined;
   }
   return cell;
@@ -140,7 +158,7 @@ const HALL_TAGS = ['_space_group_name_Hall', '_symmetry_space_group_name_Hall'];
 const HM_TAGS = ['_space_group_name_H-M_alt', '_symmetry_space_group_name_H-M', '_space_group_name_H-M_ref', '_space_group_name_H-M'];
 const NUMBER_TAGS = ['_space_group_IT_number', '_symmetry_Int_Tables_number', '_space_group_number'];
 
-function readSymmetry(block: CifBlock, sink: Sink): { operations: SymmetryOperation[]; info: SpaceGroupInfo } {
+function readSymmetry(block: CifBlock, sink: Sink): { operations: SymmetryOperation[]; info: SpaceGroupInfo } | undefined {
   const hall = block.value(...HALL_TAGS)?.trim();
   const hm = block.value(...HM_TAGS)?.trim();
   const numberValue = block.number(...NUMBER_TAGS)?.value;
@@ -169,6 +187,7 @@ function readSymmetry(block: CifBlock, sink: Sink): { operations: SymmetryOperat
 
   const column = block.column(...OPERATION_TAGS);
   const listed = column ? readOperationList(column, sink) : [];
+  if (!listed) return undefined;
   if (listed.length > 0) {
     const symbolic = hall || hm || number !== undefined ? fromSymbols() : undefined;
     if (symbolic && symbolic.ops.length !== listed.length) {
@@ -203,18 +222,50 @@ function readSymmetry(block: CifBlock, sink: Sink): { operations: SymmetryOperat
 /** `1 x,y,z` — an id written into the operation's own value by some programs. */
 const LEADING_ID = /^\s*\d+\s+(?=\S)/;
 
-function readOperationList(column: CifColumn, sink: Sink): SymmetryOperation[] {
+/**
+ * The listed operations, each once, or undefined when the list cannot be used at all. An
+ * operation that does not parse or is no symmetry (det ≠ ±1) is an error and left out; a list
+ * that is not a group is an error too, and used as given: the atoms it generates are not a
+ * symmetric crystal (an orbit cut short, or images the group would not make), so every
+ * intensity is suspect, but the user sees the pattern next to the error that explains it.
+ */
+function readOperationList(column: CifColumn, sink: Sink): SymmetryOperation[] | undefined {
   const ops: SymmetryOperation[] = [];
+  const rows: number[] = [];
+  const seen = new Set<string>();
   for (let r = 0; r < column.rowCount; r++) {
     if (column.isMissing(r)) continue;
     let text = column.str(r);
     const id = LEADING_ID.exec(text);
     if (id && text.slice(id[0].length).includes(',')) text = text.slice(id[0].length);
     const parsed = parseSymmetryOperation(text);
-    if (parsed.ok) ops.push(parsed.operation);
-    else sink.add('error', 'structure.bad-symop', `symmetry operation "${column.str(r)}": ${parsed.message}`, column.range(r));
+    const why = parsed.ok ? nonSymmetryProblem(parsed.operation) : parsed.message;
+    if (!parsed.ok || why) {
+      sink.add('error', 'structure.bad-symop', `symmetry operation ${quoteForMessage(column.str(r))}: ${why}; left out`, column.range(r));
+      continue;
+    }
+    const key = operationKey(parsed.operation);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    ops.push(parsed.operation);
+    rows.push(r);
   }
-  return dedupe(ops);
+  if (ops.length > MAX_SYMMETRY_OPERATIONS) {
+    sink.add('error', 'structure.bad-symop', `the file lists ${ops.length} distinct symmetry operations; a space group has at most 192 (${MAX_SYMMETRY_OPERATIONS} are accepted, for supercell settings)`, column.tagRange);
+    return undefined;
+  }
+  const failure = closureFailure(ops);
+  if (failure) {
+    const [first, second] = [rows[failure.first], rows[failure.second]];
+    sink.add(
+      'error',
+      'structure.symmetry-not-group',
+      `the symmetry operations are not a group: ${quoteForMessage(column.str(first))} applied after ${quoteForMessage(column.str(second))} (line ${column.range(second).line}) ` +
+        `gives ${formatSymmetryOperation(failure.product)}, which the list lacks; the listed operations are used as given, so the cell's atoms may be wrong`,
+      column.range(first),
+    );
+  }
+  return ops;
 }
 
 function dedupe(ops: SymmetryOperation[]): SymmetryOperation[] {
@@ -303,13 +354,12 @@ function readSites(block: CifBlock, cell: CellParameters, sink: Sink): Asymmetri
 
     let occupancy = 1;
     if (occCol && !occCol.isMissing(r)) {
-      const o = occCol.number(r)?.value;
-      if (o === undefined || !(o >= 0)) {
-        sink.add('warning', 'structure.bad-value', `site ${label}: occupancy "${occCol.str(r)}" is not a number ≥ 0; 1 assumed`, occCol.range(r));
-      } else {
-        occupancy = o;
-        if (o > 1 + 1e-2) sink.add('warning', 'structure.occupancy', `site ${label}: occupancy ${o} exceeds 1`, occCol.range(r));
+      const why = occupancyProblem(occCol.number(r));
+      if (why) {
+        sink.add('error', 'structure.bad-occupancy', `site ${label} left out: occupancy ${quoteForMessage(occCol.str(r))} ${why}`, occCol.range(r));
+        continue;
       }
+      occupancy = occCol.number(r)!.value;
     }
 
     let bIso: number | undefined;
@@ -332,6 +382,21 @@ function readSites(block: CifBlock, cell: CellParameters, sink: Sink): Asymmetri
     sites.push(site);
   }
   return placeholders === n && n > 0 ? 'placeholder' : sites;
+}
+
+/**
+ * How far above 1 an occupancy may be written and still mean 1: the last digit of a rounded
+ * refinement (1.004, 0.5 + 0.505 on one position). Beyond it, and beyond three standard
+ * uncertainties, the site claims more atoms than fit on it.
+ */
+export const OCCUPANCY_ROUNDING = 1e-2;
+
+/** Why a site's occupancy cannot be used, or undefined: it is a fraction of a position, 0–1. */
+function occupancyProblem(o: CifNumber | undefined): string | undefined {
+  if (o === undefined || !Number.isFinite(o.value)) return 'is not a number';
+  if (o.value < 0) return 'is negative';
+  if (o.value > 1 + Math.max(OCCUPANCY_ROUNDING, 3 * (o.su ?? 0))) return 'exceeds 1 (a site holds at most one atom per position)';
+  return undefined;
 }
 
 /** label (lower case) → U_eq from `_atom_site_aniso_U_ij` (or B_ij / 8π²). */
@@ -453,7 +518,7 @@ export function expandSites(
         }
       }
       const key = [...labels].sort().join(' ');
-      if (total > 1 + 1e-2 && !reported.has(key)) {
+      if (total > 1 + OCCUPANCY_ROUNDING && !reported.has(key)) {
         reported.add(key);
         const first = sites.find((x) => x.label === atoms[a].siteLabel);
         diagnostics.add(

@@ -146,3 +146,67 @@ function fractionText(t: number): string {
   }
   return String(t);
 }
+
+/** det R of an operation's rotation part: ±1 for every symmetry of a lattice. */
+export function rotationDeterminant(op: SymmetryOperation): number {
+  const R = op.rotation;
+  return R[0] * (R[4] * R[8] - R[5] * R[7]) - R[1] * (R[3] * R[8] - R[5] * R[6]) + R[2] * (R[3] * R[7] - R[4] * R[6]);
+}
+
+/**
+ * Why an operation cannot be a symmetry of a crystal, or undefined. A symmetry maps the lattice
+ * onto itself one to one, so its integer rotation part is invertible over the integers: det ±1
+ * (`2*x,y,z` doubles the cell, `x,x,z` flattens it).
+ */
+export function nonSymmetryProblem(op: SymmetryOperation): string | undefined {
+  const det = rotationDeterminant(op);
+  if (det === 1 || det === -1) return undefined;
+  return det === 0
+    ? 'its rotation part is singular (determinant 0): it maps the cell onto a plane or a line'
+    : `its rotation part has determinant ${det}, not ±1: it does not map the lattice onto itself`;
+}
+
+/**
+ * The most distinct operations a list may hold: 192 is the order of the largest space groups
+ * (Fm-3m and its kin) in their conventional cells; eight times that leaves room for a 2×2×2
+ * supercell setting. Checking that a list is a group costs its length squared.
+ */
+export const MAX_SYMMETRY_OPERATIONS = 192 * 8;
+
+/**
+ * How far apart (in fractions of the cell) two translations may be and count as one when
+ * checking that a list is a group: files write 1/3 as 0.333 or 0.3333, whose products miss
+ * 2/3 or 1 by up to 1e-3; distinct translations of a space group differ by at least 1/24.
+ */
+export const TRANSLATION_TOLERANCE = 2e-3;
+
+function sameTranslation(a: Vec3, b: Vec3): boolean {
+  for (let i = 0; i < 3; i++) {
+    const d = Math.abs(a[i] - b[i]) % 1;
+    if (Math.min(d, 1 - d) > TRANSLATION_TOLERANCE) return false;
+  }
+  return true;
+}
+
+/**
+ * The first product of two listed operations that the list lacks, or undefined when the list is
+ * closed under composition (a finite closed set of symmetries is a group: it holds x,y,z and
+ * every inverse). Indices are into `ops`; `product` = ops[first] ∘ ops[second].
+ */
+export function closureFailure(ops: readonly SymmetryOperation[]): { first: number; second: number; product: SymmetryOperation } | undefined {
+  const byRotation = new Map<string, Vec3[]>();
+  for (const op of ops) {
+    const key = op.rotation.join(',');
+    const list = byRotation.get(key);
+    if (list) list.push(op.translation);
+    else byRotation.set(key, [op.translation]);
+  }
+  for (let first = 0; first < ops.length; first++) {
+    for (let second = 0; second < ops.length; second++) {
+      const product = composeOperations(ops[first], ops[second]);
+      const candidates = byRotation.get(product.rotation.join(','));
+      if (!candidates || !candidates.some((t) => sameTranslation(t, product.translation))) return { first, second, product };
+    }
+  }
+  return undefined;
+}

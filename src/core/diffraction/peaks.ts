@@ -6,7 +6,7 @@ import { resolveWavelength } from './wavelengths';
 
 export type { PeakHkl } from './hkl';
 
-export interface PeakOptions extends Omit<ReflectionOptions, 'twoThetaMax' | 'dMin'> {
+export interface PeakOptions extends Omit<ReflectionOptions, 'twoThetaMax' | 'twoThetaMin' | 'dMin'> {
   /** Default [0, 90] degrees, pymatgen's. */
   twoThetaRange?: [number, number];
   /** Scale so the strongest peak is 100 (default true). */
@@ -38,7 +38,7 @@ export const SCALED_INTENSITY_TOLERANCE = 1e-3;
 export function computePeaks(structure: CrystalStructure, options: PeakOptions = {}): PowderPeaks {
   const wavelength = resolveWavelength(options.wavelength ?? 'CuKa');
   const [minTwoTheta, maxTwoTheta] = options.twoThetaRange ?? [0, 90];
-  const list = listReflections(structure, { ...options, wavelength, twoThetaMax: maxTwoTheta });
+  const list = listReflections(structure, { ...options, wavelength, twoThetaMin: minTwoTheta, twoThetaMax: maxTwoTheta });
   const gMin = (2 * Math.sin((minTwoTheta * Math.PI) / 360)) / wavelength;
   const hexagonal = isHexagonal(structure.cell);
 

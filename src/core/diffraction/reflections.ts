@@ -1,5 +1,9 @@
 import type { CellParameters, CrystalStructure } from '../crystal/types';
-import { reciprocalMetric, inverseDSquared } from './lattice';
+import { cellVolume } from '../crystal/cell';
+import { UserError } from '../diagnostics';
+import { reciprocalMetric } from './lattice';
+import { friedelPaired, latticePointsInShell } from './lattice-points';
+import { estimateReflectionCount, reflectionAllowance, reflectionBudgetMessage, type ReflectionRequest } from './reflection-budget';
 import { formFactor, type ScatteringTable } from './scattering';
 import { resolveWavelength } from './wavelengths';
 
@@ -7,6 +11,8 @@ export interface ReflectionOptions {
   wavelength?: number | string;
   /** Largest 2θ in degrees (default 90, pymatgen's). Ignored when `dMin` is given. */
   twoThetaMax?: number;
+  /** Smallest 2θ in degrees (default 0): points nearer the origin are not listed. */
+  twoThetaMin?: number;
   /** Smallest d-spacing in Å to enumerate (e.g. to leave room for strain that shifts peaks up). */
   dMin?: number;
   /** Element → isotropic B in Å², applied as exp(−B·s²). */
@@ -17,7 +23,8 @@ export interface ReflectionOptions {
 }
 
 /**
- * Every reciprocal-lattice point within reach, listed individually — symmetry-equivalent
+ * Every reciprocal-lattice point within reach (at most `reflectionAllowance` of them; a request
+ * for more is a UserError that says what to change), listed individually — symmetry-equivalent
  * reflections and Friedel mates included — with |F|² at the nominal cell. Summing over the
  * individual points is what makes multiplicities, texture averaging and strain-split peaks come
  * out right without any symmetry bookkeeping.
@@ -36,34 +43,50 @@ export interface ReflectionList {
 
 export function listReflections(structure: CrystalStructure, options: ReflectionOptions = {}): ReflectionList {
   const wavelength = resolveWavelength(options.wavelength ?? 'CuKa');
-  const twoThetaMax = Math.min(options.twoThetaMax ?? 90, 180);
   // Bragg: 1/d = 2 sinθ / λ
+  const twoThetaMax = Math.min(options.twoThetaMax ?? 90, 180);
   const gMax = options.dMin ? 1 / options.dMin : (2 * Math.sin((twoThetaMax * Math.PI) / 360)) / wavelength;
+  const twoThetaMin = Math.max(options.twoThetaMin ?? 0, 0);
+  const gMin = Math.min((2 * Math.sin((twoThetaMin * Math.PI) / 360)) / wavelength, gMax);
   const cell = structure.cell;
-  const metric = reciprocalMetric(cell);
-  // h = g·a for the direct axis a, so |h| ≤ |g|·|a| bounds the search box exactly.
-  const hMax = Math.floor(gMax * cell.a + 1e-9);
-  const kMax = Math.floor(gMax * cell.b + 1e-9);
-  const lMax = Math.floor(gMax * cell.c + 1e-9);
-  const g2Max = gMax * gMax * (1 + 1e-12);
-
-  const points: number[] = [];
-  const inv: number[] = [];
-  for (let h = -hMax; h <= hMax; h++) {
-    for (let k = -kMax; k <= kMax; k++) {
-      for (let l = -lMax; l <= lMax; l++) {
-        if (h === 0 && k === 0 && l === 0) continue;
-        const g2 = inverseDSquared(metric, h, k, l);
-        if (g2 > g2Max) continue;
-        points.push(h, k, l);
-        inv.push(Math.sqrt(g2));
-      }
-    }
+  const request: ReflectionRequest = {
+    blockName: structure.blockName,
+    volume: cellVolume(cell),
+    atoms: structure.atoms.length,
+    wavelength,
+    twoThetaMin,
+    twoThetaMax: options.dMin ? 2 * Math.asin(Math.min(1, (wavelength * gMax) / 2)) * (180 / Math.PI) : twoThetaMax,
+    gMin,
+    gMax,
+  };
+  const allowance = reflectionAllowance(request.atoms);
+  const expected = estimateReflectionCount(request.volume, gMin, gMax);
+  if (!(expected <= allowance)) throw new UserError(reflectionBudgetMessage(request, expected, false));
+  // A search longer than a few times the allowance means a reciprocal lattice so elongated that
+  // rows and columns hold almost no points; the constant covers the rows of any real cell.
+  const searchLimit = 4 * allowance + 100_000;
+  const points = latticePointsInShell(reciprocalMetric(cell), cell, gMin * gMin, gMax * gMax, allowance, searchLimit, expected);
+  if (points === 'too-many-points') throw new UserError(reflectionBudgetMessage(request, allowance, true));
+  if (points === 'too-long-search') {
+    throw new UserError(
+      `data_${structure.blockName}: the cell (a = ${cell.a}, b = ${cell.b}, c = ${cell.c} Å) is too elongated to search for its reflections ` +
+        `within 2θ ${twoThetaMin}–${Number(request.twoThetaMax.toPrecision(4))}°: more than ${searchLimit} lattice rows and columns`,
+    );
   }
-  const count = inv.length;
-  const hkl = Int32Array.from(points);
-  const inverseD = Float64Array.from(inv);
-  const structureFactorSquared = structureFactorsSquared(structure, hkl, inverseD, options);
+  const { count, hkl } = points;
+  const inverseD = points.inverseDSquared.map(Math.sqrt);
+  // |F(−h)|² = |F(h)|² exactly (real form factors; the phases are exact negatives in floating
+  // point too), and the list is centrosymmetric: compute the first half, mirror the second.
+  let structureFactorSquared: Float64Array;
+  if (friedelPaired(points)) {
+    const half = count / 2;
+    const first = structureFactorsSquared(structure, hkl.subarray(0, 3 * half), inverseD.subarray(0, half), options);
+    structureFactorSquared = new Float64Array(count);
+    structureFactorSquared.set(first);
+    for (let i = 0; i < half; i++) structureFactorSquared[count - 1 - i] = first[i];
+  } else {
+    structureFactorSquared = structureFactorsSquared(structure, hkl, inverseD, options);
+  }
   return { count, hkl, structureFactorSquared, inverseD, wavelength, cell };
 }
 

@@ -2,7 +2,9 @@ import type { Diagnostic } from '../diagnostics';
 import { parseJsonWithLocations, JsonSyntaxError } from '../util/json-locations';
 import { DEFAULT_AUGMENTATION, type AugmentationConfig } from './augmentation';
 import { checkDistribution } from './distributions';
-import type { RadiationSpec } from './radiation';
+import { radiationProblem, type RadiationSpec } from './radiation';
+import { gridPointsProblem, twoThetaProblem } from '../diffraction/grid-limits';
+import { MAX_CHUNK_VALUES, MAX_PATTERNS } from './limits';
 import { validateTrainingSection, type TrainingConfig } from '../model/training-config';
 
 /**
@@ -69,6 +71,7 @@ export const CONFIG_KEYS = ['$schema', 'phases', 'mixtures', 'grid', 'radiation'
 export const PHASE_KEYS = ['cif', 'name', 'block', 'count', 'role', 'composition'] as const;
 export const MIXTURE_KEYS = ['pairs', 'fractions', 'countPerFraction', 'ternaries', 'ternaryCount'] as const;
 export const GRID_KEYS = ['twoThetaMin', 'twoThetaMax', 'points'] as const;
+export const RADIATION_KEYS = ['kalpha1', 'kalpha2', 'ratio'] as const;
 
 export interface ConfigResult {
   config?: SynthConfig;
@@ -97,6 +100,10 @@ export function validateConfig(text: string): ConfigResult {
   const positiveInteger = (v: unknown, path: (string | number)[], min = 1) => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) problem(path, `must be an integer ≥ ${min}`);
   };
+  const patternCount = (v: unknown, path: (string | number)[], min: number) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) problem(path, `must be an integer ≥ ${min}`);
+    else if (v > MAX_PATTERNS) problem(path, `must be at most ${MAX_PATTERNS} (the most patterns one dataset may hold)`);
+  };
 
   const root = located.value;
   if (!isObject(root)) {
@@ -119,7 +126,7 @@ export function validateConfig(text: string): ConfigResult {
         names.add(p.name);
       }
       if (p.block !== undefined && typeof p.block !== 'string') problem([...path, 'block'], 'must be a string');
-      positiveInteger(p.count, [...path, 'count'], 0);
+      patternCount(p.count, [...path, 'count'], 0);
       if (p.role !== undefined && p.role !== 'known' && p.role !== 'unknown') problem([...path, 'role'], 'must be "known" or "unknown"');
       if (p.composition !== undefined) {
         const c = p.composition;
@@ -139,15 +146,15 @@ export function validateConfig(text: string): ConfigResult {
           if (!Array.isArray(pair) || pair.length !== 2 || pair.some((x) => typeof x !== 'string')) problem(['mixtures', 'pairs', n], 'must be a pair of phase names');
         });
       }
-      if (m.fractions !== undefined) positiveInteger(m.fractions, ['mixtures', 'fractions']);
-      if (m.countPerFraction !== undefined) positiveInteger(m.countPerFraction, ['mixtures', 'countPerFraction']);
+      if (m.fractions !== undefined) patternCount(m.fractions, ['mixtures', 'fractions'], 1);
+      if (m.countPerFraction !== undefined) patternCount(m.countPerFraction, ['mixtures', 'countPerFraction'], 1);
       if (m.ternaries !== undefined) {
         if (!Array.isArray(m.ternaries)) problem(['mixtures', 'ternaries'], 'must be a list of [name, name, name] triples');
         else m.ternaries.forEach((t, n) => {
           if (!Array.isArray(t) || t.length !== 3 || t.some((x) => typeof x !== 'string')) problem(['mixtures', 'ternaries', n], 'must be three phase names');
         });
       }
-      if (m.ternaryCount !== undefined) positiveInteger(m.ternaryCount, ['mixtures', 'ternaryCount'], 0);
+      if (m.ternaryCount !== undefined) patternCount(m.ternaryCount, ['mixtures', 'ternaryCount'], 0);
     }
   }
   if (root.grid !== undefined) {
@@ -156,18 +163,27 @@ export function validateConfig(text: string): ConfigResult {
     else {
       unknownKeys(g, GRID_KEYS, ['grid']);
       for (const k of ['twoThetaMin', 'twoThetaMax'] as const) {
-        if (g[k] !== undefined && (typeof g[k] !== 'number' || (g[k] as number) < 0 || (g[k] as number) >= 180)) problem(['grid', k], 'must be a number of degrees in [0, 180)');
+        if (g[k] === undefined) continue;
+        const why = typeof g[k] === 'number' ? twoThetaProblem(g[k] as number) : 'must be a number of degrees';
+        if (why) problem(['grid', k], why);
       }
       const lo = (g.twoThetaMin as number | undefined) ?? DEFAULT_GRID.twoThetaMin;
       const hi = (g.twoThetaMax as number | undefined) ?? DEFAULT_GRID.twoThetaMax;
       if (typeof lo === 'number' && typeof hi === 'number' && !(hi > lo)) problem(['grid'], 'twoThetaMax must exceed twoThetaMin');
-      if (g.points !== undefined) positiveInteger(g.points, ['grid', 'points'], 2);
+      if (g.points !== undefined) {
+        const why = typeof g.points === 'number' ? gridPointsProblem(g.points) : 'must be an integer number of points';
+        if (why) problem(['grid', 'points'], why);
+      }
     }
   }
   if (root.radiation !== undefined) {
     const r = root.radiation;
-    const ok = typeof r === 'string' || (typeof r === 'number' && r > 0) || (isObject(r) && typeof r.kalpha1 === 'number' && r.kalpha1 > 0);
-    if (!ok) problem(['radiation'], 'must be a tube name ("CuKa", "CuKa1", "MoKa"…), a wavelength in Å, or { "kalpha1", "kalpha2", "ratio" }');
+    const shaped = typeof r === 'string' || typeof r === 'number' || (isObject(r) && Object.keys(r).every((k) => RADIATION_KEYS.includes(k as never)));
+    if (!shaped) problem(['radiation'], 'must be a tube name ("CuKa", "CuKa1", "MoKa"…), a wavelength in Å, or { "kalpha1", "kalpha2", "ratio" }');
+    else {
+      const why = radiationProblem(r as RadiationSpec);
+      if (why) problem(why.entry ? ['radiation', why.entry] : ['radiation'], why.message);
+    }
   }
   if (root.augmentation !== undefined) {
     const a = root.augmentation;
@@ -195,7 +211,13 @@ export function validateConfig(text: string): ConfigResult {
   }
   if (root.seed !== undefined) positiveInteger(root.seed, ['seed'], 0);
   if (root.output !== undefined && (typeof root.output !== 'string' || !root.output)) problem(['output'], 'must be a file name');
-  if (root.chunkSize !== undefined) positiveInteger(root.chunkSize, ['chunkSize']);
+  if (root.chunkSize !== undefined) {
+    positiveInteger(root.chunkSize, ['chunkSize']);
+    const points = isObject(root.grid) && typeof root.grid.points === 'number' ? root.grid.points : DEFAULT_GRID.points;
+    if (typeof root.chunkSize === 'number' && root.chunkSize * points > MAX_CHUNK_VALUES) {
+      problem(['chunkSize'], `${root.chunkSize} patterns × ${points} points is more than the ${MAX_CHUNK_VALUES} values a chunk may hold in memory; at most ${Math.max(1, Math.floor(MAX_CHUNK_VALUES / points))} patterns a chunk on this grid`);
+    }
+  }
   if (root.training !== undefined) validateTrainingSection(root.training, problem);
 
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };

@@ -12,6 +12,7 @@ import { Random } from '../util/random';
 import { DEFAULT_AUGMENTATION, PATTERN_PARAMETERS, PHASE_PARAMETERS, type AugmentationConfig } from './augmentation';
 import { DEFAULT_GRID, validateConfig, type SynthConfig } from './config';
 import { buildPhaseModel, type PhaseModel } from './phase';
+import { MAX_PATTERNS, defaultChunkSize } from './limits';
 import { radiationFor } from './radiation';
 import { Simulator, type PhaseShare, type Radiation } from './simulator';
 import { SOFTWARE_VERSION } from '../version';
@@ -99,6 +100,12 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
     } else {
       pairs = m.pairs.map(([a, b]) => [indexOf(a), indexOf(b)] as [number, number]);
     }
+    // Counted before the jobs are listed: a typo in "fractions" must not list a billion jobs.
+    const planned = jobs.reduce((sum, j) => sum + j.count, 0) + pairs.length * fractions * perFraction + (m.ternaries?.length ?? 0) * (m.ternaryCount ?? 100);
+    if (planned > MAX_PATTERNS) {
+      diagnostics.push({ severity: 'error', message: `the config asks for ${planned} patterns (phases' counts, pairs × mixtures.fractions × mixtures.countPerFraction, ternaries × mixtures.ternaryCount); a dataset holds at most ${MAX_PATTERNS}`, code: 'config.too-large' });
+      return { diagnostics };
+    }
     for (const [a, b] of pairs) {
       if (a < 0 || b < 0) continue;
       for (let k = 1; k <= fractions; k++) jobs.push({ kind: 'binary', a, b, x: k / (fractions + 1), count: perFraction });
@@ -110,6 +117,7 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   const total = jobs.reduce((s, j) => s + j.count, 0);
+  if (total > MAX_PATTERNS) return { diagnostics: [...diagnostics, { severity: 'error', message: `the config asks for ${total} patterns; a dataset holds at most ${MAX_PATTERNS}`, code: 'config.too-large' }] };
   if (total === 0) return { diagnostics: [...diagnostics, { severity: 'error', message: 'the config asks for no patterns', code: 'config.empty' }] };
   const grid = {
     min: config.grid?.twoThetaMin ?? DEFAULT_GRID.twoThetaMin,
@@ -125,7 +133,7 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
       radiation: radiationFor(config.radiation ?? 'CuKa'),
       augmentation: { ...DEFAULT_AUGMENTATION, ...(config.augmentation ?? {}) },
       seed: config.seed ?? 1,
-      chunkSize: config.chunkSize ?? 1024,
+      chunkSize: config.chunkSize ?? defaultChunkSize(grid.points),
       output: resolve(configDir, outputOverride ?? config.output ?? 'dataset.h5'),
       config,
     },

@@ -1,6 +1,9 @@
-import { CONFIG_KEYS, DEFAULT_GRID, GRID_KEYS, MIXTURE_KEYS, PHASE_KEYS } from './config';
+import { CONFIG_KEYS, DEFAULT_GRID, GRID_KEYS, MIXTURE_KEYS, PHASE_KEYS, RADIATION_KEYS } from './config';
 import { trainingSchema } from '../model/training-config';
 import { DEFAULT_AUGMENTATION, type AugmentationConfig } from './augmentation';
+import { MAX_GRID_POINTS } from '../diffraction/grid-limits';
+import { PLAUSIBLE_WAVELENGTH } from '../diffraction/wavelengths';
+import { MAX_PATTERNS } from './limits';
 
 /**
  * The JSON Schema of `latent-xrd.json`, built from the same key lists the validator uses so
@@ -54,11 +57,12 @@ function pick(keys: readonly string[], all: Record<string, unknown>): Record<str
 }
 
 export function configSchema(): Record<string, unknown> {
+  const wavelength = { type: 'number', minimum: PLAUSIBLE_WAVELENGTH.min, maximum: PLAUSIBLE_WAVELENGTH.max };
   const phaseProperties = pick(PHASE_KEYS, {
     cif: { type: 'string', minLength: 1, description: 'CIF path or glob (cifs/*.cif), relative to this file.' },
     name: { type: 'string', description: 'Display name (default: the file name).' },
     block: { type: 'string', description: 'Data block to use when the CIF holds several.' },
-    count: { type: 'integer', minimum: 0, description: 'Number of pure-phase patterns.' },
+    count: { type: 'integer', minimum: 0, maximum: MAX_PATTERNS, description: 'Number of pure-phase patterns.' },
     role: { enum: ['known', 'unknown'], default: 'known', description: '"unknown" phases are held out of training, to test novelty detection.' },
     composition: {
       type: 'object',
@@ -74,15 +78,15 @@ export function configSchema(): Record<string, unknown> {
       default: 'known',
       description: 'Pairs of phase names, or "known" for every pair of known phases.',
     },
-    fractions: { type: 'integer', minimum: 1, default: 50, description: 'Volume fractions x = k/(n+1), k = 1…n, per pair.' },
-    countPerFraction: { type: 'integer', minimum: 1, default: 20, description: 'Patterns per pair and fraction.' },
+    fractions: { type: 'integer', minimum: 1, maximum: MAX_PATTERNS, default: 50, description: 'Volume fractions x = k/(n+1), k = 1…n, per pair.' },
+    countPerFraction: { type: 'integer', minimum: 1, maximum: MAX_PATTERNS, default: 20, description: 'Patterns per pair and fraction.' },
     ternaries: { type: 'array', items: { type: 'array', minItems: 3, maxItems: 3, items: { type: 'string' } }, description: 'Triples of phase names; fractions uniform on the simplex.' },
-    ternaryCount: { type: 'integer', minimum: 0, default: 100, description: 'Patterns per ternary.' },
+    ternaryCount: { type: 'integer', minimum: 0, maximum: MAX_PATTERNS, default: 100, description: 'Patterns per ternary.' },
   });
   const gridProperties = pick(GRID_KEYS, {
     twoThetaMin: { type: 'number', minimum: 0, exclusiveMaximum: 180, default: DEFAULT_GRID.twoThetaMin },
     twoThetaMax: { type: 'number', minimum: 0, exclusiveMaximum: 180, default: DEFAULT_GRID.twoThetaMax },
-    points: { type: 'integer', minimum: 2, default: DEFAULT_GRID.points },
+    points: { type: 'integer', minimum: 2, maximum: MAX_GRID_POINTS, default: DEFAULT_GRID.points },
   });
   const properties = pick(CONFIG_KEYS, {
     $schema: { type: 'string' },
@@ -104,19 +108,19 @@ export function configSchema(): Record<string, unknown> {
       default: 'CuKa',
       oneOf: [
         { type: 'string' },
-        { type: 'number', exclusiveMinimum: 0 },
+        { type: 'number', minimum: PLAUSIBLE_WAVELENGTH.min, maximum: PLAUSIBLE_WAVELENGTH.max },
         {
           type: 'object',
           additionalProperties: false,
           required: ['kalpha1'],
-          properties: { kalpha1: { type: 'number', exclusiveMinimum: 0 }, kalpha2: { type: 'number', exclusiveMinimum: 0 }, ratio: { type: 'number', minimum: 0 } },
+          properties: pick(RADIATION_KEYS, { kalpha1: wavelength, kalpha2: wavelength, ratio: { type: 'number', minimum: 0, maximum: 1 } }),
         },
       ],
     },
     augmentation: { type: 'object', additionalProperties: false, description: 'How patterns vary; each entry overrides the documented default.', properties: augmentationProperties() },
     seed: { type: 'integer', minimum: 0, default: 1, description: 'Seed of every random draw: the same seed gives the same dataset.' },
     output: { type: 'string', minLength: 1, default: 'dataset.h5', description: 'The HDF5 dataset to write, relative to this file.' },
-    chunkSize: { type: 'integer', minimum: 1, default: 1024, description: 'Patterns per chunk written (memory is proportional to this).' },
+    chunkSize: { type: 'integer', minimum: 1, default: 1024, description: 'Patterns per chunk written (memory is proportional to this; chunk × grid points at most 2^25; the default is 1024, fewer on grids finer than 32,768 points).' },
     training: trainingSchema(),
   });
   return {

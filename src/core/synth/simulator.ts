@@ -55,7 +55,21 @@ export class Simulator {
     this.twoTheta = Float64Array.from({ length: points }, (_, i) => options.grid.min + i * gridStep(options.grid));
     this.phaseParameters = new Float64Array(options.phases.length * PHASE_PARAMETERS.length);
     const maxPoints = options.phases.reduce((m, p) => Math.max(m, p.count), 0);
-    this.lines = allocateLines(Math.max(64, maxPoints * 2 * options.phases.length));
+    this.lines = allocateLines(Math.max(64, maxPoints * this.wavelengthCount()));
+  }
+
+  private wavelengthCount(): number {
+    return this.options.radiation.kalpha2 ? 2 : 1;
+  }
+
+  /**
+   * Room for every line the shares can draw: a pattern draws a few phases, never all of a
+   * dataset's, so the buffer grows to the largest draw instead of phases × reflections.
+   */
+  private reserveLines(shares: PhaseShare[]): void {
+    let needed = 0;
+    for (const share of shares) needed += this.options.phases[share.phase].count * this.wavelengthCount();
+    if (needed > this.lines.position.length) this.lines = allocateLines(needed);
   }
 
   /** Draws one pattern of the given phase shares into `out` (normalised to [0, 1]). */
@@ -70,6 +84,7 @@ export class Simulator {
     const displacement = this.variation(aug.sampleDisplacementMm, random);
     const profile: ProfileParameters = { u: this.width(aug.cagliotiU, random), v: this.width(aug.cagliotiV, random), w: this.width(aug.cagliotiW, random), x: 0, y: 0 };
 
+    this.reserveLines(shares);
     this.lines.count = 0;
     for (const share of shares) {
       this.addPhaseLines(share, random, profile, zeroShift, displacement);

@@ -7,6 +7,8 @@ import type { Collection, CollectionSample } from '../formats/collection';
 import { gridValues } from '../diffraction/render';
 import { buildPhaseModels, type DatasetPlan } from './dataset';
 import { Simulator } from './simulator';
+import { waferPositions } from './limits';
+import { checkWafer } from './wafer';
 import { phaseMapFromPlan, phasesAt, type PhaseRegion } from './phase-map';
 
 export interface SpreadOptions {
@@ -39,31 +41,25 @@ export function spreadComposition(x: number, y: number, elements: number, diamet
 export function simulateSpread(plan: Pick<DatasetPlan, 'phases' | 'grid' | 'radiation' | 'augmentation'>, elements: string[], options: SpreadOptions = {}): { collection: Collection; truth: SpreadTruth } {
   const diameter = options.diameter ?? 100;
   const pitch = options.pitch ?? 5;
+  checkWafer(diameter, pitch, plan.grid.points);
   const map = phaseMapFromPlan(plan.phases, elements);
   const simulator = new Simulator({ phases: buildPhaseModels(plan), grid: plan.grid, radiation: plan.radiation, augmentation: plan.augmentation });
   const random = new Random(options.seed ?? 11);
-  const radius = diameter / 2;
-  const half = Math.floor(radius / pitch);
   const pattern = new Float32Array(plan.grid.points);
   const samples: CollectionSample[] = [];
   const truth: SpreadTruth = { regions: [] };
-  for (let j = half; j >= -half; j--) {
-    for (let i = -half; i <= half; i++) {
-      const x = i * pitch;
-      const y = j * pitch;
-      if (Math.hypot(x, y) > radius - pitch / 2) continue;
-      const fractions = spreadComposition(x, y, elements.length, diameter, options.plume);
-      const region = phasesAt(map, fractions);
-      simulator.draw(region.shares.filter((s) => s.fraction > 0), random, pattern);
-      samples.push({
-        id: `r${half - j + 1}c${i + half + 1}`,
-        x,
-        y,
-        composition: Object.fromEntries(elements.map((e, k) => [e, fractions[k]])),
-        intensity: Float64Array.from(pattern),
-      });
-      truth.regions.push(region);
-    }
+  for (const { x, y, row, column } of waferPositions(diameter, pitch)) {
+    const fractions = spreadComposition(x, y, elements.length, diameter, options.plume);
+    const region = phasesAt(map, fractions);
+    simulator.draw(region.shares.filter((s) => s.fraction > 0), random, pattern);
+    samples.push({
+      id: `r${row + 1}c${column + 1}`,
+      x,
+      y,
+      composition: Object.fromEntries(elements.map((e, k) => [e, fractions[k]])),
+      intensity: Float64Array.from(pattern),
+    });
+    truth.regions.push(region);
   }
   const names = map.phases.map((p) => p.name).join(', ');
   return {

@@ -12,6 +12,14 @@ import type { Collection, CollectionSample } from '../formats/collection';
 import { gridValues } from '../diffraction/render';
 import { buildPhaseModels, type DatasetPlan } from './dataset';
 import { Simulator, type PhaseShare } from './simulator';
+import { UserError } from '../diagnostics';
+import { waferPositions, waferProblem } from './limits';
+
+/** Refuses a wafer too large to simulate (limits.ts), naming the option as the command line spells it. */
+export function checkWafer(diameter: number, pitch: number, points: number): void {
+  const problem = waferProblem(diameter, pitch, points);
+  if (problem) throw new UserError(`--${problem.setting}: ${problem.message}`);
+}
 
 export interface WaferOptions {
   diameter?: number;
@@ -29,9 +37,10 @@ export interface WaferTruth {
 export function simulateWafer(plan: Pick<DatasetPlan, 'phases' | 'grid' | 'radiation' | 'augmentation'>, elements: string[], options: WaferOptions = {}): { collection: Collection; truth: WaferTruth } {
   const diameter = options.diameter ?? 100;
   const pitch = options.pitch ?? 10;
+  checkWafer(diameter, pitch, plan.grid.points);
   const known = plan.phases.map((p, i) => ({ p, i })).filter(({ p }) => p.role === 'known').slice(0, 3);
   const unknown = plan.phases.findIndex((p) => p.role === 'unknown');
-  if (known.length < 3) throw new Error('the wafer needs three known phases (one per source element)');
+  if (known.length < 3) throw new UserError('the wafer needs three known phases in the config (one per source element)');
   const simulator = new Simulator({ phases: buildPhaseModels(plan), grid: plan.grid, radiation: plan.radiation, augmentation: plan.augmentation });
   const random = new Random(options.seed ?? 7);
   const radius = diameter / 2;
@@ -39,42 +48,35 @@ export function simulateWafer(plan: Pick<DatasetPlan, 'phases' | 'grid' | 'radia
   const samples: CollectionSample[] = [];
   const truth: WaferTruth = { region: [] };
   const pattern = new Float32Array(plan.grid.points);
-  const half = Math.floor(radius / pitch);
-  let row = 0;
-  for (let j = half; j >= -half; j--, row++) {
-    for (let i = -half; i <= half; i++) {
-      const x = i * pitch;
-      const y = j * pitch;
-      if (Math.hypot(x, y) > radius - pitch / 2) continue;
-      // Deposition from each source falls off with distance (a Gaussian plume).
-      const w = sources.map(([sx, sy]) => Math.exp(-((Math.hypot(x - sx, y - sy) / (0.75 * diameter)) ** 2) * 3));
-      const total = w.reduce((a, b) => a + b, 0);
-      const fractions = w.map((v) => v / total);
-      const order = [0, 1, 2].sort((a, b) => fractions[b] - fractions[a]);
-      let shares: PhaseShare[];
-      let region: WaferTruth['region'][number];
-      if (fractions[order[0]] >= 0.5) {
-        shares = [{ phase: known[order[0]].i, fraction: 1 }];
-        region = 'single';
-      } else if (unknown >= 0 && fractions[order[0]] < 0.4) {
-        shares = [{ phase: unknown, fraction: 1 }];
-        region = 'unknown';
-      } else {
-        const a = fractions[order[0]];
-        const b = fractions[order[1]];
-        shares = [{ phase: known[order[0]].i, fraction: a / (a + b) }, { phase: known[order[1]].i, fraction: b / (a + b) }];
-        region = 'two-phase';
-      }
-      simulator.draw(shares, random, pattern);
-      samples.push({
-        id: `${String.fromCharCode(65 + row)}${i + half + 1}`,
-        x,
-        y,
-        composition: Object.fromEntries(elements.map((e, k) => [e, fractions[k]])),
-        intensity: Float64Array.from(pattern),
-      });
-      truth.region.push(region);
+  for (const { x, y, row, column } of waferPositions(diameter, pitch)) {
+    // Deposition from each source falls off with distance (a Gaussian plume).
+    const w = sources.map(([sx, sy]) => Math.exp(-((Math.hypot(x - sx, y - sy) / (0.75 * diameter)) ** 2) * 3));
+    const total = w.reduce((a, b) => a + b, 0);
+    const fractions = w.map((v) => v / total);
+    const order = [0, 1, 2].sort((a, b) => fractions[b] - fractions[a]);
+    let shares: PhaseShare[];
+    let region: WaferTruth['region'][number];
+    if (fractions[order[0]] >= 0.5) {
+      shares = [{ phase: known[order[0]].i, fraction: 1 }];
+      region = 'single';
+    } else if (unknown >= 0 && fractions[order[0]] < 0.4) {
+      shares = [{ phase: unknown, fraction: 1 }];
+      region = 'unknown';
+    } else {
+      const a = fractions[order[0]];
+      const b = fractions[order[1]];
+      shares = [{ phase: known[order[0]].i, fraction: a / (a + b) }, { phase: known[order[1]].i, fraction: b / (a + b) }];
+      region = 'two-phase';
     }
+    simulator.draw(shares, random, pattern);
+    samples.push({
+      id: `${String.fromCharCode(65 + row)}${column + 1}`,
+      x,
+      y,
+      composition: Object.fromEntries(elements.map((e, k) => [e, fractions[k]])),
+      intensity: Float64Array.from(pattern),
+    });
+    truth.region.push(region);
   }
   return {
     collection: { title: options.title ?? `Simulated ${elements.join('–')} spread, ${diameter} mm wafer`, kind: 'synthetic', wavelength: plan.radiation.kalpha1, waferDiameter: diameter, twoTheta: gridValues(plan.grid), samples },
