@@ -12,7 +12,8 @@
 //   (which also ends a loop made by a bind mount); a walk cut short is an error, never a quietly
 //   shorter list of files. Without `**`, it goes only as deep as the pattern has segments.
 //
-// Results are sorted so a dataset made from a glob is the same on every machine.
+// Results are sorted by a fixed collation, so a dataset made from a glob is the same on every
+// machine whatever its locale.
 import { readdirSync, statSync, existsSync, type Dirent } from 'node:fs';
 import { join, relative, sep, isAbsolute } from 'node:path';
 import type { Diagnostic } from '../diagnostics';
@@ -120,5 +121,5 @@ export function expandGlob(baseDir: string, pattern: string, limits = { entries:
   }
   if (stopped) diagnostics.push({ severity: 'error', message: `${quoted}: the search stopped: ${stopped}; name a narrower folder or pattern`, code: 'config.glob-bound' });
   const key = (file: string) => relative(baseDir, file).split(sep).join('/');
-  return { files: files.sort((a, b) => key(a).localeCompare(key(b))), diagnostics };
+  return { files: files.sort((a, b) => key(a).localeCompare(key(b), 'en')), diagnostics };
 }
