@@ -65,17 +65,23 @@ describe('adversarial: watch — a file written in place with long pauses', func
     assert.equal(w.scored[0].note, undefined, 'it ended properly: no note');
   });
 
-  it('.xrdml in pieces with pauses: never reported unreadable half-way, scored once', async () => {
-    const w = box.watch();
-    await w.watcher.start();
-    const bytes = fixture('PANalytical-powder-xrd-3-70deg.xrdml');
-    const whole = readPattern(bytes, 'x.xrdml');
-    await writeSlowly(join(box.dir, 'scan.xrdml'), pieces(bytes));
-    await until('a score', () => w.scored.length >= 1);
-    await sleep(2500);
-    assert.deepEqual(w.failed.map((f) => f.message), []);
-    assert.deepEqual(w.scored.map((s) => s.result.points), [whole.twoTheta.length]);
-  });
+  const pieceByPiece = [
+    ['PANalytical-powder-xrd-3-70deg.xrdml', '.xrdml (its root closes last)'],
+    ['BT86.raw', 'Bruker .raw (binary: judged by its parse)'],
+  ] as const;
+  for (const [name, what] of pieceByPiece) {
+    it(`${what} in pieces with pauses: never reported unreadable half-way, scored once`, async () => {
+      const w = box.watch();
+      await w.watcher.start();
+      const bytes = fixture(name);
+      const whole = readPattern(bytes, name);
+      await writeSlowly(join(box.dir, `scan-${name}`), pieces(bytes));
+      await until('a score', () => w.scored.length >= 1);
+      await sleep(2500);
+      assert.deepEqual(w.failed.map((f) => f.message), []);
+      assert.deepEqual(w.scored.map((s) => s.result.points), [whole.twoTheta.length]);
+    });
+  }
 
   it('.ras stopped between *RAS_INT_END and *RAS_DATA_END (a whole range, not the file): waits for the end marker', async () => {
     const w = box.watch();
@@ -91,18 +97,6 @@ describe('adversarial: watch — a file written in place with long pauses', func
     await sleep(1500);
     assert.equal(w.scored.length, 1, w.log.join('\n'));
     assert.deepEqual(w.failed, []);
-  });
-
-  it('Bruker .raw in pieces with pauses: the binary is judged by its parse, and not reported while it grows', async () => {
-    const w = box.watch();
-    await w.watcher.start();
-    const bytes = fixture('BT86.raw');
-    const whole = readPattern(bytes, 'x.raw');
-    await writeSlowly(join(box.dir, 'scan.raw'), pieces(bytes));
-    await until('a score', () => w.scored.length >= 1);
-    await sleep(2500);
-    assert.deepEqual(w.failed.map((f) => f.message), []);
-    assert.deepEqual(w.scored.map((s) => s.result.points), [whole.twoTheta.length]);
   });
 
   it('a file that stays unfinished is settled in the end: scored with a note, or reported once — and then left alone', async () => {
