@@ -2,20 +2,24 @@ import { relative, resolve } from 'node:path';
 import type { Command, CommandContext } from '../args';
 import { parseCommandArgs } from '../args';
 import { UserError } from '../../core/diagnostics';
+import { quoteForMessage } from '../../core/formats/located';
 import { initBackend } from '../../core/model/backend';
 import { loadModel } from '../../core/model/store';
 import { Scorer } from '../../core/model/score';
-import { MeasurementWatcher, WATCH_DEFAULTS, modelScoring, type FileScore } from '../../core/watch';
+import { MeasurementWatcher, WATCH_DEFAULTS, LONGEST_WAIT_MS, modelScoring, type FileScore } from '../../core/watch';
 import { parseBackend } from './train';
 
 export const watchCommand: Command = {
   name: 'watch',
   summary: 'Score pattern files as they arrive in a folder: one JSON line per file, until Ctrl-C',
   usage: [
-    'latent-xrd watch DIR --model M [--existing] [--recursive] [--threshold p] [--settle ms] [--backend auto|wasm|cpu]',
+    'latent-xrd watch DIR --model M [--existing] [--recursive] [--threshold p] [--settle ms] [--unfinished ms] [--backend auto|wasm|cpu]',
     '',
     'Each pattern file written into DIR is read once its size and modification time have held',
-    `still for the settle interval (default ${WATCH_DEFAULTS.settleMs} ms), scored, and printed as one JSON line:`,
+    `still for the settle interval (--settle, default ${WATCH_DEFAULTS.settleMs} ms) and it ends where its format ends`,
+    '(a text file with a line break; an .xrdml with its closing root element; a .ras with',
+    '*RAS_DATA_END). A file that does not is read again once it has been still for --unfinished',
+    `(default ${WATCH_DEFAULTS.unfinishedMs} ms), then scored with a "note" or reported. Each file is printed as one JSON line:`,
     '  {"event":"scored","file":…,"time":…,"latent":[…],"bce":…,"bceExcess":…,"mse":…,"pValue":…,',
     '   "verdict":"known"|"novel","nearestPhase":…,"nearestDistance":…,"coverage":…,"steps":[…]}',
     '  {"event":"unreadable","file":…,"time":…,"error":"file:line:column: message","line":…,"column":…}',
@@ -23,6 +27,10 @@ export const watchCommand: Command = {
     'A rewritten file is scored again. --existing also scores the files already there;',
     '--recursive watches subfolders; --threshold sets the p-value below which a pattern is',
     '"novel" (default: the model\'s). Runs until SIGINT or SIGTERM, then exits 0.',
+    '',
+    'Writers: write each file under a name the watcher ignores (scan.xy.part) and rename it',
+    'to its pattern name when it is complete; then no part of it is ever read. Symbolic links to',
+    'files outside DIR and linked subfolders are not followed (a note on stderr says so).',
   ].join('\n'),
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs('watch', argv, {
@@ -31,12 +39,14 @@ export const watchCommand: Command = {
       recursive: { type: 'boolean' },
       threshold: { type: 'string' },
       settle: { type: 'string' },
+      unfinished: { type: 'string' },
       backend: { type: 'string' },
     });
     if (positionals.length !== 1) throw new UserError('watch: name one folder to watch');
     if (!values.model) throw new UserError('watch: name the model folder with --model DIR');
     const threshold = values.threshold === undefined ? undefined : parseProbability('--threshold', values.threshold);
     const settleMs = values.settle === undefined ? undefined : parseMilliseconds('--settle', values.settle);
+    const unfinishedMs = values.unfinished === undefined ? undefined : parseMilliseconds('--unfinished', values.unfinished);
     await initBackend(parseBackend(values.backend));
     const model = await loadModel(resolve(ctx.cwd, values.model));
     if (model.manifest.kind === 'cvae') throw new UserError(`${values.model}: a conditional model needs compositions; watch a folder with a plain VAE`);
@@ -47,17 +57,19 @@ export const watchCommand: Command = {
       recursive: values.recursive,
       includeExisting: values.existing,
       settleMs,
+      unfinishedMs,
       displayName: (path) => relative(ctx.cwd, path) || path,
     });
     const line = (record: Record<string, unknown>) => ctx.out(JSON.stringify(record) + '\n');
     const time = (epochMs: number) => new Date(epochMs).toISOString();
-    watcher.on('scored', ({ file, result, scoredAt }) => line({ event: 'scored', file: file.name, time: time(scoredAt), ...result }));
+    watcher.on('scored', ({ file, result, scoredAt, note }) => line({ event: 'scored', file: file.name, time: time(scoredAt), ...result, ...(note ? { note } : {}) }));
     watcher.on('failed', ({ file, message, diagnostics, at }) => {
       const where = diagnostics.find((d) => d.range)?.range;
       line({ event: 'unreadable', file: file.name, time: time(at), error: message, line: where?.line, column: where?.column });
     });
     watcher.on('removed', ({ name, at }) => line({ event: 'removed', file: name, time: time(at) }));
     watcher.on('watchError', (e) => ctx.err(`latent-xrd watch: ${e.message}\n`));
+    watcher.on('skipped', ({ name, reason }) => ctx.err(`latent-xrd watch: note: ${name}: ${reason}\n`));
 
     await watcher.start();
     ctx.err(`watching ${positionals[0]} with model ${values.model}${values.recursive ? ' (and subfolders)' : ''}; Ctrl-C to stop\n`);
@@ -85,12 +97,12 @@ function untilStopped(ctx: CommandContext): Promise<void> {
 
 function parseProbability(flag: string, text: string): number {
   const v = Number(text);
-  if (!(v > 0 && v < 1)) throw new UserError(`${flag} expects a p-value between 0 and 1, e.g. 0.01; got "${text}"`);
+  if (!(v > 0 && v < 1)) throw new UserError(`${flag} expects a p-value between 0 and 1, e.g. 0.01; got ${quoteForMessage(text)}`);
   return v;
 }
 
 function parseMilliseconds(flag: string, text: string): number {
   const v = Number(text);
-  if (!Number.isFinite(v) || v < 0) throw new UserError(`${flag} expects milliseconds ≥ 0; got "${text}"`);
+  if (!(v >= 0 && v <= LONGEST_WAIT_MS)) throw new UserError(`${flag} expects milliseconds from 0 to ${LONGEST_WAIT_MS} (about 24 days); got ${quoteForMessage(text)}`);
   return v;
 }

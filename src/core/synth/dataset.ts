@@ -51,7 +51,9 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
   const phases: PlannedPhase[] = [];
   const jobs: Job[] = [];
   for (const phaseConfig of config.phases) {
-    const files = expandGlob(configDir, phaseConfig.cif);
+    const { files, diagnostics: globDiagnostics } = expandGlob(configDir, phaseConfig.cif);
+    diagnostics.push(...globDiagnostics);
+    if (globDiagnostics.some((d) => d.severity === 'error')) continue;
     if (files.length === 0) {
       diagnostics.push({ severity: 'error', message: `phase "${phaseConfig.name ?? phaseConfig.cif}": no file matches "${phaseConfig.cif}"`, code: 'config.no-file' });
       continue;
@@ -352,5 +354,5 @@ export function planWorkspaceConfig(text: string, configFullPath: string, shownP
   const configDir = configDirectory(configFullPath);
   const { plan, diagnostics } = planDataset(validated.config, configDir, outputOverride);
   if (!plan) throw new UserError(`${shownPath}: cannot make the dataset`, diagnostics, shownPath);
-  return { config: validated.config, plan, configDir, warnings: validated.diagnostics.filter((d) => d.severity !== 'error') };
+  return { config: validated.config, plan, configDir, warnings: [...validated.diagnostics, ...diagnostics].filter((d) => d.severity !== 'error') };
 }

@@ -2,16 +2,24 @@
 // and (through its injected scorer) by the extension's "Watch folder" command, so no vscode here.
 //
 // A file goes: event or scan → debounce → stat until size and mtime hold still for `settleMs`
-// → read (re-checking the version around the read) → parse → score → reported. Each version
-// (path + size + mtime + inode) is reported once: scored, or — if it stays unparseable for
-// another settle interval — failed with the parser's located message.
+// → read (re-checking the version around the read) → parse → does it end where its format ends
+// (file-ending.ts)? → score → reported. A file that looks unfinished — no final line break, no
+// closing element or end marker, or unparseable and opaque — is read again once it has been
+// still for `unfinishedMs`, and only then scored (with a note) or reported. Each version (path +
+// size + mtime + inode) is reported once: scored, or failed with the parser's located message.
+//
+// Only files inside the folder are read: a path whose real location is outside it (a symbolic
+// link out) is skipped with a note, and linked subfolders are not entered. No file can hold up
+// the others: a score that does not come back within `scoreTimeoutMs` is reported as failed and
+// the queue goes on, and stop() never waits for one.
 import { EventEmitter } from 'node:events';
 import { watch, type FSWatcher } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { basename, relative, resolve, sep } from 'node:path';
+import { open, realpath, stat } from 'node:fs/promises';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { isPatternFile, readPattern, type MeasuredPattern } from '../formats';
 import { UserError, type Diagnostic } from '../diagnostics';
 import { sameVersion, versionOf, type FileVersion } from './file-version';
+import { fileEnding, type FileEnding } from './file-ending';
 import { listPatternFiles } from './list-files';
 
 export interface WatchedFile {
@@ -41,6 +49,10 @@ export interface MeasurementWatcherOptions<R> {
   debounceMs?: number;
   /** How long size and mtime must hold still before a file is read. */
   settleMs?: number;
+  /** How long a file that looks unfinished (see file-ending.ts) must hold still before it is scored or reported anyway. */
+  unfinishedMs?: number;
+  /** A score (or batch) not back after this long is reported as failed, and the next files go on. */
+  scoreTimeoutMs?: number;
   /** Period of the full rescan that catches events fs.watch dropped. */
   scanIntervalMs?: number;
   /** Most patterns handed to scoreBatch at once. */
@@ -53,6 +65,8 @@ export interface ScoredFile<R> {
   result: R;
   /** Epoch milliseconds (sub-millisecond resolution) when the score was ready. */
   scoredAt: number;
+  /** Set when the file was scored although it looked unfinished (it had been still for unfinishedMs). */
+  note?: string;
 }
 
 export interface FileFailure {
@@ -70,19 +84,34 @@ export interface RemovedFile {
   at: number;
 }
 
+/** A path the watcher will not read: a link out of the folder, a linked subfolder. Said once per path. */
+export interface SkippedPath {
+  path: string;
+  name: string;
+  reason: string;
+  at: number;
+}
+
 export interface MeasurementWatcherEvents<R> {
   scored: [ScoredFile<R>];
   failed: [FileFailure];
   removed: [RemovedFile];
-  /** A version failed to parse the first time; it is read again after a settle interval (likely still being written). */
+  skipped: [SkippedPath];
+  /**
+   * A version is not taken yet: it failed to parse, or it looks unfinished (the message says why);
+   * it is read again later (likely still being written). Once per version.
+   */
   retrying: [FileFailure];
   /** Nothing waiting to settle, queued or being scored. */
   idle: [];
-  /** The folder itself is in trouble (fs.watch failed, folder deleted); the scan keeps trying. */
+  /** The folder itself is in trouble (fs.watch failed, folder deleted; or a listener threw); the watcher goes on. */
   watchError: [Error];
 }
 
-export const WATCH_DEFAULTS = { debounceMs: 50, settleMs: 250, scanIntervalMs: 2000, maxBatch: 64 } as const;
+/** The longest wait a timer can hold (setTimeout's 32-bit limit; beyond it Node fires after 1 ms, which made a 1 ms polling loop). */
+export const LONGEST_WAIT_MS = 2 ** 31 - 1;
+
+export const WATCH_DEFAULTS = { debounceMs: 50, settleMs: 250, unfinishedMs: 5000, scanIntervalMs: 2000, maxBatch: 64, scoreTimeoutMs: 60_000 } as const;
 
 /** What the watcher knows about one path. */
 interface Tracked {
@@ -90,6 +119,10 @@ interface Tracked {
   /** The last stat, and since when (performance.now()) it has not changed. */
   observed?: FileVersion;
   observedSince: number;
+  /** When (performance.now()) the version queued last changed, by our watch or its mtime. */
+  quietSince?: number;
+  /** The version announced (by 'retrying') as not taken yet. */
+  waiting?: FileVersion;
   /** The version last reported (or, for files present at start, left alone). */
   handled?: FileVersion;
   /** A version that failed to parse once; reported if it is still the same next time. */
@@ -99,13 +132,24 @@ interface Tracked {
   reported: boolean;
 }
 
-type ReadOutcome = { kind: 'read'; measured: MeasuredPattern } | { kind: 'changed' } | { kind: 'gone' } | { kind: 'failed'; message: string; diagnostics: Diagnostic[] };
+type ReadOutcome =
+  | { kind: 'read'; measured: MeasuredPattern; ending: FileEnding }
+  | { kind: 'changed' }
+  | { kind: 'gone' }
+  /** `ending` is absent when the file could not even be read (permissions, I/O). */
+  | { kind: 'failed'; message: string; diagnostics: Diagnostic[]; ending?: FileEnding };
+
+type Bounded<T> = { kind: 'done'; value: T } | { kind: 'error'; error: unknown } | { kind: 'timeout' } | { kind: 'stopped' };
 
 const now = () => performance.timeOrigin + performance.now();
 
 export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWatcherEvents<R>> {
   readonly directory: string;
-  private readonly options: Required<Pick<MeasurementWatcherOptions<R>, 'debounceMs' | 'settleMs' | 'scanIntervalMs' | 'maxBatch' | 'recursive' | 'includeExisting'>>;
+  /** The folder's real path (links resolved): what "inside the folder" is measured against. */
+  private realDirectory = '';
+  private readonly options: Required<
+    Pick<MeasurementWatcherOptions<R>, 'debounceMs' | 'settleMs' | 'unfinishedMs' | 'scanIntervalMs' | 'maxBatch' | 'scoreTimeoutMs' | 'recursive' | 'includeExisting'>
+  >;
   private readonly tracked = new Map<string, Tracked>();
   /** Stable versions waiting to be read and scored, oldest first. */
   private readonly queue = new Map<string, FileVersion>();
@@ -120,18 +164,27 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
   private stopped = false;
   /** Events that arrive while the start-up listing runs; handled once it is done. */
   private earlyEvents?: Set<string>;
+  /** Paths already said to be skipped. */
+  private readonly noted = new Set<string>();
+  /** Resolves when stop() is called: whatever is being awaited then is abandoned. */
+  private readonly stopping: Promise<{ kind: 'stopped' }>;
+  private signalStop = () => {};
 
   constructor(private readonly config: MeasurementWatcherOptions<R>) {
     super();
     this.directory = resolve(config.directory);
+    const settleMs = timerWait(config.settleMs ?? WATCH_DEFAULTS.settleMs);
     this.options = {
-      debounceMs: config.debounceMs ?? WATCH_DEFAULTS.debounceMs,
-      settleMs: config.settleMs ?? WATCH_DEFAULTS.settleMs,
-      scanIntervalMs: config.scanIntervalMs ?? WATCH_DEFAULTS.scanIntervalMs,
-      maxBatch: config.maxBatch ?? WATCH_DEFAULTS.maxBatch,
+      debounceMs: timerWait(config.debounceMs ?? WATCH_DEFAULTS.debounceMs),
+      settleMs,
+      unfinishedMs: Math.max(settleMs, timerWait(config.unfinishedMs ?? WATCH_DEFAULTS.unfinishedMs)),
+      scanIntervalMs: Math.max(1, timerWait(config.scanIntervalMs ?? WATCH_DEFAULTS.scanIntervalMs)),
+      maxBatch: Math.max(1, Math.floor(config.maxBatch ?? WATCH_DEFAULTS.maxBatch) || 1),
+      scoreTimeoutMs: timerWait(config.scoreTimeoutMs ?? WATCH_DEFAULTS.scoreTimeoutMs),
       recursive: config.recursive ?? false,
       includeExisting: config.includeExisting ?? false,
     };
+    this.stopping = new Promise((done) => (this.signalStop = () => done({ kind: 'stopped' })));
   }
 
   /** Resolves once the folder is watched and its present files are known (scheduled, with includeExisting). */
@@ -140,6 +193,7 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
     this.started = true;
     try {
       if (!(await stat(this.directory)).isDirectory()) throw new UserError(`${this.config.directory}: not a folder`);
+      this.realDirectory = await realpath(this.directory);
     } catch (e) {
       if (e instanceof UserError) throw e;
       throw new UserError(`${this.config.directory}: no such folder`);
@@ -147,9 +201,10 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
     // Watch before listing, so nothing written during the listing is missed.
     this.earlyEvents = new Set();
     this.fsWatcher = watch(this.directory, { recursive: this.options.recursive, persistent: true }, (_event, fileName) => this.onFsEvent(fileName));
-    this.fsWatcher.on('error', (e) => this.emit('watchError', e));
-    const present = await listPatternFiles(this.directory, this.options.recursive);
+    this.fsWatcher.on('error', (e) => this.tell('watchError', e));
+    const { files: present, linkedFolders } = await listPatternFiles(this.directory, this.options.recursive);
     if (this.stopped) return;
+    this.noteLinkedFolders(linkedFolders);
     for (const [path, version] of present) {
       if (this.options.includeExisting) this.touch(path, 0);
       else this.tracked.set(path, { handled: version, observedSince: 0, reported: false });
@@ -162,10 +217,11 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
     this.emitIdleIfIdle();
   }
 
-  /** Stops watching; resolves when the pattern being scored (if any) has been reported. */
+  /** Stops watching; a score still running is abandoned (never reported), so this never waits on a scorer. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.signalStop();
     this.fsWatcher?.close();
     if (this.scanTimer) clearInterval(this.scanTimer);
     if (this.scanSoon) clearTimeout(this.scanSoon);
@@ -212,7 +268,7 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
     tracked.timer = setTimeout(() => {
       tracked.timer = undefined;
       void this.check(path);
-    }, delayMs);
+    }, timerWait(delayMs));
   }
 
   private async check(path: string): Promise<void> {
@@ -220,10 +276,12 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
     const t = this.tracked.get(path);
     if (!t) return;
     let version: FileVersion;
+    let real: string;
     try {
       const stats = await stat(path);
       if (!stats.isFile()) return this.forget(path);
       version = versionOf(stats);
+      real = await realpath(path);
     } catch {
       return this.vanished(path);
     }
@@ -233,15 +291,26 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
       t.observed = undefined;
       return this.emitIdleIfIdle();
     }
+    if (!this.isInside(real)) {
+      // Never read, whatever it becomes: read() re-checks the inode, so a link turned outward
+      // after this look is a changed version and comes back here.
+      t.handled = version;
+      t.observed = undefined;
+      this.note(path, 'a symbolic link to a file outside the watched folder; not read');
+      return this.emitIdleIfIdle();
+    }
     const clock = performance.now();
     if (!sameVersion(version, t.observed)) {
       t.observed = version;
       t.observedSince = clock;
     }
     // Unchanged for settleMs, by our own observations or by its mtime (a file found by the
-    // scan or at start has usually been still for much longer than we have watched it).
-    const stillFor = Math.max(clock - t.observedSince, Date.now() - version.mtimeMs);
+    // scan or at start has usually been still for much longer than we have watched it). A
+    // non-finite mtime counts as "just now", so the wait below is always a number.
+    const sinceModified = Date.now() - version.mtimeMs;
+    const stillFor = Math.max(clock - t.observedSince, Number.isFinite(sinceModified) ? sinceModified : 0);
     if (stillFor >= this.options.settleMs) {
+      t.quietSince = clock - stillFor;
       this.queue.set(path, version);
       void this.pump();
     } else {
@@ -249,12 +318,29 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
     }
   }
 
+  private isInside(real: string): boolean {
+    const below = relative(this.realDirectory, real);
+    return below !== '' && below !== '..' && !below.startsWith('..' + sep) && !isAbsolute(below);
+  }
+
+  /** Says once per path why it is not read. */
+  private note(path: string, reason: string): void {
+    if (this.noted.has(path)) return;
+    this.noted.add(path);
+    this.tell('skipped', { path, name: this.nameOf(path), reason, at: now() });
+  }
+
+  private noteLinkedFolders(folders: string[]): void {
+    for (const folder of folders) this.note(folder, 'a symbolic link to a folder; linked folders are not watched');
+  }
+
   private vanished(path: string): void {
     const t = this.tracked.get(path);
     if (t?.timer) clearTimeout(t.timer);
     this.queue.delete(path);
     this.tracked.delete(path);
-    if (t?.reported) this.emit('removed', { path, name: this.nameOf(path), at: now() });
+    this.noted.delete(path);
+    if (t?.reported) this.tell('removed', { path, name: this.nameOf(path), at: now() });
     this.emitIdleIfIdle();
   }
 
@@ -282,21 +368,25 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
   private scan(): Promise<void> {
     if (this.stopped || this.earlyEvents) return Promise.resolve();
     if (this.scanning) return this.scanning;
+    this.rescanRequested = false;
     this.scanning = (async () => {
-      do {
-        this.rescanRequested = false;
-        const present = await listPatternFiles(this.directory, this.options.recursive);
-        if (this.stopped) return;
-        for (const [path, version] of present) {
-          const t = this.tracked.get(path);
-          if (!t) this.touch(path, 0);
-          else if (!t.timer && !sameVersion(version, t.handled) && !sameVersion(version, t.inFlight) && !this.queue.has(path)) this.touch(path, 0);
-        }
-        for (const [path, t] of this.tracked) if (!present.has(path) && !t.timer) this.touch(path, 0);
-      } while (this.rescanRequested && !this.stopped);
-    })().finally(() => {
-      this.scanning = undefined;
-    });
+      const { files: present, linkedFolders } = await listPatternFiles(this.directory, this.options.recursive);
+      if (this.stopped) return;
+      this.noteLinkedFolders(linkedFolders);
+      for (const [path, version] of present) {
+        const t = this.tracked.get(path);
+        if (!t) this.touch(path, 0);
+        else if (!t.timer && !sameVersion(version, t.handled) && !sameVersion(version, t.inFlight) && !this.queue.has(path)) this.touch(path, 0);
+      }
+      for (const [path, t] of this.tracked) if (!present.has(path) && !t.timer) this.touch(path, 0);
+    })()
+      .catch((e: unknown) => this.tell('watchError', asError(e)))
+      .finally(() => {
+        this.scanning = undefined;
+        // Events during the scan ask for another, debounced like any other request: a folder
+        // whose events never stop is rescanned at most once a debounce, not back to back.
+        if (this.rescanRequested) this.requestScan();
+      });
     return this.scanning;
   }
 
@@ -319,18 +409,22 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
         // The batch's files are opened and read at once: each read is several trips to the
         // file system, and one after another they left the process idle most of the time.
         const outcomes = await Promise.all(batch.map(({ path, version }) => this.read(path, version)));
-        const readable: ScoreRequest[] = [];
+        if (this.stopped) return;
+        const ready: { request: ScoreRequest; note?: string }[] = [];
         batch.forEach(({ path, version }, i) => {
-          const outcome = outcomes[i];
-          if (outcome.kind === 'read') readable.push({ measured: outcome.measured, file: this.fileOf(path, version) });
-          else this.afterUnreadable(path, version, outcome);
+          const taken = this.afterRead(path, version, outcomes[i]);
+          if (taken) ready.push(taken);
         });
-        if (readable.length && !this.stopped) await this.scoreAll(readable);
+        if (ready.length) await this.scoreAll(ready);
       }
-    })().finally(() => {
-      this.pumping = undefined;
-      this.emitIdleIfIdle();
-    });
+    })()
+      .catch((e: unknown) => this.tell('watchError', asError(e)))
+      .finally(() => {
+        this.pumping = undefined;
+        this.emitIdleIfIdle();
+        // Whatever arrived while the last batch finished (or after a failure) is not left waiting.
+        if (this.queue.size > 0 && !this.stopped) void this.pump();
+      });
     return this.pumping;
   }
 
@@ -352,55 +446,125 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
       return { kind: 'failed', message: `${this.nameOf(path)}: cannot be read (${(e as Error).message})`, diagnostics: [] };
     }
     try {
-      return { kind: 'read', measured: readPattern(bytes, this.nameOf(path)) };
+      const measured = readPattern(bytes, this.nameOf(path));
+      return { kind: 'read', measured, ending: fileEnding(bytes, measured.format) };
     } catch (e) {
-      if (e instanceof UserError) return { kind: 'failed', message: e.message, diagnostics: e.diagnostics };
-      return { kind: 'failed', message: `${this.nameOf(path)}: could not be read (${(e as Error).message})`, diagnostics: [] };
+      const ending = fileEnding(bytes);
+      if (e instanceof UserError) return { kind: 'failed', message: e.message, diagnostics: e.diagnostics, ending };
+      return { kind: 'failed', message: `${this.nameOf(path)}: could not be read (${asError(e).message})`, diagnostics: [], ending };
     }
   }
 
-  private afterUnreadable(path: string, version: FileVersion, outcome: Exclude<ReadOutcome, { kind: 'read' }>): void {
+  /** Decides what a read leads to: a score request (returned), another look later, or a report. */
+  private afterRead(path: string, version: FileVersion, outcome: ReadOutcome): { request: ScoreRequest; note?: string } | undefined {
     const t = this.tracked.get(path);
-    if (!t) return;
-    t.inFlight = undefined;
-    if (outcome.kind === 'gone') return this.vanished(path);
-    if (outcome.kind === 'changed') return this.touch(path, this.options.debounceMs);
-    // A parse error in a file still being written (half a line) is not news: look again after
-    // another settle interval, and report only if it is still this version then.
-    if (!sameVersion(t.failedOnce, version)) {
-      t.failedOnce = version;
-      t.observed = undefined;
-      this.touch(path, this.options.settleMs);
-      this.emit('retrying', { file: this.fileOf(path, version), message: outcome.message, diagnostics: outcome.diagnostics, stage: 'read', at: now() });
-      return;
+    if (!t) return undefined;
+    if (outcome.kind === 'gone') return void this.vanished(path);
+    if (outcome.kind === 'changed') {
+      t.inFlight = undefined;
+      return void this.touch(path, this.options.debounceMs);
+    }
+    const quietFor = performance.now() - (t.quietSince ?? performance.now());
+    const waitLeft = this.options.unfinishedMs - quietFor;
+    const stillSeconds = `${+(this.options.unfinishedMs / 1000).toPrecision(3)} s`;
+    if (outcome.kind === 'read') {
+      if (outcome.ending.state !== 'unfinished') return { request: { measured: outcome.measured, file: this.fileOf(path, version) } };
+      if (waitLeft <= 0) return { request: { measured: outcome.measured, file: this.fileOf(path, version) }, note: `${outcome.ending.reason}; read after ${stillSeconds} without a change` };
+      return void this.waitFor(path, version, waitLeft, `${this.nameOf(path)}: looks unfinished (${outcome.ending.reason}); read again once it has been still for ${stillSeconds}`, []);
+    }
+    // Unparseable. If it ends like a finished file (or could not be read at all), it was most
+    // likely written whole and wrong: one more look after a settle interval, then the report.
+    // If it looks unfinished, or only the parse could tell, it waits like an unfinished file.
+    if (outcome.ending === undefined || outcome.ending.state === 'complete') {
+      if (!sameVersion(t.failedOnce, version)) {
+        t.failedOnce = version;
+        t.observed = undefined;
+        return void this.waitFor(path, version, this.options.settleMs, outcome.message, outcome.diagnostics);
+      }
+    } else if (waitLeft > 0) {
+      return void this.waitFor(path, version, waitLeft, outcome.message, outcome.diagnostics);
     }
     t.failedOnce = undefined;
     this.markReported(path, version);
-    this.emit('failed', { file: this.fileOf(path, version), message: outcome.message, diagnostics: outcome.diagnostics, stage: 'read', at: now() });
+    this.tell('failed', { file: this.fileOf(path, version), message: outcome.message, diagnostics: outcome.diagnostics, stage: 'read', at: now() });
+    return undefined;
   }
 
-  private async scoreAll(requests: ScoreRequest[]): Promise<void> {
+  /** Looks at `path` again in `delayMs`; the first time for this version, says why. */
+  private waitFor(path: string, version: FileVersion, delayMs: number, message: string, diagnostics: Diagnostic[]): void {
+    const t = this.tracked.get(path);
+    if (!t) return;
+    t.inFlight = undefined;
+    // A millisecond past the deadline, so the next look is past it rather than a hair short.
+    this.touch(path, delayMs + 1);
+    if (sameVersion(t.waiting, version)) return;
+    t.waiting = version;
+    this.tell('retrying', { file: this.fileOf(path, version), message, diagnostics, stage: 'read', at: now() });
+  }
+
+  private async scoreAll(ready: { request: ScoreRequest; note?: string }[]): Promise<void> {
+    const requests = ready.map((r) => r.request);
     let results: R[] | undefined;
     if (requests.length > 1 && this.config.scoreBatch) {
-      try {
-        results = await this.config.scoreBatch(requests);
-      } catch {
-        results = undefined; // score one by one, so the failure lands on the file that caused it
-      }
+      const scoreBatch = this.config.scoreBatch;
+      const batch = await this.bounded(() => scoreBatch(requests));
+      if (batch.kind === 'stopped') return;
+      // Anything else than one result per request (an error, no answer in time): one by one, so
+      // a failure lands on the file that caused it.
+      if (batch.kind === 'done' && Array.isArray(batch.value) && batch.value.length === requests.length) results = batch.value;
     }
     for (let i = 0; i < requests.length; i++) {
       const { measured, file } = requests[i];
-      let result: R;
-      try {
-        result = results ? results[i] : await this.config.score(measured, file);
-      } catch (e) {
-        this.markReported(file.path, file.version);
-        const diagnostics = e instanceof UserError ? e.diagnostics : [];
-        this.emit('failed', { file, message: `${file.name}: ${(e as Error).message}`, diagnostics, stage: 'score', at: now() });
+      const outcome: Bounded<R> = results ? { kind: 'done', value: results[i] } : await this.bounded(() => this.config.score(measured, file));
+      if (outcome.kind === 'stopped') return;
+      this.markReported(file.path, file.version);
+      if (outcome.kind === 'done') {
+        this.tell('scored', { file, result: outcome.value, scoredAt: now(), ...(ready[i].note ? { note: ready[i].note } : {}) });
         continue;
       }
-      this.markReported(file.path, file.version);
-      this.emit('scored', { file, result, scoredAt: now() });
+      const message =
+        outcome.kind === 'timeout'
+          ? `${file.name}: not scored within ${+(this.options.scoreTimeoutMs / 1000).toPrecision(3)} s; given up (the next files go on)`
+          : `${file.name}: ${asError(outcome.error).message}`;
+      const diagnostics = outcome.kind === 'error' && outcome.error instanceof UserError ? outcome.error.diagnostics : [];
+      this.tell('failed', { file, message, diagnostics, stage: 'score', at: now() });
+    }
+  }
+
+  /**
+   * Runs a scorer call, but waits no longer than scoreTimeoutMs, nor past stop(). An abandoned
+   * call's late result or rejection is dropped (never an unhandled rejection). A scorer that
+   * computes synchronously holds the thread whatever this does: long work belongs in a worker.
+   */
+  private async bounded<T>(work: () => T | Promise<T>): Promise<Bounded<T>> {
+    const settled = Promise.resolve()
+      .then(work)
+      .then(
+        (value): Bounded<T> => ({ kind: 'done', value }),
+        (error: unknown): Bounded<T> => ({ kind: 'error', error }),
+      );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<Bounded<T>>((done) => {
+      timer = setTimeout(() => done({ kind: 'timeout' }), this.options.scoreTimeoutMs);
+    });
+    try {
+      return await Promise.race([settled, timeout, this.stopping]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Emits to the listeners; one that throws is reported as a watchError and never stops the watcher. */
+  private tell<K extends keyof MeasurementWatcherEvents<R>>(event: K, ...args: MeasurementWatcherEvents<R>[K]): void {
+    try {
+      (this.emit as (event: K, ...args: MeasurementWatcherEvents<R>[K]) => boolean)(event, ...args);
+    } catch (e) {
+      if (event === 'watchError') return;
+      try {
+        this.emit('watchError', asError(e));
+      } catch {
+        // a watchError listener that throws too: nothing left to tell
+      }
     }
   }
 
@@ -417,7 +581,7 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
   private emitIdleIfIdle(): void {
     if (this.started && !this.stopped && !this.idleAnnounced && this.isIdle()) {
       this.idleAnnounced = true;
-      this.emit('idle');
+      this.tell('idle');
     }
   }
 
@@ -429,4 +593,13 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
     if (this.config.displayName) return this.config.displayName(path);
     return relative(this.directory, path).split(sep).join('/');
   }
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+/** A wait a timer can hold: within [0, LONGEST_WAIT_MS]; NaN is no wait. */
+function timerWait(ms: number): number {
+  return Number.isNaN(ms) ? 0 : Math.min(Math.max(ms, 0), LONGEST_WAIT_MS);
 }
