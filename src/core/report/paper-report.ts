@@ -6,6 +6,7 @@ import type { Evaluation, EncodedGroup } from '../model/pipeline';
 import { scatterSvg, violinSvg, lineSvg } from './svg';
 import { latentPlane } from '../analysis/latent-plane';
 import { KnnClassifier, decisionRegions } from '../analysis/knn';
+import { csvText } from './csv';
 
 export interface ReportInput {
   evaluation: Evaluation;
@@ -16,8 +17,8 @@ export interface ReportInput {
 }
 
 function csv(header: string[], rows: (string | number)[][]): string {
-  const cell = (v: string | number) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(7)) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  return [header.join(','), ...rows.map((r) => r.map(cell).join(','))].join('\n') + '\n';
+  const number = (v: string | number) => (typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(7) : v);
+  return csvText(header, rows.map((r) => r.map(number)));
 }
 
 export function writePaperReport(dir: string, input: ReportInput): string[] {
