@@ -8,6 +8,8 @@ import type { TrainRequest } from '../../core/model/pipeline';
 import type { BackendPreference } from '../../core/model/backend';
 import { startTraining } from '../../worker/host';
 import { loadWorkspaceConfig } from '../io';
+import { pathInConfigFolder } from '../../core/synth/config-paths';
+import { checkModelTarget } from '../../core/model/model-folder';
 import { describeEvent } from '../../core/model/progress';
 import { generateWithProgress } from './synth';
 import { readDataset, type DatasetPlan } from '../../core/synth/dataset';
@@ -39,7 +41,8 @@ export const trainCommand: Command = {
     const { config, plan, configDir } = loadWorkspaceConfig(ctx, configPath);
     const training: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, ...config.training, ...(values.quick ? QUICK_TRAINING : {}) };
     if (values.epochs) training.epochs = parseInteger('--epochs', values.epochs, 1);
-    const modelDir = values.model ? resolve(ctx.cwd, values.model) : resolve(configDir, training.model);
+    // Refused now, not after an hour of training, when it is not a model folder Latent XRD wrote.
+    const modelDir = checkModelTarget(values.model ? resolve(ctx.cwd, values.model) : pathInConfigFolder(configDir, training.model, 'training.model'));
     const conditional = training.compositionElements.length > 0;
     if (conditional) {
       const without = plan.phases.filter((p) => !p.composition).map((p) => p.name);
