@@ -229,6 +229,8 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
     metrics: summaryMetrics(evaluation),
     ensemble: members.map((_, k) => ({ seed: t.seed + k, path: k === 0 ? '.' : `ensemble/${k}` })),
   };
+  // A stop asked for during the evaluation still means nothing is written.
+  if (hooks.shouldStop?.()) throw new CancelledError('training');
   stage(`writing ${request.modelDir}`);
   await saveModel(request.modelDir, members, manifest);
   return { manifest, evaluation, dataset, split, members, results, backend: backend.name };
