@@ -134,6 +134,7 @@ describe('adversarial: an output path replaces only what Latent XRD wrote', func
     writeFileSync(join(dir, 'metrics.json'), '{"mine": true}');
     const before = snapshot(dir);
     refused(await runCliProcess(['reproduce', '--quick', '--out', dir]), /not replaced: it is a folder that is neither empty nor a report of latent-xrd reproduce/);
+    refused(await runCliProcess(['reproduce', '--quick', '--out', join(dir, 'metrics.json')]), /metrics\.json: not replaced: it is not a folder, so not a report folder/);
     assert.deepEqual(snapshot(dir), before);
   });
 

@@ -1,7 +1,7 @@
 // Writes what `reproduce` measured: metrics.json, the data behind every figure (CSV / JSON) and
 // the figures (SVG), into one folder — a folder that is new, empty, or an earlier report
 // (recognised by its latent-xrd-report.json and by holding nothing a report does not).
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Evaluation, EncodedGroup } from '../model/pipeline';
 import { scatterSvg, violinSvg, lineSvg } from './svg';
@@ -28,6 +28,7 @@ export const REPORT_MODELS = ['model', 'cvae'] as const;
 
 /** Why `dir` is not a report folder reproduce wrote, or undefined when it is one (or an empty folder: nothing to lose). */
 export const recogniseReportFolder: Recogniser = (dir) => {
+  if (!lstatSync(dir).isDirectory()) return 'it is not a folder, so not a report folder';
   const names = readdirSync(dir);
   if (names.length === 0) return undefined;
   let mark: { format?: unknown } | null;
