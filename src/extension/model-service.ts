@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { readManifest, type ModelManifest } from '../core/model/manifest';
+import { pathInConfigFolder } from '../core/synth/config-paths';
 import type { BackendPreference } from '../core/model/backend';
 import type { Scorer } from '../core/model/score';
 import { log } from './output';
@@ -115,7 +116,7 @@ export class ModelService implements vscode.Disposable {
       try {
         const text = (await vscode.workspace.fs.readFile(config)).toString();
         const named = (JSON.parse(text) as { training?: { model?: string } }).training?.model ?? 'model';
-        const dir = join(dirname(config.fsPath), named);
+        const dir = pathInConfigFolder(dirname(config.fsPath), named, 'training.model');
         if (existsSync(join(dir, 'manifest.json'))) return dir;
       } catch {
         // A broken config is reported by the config's own diagnostics; keep looking.

@@ -1,7 +1,7 @@
 // What the adversarial tests share: the command line run as a separate process (a hang or a
 // crash of the engine must show as a failed test, not stop mocha), and a small untrained model
 // (what scoring does with hostile input does not depend on the weights).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { initBackend } from '../../src/core/model/backend';
 import { buildVae } from '../../src/core/model/vae';
@@ -31,26 +31,38 @@ export interface ProcessResult {
 
 /** Runs `latent-xrd ...args` as its own process, killed (and reported `hung`) past the guard. */
 export function runCliProcess(args: string[], options: { cwd?: string; guardMs?: number; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<ProcessResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliScript, ...args], { cwd: options.cwd ?? root, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let hung = false;
-    // Output is kept to its first megabyte: a runaway error message is itself a finding, and the
-    // test must not be the thing that runs out of memory.
-    const keep = (sofar: string, chunk: Buffer) => (sofar.length < 1 << 20 ? sofar + chunk.toString() : sofar);
-    child.stdout.on('data', (c: Buffer) => (stdout = keep(stdout, c)));
-    child.stderr.on('data', (c: Buffer) => (stderr = keep(stderr, c)));
+  const child = spawn(process.execPath, [cliScript, ...args], { cwd: options.cwd ?? root, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  return supervise(child, options.guardMs ?? HANG_GUARD_MS, options.input).done;
+}
+
+/** A child process under a hang guard: its output so far, and its end. */
+export interface SupervisedChild {
+  output(): { stdout: string; stderr: string };
+  done: Promise<ProcessResult>;
+}
+
+/** Collects a child's output and kills it (reported `hung`) past the guard; `input` is its whole stdin. */
+export function supervise(child: ChildProcessWithoutNullStreams, guardMs: number, input = ''): SupervisedChild {
+  let stdout = '';
+  let stderr = '';
+  let hung = false;
+  // Output is kept to its first megabyte: a runaway error message is itself a finding, and the
+  // test must not be the thing that runs out of memory.
+  const keep = (sofar: string, chunk: Buffer) => (sofar.length < 1 << 20 ? sofar + chunk.toString() : sofar);
+  child.stdout.on('data', (c: Buffer) => (stdout = keep(stdout, c)));
+  child.stderr.on('data', (c: Buffer) => (stderr = keep(stderr, c)));
+  const done = new Promise<ProcessResult>((resolve) => {
     const guard = setTimeout(() => {
       hung = true;
       child.kill('SIGKILL');
-    }, options.guardMs ?? HANG_GUARD_MS);
+    }, guardMs);
     child.on('close', (code, signal) => {
       clearTimeout(guard);
       resolve({ code, signal, stdout, stderr, hung });
     });
-    child.stdin.end(options.input ?? '');
   });
+  child.stdin.end(input);
+  return { output: () => ({ stdout, stderr }), done };
 }
 
 /** A one-line account of a process result, for assertion messages. */

@@ -84,14 +84,16 @@ describe('synthetic datasets (HDF5)', () => {
   it('a cancelled run leaves no file and keeps an existing dataset intact', async () => {
     const dir = workspace();
     const target = join(dir, 'small.h5');
-    writeFileSync(target, 'a good dataset from before');
+    // The dataset from before is a real one: anything else at the output is refused outright.
+    await generateDataset(planDataset(smallConfig({ seed: 3 }), dir).plan!);
+    const before = readFileSync(target);
     const controller = new AbortController();
     const plan = planDataset(smallConfig(), dir).plan!;
     await assert.rejects(
       generateDataset(plan, { signal: controller.signal, onProgress: () => controller.abort() }),
       /cancelled/,
     );
-    assert.equal(readFileSync(target, 'utf8'), 'a good dataset from before');
+    assert.deepEqual(readFileSync(target), before);
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
     rmSync(dir, { recursive: true, force: true });
   });

@@ -4,6 +4,7 @@ import type { Command, CommandContext } from '../args';
 import { parseCommandArgs } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { writeFileAtomic } from '../../core/util/atomic';
+import { recogniseCollection } from '../../core/report/output-marks';
 import { writeCollection } from '../../core/formats/collection';
 import { importFolder, type AxisChoice, type ImportResult } from '../../core/library/folder';
 import { importFeGaPd } from '../../core/library/fe-ga-pd';
@@ -108,7 +109,7 @@ function positiveNumber(flag: string, text: string): number {
 
 function write(ctx: CommandContext, { collection, notes }: ImportResult, output: string): number {
   for (const n of notes) ctx.err(`note: ${n}\n`);
-  writeFileAtomic(resolve(ctx.cwd, output), writeCollection(collection));
+  writeFileAtomic(resolve(ctx.cwd, output), writeCollection(collection), recogniseCollection);
   const withComposition = collection.samples.filter((s) => s.composition).length;
   const withPosition = collection.samples.filter((s) => s.x !== undefined).length;
   ctx.err(`wrote ${collection.samples.length} samples × ${collection.twoTheta.length} points (${withComposition} with compositions, ${withPosition} with positions) to ${basename(output)}\n`);

@@ -5,6 +5,7 @@ import { UserError } from '../../core/diagnostics';
 import { readPattern, writeXy } from '../../core/formats';
 import type { MeasuredPattern } from '../../core/formats/pattern';
 import { writeFileAtomic } from '../../core/util/atomic';
+import { patternTextHeader, recognisePatternText } from '../../core/report/output-marks';
 import { readUserFile } from '../io';
 
 export const readCommand: Command = {
@@ -26,7 +27,7 @@ export const readCommand: Command = {
     if (positionals.length !== 1) throw new UserError('read: give exactly one pattern file');
     const file = positionals[0];
     const pattern = readPattern(readUserFile(ctx.cwd, file), file);
-    if (values.out) writeFileAtomic(resolve(ctx.cwd, values.out), writeXy(pattern, { source: file }));
+    if (values.out) writeFileAtomic(resolve(ctx.cwd, values.out), `${patternTextHeader('read', file)}\n${writeXy(pattern, { source: file })}`, recognisePatternText);
     if (values.json) ctx.out(JSON.stringify(patternJson(pattern)) + '\n');
     else ctx.out(summary(file, pattern) + (values.out ? `written: ${values.out}\n` : ''));
     return 0;

@@ -10,6 +10,7 @@ import { failureMessage, readUserFile } from '../io';
 import { resolve } from 'node:path';
 import { COLOURING_LABELS, collectionMapSvg, type MapColouring } from '../../core/report/collection-map';
 import { writeFileAtomic } from '../../core/util/atomic';
+import { recogniseMapSvg } from '../../core/report/output-marks';
 import type { PreprocessOptions } from '../../core/preprocess/options';
 
 export const isCollectionFile = (file: string) => file.toLowerCase().endsWith('.xrd');
@@ -44,7 +45,7 @@ export function scoreCollectionFiles(
     const { samples, steps, compositionElements } = results;
     if (figure.map) {
       const subtitle = `${COLOURING_LABELS[colourBy]} · model ${modelName}`;
-      writeFileAtomic(resolve(ctx.cwd, figure.map), collectionMapSvg(samples, { title: collection.title, subtitle, by: colourBy, waferDiameterMm: collection.waferDiameter }));
+      writeFileAtomic(resolve(ctx.cwd, figure.map), collectionMapSvg(samples, { title: collection.title, subtitle, by: colourBy, waferDiameterMm: collection.waferDiameter }), recogniseMapSvg);
     }
     return { file, title: collection.title, compositionElements, steps, samples, failed: sampleFailures(results).length };
   });

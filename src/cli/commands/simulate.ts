@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../../core/util/atomic';
+import { patternTextHeader, recognisePatternText } from '../../core/report/output-marks';
 import type { Command } from '../args';
 import { parseCommandArgs, parseGridPoints, parseInteger, parseTwoThetaRange } from '../args';
 import { UserError } from '../../core/diagnostics';
@@ -48,7 +49,7 @@ export const simulateCommand: Command = {
 
     const twoTheta = gridValues(grid);
     const lines = [
-      `# latent-xrd simulate ${path} (data_${structure.blockName})`,
+      `${patternTextHeader('simulate', path)} (data_${structure.blockName})`,
       `# ${values.ideal ? 'ideal pattern' : `varied as in training, seed ${seed}`}; λ Kα1 ${radiation.kalpha1} Å${radiation.kalpha2 ? `, Kα2 ${radiation.kalpha2} Å (ratio ${radiation.ratio})` : ''}`,
       '# 2theta_deg intensity_normalised',
     ];
@@ -56,7 +57,7 @@ export const simulateCommand: Command = {
     const text = lines.join('\n') + '\n';
     if (values.output) {
       const target = resolve(ctx.cwd, values.output);
-      writeFileAtomic(target, text);
+      writeFileAtomic(target, text, recognisePatternText);
       ctx.err(`wrote ${points} points to ${values.output}\n`);
     } else {
       ctx.out(text);

@@ -2,6 +2,7 @@ import type { Command, CommandContext } from '../args';
 import { parseCommandArgs } from '../args';
 import { generateDataset, type DatasetPlan } from '../../core/synth/dataset';
 import { loadWorkspaceConfig } from '../io';
+import { stoppableBySignals } from '../interrupt';
 
 export const synthCommand: Command = {
   name: 'synth',
@@ -24,36 +25,29 @@ export const synthCommand: Command = {
       `${plan.total} patterns (${plan.phases.map((p) => p.name + (p.role === 'unknown' ? ' [unknown]' : '')).join(', ')}), ` +
         `${plan.grid.points} points over 2θ ${plan.grid.min}–${plan.grid.max}°, seed ${plan.seed} → ${plan.output}\n`,
     );
-    await generateWithProgress(ctx, plan, values.quiet ?? false);
+    await stoppableBySignals(ctx, (signal) => generateWithProgress(ctx, plan, values.quiet ?? false, signal));
     return 0;
   },
 };
 
-/** Generates a planned dataset with a progress line and Ctrl-C cancelling cleanly. */
-export async function generateWithProgress(ctx: CommandContext, plan: DatasetPlan, quiet: boolean): Promise<void> {
+/** Generates a planned dataset with a progress line; `signal` (stoppableBySignals) cancels it cleanly. */
+export async function generateWithProgress(ctx: CommandContext, plan: DatasetPlan, quiet: boolean, signal: AbortSignal): Promise<void> {
   let lastPercent = -100;
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  try {
-    const result = await generateDataset(plan, {
-      signal: controller.signal,
-      onProgress: quiet
-        ? undefined
-        : (p) => {
-            const percent = Math.floor((100 * p.done) / p.total);
-            const line = `${p.done}/${p.total} patterns (${percent} %), ${Math.round(p.patternsPerSecond)} patterns/s`;
-            // A terminal gets one line rewritten in place; a log gets a line every 10 %.
-            if (process.stderr.isTTY) ctx.err(`\r  ${line}`);
-            else if (percent >= lastPercent + 10 || p.done === p.total) {
-              lastPercent = percent;
-              ctx.err(`  ${line}\n`);
-            }
-          },
-    });
-    if (!quiet && process.stderr.isTTY) ctx.err('\n');
-    ctx.err(`wrote ${result.patterns} patterns in ${result.seconds.toFixed(1)} s to ${result.path}\n`);
-  } finally {
-    process.off('SIGINT', onSignal);
-  }
+  const result = await generateDataset(plan, {
+    signal,
+    onProgress: quiet
+      ? undefined
+      : (p) => {
+          const percent = Math.floor((100 * p.done) / p.total);
+          const line = `${p.done}/${p.total} patterns (${percent} %), ${Math.round(p.patternsPerSecond)} patterns/s`;
+          // A terminal gets one line rewritten in place; a log gets a line every 10 %.
+          if (process.stderr.isTTY) ctx.err(`\r  ${line}`);
+          else if (percent >= lastPercent + 10 || p.done === p.total) {
+            lastPercent = percent;
+            ctx.err(`  ${line}\n`);
+          }
+        },
+  });
+  if (!quiet && process.stderr.isTTY) ctx.err('\n');
+  ctx.err(`wrote ${result.patterns} patterns in ${result.seconds.toFixed(1)} s to ${result.path}\n`);
 }

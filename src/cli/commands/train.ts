@@ -8,6 +8,9 @@ import type { TrainRequest } from '../../core/model/pipeline';
 import type { BackendPreference } from '../../core/model/backend';
 import { startTraining } from '../../worker/host';
 import { loadWorkspaceConfig } from '../io';
+import { stoppableBySignals } from '../interrupt';
+import { pathInConfigFolder } from '../../core/synth/config-paths';
+import { checkModelTarget } from '../../core/model/model-folder';
 import { describeEvent } from '../../core/model/progress';
 import { generateWithProgress } from './synth';
 import { readDataset, type DatasetPlan } from '../../core/synth/dataset';
@@ -39,24 +42,21 @@ export const trainCommand: Command = {
     const { config, plan, configDir } = loadWorkspaceConfig(ctx, configPath);
     const training: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, ...config.training, ...(values.quick ? QUICK_TRAINING : {}) };
     if (values.epochs) training.epochs = parseInteger('--epochs', values.epochs, 1);
-    const modelDir = values.model ? resolve(ctx.cwd, values.model) : resolve(configDir, training.model);
+    // Refused now, not after an hour of training, when it is not a model folder Latent XRD wrote.
+    const modelDir = checkModelTarget(values.model ? resolve(ctx.cwd, values.model) : pathInConfigFolder(configDir, training.model, 'training.model'));
     const conditional = training.compositionElements.length > 0;
     if (conditional) {
       const without = plan.phases.filter((p) => !p.composition).map((p) => p.name);
       if (without.length) throw new UserError(`${configPath}: training.compositionElements asks for a conditional VAE, so every phase needs a "composition" (the centre of its region); missing for ${without.join(', ')}`);
     }
-    if (values.regenerate || !existsSync(plan.output)) {
-      ctx.err(`dataset ${plan.output} ${values.regenerate ? 'regenerated' : 'not found: generating it'} (${plan.total} patterns)\n`);
-      await generateWithProgress(ctx, plan, false);
-    }
-    const compositions = conditional ? await datasetCompositions(plan, training) : undefined;
-    const { manifest, evaluation, backend } = await runTraining(ctx, {
-      compositions,
-      datasetPath: plan.output,
-      modelDir,
-      training,
-      backend: parseBackend(values.backend),
-      configPath: resolve(ctx.cwd, configPath),
+    const backendPreference = parseBackend(values.backend);
+    const { manifest, evaluation, backend } = await stoppableBySignals(ctx, async (signal) => {
+      if (values.regenerate || !existsSync(plan.output)) {
+        ctx.err(`dataset ${plan.output} ${values.regenerate ? 'regenerated' : 'not found: generating it'} (${plan.total} patterns)\n`);
+        await generateWithProgress(ctx, plan, false, signal);
+      }
+      const compositions = conditional ? await datasetCompositions(plan, training) : undefined;
+      return runTraining(ctx, { compositions, datasetPath: plan.output, modelDir, training, backend: backendPreference, configPath: resolve(ctx.cwd, configPath) }, signal);
     });
     const m = manifest.metrics as Record<string, number>;
     if (values.json) {
@@ -98,17 +98,15 @@ export function parseBackend(text: string | undefined): BackendPreference {
   return text as BackendPreference;
 }
 
-/** Runs the training worker with progress on stderr and Ctrl-C cancelling it. */
-export async function runTraining(ctx: CommandContext, request: TrainRequest) {
+/** Runs the training worker with progress on stderr; `signal` (stoppableBySignals) stops it within a batch, writing nothing. */
+export async function runTraining(ctx: CommandContext, request: TrainRequest, signal: AbortSignal) {
   const run = startTraining(request, (e) => ctx.err(describeEvent(e) + '\n'));
-  const onSignal = () => {
-    ctx.err('cancelling: stopping after this batch…\n');
-    run.cancel();
-  };
-  process.once('SIGINT', onSignal);
+  const cancel = () => run.cancel();
+  if (signal.aborted) cancel();
+  signal.addEventListener('abort', cancel, { once: true });
   try {
     return await run.result;
   } finally {
-    process.off('SIGINT', onSignal);
+    signal.removeEventListener('abort', cancel);
   }
 }

@@ -3,6 +3,7 @@ import type { Command } from '../args';
 import { parseCommandArgs, parseInteger } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { writeFileAtomic } from '../../core/util/atomic';
+import { recogniseCollection } from '../../core/report/output-marks';
 import { writeCollection } from '../../core/formats/collection';
 import { simulateWafer } from '../../core/synth/wafer';
 import { simulateSpread } from '../../core/synth/spread';
@@ -40,7 +41,7 @@ export const waferCommand: Command = {
       const elements = values.elements ? values.elements.split(',').map((e) => e.trim()).filter(Boolean) : config.training?.compositionElements;
       if (!elements || elements.length < 2) throw new UserError('wafer: name the source elements with --elements (or training.compositionElements in the config)');
       const { collection, truth } = simulateSpread(plan, elements, options);
-      writeFileAtomic(resolve(ctx.cwd, values.output), writeCollection(collection));
+      writeFileAtomic(resolve(ctx.cwd, values.output), writeCollection(collection), recogniseCollection);
       const single = truth.regions.filter((r) => r.region === 'single').length;
       ctx.err(`wrote ${collection.samples.length} samples (${single} single-phase, ${collection.samples.length - single} two-phase) to ${values.output}\n`);
       return 0;
@@ -48,7 +49,7 @@ export const waferCommand: Command = {
     const elements = (values.elements ?? 'A,B,C').split(',').map((e) => e.trim()).filter(Boolean);
     if (elements.length !== 3) throw new UserError('wafer: --elements takes three element names, one per source');
     const { collection, truth } = simulateWafer(plan, elements, options);
-    writeFileAtomic(resolve(ctx.cwd, values.output), writeCollection(collection));
+    writeFileAtomic(resolve(ctx.cwd, values.output), writeCollection(collection), recogniseCollection);
     const count = (r: string) => truth.region.filter((x) => x === r).length;
     ctx.err(`wrote ${collection.samples.length} samples (${count('single')} single-phase, ${count('two-phase')} two-phase, ${count('unknown')} unknown-phase) to ${values.output}\n`);
     return 0;

@@ -5,6 +5,7 @@ import { initBackend, type BackendPreference } from './backend';
 import { buildVae, encodeAndReconstruct, type Encoded, type VaeModels } from './vae';
 import { trainVae, type TrainingProgress, type TrainingResult } from './train';
 import { saveModel, MANIFEST_FORMAT, MANIFEST_VERSION, type ModelManifest } from './store';
+import { checkModelTarget } from './model-folder';
 import type { ModelSpec } from './architecture';
 import type { TrainingConfig } from './training-config';
 import { readDataset, type Dataset } from '../synth/dataset';
@@ -140,6 +141,8 @@ export interface TrainReport {
 
 export async function trainFromDataset(request: TrainRequest, hooks: PipelineHooks = {}): Promise<TrainReport> {
   const stage = (message: string) => hooks.onEvent?.({ kind: 'stage', message });
+  // Refused before the work, not after it, when the folder is not a model Latent XRD wrote.
+  checkModelTarget(request.modelDir);
   const backend = await initBackend(request.backend ?? 'auto');
   stage(`backend: ${backend.name}${backend.notes.length ? ` (${backend.notes.join('; ')})` : ''}`);
   const t = request.training;
@@ -226,6 +229,8 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
     metrics: summaryMetrics(evaluation),
     ensemble: members.map((_, k) => ({ seed: t.seed + k, path: k === 0 ? '.' : `ensemble/${k}` })),
   };
+  // A stop asked for during the evaluation still means nothing is written.
+  if (hooks.shouldStop?.()) throw new CancelledError('training');
   stage(`writing ${request.modelDir}`);
   await saveModel(request.modelDir, members, manifest);
   return { manifest, evaluation, dataset, split, members, results, backend: backend.name };

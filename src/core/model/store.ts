@@ -5,7 +5,7 @@
 //   decoder/model.json        with tensorflowjs_converter
 //   ensemble/<k>/{encoder,decoder}/   further ensemble members (k ≥ 1), same format
 // Written to a temporary folder and renamed into place as a whole.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from './backend';
@@ -13,7 +13,8 @@ import { buildVae, type VaeModels } from './vae';
 import { UserError } from '../diagnostics';
 import { quoteForMessage } from '../formats/located';
 import { MODEL_LIMITS, readManifest, type ModelManifest } from './manifest';
-import { writeAtomically } from '../util/atomic';
+import { recogniseModelFolder } from './model-folder';
+import { writeAtomically, writeNewFile } from '../util/atomic';
 
 export { MANIFEST_FORMAT, MANIFEST_VERSION, MODEL_LIMITS, readManifest, checkGrid, validateManifest, type Calibration, type ModelManifest } from './manifest';
 
@@ -22,7 +23,7 @@ async function saveLayersModel(model: tfl.LayersModel, dir: string): Promise<voi
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
-      writeFileSync(join(dir, 'weights.bin'), weights);
+      writeNewFile(join(dir, 'weights.bin'), weights);
       const modelJson = {
         format: 'layers-model',
         generatedBy: artifacts.generatedBy,
@@ -30,7 +31,7 @@ async function saveLayersModel(model: tfl.LayersModel, dir: string): Promise<voi
         modelTopology: artifacts.modelTopology,
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
       };
-      writeFileSync(join(dir, 'model.json'), JSON.stringify(modelJson));
+      writeNewFile(join(dir, 'model.json'), JSON.stringify(modelJson));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
     }),
   );
@@ -117,17 +118,24 @@ function readJson(path: string): unknown {
   }
 }
 
-/** Writes the folder atomically: a reader never sees half a model, an old model survives a failure. */
+/**
+ * Writes the folder atomically: a reader never sees half a model, an old model survives a
+ * failure. Every file is flushed to the disk and read back before the folder is renamed into place.
+ */
 export async function saveModel(dir: string, members: VaeModels[], manifest: ModelManifest): Promise<void> {
-  await writeAtomically(dir, async (temporary) => {
-    mkdirSync(temporary, { recursive: true });
-    for (let k = 0; k < members.length; k++) {
-      const base = k === 0 ? temporary : join(temporary, 'ensemble', String(k));
-      await saveLayersModel(members[k].encoder, join(base, 'encoder'));
-      await saveLayersModel(members[k].decoder, join(base, 'decoder'));
-    }
-    writeFileSync(join(temporary, 'manifest.json'), JSON.stringify(manifest, null, 1));
-  });
+  await writeAtomically(
+    dir,
+    async (temporary) => {
+      mkdirSync(temporary, { recursive: true });
+      for (let k = 0; k < members.length; k++) {
+        const base = k === 0 ? temporary : join(temporary, 'ensemble', String(k));
+        await saveLayersModel(members[k].encoder, join(base, 'encoder'));
+        await saveLayersModel(members[k].decoder, join(base, 'decoder'));
+      }
+      writeNewFile(join(temporary, 'manifest.json'), JSON.stringify(manifest, null, 1));
+    },
+    recogniseModelFolder,
+  );
 }
 
 export interface LoadedModel {

@@ -195,6 +195,9 @@ export function mapColours(samples: readonly MapSample[], by: MapColouring): Map
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** Follows the SVG's opening tag: how a later export recognises the file as Latent XRD's own map (report/output-marks.ts). */
+export const MAP_SVG_MARK = '<!-- latent-xrd collection map -->';
+
 /** The map as a standalone SVG (white background, legend at the right), for papers and reports. */
 export function collectionMapSvg(samples: readonly MapSample[], options: { title: string; subtitle?: string; by: MapColouring } & LayoutOptions): string {
   const layout = mapLayout(samples, { ...options, size: options.size ?? 480 });
@@ -205,6 +208,7 @@ export function collectionMapSvg(samples: readonly MapSample[], options: { title
   const height = layout.size + top + (layout.note ? 24 : 8);
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    MAP_SVG_MARK,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" textLength="${Math.min(width - 16, options.title.length * 8)}" lengthAdjust="spacingAndGlyphs">${escape(options.title)}</text>`,
     options.subtitle ? `<text x="${width / 2}" y="40" text-anchor="middle" font-size="12" fill="#444">${escape(options.subtitle)}</text>` : '',

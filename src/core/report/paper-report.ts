@@ -1,11 +1,71 @@
 // Writes what `reproduce` measured: metrics.json, the data behind every figure (CSV / JSON) and
-// the figures (SVG), into one folder.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// the figures (SVG), into one folder — a folder that is new, empty, or an earlier report
+// (recognised by its latent-xrd-report.json and by holding nothing a report does not).
+import { lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Evaluation, EncodedGroup } from '../model/pipeline';
 import { scatterSvg, violinSvg, lineSvg } from './svg';
 import { latentPlane } from '../analysis/latent-plane';
 import { KnnClassifier, decisionRegions } from '../analysis/knn';
+import { csvText } from './csv';
+import { leftoverOf, writeFileAtomic } from '../util/atomic';
+import { notAFile, refuseToReplace, type Recogniser } from '../util/replaceable';
+import { recogniseModelFolder } from '../model/model-folder';
+import { SOFTWARE_VERSION } from '../version';
+
+/** The file that marks a folder as a reproduce report, written before anything else into it. */
+export const REPORT_MARK = 'latent-xrd-report.json';
+const REPORT_FORMAT = 'latent-xrd-report';
+const REPORT_FILES = [
+  'metrics.json', 'latent.csv', 'violins.json', 'mixture-curves.csv', 'knn-regions.json',
+  'latent-by-phase.svg', 'latent-by-two-theta-of-max.svg', 'latent-error-knn.svg', 'violin-errors.svg', 'mixture-error.svg',
+] as const;
+type ReportFile = (typeof REPORT_FILES)[number];
+/** The report's folders: its datasets, and its two models. */
+export const REPORT_DATA = 'data';
+export const REPORT_DATASETS = ['paper-dataset.h5', 'composition-dataset.h5'] as const;
+export const REPORT_MODELS = ['model', 'cvae'] as const;
+
+/** Why `dir` is not a report folder reproduce wrote, or undefined when it is one (or an empty folder: nothing to lose). */
+export const recogniseReportFolder: Recogniser = (dir) => {
+  if (!lstatSync(dir).isDirectory()) return 'it is not a folder, so not a report folder';
+  const names = readdirSync(dir);
+  if (names.length === 0) return undefined;
+  let mark: { format?: unknown } | null;
+  try {
+    mark = JSON.parse(readFileSync(join(dir, REPORT_MARK), 'utf8'));
+  } catch {
+    mark = null;
+  }
+  if (mark?.format !== REPORT_FORMAT) return `it is a folder that is neither empty nor a report of latent-xrd reproduce (no ${REPORT_MARK})`;
+  const foreign = (name: string) => `it holds ${name}, which a report does not`;
+  const entries: readonly string[] = [REPORT_MARK, ...REPORT_FILES, REPORT_DATA, ...REPORT_MODELS];
+  for (const name of names) {
+    const own = leftoverOf(name) ?? name;
+    if (!entries.includes(own)) return foreign(name);
+    // A temporary of a killed run is removed by the next write of its output.
+    if (name !== own) continue;
+    if (name === REPORT_DATA) {
+      const extra = readdirSync(join(dir, name)).find((f) => !(REPORT_DATASETS as readonly string[]).includes(leftoverOf(f) ?? f));
+      if (extra) return foreign(`${REPORT_DATA}/${extra}`);
+    } else if ((REPORT_MODELS as readonly string[]).includes(name)) {
+      const why = recogniseModelFolder(join(dir, name));
+      if (why) return `its ${name}/ is not a model: ${why}`;
+    }
+  }
+  return undefined;
+};
+
+/** A file of the report: within a folder recognised as a report, anything at its name is the report's own. */
+const recogniseReportFile: Recogniser = (path) => notAFile(path, 'a report file');
+
+/** Makes `dir` a report folder (new, empty or an earlier report; anything else is refused) and marks it as one. */
+export function claimReportFolder(dir: string): void {
+  refuseToReplace(dir, recogniseReportFolder);
+  mkdirSync(join(dir, REPORT_DATA), { recursive: true });
+  const mark = { format: REPORT_FORMAT, software: { name: 'latent-xrd', version: SOFTWARE_VERSION }, created: new Date().toISOString() };
+  writeFileAtomic(join(dir, REPORT_MARK), JSON.stringify(mark, null, 2) + '\n', recogniseReportFile);
+}
 
 export interface ReportInput {
   evaluation: Evaluation;
@@ -16,15 +76,15 @@ export interface ReportInput {
 }
 
 function csv(header: string[], rows: (string | number)[][]): string {
-  const cell = (v: string | number) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(7)) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  return [header.join(','), ...rows.map((r) => r.map(cell).join(','))].join('\n') + '\n';
+  const number = (v: string | number) => (typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(7) : v);
+  return csvText(header, rows.map((r) => r.map(number)));
 }
 
+/** Writes the report's files into `dir`, a folder `claimReportFolder` has claimed. */
 export function writePaperReport(dir: string, input: ReportInput): string[] {
-  mkdirSync(dir, { recursive: true });
   const written: string[] = [];
-  const write = (name: string, text: string) => {
-    writeFileSync(join(dir, name), text);
+  const write = (name: ReportFile, text: string) => {
+    writeFileAtomic(join(dir, name), text, recogniseReportFile);
     written.push(name);
   };
   const { evaluation: e, phaseNames } = input;

@@ -1,16 +1,19 @@
-import { existsSync } from 'node:fs';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { readStructureFile } from '../crystal/structure';
 import type { CrystalStructure } from '../crystal/types';
 import type { Diagnostic } from '../diagnostics';
 import { UserError, formatDiagnostic } from '../diagnostics';
 import { gridValues, type Grid } from '../diffraction/render';
 import { expandGlob } from '../util/glob';
-import { writeAtomically } from '../util/atomic';
+import { syncFile, writeAtomically } from '../util/atomic';
 import { loadH5wasm } from '../util/h5';
 import { Random } from '../util/random';
 import { DEFAULT_AUGMENTATION, PATTERN_PARAMETERS, PHASE_PARAMETERS, type AugmentationConfig } from './augmentation';
 import { DEFAULT_GRID, validateConfig, type SynthConfig } from './config';
+import { outsideConfigFolder } from './config-paths';
+import { ArrayChecksums, CHECKSUM_ATTRIBUTE, DATASET_SOFTWARE, MAX_DATASET_BYTES, datasetRecogniser, patternBytes, verifyWrittenDataset } from './dataset-file';
+
+export { readDataset, type Dataset } from './dataset-file';
 import { buildPhaseModel, type PhaseModel } from './phase';
 import { MAX_PATTERNS, defaultChunkSize } from './limits';
 import { radiationFor } from './radiation';
@@ -50,10 +53,15 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
   const diagnostics: Diagnostic[] = [];
   const phases: PlannedPhase[] = [];
   const jobs: Job[] = [];
-  for (const phaseConfig of config.phases) {
+  for (const [n, phaseConfig] of config.phases.entries()) {
     const { files, diagnostics: globDiagnostics } = expandGlob(configDir, phaseConfig.cif);
     diagnostics.push(...globDiagnostics);
     if (globDiagnostics.some((d) => d.severity === 'error')) continue;
+    const outside = files.map((file) => outsideConfigFolder(configDir, relative(configDir, file), `phases.${n}.cif`)).filter((why) => why !== undefined);
+    if (outside.length) {
+      diagnostics.push({ severity: 'error', message: outside[0] + (outside.length > 1 ? ` (and ${outside.length - 1} more files)` : ''), code: 'config.outside-folder' });
+      continue;
+    }
     if (files.length === 0) {
       diagnostics.push({ severity: 'error', message: `phase "${phaseConfig.name ?? phaseConfig.cif}": no file matches "${phaseConfig.cif}"`, code: 'config.no-file' });
       continue;
@@ -117,6 +125,11 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
       if (idx.every((i) => i >= 0)) jobs.push({ kind: 'ternary', phases: idx, count: m.ternaryCount ?? 100 });
     }
   }
+  const output = outputOverride ?? config.output ?? 'dataset.h5';
+  if (outputOverride === undefined) {
+    const why = outsideConfigFolder(configDir, output, 'output');
+    if (why) diagnostics.push({ severity: 'error', message: why, code: 'config.outside-folder' });
+  }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   const total = jobs.reduce((s, j) => s + j.count, 0);
   if (total > MAX_PATTERNS) return { diagnostics: [...diagnostics, { severity: 'error', message: `the config asks for ${total} patterns; a dataset holds at most ${MAX_PATTERNS}`, code: 'config.too-large' }] };
@@ -126,6 +139,11 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
     max: config.grid?.twoThetaMax ?? DEFAULT_GRID.twoThetaMax,
     points: config.grid?.points ?? DEFAULT_GRID.points,
   };
+  if (patternBytes(total, grid.points) > MAX_DATASET_BYTES) {
+    const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+    const message = `${total} patterns of ${grid.points} points take ${gib(patternBytes(total, grid.points))}; a dataset holds at most ${gib(MAX_DATASET_BYTES)} (training keeps it in memory): ask for fewer patterns or points`;
+    return { diagnostics: [...diagnostics, { severity: 'error', message, code: 'config.too-large' }] };
+  }
   return {
     plan: {
       phases,
@@ -136,7 +154,7 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
       augmentation: { ...DEFAULT_AUGMENTATION, ...(config.augmentation ?? {}) },
       seed: config.seed ?? 1,
       chunkSize: config.chunkSize ?? defaultChunkSize(grid.points),
-      output: resolve(configDir, outputOverride ?? config.output ?? 'dataset.h5'),
+      output: resolve(configDir, output),
       config,
     },
     diagnostics,
@@ -184,158 +202,130 @@ function sharesFor(job: Job, random: Random): PhaseShare[] {
 /**
  * Draws every pattern of the plan and streams them to an HDF5 file in chunks of
  * `plan.chunkSize` patterns: memory holds one chunk, never the dataset. The file is written
- * under a temporary name and renamed into place only when complete; on cancel or failure the
- * temporary file is removed and an existing dataset at the output path is untouched.
+ * under a temporary name, flushed to the disk, read back and compared with what was written
+ * (every array's shape and SHA-256), and renamed into place only then; on cancel or failure
+ * (a full disk included) the temporary file is removed and an existing dataset at the output
+ * path is untouched. Only an earlier dataset of Latent XRD is replaced: anything else there is
+ * refused before any work.
  */
 export async function generateDataset(plan: DatasetPlan, options: GenerateOptions = {}): Promise<{ path: string; patterns: number; seconds: number }> {
   const h5 = await loadH5wasm();
-  const models = buildPhaseModels(plan);
-  const simulator = new Simulator({ phases: models, grid: plan.grid, radiation: plan.radiation, augmentation: plan.augmentation });
-  const points = plan.grid.points;
-  const phaseCount = plan.phases.length;
   const chunk = Math.max(1, Math.min(plan.chunkSize, plan.total));
   const started = Date.now();
   // writeAtomically also creates the folder: HDF5 cannot create a file in a missing one (and
   // says so in a wall of library text).
-  return writeAtomically(plan.output, async (temporary) => {
-    const file = new h5.File(temporary, 'w');
-    let closed = false;
-    try {
-      const patterns = file.create_dataset({ name: 'patterns', data: new Float32Array(0), shape: [0, points], maxshape: [null, points], chunks: [chunk, points], dtype: '<f4' });
-      const labels = file.create_dataset({ name: 'labels', data: new Int32Array(0), shape: [0], maxshape: [null], chunks: [chunk], dtype: '<i4' });
-      const fractions = file.create_dataset({ name: 'fractions', data: new Float32Array(0), shape: [0, phaseCount], maxshape: [null, phaseCount], chunks: [chunk, phaseCount], dtype: '<f4' });
-      const parameterGroup = file.create_group('parameters');
-      const patternParams = PATTERN_PARAMETERS.map((name) =>
-        parameterGroup.create_dataset({ name, data: new Float32Array(0), shape: [0], maxshape: [null], chunks: [chunk], dtype: '<f4' }),
-      );
-      const phaseParams = PHASE_PARAMETERS.map((name) =>
-        parameterGroup.create_dataset({ name, data: new Float32Array(0), shape: [0, phaseCount], maxshape: [null, phaseCount], chunks: [chunk, phaseCount], dtype: '<f4' }),
-      );
-      file.create_dataset({ name: 'two_theta', data: gridValues(plan.grid), dtype: '<f8' });
-      file.create_dataset({ name: 'phase_names', data: plan.phases.map((p) => p.name) });
-      file.create_dataset({ name: 'phase_roles', data: plan.phases.map((p) => p.role) });
-      file.create_dataset({ name: 'phase_files', data: plan.phases.map((p) => basename(p.file)) });
-      file.create_attribute('software', 'latent-xrd');
-      file.create_attribute('version', SOFTWARE_VERSION);
-      file.create_attribute('config', JSON.stringify(plan.config));
-      file.create_attribute('radiation', JSON.stringify(plan.radiation));
-      file.create_attribute('augmentation', JSON.stringify(plan.augmentation));
-      file.create_attribute('seed', plan.seed);
-      file.create_attribute('parameters_per_phase', [...PHASE_PARAMETERS].join(','));
-
-      const bufPatterns = new Float32Array(chunk * points);
-      const bufLabels = new Int32Array(chunk);
-      const bufFractions = new Float32Array(chunk * phaseCount);
-      const bufPattern = PATTERN_PARAMETERS.map(() => new Float32Array(chunk));
-      const bufPhase = PHASE_PARAMETERS.map(() => new Float32Array(chunk * phaseCount));
-      const random = new Random(plan.seed);
-      let written = 0;
-      let filled = 0;
-
-      const flush = async () => {
-        if (filled === 0) return;
-        const end = written + filled;
-        patterns.resize([end, points]);
-        patterns.write_slice([[written, end], [0, points]], bufPatterns.subarray(0, filled * points));
-        labels.resize([end]);
-        labels.write_slice([[written, end]], bufLabels.subarray(0, filled));
-        fractions.resize([end, phaseCount]);
-        fractions.write_slice([[written, end], [0, phaseCount]], bufFractions.subarray(0, filled * phaseCount));
-        patternParams.forEach((d, k) => {
-          d.resize([end]);
-          d.write_slice([[written, end]], bufPattern[k].subarray(0, filled));
-        });
-        phaseParams.forEach((d, k) => {
-          d.resize([end, phaseCount]);
-          d.write_slice([[written, end], [0, phaseCount]], bufPhase[k].subarray(0, filled * phaseCount));
-        });
-        written = end;
-        filled = 0;
-        const seconds = (Date.now() - started) / 1000;
-        options.onProgress?.({ done: written, total: plan.total, patternsPerSecond: written / Math.max(seconds, 1e-3) });
-        // Let the event loop run: progress reaches the user and a cancel can arrive.
-        await new Promise((r) => setImmediate(r));
-        if (options.signal?.aborted) throw new UserError('dataset generation cancelled; no file was written');
-      };
-
-      for (const job of plan.jobs) {
-        for (let n = 0; n < job.count; n++) {
-          const shares = sharesFor(job, random);
-          simulator.draw(shares, random, bufPatterns.subarray(filled * points, (filled + 1) * points));
-          bufLabels[filled] = job.kind === 'pure' ? job.phase : -1;
-          bufFractions.fill(0, filled * phaseCount, (filled + 1) * phaseCount);
-          for (const s of shares) bufFractions[filled * phaseCount + s.phase] = s.fraction;
-          for (let k = 0; k < PATTERN_PARAMETERS.length; k++) bufPattern[k][filled] = simulator.patternParameters[k];
-          for (let k = 0; k < PHASE_PARAMETERS.length; k++) {
-            for (let p = 0; p < phaseCount; p++) bufPhase[k][filled * phaseCount + p] = simulator.phaseParameters[p * PHASE_PARAMETERS.length + k];
-          }
-          filled++;
-          if (filled === chunk) await flush();
-        }
-      }
-      await flush();
-      file.close();
-      closed = true;
-      return { path: plan.output, patterns: written, seconds: (Date.now() - started) / 1000 };
-    } finally {
-      if (!closed) {
-        try {
-          file.close();
-        } catch {
-          // already failed; writeAtomically removes the temporary file either way
-        }
-      }
-    }
-  });
+  return writeAtomically(
+    plan.output,
+    async (temporary) => {
+      if (options.signal?.aborted) throw new UserError('dataset generation cancelled; no file was written');
+      const simulator = new Simulator({ phases: buildPhaseModels(plan), grid: plan.grid, radiation: plan.radiation, augmentation: plan.augmentation });
+      const written = await writePatterns(h5, temporary, plan, simulator, chunk, started, options);
+      syncFile(temporary);
+      await verifyWrittenDataset(temporary, plan.output, written);
+      return { path: plan.output, patterns: written.count, seconds: (Date.now() - started) / 1000 };
+    },
+    datasetRecogniser(h5),
+  );
 }
 
-export interface Dataset {
-  patterns: Float32Array;
-  count: number;
-  points: number;
-  twoTheta: Float64Array;
-  labels: Int32Array;
-  fractions: Float32Array;
-  phaseNames: string[];
-  phaseRoles: string[];
-  parameters: Record<string, Float32Array>;
-  attributes: Record<string, unknown>;
-}
-
-/** Reads a whole dataset written by `generateDataset` (for tests, training and inspection). */
-export async function readDataset(path: string): Promise<Dataset> {
-  const h5 = await loadH5wasm();
-  if (!existsSync(path)) throw new UserError(`${path}: no such dataset`);
-  const file = new h5.File(path, 'r');
+/** Draws the plan's patterns into a new HDF5 file; returns how many rows and their checksums. */
+async function writePatterns(
+  h5: Awaited<ReturnType<typeof loadH5wasm>>,
+  path: string,
+  plan: DatasetPlan,
+  simulator: Simulator,
+  chunk: number,
+  started: number,
+  options: GenerateOptions,
+): Promise<{ count: number; checksums: Record<string, string> }> {
+  const points = plan.grid.points;
+  const phaseCount = plan.phases.length;
+  const file = new h5.File(path, 'w');
+  let closed = false;
   try {
-    const get = (name: string) => {
-      const d = file.get(name);
-      if (!d || !(d instanceof h5.Dataset)) throw new UserError(`${path}: not a latent-xrd dataset (no "${name}")`);
-      return d;
+    const patterns = file.create_dataset({ name: 'patterns', data: new Float32Array(0), shape: [0, points], maxshape: [null, points], chunks: [chunk, points], dtype: '<f4' });
+    const labels = file.create_dataset({ name: 'labels', data: new Int32Array(0), shape: [0], maxshape: [null], chunks: [chunk], dtype: '<i4' });
+    const fractions = file.create_dataset({ name: 'fractions', data: new Float32Array(0), shape: [0, phaseCount], maxshape: [null, phaseCount], chunks: [chunk, phaseCount], dtype: '<f4' });
+    const parameterGroup = file.create_group('parameters');
+    const patternParams = PATTERN_PARAMETERS.map((name) =>
+      parameterGroup.create_dataset({ name, data: new Float32Array(0), shape: [0], maxshape: [null], chunks: [chunk], dtype: '<f4' }),
+    );
+    const phaseParams = PHASE_PARAMETERS.map((name) =>
+      parameterGroup.create_dataset({ name, data: new Float32Array(0), shape: [0, phaseCount], maxshape: [null, phaseCount], chunks: [chunk, phaseCount], dtype: '<f4' }),
+    );
+    file.create_dataset({ name: 'two_theta', data: gridValues(plan.grid), dtype: '<f8' });
+    file.create_dataset({ name: 'phase_names', data: plan.phases.map((p) => p.name) });
+    file.create_dataset({ name: 'phase_roles', data: plan.phases.map((p) => p.role) });
+    file.create_dataset({ name: 'phase_files', data: plan.phases.map((p) => basename(p.file)) });
+    file.create_attribute('software', DATASET_SOFTWARE);
+    file.create_attribute('version', SOFTWARE_VERSION);
+    file.create_attribute('config', JSON.stringify(plan.config));
+    file.create_attribute('radiation', JSON.stringify(plan.radiation));
+    file.create_attribute('augmentation', JSON.stringify(plan.augmentation));
+    file.create_attribute('seed', plan.seed);
+    file.create_attribute('parameters_per_phase', [...PHASE_PARAMETERS].join(','));
+
+    const bufPatterns = new Float32Array(chunk * points);
+    const bufLabels = new Int32Array(chunk);
+    const bufFractions = new Float32Array(chunk * phaseCount);
+    const bufPattern = PATTERN_PARAMETERS.map(() => new Float32Array(chunk));
+    const bufPhase = PHASE_PARAMETERS.map(() => new Float32Array(chunk * phaseCount));
+    const checksums = new ArrayChecksums();
+    const random = new Random(plan.seed);
+    let written = 0;
+    let filled = 0;
+
+    const append = (dataset: typeof patterns, name: string, values: Float32Array | Int32Array, end: number, width?: number) => {
+      dataset.resize(width === undefined ? [end] : [end, width]);
+      dataset.write_slice(width === undefined ? [[written, end]] : [[written, end], [0, width]], values);
+      checksums.add(name, values);
     };
-    const patterns = get('patterns');
-    const [count, points] = patterns.shape as number[];
-    const parameters: Record<string, Float32Array> = {};
-    const group = file.get('parameters');
-    if (group instanceof h5.Group) {
-      for (const name of group.keys()) parameters[name] = (group.get(name) as InstanceType<typeof h5.Dataset>).value as Float32Array;
+    const flush = async () => {
+      if (filled === 0) return;
+      const end = written + filled;
+      append(patterns, 'patterns', bufPatterns.subarray(0, filled * points), end, points);
+      append(labels, 'labels', bufLabels.subarray(0, filled), end);
+      append(fractions, 'fractions', bufFractions.subarray(0, filled * phaseCount), end, phaseCount);
+      patternParams.forEach((d, k) => append(d, `parameters/${PATTERN_PARAMETERS[k]}`, bufPattern[k].subarray(0, filled), end));
+      phaseParams.forEach((d, k) => append(d, `parameters/${PHASE_PARAMETERS[k]}`, bufPhase[k].subarray(0, filled * phaseCount), end, phaseCount));
+      written = end;
+      filled = 0;
+      const seconds = (Date.now() - started) / 1000;
+      options.onProgress?.({ done: written, total: plan.total, patternsPerSecond: written / Math.max(seconds, 1e-3) });
+      // Let the event loop run: progress reaches the user and a cancel can arrive.
+      await new Promise((r) => setImmediate(r));
+      if (options.signal?.aborted) throw new UserError('dataset generation cancelled; no file was written');
+    };
+
+    for (const job of plan.jobs) {
+      for (let n = 0; n < job.count; n++) {
+        const shares = sharesFor(job, random);
+        simulator.draw(shares, random, bufPatterns.subarray(filled * points, (filled + 1) * points));
+        bufLabels[filled] = job.kind === 'pure' ? job.phase : -1;
+        bufFractions.fill(0, filled * phaseCount, (filled + 1) * phaseCount);
+        for (const s of shares) bufFractions[filled * phaseCount + s.phase] = s.fraction;
+        for (let k = 0; k < PATTERN_PARAMETERS.length; k++) bufPattern[k][filled] = simulator.patternParameters[k];
+        for (let k = 0; k < PHASE_PARAMETERS.length; k++) {
+          for (let p = 0; p < phaseCount; p++) bufPhase[k][filled * phaseCount + p] = simulator.phaseParameters[p * PHASE_PARAMETERS.length + k];
+        }
+        filled++;
+        if (filled === chunk) await flush();
+      }
     }
-    const attributes: Record<string, unknown> = {};
-    for (const [name, attr] of Object.entries(file.attrs)) attributes[name] = attr.value;
-    return {
-      patterns: patterns.value as Float32Array,
-      count,
-      points,
-      twoTheta: get('two_theta').value as Float64Array,
-      labels: get('labels').value as Int32Array,
-      fractions: get('fractions').value as Float32Array,
-      phaseNames: get('phase_names').value as string[],
-      phaseRoles: get('phase_roles').value as string[],
-      parameters,
-      attributes,
-    };
-  } finally {
+    await flush();
+    const digests = checksums.digests();
+    file.create_attribute(CHECKSUM_ATTRIBUTE, JSON.stringify(digests));
     file.close();
+    closed = true;
+    return { count: written, checksums: digests };
+  } finally {
+    if (!closed) {
+      try {
+        file.close();
+      } catch {
+        // already failed; writeAtomically removes the temporary file either way
+      }
+    }
   }
 }
 

@@ -6,14 +6,7 @@ import type { WorkspaceScores } from '../workspace-scores';
 import type { ModelService } from '../model-service';
 import { latentMapPayload, type LatentMapView } from '../views/latent-map-view';
 import { requireTrust } from './trust';
-
-const csvField = (v: unknown) => {
-  const text = String(v ?? '');
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
-/** One CSV line, fields quoted where they must be (RFC 4180). */
-export const csvLine = (fields: unknown[]): string => fields.map(csvField).join(',');
+import { csvText } from '../../core/report/csv';
 
 export function scoresCsv(scores: WorkspaceScores, models: ModelService): string {
   const dims = models.current?.manifest.spec.latent ?? 0;
@@ -22,7 +15,7 @@ export function scoresCsv(scores: WorkspaceScores, models: ModelService): string
     const s = f.score;
     return [vscode.workspace.asRelativePath(f.uri), s?.verdict ?? '', s?.pValue ?? '', s?.bceExcess ?? '', s?.bce ?? '', s?.mse ?? '', s?.nearestPhase ?? '', ...Array.from({ length: dims }, (_, d) => s?.latent[d] ?? ''), f.error ?? ''];
   });
-  return [header, ...rows].map(csvLine).join('\n') + '\n';
+  return csvText(header, rows);
 }
 
 async function chooseTarget(defaultName: string, filters: Record<string, string[]>, given?: vscode.Uri): Promise<vscode.Uri | undefined> {

@@ -3,7 +3,6 @@
 // host left free (its event-loop delay is measured during training and logged).
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CancelledError, UserError } from '../../core/diagnostics';
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../core/model/training-config';
@@ -11,6 +10,8 @@ import { describeEvent } from '../../core/model/progress';
 import type { DatasetPlan } from '../../core/synth/dataset';
 import type { BackendPreference } from '../../core/model/backend';
 import { startGeneration, startTraining } from '../../worker/host';
+import { pathInConfigFolder } from '../../core/synth/config-paths';
+import { checkModelTarget } from '../../core/model/model-folder';
 import type { ModelService } from '../model-service';
 import { log, logError, outputChannel } from '../output';
 import { loadConfig, pickConfig } from './workspace-config';
@@ -101,7 +102,7 @@ export async function trainModel(models: ModelService, options: { config?: vscod
     const training: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, ...config.training };
     if (options.epochs) training.epochs = options.epochs;
     if (training.compositionElements.length > 0) throw new UserError('training.compositionElements is set, but datasets do not carry compositions yet (materials libraries bring them)');
-    const modelDir = resolve(configDir, training.model);
+    const modelDir = checkModelTarget(pathInConfigFolder(configDir, training.model, 'training.model'));
     const backend = vscode.workspace.getConfiguration('latentXrd').get<BackendPreference>('backend', 'auto');
     outputChannel().show(true);
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Latent XRD: training', cancellable: true }, async (progress, token) => {

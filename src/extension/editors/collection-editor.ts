@@ -19,7 +19,7 @@ import { Rasterizer, WebviewChannel, webviewHtml, webviewOptions } from '../webv
 import { log } from '../output';
 import { affectsPreprocessing, preprocessOptions } from '../preprocess-settings';
 import { requireTrust } from '../commands/trust';
-import { csvLine } from '../commands/export';
+import { collectionScoresCsv } from '../../core/report/scores-csv';
 
 export const COLLECTION_EDITOR = 'latentXrd.collectionEditor';
 
@@ -207,17 +207,4 @@ function aboutCollection(c: Collection): string[] {
   if (s?.axis === 'q') about.push(`measured in Q (${s.axisUnit ?? 'unit not stated'}); shown in 2θ for ${s.conversionWavelength ?? 'an assumed'} Å`);
   if (s?.wavelengthStated === false || (c.wavelength === undefined && !s?.conversionWavelength)) about.push('the wavelength is not stated: patterns are scored as if measured at the model\'s wavelength');
   return about;
-}
-
-/** One row per sample: where it is, what it is made of, and what the model says of it. */
-export function collectionScoresCsv(c: Collection, payload: CollectionPayload, scores: (PatternScore | undefined)[]): string {
-  const elements = [...new Set(c.samples.flatMap((s) => Object.keys(s.composition ?? {})))];
-  const dims = Math.max(0, ...scores.map((s) => s?.latent.length ?? 0));
-  const header = ['id', 'x_mm', 'y_mm', ...elements.map((e) => `${e}_fraction`), 'verdict', 'p_value', 'bce_excess', 'bce', 'mse', 'nearest_phase', ...Array.from({ length: dims }, (_, d) => `z${d + 1}`), 'flagged', 'error'];
-  const rows = c.samples.map((s, i) => {
-    const score = scores[i];
-    const shown = payload.samples[i];
-    return [s.id, s.x ?? '', s.y ?? '', ...elements.map((e) => s.composition?.[e] ?? ''), shown?.verdict ?? '', score?.pValue ?? '', score?.bceExcess ?? '', score?.bce ?? '', score?.mse ?? '', score?.nearestPhase ?? '', ...Array.from({ length: dims }, (_, d) => score?.latent[d] ?? ''), s.flagged ? 'yes' : '', shown?.error ?? ''];
-  });
-  return [header, ...rows].map(csvLine).join('\n') + '\n';
 }
