@@ -1,6 +1,7 @@
 // The model folder's manifest.json: what a model is (grid, phases, calibration, metrics).
 // Read without TensorFlow.js, so the extension can show a model card and choose a model
 // before it loads the heavy part.
+import { MAX_GRID_POINTS } from '../diffraction/grid-limits';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parameterCount, type ModelSpec } from './architecture';
@@ -54,8 +55,8 @@ export interface ModelManifest {
  * model: 2048 points, hidden [256, 128], latent 2, 1.1 million weights, 3000 reference points).
  */
 export const MODEL_LIMITS = {
-  /** Grid points: 65,536 over 0–180° is a 0.003° step, finer than a laboratory diffractometer resolves. */
-  points: 65_536,
+  /** Grid points: the most a simulated grid may have, so every grid the tool makes fits a model. */
+  points: MAX_GRID_POINTS,
   /** Latent dimensions: a low-dimensional summary by design (the paper: 2, a map). */
   latent: 64,
   /** Hidden layers of the encoder (the decoder mirrors them). */

@@ -4,9 +4,9 @@
 import { initBackend, type BackendPreference } from './backend';
 import { buildVae, encodeAndReconstruct, type Encoded, type VaeModels } from './vae';
 import { trainVae, type TrainingProgress, type TrainingResult } from './train';
-import { saveModel, MANIFEST_FORMAT, MANIFEST_VERSION, type ModelManifest } from './store';
+import { saveModel, MANIFEST_FORMAT, MANIFEST_VERSION, MODEL_LIMITS, type ModelManifest } from './store';
 import { checkModelTarget } from './model-folder';
-import type { ModelSpec } from './architecture';
+import { parameterCount, type ModelSpec } from './architecture';
 import type { TrainingConfig } from './training-config';
 import { readDataset, type Dataset } from '../synth/dataset';
 import { Random } from '../util/random';
@@ -156,6 +156,10 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   stage(`split: ${split.train.length} training, ${split.validation.length} validation, ${split.test.length} test patterns of ${split.knownPhases.join(', ')}; ${split.unknown.length} unknown-phase and ${split.mixtures.length} mixture patterns held out`);
   const points = dataset.points;
   const spec: ModelSpec = { points, hidden: t.hidden, latent: t.latent, compositionElements: elements, beta: t.beta };
+  // Refused before any weight is allocated, by the limit a saved model is loaded against.
+  if (parameterCount(spec) > MODEL_LIMITS.parameters) {
+    throw new UserError(`training.hidden: [${t.hidden.join(', ')}] on ${points} grid points makes ${parameterCount(spec)} weights; a model holds at most ${MODEL_LIMITS.parameters}`);
+  }
   const setOf = (rows: Int32Array) => ({
     patterns: gather(dataset.patterns, points, rows),
     count: rows.length,

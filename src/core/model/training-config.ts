@@ -1,6 +1,9 @@
 // The `training` section of latent-xrd.json: the model to train on the dataset the rest of the
 // file describes. One list of keys and defaults serves the validator, the schema and the CLI.
 
+import { MODEL_LIMITS } from './manifest';
+import { parameterCount } from './architecture';
+
 export interface TrainingConfig {
   /** The model folder to write, relative to the config file. */
   model: string;
@@ -55,15 +58,18 @@ export const TRAINING_KEYS = Object.keys(DEFAULT_TRAINING_CONFIG) as (keyof Trai
 
 type Problem = (path: (string | number)[], message: string) => void;
 
-export function validateTrainingSection(value: unknown, problem: Problem): void {
+/** Checks the training section; `gridPoints` (the dataset's grid) sizes the model it would make. */
+export function validateTrainingSection(value: unknown, problem: Problem, gridPoints: number): void {
   const path = ['training'];
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return problem(path, 'must be an object');
   const t = value as Record<string, unknown>;
   for (const k of Object.keys(t)) {
     if (!(TRAINING_KEYS as string[]).includes(k)) problem([...path, k], `unknown setting "${k}" (known: ${TRAINING_KEYS.join(', ')})`);
   }
-  const integer = (k: string, min: number) => {
-    if (t[k] !== undefined && (typeof t[k] !== 'number' || !Number.isInteger(t[k]) || (t[k] as number) < min)) problem([...path, k], `must be an integer ≥ ${min}`);
+  const integer = (k: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (t[k] !== undefined && (typeof t[k] !== 'number' || !Number.isInteger(t[k]) || (t[k] as number) < min || (t[k] as number) > max)) {
+      problem([...path, k], max === Number.MAX_SAFE_INTEGER ? `must be an integer ≥ ${min}` : `must be an integer from ${min} to ${max}`);
+    }
   };
   const number = (k: string, lo: number, hi: number, what: string) => {
     if (t[k] !== undefined && (typeof t[k] !== 'number' || !((t[k] as number) > lo) || !((t[k] as number) < hi))) problem([...path, k], `must be ${what}`);
@@ -73,8 +79,9 @@ export function validateTrainingSection(value: unknown, problem: Problem): void 
   integer('batchSize', 1);
   integer('patience', 0);
   integer('klWarmupEpochs', 0);
-  integer('latent', 1);
-  integer('ensemble', 1);
+  // A model is trained only if it can be loaded again: the limits model folders are checked against.
+  integer('latent', 1, MODEL_LIMITS.latent);
+  integer('ensemble', 1, MODEL_LIMITS.ensemble);
   integer('seed', 0);
   number('learningRate', 0, 1, 'a number in (0, 1)');
   number('beta', -1e-12, Infinity, 'a number ≥ 0');
@@ -84,11 +91,18 @@ export function validateTrainingSection(value: unknown, problem: Problem): void 
   if (t.schedule !== undefined && t.schedule !== 'constant' && t.schedule !== 'cosine') problem([...path, 'schedule'], 'must be "constant" or "cosine"');
   if (t.hidden !== undefined && (!Array.isArray(t.hidden) || t.hidden.length === 0 || t.hidden.some((h) => !Number.isInteger(h) || h < 1))) {
     problem([...path, 'hidden'], 'must be a list of layer widths, e.g. [256, 128]');
+  } else if (Array.isArray(t.hidden) && t.hidden.length > MODEL_LIMITS.hiddenLayers) {
+    problem([...path, 'hidden'], `has ${t.hidden.length} layers; a model has at most ${MODEL_LIMITS.hiddenLayers}`);
   }
   if (t.compositionElements !== undefined) {
     const ok = Array.isArray(t.compositionElements) && t.compositionElements.every((e) => typeof e === 'string' && /^[A-Z][a-z]?$/.test(e));
     if (!ok) problem([...path, 'compositionElements'], 'must be a list of element symbols, e.g. ["Co", "Ni", "Cr"]');
     else if (new Set(t.compositionElements as string[]).size !== (t.compositionElements as string[]).length) problem([...path, 'compositionElements'], 'names an element twice');
+  }
+  const spec = { ...DEFAULT_TRAINING_CONFIG, ...t } as TrainingConfig;
+  if (Number.isInteger(gridPoints) && Number.isInteger(spec.latent) && Array.isArray(spec.hidden) && spec.hidden.every(Number.isInteger) && Array.isArray(spec.compositionElements)) {
+    const weights = parameterCount({ points: gridPoints, hidden: spec.hidden, latent: spec.latent, compositionElements: spec.compositionElements, beta: 1 });
+    if (weights > MODEL_LIMITS.parameters) problem([...path, t.hidden !== undefined ? 'hidden' : 'latent'], `a model of layers [${spec.hidden.join(', ')}] on ${gridPoints} grid points holds ${weights} weights; at most ${MODEL_LIMITS.parameters}`);
   }
 }
 
@@ -103,9 +117,9 @@ export function trainingSchema(): Record<string, unknown> {
     klWarmupEpochs: { type: 'integer', minimum: 0, default: d.klWarmupEpochs, description: 'Epochs over which the KL weight rises from 0 to beta (KL annealing; prevents latent collapse).' },
     schedule: { enum: ['constant', 'cosine'], default: d.schedule, description: 'Step size after the KL warm-up: constant, or a half cosine down to 5 %.' },
     beta: { type: 'number', minimum: 0, default: d.beta, description: 'Weight of the KL term (1 = the paper).' },
-    latent: { type: 'integer', minimum: 1, default: d.latent, description: 'Latent dimensions (2 = a map).' },
-    hidden: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1 }, default: d.hidden, description: 'Encoder layer widths; the decoder mirrors them.' },
-    ensemble: { type: 'integer', minimum: 1, default: d.ensemble, description: 'Number of models trained with consecutive seeds.' },
+    latent: { type: 'integer', minimum: 1, maximum: MODEL_LIMITS.latent, default: d.latent, description: 'Latent dimensions (2 = a map).' },
+    hidden: { type: 'array', minItems: 1, maxItems: MODEL_LIMITS.hiddenLayers, items: { type: 'integer', minimum: 1 }, default: d.hidden, description: 'Encoder layer widths; the decoder mirrors them.' },
+    ensemble: { type: 'integer', minimum: 1, maximum: MODEL_LIMITS.ensemble, default: d.ensemble, description: 'Number of models trained with consecutive seeds.' },
     seed: { type: 'integer', minimum: 0, default: d.seed, description: 'Seed of the split, the initial weights and every draw.' },
     validationFraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: d.validationFraction, description: 'Known patterns held out for early stopping and the novelty calibration.' },
     testFraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: d.testFraction, description: 'Known patterns held out for the reported metrics.' },

@@ -218,7 +218,10 @@ export function validateConfig(text: string): ConfigResult {
       problem(['chunkSize'], `${root.chunkSize} patterns × ${points} points is more than the ${MAX_CHUNK_VALUES} values a chunk may hold in memory; at most ${Math.max(1, Math.floor(MAX_CHUNK_VALUES / points))} patterns a chunk on this grid`);
     }
   }
-  if (root.training !== undefined) validateTrainingSection(root.training, problem);
+  if (root.training !== undefined) {
+    const gridPoints = isObject(root.grid) && typeof root.grid.points === 'number' ? root.grid.points : DEFAULT_GRID.points;
+    validateTrainingSection(root.training, problem, gridPoints);
+  }
 
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   return { config: root as unknown as SynthConfig, diagnostics };

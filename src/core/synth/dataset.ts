@@ -71,13 +71,19 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
       const structure = phaseConfig.block
         ? result.structures.find((s) => s.blockName.toLowerCase() === phaseConfig.block!.toLowerCase())
         : result.structures[0];
+      const why = result.diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d, file));
       if (!structure) {
-        const why = result.diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d, file));
         diagnostics.push({
           severity: 'error',
           message: `${file}: no usable structure${phaseConfig.block ? ` in block "${phaseConfig.block}"` : ''}${why.length ? ': ' + why.join('; ') : ''}`,
           code: 'config.bad-cif',
         });
+        continue;
+      }
+      // A structure built despite errors (a symmetry list that is not a group, an occupancy left
+      // out) would put wrong atoms into every pattern of the dataset: the file is fixed first.
+      if (why.length) {
+        diagnostics.push({ severity: 'error', message: `${file}: not used until its errors are fixed: ${why.slice(0, 3).join('; ')}${why.length > 3 ? ` (and ${why.length - 3} more)` : ''}`, code: 'config.bad-cif' });
         continue;
       }
       const name = files.length === 1 && phaseConfig.name ? phaseConfig.name : basename(file, extname(file));

@@ -2,6 +2,7 @@
 // (latent, errors, p-value, verdict, nearest phase, coverage, preprocessing steps), one file at
 // a time or — for a backlog — many patterns in one pass through the network.
 import type { Scorer, PatternScore } from '../model/score';
+import { verdictFor } from '../analysis/verdict';
 import { prepareForModel } from '../preprocess/prepare';
 import type { MeasurementWatcherOptions } from './watcher';
 
@@ -13,7 +14,7 @@ export type FileScore = PatternScore & { coverage: number; steps: string[] };
  */
 export function modelScoring(scorer: Scorer, pThreshold?: number): Pick<MeasurementWatcherOptions<FileScore>, 'score' | 'scoreBatch'> {
   const threshold = pThreshold ?? scorer.model.manifest.calibration.pThreshold;
-  const withVerdict = (score: PatternScore): PatternScore => ({ ...score, verdict: score.pValue < threshold ? 'novel' : 'known' });
+  const withVerdict = (score: PatternScore): PatternScore => ({ ...score, verdict: verdictFor(score, threshold) });
   const grid = scorer.model.manifest.grid;
   return {
     score(measured) {
