@@ -30,6 +30,11 @@ export function quoteForMessage(text: string, limit = QUOTE_LIMIT): string {
   return `${JSON.stringify(text.slice(0, limit))}… (${text.length} characters)`;
 }
 
+/** A name from a file (an element's, an archive member's) inside a message: as it is when short, quoted and cut when long. */
+export function quoteName(name: string): string {
+  return name.length <= QUOTE_LIMIT ? name : quoteForMessage(name);
+}
+
 /** The first bytes of a file as a person would recognise them: quoted text, or hex when binary. */
 export function describeStart(bytes: Uint8Array): string {
   const head = bytes.subarray(0, 16);
@@ -64,3 +69,4 @@ export function decodeText(bytes: Uint8Array): string {
 export function splitLines(text: string): string[] {
   return text.split(/\r\n|\n|\r/);
 }
+
