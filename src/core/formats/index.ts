@@ -1,7 +1,7 @@
 // One entry point for pattern files: the CLI, the extension and the watch folder all read
 // patterns through here. The format is chosen by extension and checked against the content,
 // so a file that is not what its name says gets an error saying what it is instead of garbage.
-import type { MeasuredPattern } from './pattern';
+import { checkReadPattern, type MeasuredPattern } from './pattern';
 import { parseBrml } from './brml';
 import { isBrukerRaw, parseBrukerRaw } from './bruker-raw';
 import { gunzipPattern, isGzip, withoutGz } from './compressed';
@@ -27,13 +27,17 @@ export function isPatternFile(name: string): boolean {
   return PATTERN_EXTENSIONS.some((e) => lower.endsWith(e));
 }
 
-/** Reads a pattern file's bytes; errors name the file and where in it (line:column, byte, element). */
+/**
+ * Reads a pattern file's bytes; errors name the file and where in it (line:column, byte, element,
+ * point). What it returns keeps the promises of `MeasuredPattern` (finite numbers, 2θ strictly
+ * increasing, plausible wavelengths), checked here on every reader's output.
+ */
 export function readPattern(bytes: Uint8Array, fileName: string): MeasuredPattern {
   const compressed = fileName.toLowerCase().endsWith('.gz') || isGzip(bytes);
   const content = compressed ? gunzipPattern(bytes, fileName) : bytes;
   const pattern = readUncompressed(content, fileName, extensionOf(withoutGz(fileName)));
   if (compressed) pattern.meta = { ...pattern.meta, compressed: 'gzip' };
-  return pattern;
+  return checkReadPattern(pattern, fileName);
 }
 
 function extensionOf(name: string): string {
