@@ -1,7 +1,6 @@
 // Bruker BRML: a zip of XML. Each Experiment*/RawData*.xml holds one range: <Datum> rows of
 // comma-separated values whose columns the <DataViews> name (the scan-axis view's TwoTheta
 // field, the first recorded counter); the tube's Kα1/Kα2/ratio sit in the same file.
-import { unzipSync } from 'fflate';
 import type { MeasuredPattern } from './pattern';
 import { errorAtLine, errorInFile, quoteForMessage, quoteName } from './located';
 import { assemblePattern, NumberColumn, ScanRanges, type ScanRange } from './ranges';
@@ -9,19 +8,14 @@ import { statedTube, type TubeValue } from './stated';
 import { child, descendants, firstDescendant, parseXml, type XmlElement } from './xml';
 import { atElement } from './xml-values';
 import { badNumber, parseNumber } from './text';
+import { readZipMembers } from './zip';
 
 const RAW_DATA = /(^|\/)RawData\d*\.xml$/i;
 
 const TUBE_ELEMENTS: Record<TubeValue, string> = { alpha1: 'WaveLengthAlpha1', alpha2: 'WaveLengthAlpha2', ratio: 'WaveLengthRatio' };
 
 export function parseBrml(bytes: Uint8Array, file: string): MeasuredPattern {
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes, { filter: (f) => RAW_DATA.test(f.name) });
-  } catch (e) {
-    throw errorInFile(file, `not a readable zip archive (${(e as Error).message}); a .brml file is a zip of XML`);
-  }
-  const members = Object.entries(entries).map(([name, data]) => ({ name, data }));
+  const members = readZipMembers(bytes, file, (name) => RAW_DATA.test(name));
   members.sort((a, b) => byRawDataNumber(a.name, b.name));
   if (members.length === 0) throw errorInFile(file, 'no Experiment*/RawData*.xml in the archive; not a Bruker BRML file');
   const ranges = new ScanRanges();
