@@ -13,9 +13,13 @@ export const MAX_PATTERN_POINTS = 1_000_000;
  */
 export const MAX_PATTERN_BYTES = 128 * MAX_PATTERN_POINTS;
 
-/** What a reader says when a file holds or declares more points than MAX_PATTERN_POINTS. */
-export function tooManyPoints(count: number | string): string {
-  return `${count} points is more than a pattern may have (${MAX_PATTERN_POINTS.toLocaleString('en-US')}; real scans have up to ~100,000)`;
+/**
+ * What a reader says when a file declares `count` points, or (without a count) holds more than
+ * MAX_PATTERN_POINTS, found as it reads them.
+ */
+export function tooManyPoints(count?: number): string {
+  const most = MAX_PATTERN_POINTS.toLocaleString('en-US');
+  return `${count === undefined ? `more than ${most} points, the most` : `${count} points is more than`} a pattern may have (${count === undefined ? '' : `${most}; `}real scans have up to ~100,000)`;
 }
 
 /** What a reader says when a file (or what it inflates to) is past MAX_PATTERN_BYTES. */

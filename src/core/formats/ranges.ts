@@ -29,7 +29,7 @@ export class NumberColumn {
   constructor(private readonly full: Fail) {}
   push(v: number): void {
     if (this.length === this.data.length) {
-      if (this.length >= MAX_PATTERN_POINTS) throw this.full(tooManyPoints(`more than ${MAX_PATTERN_POINTS.toLocaleString('en-US')}`));
+      if (this.length >= MAX_PATTERN_POINTS) throw this.full(tooManyPoints());
       const grown = new Float64Array(Math.min(this.length * 2, MAX_PATTERN_POINTS));
       grown.set(this.data);
       this.data = grown;
