@@ -10,7 +10,7 @@ import { readPattern, readPatternFile, MAX_PATTERN_POINTS } from '../../src/core
 import { MAX_COLLECTION_SAMPLES } from '../../src/core/formats/limits';
 import { readNpy } from '../../src/core/library/npy';
 import { UserError } from '../../src/core/diagnostics';
-import { describeRun, runCliProcess } from './helpers';
+import { describeRun, runCliProcess, untrainedModel } from './helpers';
 import { outcomeProblem, ReaderWorker } from './readers-harness';
 import { makeRaw101, npyBytes, xrdmlText } from '../unit/instrument-files';
 
@@ -29,6 +29,17 @@ describe('readers: a pattern file is read within a size limit', () => {
     const r = await runCliProcess(['read', '/dev/zero']);
     assert.equal(r.code, 2, describeRun(r));
     assert.match(r.stderr, /^latent-xrd read: \/dev\/zero: holds more than 128 MB, more than any pattern file \(1,000,000 points at most\); not read$/m, describeRun(r));
+  });
+
+  it('`score /dev/zero good.xy` reads /dev/zero within the limit too: its error is listed, the good file scored', async function () {
+    this.timeout(120_000);
+    const model = await untrainedModel(join(dir, 'model'));
+    writeFileSync(join(dir, 'good.xy'), Array.from({ length: 200 }, (_, i) => `${20 + i * 0.35} ${100 + (i % 7)}`).join('\n'));
+    const r = await runCliProcess(['score', '--model', model, '--json', '/dev/zero', join(dir, 'good.xy')]);
+    assert.equal(r.hung, false, describeRun(r));
+    const results = JSON.parse(r.stdout).results as { file: string; error?: string; verdict?: string }[];
+    assert.match(results[0].error ?? '', /^\/dev\/zero: holds more than 128 MB/, describeRun(r));
+    assert.ok(results[1].verdict, describeRun(r));
   });
 
   it('a file larger than the limit is refused from its size, before it is read', () => {
