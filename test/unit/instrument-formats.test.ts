@@ -12,6 +12,7 @@ import { readPattern, isPatternFile, PATTERN_EXTENSIONS, writeXy, type MeasuredP
 import { UserError } from '../../src/core/diagnostics';
 import { runCli } from '../../src/cli/main';
 import { parseNumber } from '../../src/core/formats/text';
+import { makeRaw101, makeRaw4 } from './instrument-files';
 
 const root = join(__dirname, '../../..');
 const fixtureDir = join(root, 'test/fixtures/instrument-formats');
@@ -31,7 +32,7 @@ function near(actual: number | undefined, expected: number, tolerance: number, w
   assert.ok(actual !== undefined && Math.abs(actual - expected) <= tolerance, `${what}: ${actual} is not within ${tolerance} of ${expected}`);
 }
 function strictlyOrdered(p: MeasuredPattern) {
-  for (let i = 1; i < p.twoTheta.length; i++) assert.ok(p.twoTheta[i] >= p.twoTheta[i - 1], `2θ out of order at ${i}`);
+  for (let i = 1; i < p.twoTheta.length; i++) assert.ok(p.twoTheta[i] > p.twoTheta[i - 1], `2θ out of order at ${i}`);
   assert.equal(p.intensity.length, p.twoTheta.length);
   for (const v of p.intensity) assert.ok(Number.isFinite(v));
 }
@@ -187,14 +188,17 @@ describe('instrument formats: the real files in /work/shared/data/patterns/instr
     // and line 1377 ("64.98220287,0") goes back below line 1376 ("66.0851466,…"): a second range.
     near(first(p), 30.00313028, 1e-3, 'first 2θ');
     near(last(p), 110.0656187, 1e-3, 'last 2θ');
-    assert.equal(p.twoTheta.length, 3050);
     assert.equal(p.meta?.stitched, true);
     assert.equal(p.meta?.ranges, 2);
     strictlyOrdered(p);
-    // 64.98220287° is measured twice: in the first range and, with 0 counts, first of the second.
-    const twice = Array.from(p.twoTheta.keys()).filter((i) => p.twoTheta[i] === 64.98220287);
-    assert.equal(twice.length, 2);
-    assert.ok(twice.some((i) => p.intensity[i] === 0), 'the zero-count point of the second range is kept');
+    // Two angles are measured twice, once in each range: 64.98220287° (169.0 and, first of the
+    // second range, 0) and 69.70313028° (102.4946484054787 and 152.65112392467603). Each becomes
+    // one point, the mean, so that 2θ strictly increases: 3050 lines, 3048 points.
+    assert.equal(p.twoTheta.length, 3048);
+    assert.equal(p.meta?.repeatedAngles, 2);
+    const at = (angle: number) => p.intensity[Array.from(p.twoTheta).indexOf(angle)];
+    assert.equal(at(64.98220287), (169 + 0) / 2);
+    assert.equal(at(69.70313028), (102.4946484054787 + 152.65112392467603) / 2);
   });
 });
 
@@ -430,81 +434,6 @@ describe('writeXy and the read command', () => {
     assert.match(bad.stderr, /malformed\.xy:42:6: not a finite number/);
   });
 });
-
-/** A RAW4.00 file built from the layout in src/core/formats/bruker-raw.ts's header comment. */
-function makeRaw4(range: { start: number; step: number; counts: number[] }): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const preamble = new Uint8Array(61);
-  preamble.set(text('RAW4.00'));
-  parts.push(preamble);
-  const keyValue = new Uint8Array(64);
-  const kv = new DataView(keyValue.buffer);
-  kv.setUint32(0, 10, true);
-  kv.setUint32(4, 64, true);
-  keyValue.set(text('SampleID'), 12);
-  keyValue.set(text('quartz'), 36);
-  parts.push(keyValue);
-  const tubeSegment = new Uint8Array(128);
-  const t = new DataView(tubeSegment.buffer);
-  t.setUint32(0, 30, true);
-  t.setUint32(4, 128, true);
-  [1.5418, 1.5406, 1.54439, 1.39222, 0.5].forEach((v, i) => t.setFloat64(72 + 8 * i, v, true));
-  tubeSegment.set(text('Cu'), 116);
-  parts.push(tubeSegment);
-  const drive = new Uint8Array(64);
-  const d = new DataView(drive.buffer);
-  d.setUint32(0, 50, true);
-  d.setUint32(4, 64, true);
-  const header = new Uint8Array(160);
-  const h = new DataView(header.buffer);
-  h.setUint32(0, 160, true);
-  header.set(text('Locked Coupled'), 32);
-  h.setFloat64(72, range.start, true);
-  h.setFloat64(80, range.step, true);
-  h.setUint32(88, range.counts.length, true);
-  h.setFloat32(92, 1000, true);
-  h.setUint32(136, 8, true);
-  h.setUint32(140, drive.length, true);
-  parts.push(header, drive);
-  const records = new Uint8Array(8 * range.counts.length);
-  const r = new DataView(records.buffer);
-  range.counts.forEach((c, i) => {
-    r.setFloat32(8 * i, c, true);
-    r.setInt32(8 * i + 4, 1, true);
-  });
-  parts.push(records);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/** A RAW1.01 file built from the layout in src/core/formats/bruker-raw.ts's header comment. */
-function makeRaw101(ranges: { start: number; step: number; counts: number[]; supplementary: number; recordSize: number }[]): Uint8Array {
-  const size = 712 + ranges.reduce((n, r) => n + 304 + r.supplementary + r.counts.length * r.recordSize, 0);
-  const out = new Uint8Array(size);
-  const v = new DataView(out.buffer);
-  out.set(text('RAW1.01'));
-  v.setUint32(12, ranges.length, true);
-  v.setFloat64(624, 1.5406, true);
-  let at = 712;
-  for (const r of ranges) {
-    v.setUint32(at, 304, true);
-    v.setUint32(at + 4, r.counts.length, true);
-    v.setFloat64(at + 8, r.start / 2, true); // θ, which must not be taken for 2θ
-    v.setFloat64(at + 16, r.start, true);
-    v.setFloat64(at + 176, r.step, true);
-    v.setUint32(at + 252, r.recordSize, true);
-    v.setUint32(at + 256, r.supplementary, true);
-    at += 304 + r.supplementary;
-    r.counts.forEach((c, i) => v.setFloat32(at + i * r.recordSize, c, true));
-    at += r.counts.length * r.recordSize;
-  }
-  return out;
-}
 
 describe('numbers in pattern files', () => {
   // The grammar, written as a regular expression: the fast scanner must accept exactly these.

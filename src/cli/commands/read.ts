@@ -2,11 +2,10 @@ import { resolve } from 'node:path';
 import type { Command } from '../args';
 import { parseCommandArgs } from '../args';
 import { UserError } from '../../core/diagnostics';
-import { readPattern, writeXy } from '../../core/formats';
+import { readPatternFile, writeXy } from '../../core/formats';
 import type { MeasuredPattern } from '../../core/formats/pattern';
 import { writeFileAtomic } from '../../core/util/atomic';
 import { patternTextHeader, recognisePatternText } from '../../core/report/output-marks';
-import { readUserFile } from '../io';
 
 export const readCommand: Command = {
   name: 'read',
@@ -17,7 +16,8 @@ export const readCommand: Command = {
     'Without --json prints a short summary (format, points, 2θ range, wavelength, header values).',
     '--json prints {"format", "wavelength", "twoTheta": […], "intensity": […], "meta": {…}}',
     '(with "sigma" when the file has uncertainties). --out writes the pattern as .xy text.',
-    'An unreadable file is reported with its line and column (or byte offset) and exit code 1.',
+    'An unreadable file is reported with where it is unreadable (line and column, byte offset,',
+    'element or point) and exit code 2, as every error a file or an argument causes.',
   ].join('\n'),
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs('read', argv, {
@@ -26,7 +26,7 @@ export const readCommand: Command = {
     });
     if (positionals.length !== 1) throw new UserError('read: give exactly one pattern file');
     const file = positionals[0];
-    const pattern = readPattern(readUserFile(ctx.cwd, file), file);
+    const pattern = readPatternFile(resolve(ctx.cwd, file), file);
     if (values.out) writeFileAtomic(resolve(ctx.cwd, values.out), `${patternTextHeader('read', file)}\n${writeXy(pattern, { source: file })}`, recognisePatternText);
     if (values.json) ctx.out(JSON.stringify(patternJson(pattern)) + '\n');
     else ctx.out(summary(file, pattern) + (values.out ? `written: ${values.out}\n` : ''));

@@ -5,8 +5,8 @@ import { UserError } from '../../core/diagnostics';
 import { initBackend } from '../../core/model/backend';
 import { loadModel } from '../../core/model/store';
 import { Scorer, type PatternScore } from '../../core/model/score';
-import { readPattern } from '../../core/formats';
-import { failureMessage, readUserFile } from '../io';
+import { readPatternFile } from '../../core/formats';
+import { failureMessage } from '../io';
 import { parseBackend } from './train';
 import { BACKGROUND_METHODS, DEFAULT_PREPROCESS_OPTIONS, type BackgroundMethod, type PreprocessStep } from '../../core/preprocess/prepare';
 import { isCollectionFile, scoreCollectionFiles } from './score-collection';
@@ -62,7 +62,7 @@ export const scoreCommand: Command = {
     const results: ({ file: string; steps: string[]; operations?: PreprocessStep[]; coverage: number } & PatternScore | { file: string; error: string })[] = [];
     for (const file of positionals) {
       try {
-        const measured = readPattern(readUserFile(ctx.cwd, file), file);
+        const measured = readPatternFile(resolve(ctx.cwd, file), file);
         const { score, prepared } = scorer.scoreMeasured(measured, preprocess);
         results.push({ file, ...score, coverage: prepared.coverage, steps: prepared.steps, operations: prepared.operations });
       } catch (e) {

@@ -1,55 +1,48 @@
 // Bruker BRML: a zip of XML. Each Experiment*/RawData*.xml holds one range: <Datum> rows of
 // comma-separated values whose columns the <DataViews> name (the scan-axis view's TwoTheta
 // field, the first recorded counter); the tube's Kα1/Kα2/ratio sit in the same file.
-import { unzipSync } from 'fflate';
 import type { MeasuredPattern } from './pattern';
-import { errorAtLine, errorInFile } from './located';
-import { assemblePattern, type ScanRange } from './ranges';
-import { child, descendants, parseXml, type XmlElement } from './xml';
-import { parseNumber } from './text';
+import { errorAtLine, errorInFile, quoteForMessage, quoteName } from './located';
+import { assemblePattern, NumberColumn, ScanRanges, type ScanRange } from './ranges';
+import { statedTube, type TubeValue } from './stated';
+import { child, descendants, firstDescendant, parseXml, type XmlElement } from './xml';
+import { atElement } from './xml-values';
+import { badNumber, parseNumber } from './text';
+import { readZipMembers } from './zip';
 
 const RAW_DATA = /(^|\/)RawData\d*\.xml$/i;
 
+const TUBE_ELEMENTS: Record<TubeValue, string> = { alpha1: 'WaveLengthAlpha1', alpha2: 'WaveLengthAlpha2', ratio: 'WaveLengthRatio' };
+
 export function parseBrml(bytes: Uint8Array, file: string): MeasuredPattern {
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes, { filter: (f) => RAW_DATA.test(f.name) });
-  } catch (e) {
-    throw errorInFile(file, `not a readable zip archive (${(e as Error).message}); a .brml file is a zip of XML`);
-  }
-  const names = Object.keys(entries).sort(byRawDataNumber);
-  if (names.length === 0) throw errorInFile(file, 'no Experiment*/RawData*.xml in the archive; not a Bruker BRML file');
-  const ranges: ScanRange[] = [];
+  const members = readZipMembers(bytes, file, (name) => RAW_DATA.test(name));
+  members.sort((a, b) => byRawDataNumber(a.name, b.name));
+  if (members.length === 0) throw errorInFile(file, 'no Experiment*/RawData*.xml in the archive; not a Bruker BRML file');
+  const ranges = new ScanRanges();
   const meta: Record<string, string | number | boolean> = {};
-  let tube: XmlElement | undefined;
-  for (const name of names) {
-    const where = `${file}/${name}`;
-    const root = parseXml(new TextDecoder('utf-8').decode(entries[name]), where);
-    ranges.push(readRawData(root, where));
-    tube ??= descendants(root, 'WaveLengthAlpha1')[0] ? root : undefined;
-    const scan = descendants(root, 'ScanInformation')[0];
+  let tube: { root: XmlElement; where: string } | undefined;
+  for (const member of members) {
+    const where = `${file}/${quoteName(member.name)}`;
+    const root = parseXml(new TextDecoder('utf-8').decode(member.data), where);
+    ranges.add(readRawData(root, where), (message) => errorAtLine(where, root.line, 1, message));
+    if (!tube && firstDescendant(root, 'WaveLengthAlpha1')) tube = { root, where };
+    const scan = firstDescendant(root, 'ScanInformation');
     if (scan && meta.scanName === undefined) {
       if (scan.attributes.ScanName) meta.scanName = scan.attributes.ScanName;
-      const step = descendants(scan, 'TimePerStep')[0]?.text.trim();
-      if (step) meta.timePerStepSeconds = Number(step);
+      const step = firstDescendant(scan, 'TimePerStep')?.text.trim();
+      if (step && Number.isFinite(parseNumber(step))) meta.timePerStepSeconds = parseNumber(step);
     }
     const started = child(root, 'TimeStampStarted')?.text.trim();
     if (started && meta.started === undefined) meta.started = started;
   }
-  const value = (element: string) => {
-    const found = tube && descendants(tube, element)[0];
-    const v = found ? parseNumber((found.attributes.Value ?? '').trim()) : Number.NaN;
-    return Number.isFinite(v) ? v : undefined;
-  };
-  const anode = tube && descendants(tube, 'TubeMaterial')[0]?.text.trim();
+  const element = (value: TubeValue) => (tube ? firstDescendant(tube.root, TUBE_ELEMENTS[value]) : undefined);
+  const stated = statedTube(
+    { alpha1: element('alpha1')?.attributes.Value, alpha2: element('alpha2')?.attributes.Value, ratio: element('ratio')?.attributes.Value },
+    (value) => atElement(element(value)!, tube!.where),
+  );
+  const anode = tube && firstDescendant(tube.root, 'TubeMaterial')?.text.trim();
   if (anode) meta.anode = anode;
-  return assemblePattern(file, ranges, {
-    format: 'brml',
-    wavelength: value('WaveLengthAlpha1'),
-    wavelength2: value('WaveLengthAlpha2'),
-    kAlpha2Ratio: value('WaveLengthRatio'),
-    meta,
-  });
+  return assemblePattern(file, ranges.list, { format: 'brml', ...stated, meta });
 }
 
 function byRawDataNumber(a: string, b: string): number {
@@ -60,25 +53,29 @@ function byRawDataNumber(a: string, b: string): number {
 }
 
 function readRawData(root: XmlElement, where: string): ScanRange {
-  const route = descendants(root, 'DataRoute').find((r) => r.attributes.RouteFlag === 'Measured') ?? descendants(root, 'DataRoute')[0];
+  const routes = descendants(root, 'DataRoute');
+  const route = routes.find((r) => r.attributes.RouteFlag === 'Measured') ?? routes[0];
   if (!route) throw errorAtLine(where, root.line, 1, 'no <DataRoute> with measured data');
   const { twoThetaColumn, countsColumn } = columnsOf(route, where);
   const datums = descendants(route, 'Datum');
   if (datums.length === 0) throw errorAtLine(where, route.line, 1, 'no <Datum> rows in the measured data');
-  const rows = datums.map((d) => d.text.trim().split(','));
-  const twoTheta: number[] = [];
-  const intensity: number[] = [];
-  rows.forEach((row, i) => {
-    const line = datums[i].line;
-    if (row.length <= Math.max(twoThetaColumn, countsColumn)) throw errorAtLine(where, line, 1, `<Datum> has ${row.length} values; the data views need ${Math.max(twoThetaColumn, countsColumn) + 1}`);
-    const x = parseNumber(row[twoThetaColumn].trim());
-    const y = parseNumber(row[countsColumn].trim());
-    if (!Number.isFinite(x)) throw errorAtLine(where, line, 1, `<Datum> 2θ (value ${twoThetaColumn + 1}) is not a finite number: "${row[twoThetaColumn]}"`);
-    if (!Number.isFinite(y)) throw errorAtLine(where, line, 1, `<Datum> counts (value ${countsColumn + 1}) is not a finite number: "${row[countsColumn]}"`);
-    twoTheta.push(x);
-    intensity.push(y);
-  });
-  return { twoTheta, intensity };
+  const full = (message: string) => errorAtLine(where, route.line, 1, message);
+  const twoTheta = new NumberColumn(full);
+  const intensity = new NumberColumn(full);
+  const wanted = Math.max(twoThetaColumn, countsColumn) + 1;
+  for (const datum of datums) {
+    // Only the first `wanted` values are looked at: a row of a million commas costs no more.
+    const row = datum.text.trim().split(',', wanted);
+    if (row.length < wanted) throw errorAtLine(where, datum.line, 1, `<Datum> has ${row.length} values; the data views need ${wanted}`);
+    const value = (column: number, what: string) => {
+      const v = parseNumber(row[column].trim());
+      if (!Number.isFinite(v)) throw errorAtLine(where, datum.line, 1, `<Datum> ${what} (value ${column + 1}) is ${badNumber(row[column].trim())}`);
+      return v;
+    };
+    twoTheta.push(value(twoThetaColumn, '2θ'));
+    intensity.push(value(countsColumn, 'counts'));
+  }
+  return { twoTheta: twoTheta.values(), intensity: intensity.values() };
 }
 
 function columnsOf(route: XmlElement, where: string): { twoThetaColumn: number; countsColumn: number } {
@@ -87,7 +84,7 @@ function columnsOf(route: XmlElement, where: string): { twoThetaColumn: number; 
   let countsColumn = -1;
   for (const view of views) {
     const start = Number(view.attributes.Start);
-    if (!Number.isInteger(start)) continue;
+    if (!Number.isInteger(start) || start < 0) continue;
     const fields = descendants(view, 'FieldDefinitions');
     const twoTheta = fields.findIndex((f) => f.attributes.FieldName === 'TwoTheta' || f.attributes.AxisId === 'TwoTheta');
     if (twoTheta >= 0 && twoThetaColumn < 0) twoThetaColumn = start + twoTheta;
@@ -98,8 +95,8 @@ function columnsOf(route: XmlElement, where: string): { twoThetaColumn: number; 
     return { twoThetaColumn: 2, countsColumn: 4 };
   }
   if (twoThetaColumn < 0) {
-    const axis = descendants(route, 'ScanAxisInfo')[0]?.attributes.AxisName ?? '?';
-    throw errorAtLine(where, route.line, 1, `the scan has no TwoTheta axis (it scans "${axis}"); not a 2θ pattern`);
+    const axis = firstDescendant(route, 'ScanAxisInfo')?.attributes.AxisName ?? '?';
+    throw errorAtLine(where, route.line, 1, `the scan has no TwoTheta axis (it scans ${quoteForMessage(axis)}); not a 2θ pattern`);
   }
   if (countsColumn < 0) throw errorAtLine(where, route.line, 1, 'no recorded counter in the data views');
   return { twoThetaColumn, countsColumn };

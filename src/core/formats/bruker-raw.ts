@@ -16,8 +16,11 @@
 // Layout facts from public descriptions of the format (xylib's and GSAS-II's readers and their
 // documentation), checked against the real files in test/fixtures/instrument-formats.
 import type { MeasuredPattern } from './pattern';
+import { implausibleWavelength } from '../diffraction/wavelengths';
 import { describeStart, errorAtByte } from './located';
-import { assemblePattern, steppedAngles, type ScanRange } from './ranges';
+import { MAX_PATTERN_POINTS, tooManyPoints } from './limits';
+import { assemblePattern, ScanRanges, steppedAngles, type Fail } from './ranges';
+import { statedKAlpha2Ratio, statedWavelength } from './stated';
 
 const V3_FILE_HEADER = 712;
 const V4_PREAMBLE = 61;
@@ -69,6 +72,12 @@ class Reader {
     this.need(offset, 8, what);
     return this.view.getFloat64(offset, true);
   }
+  /** A step count, refused before anything is allocated for it when past the point limit. */
+  steps(offset: number): number {
+    const steps = this.u32(offset, 'the step count');
+    if (steps > MAX_PATTERN_POINTS) throw errorAtByte(this.file, offset, `the step count: ${tooManyPoints(steps)}`);
+    return steps;
+  }
   finite(offset: number, what: string, value: number): number {
     if (!Number.isFinite(value)) throw errorAtByte(this.file, offset, `${what} is not a finite number (${value})`);
     return value;
@@ -84,7 +93,7 @@ class Reader {
 function readV3(r: Reader): MeasuredPattern {
   r.need(0, V3_FILE_HEADER, 'the 712-byte file header');
   const rangeCount = r.u32(12, 'the range count');
-  const ranges: ScanRange[] = [];
+  const ranges = new ScanRanges();
   const scanTypes = new Set<number>();
   let at = V3_FILE_HEADER;
   for (let k = 0; k < rangeCount; k++) {
@@ -92,7 +101,7 @@ function readV3(r: Reader): MeasuredPattern {
     const headerLength = r.u32(at, `the header of ${what}`);
     if (headerLength < 260) throw errorAtByte(r.file, at, `${what} declares a ${headerLength}-byte header; RAW1.01 range headers are at least 260 bytes`);
     r.need(at, headerLength, `the header of ${what}`);
-    const steps = r.u32(at + 4, 'the step count');
+    const steps = r.steps(at + 4);
     const start = r.finite(at + 16, 'the start 2θ', r.f64(at + 16, 'the start 2θ'));
     const step = r.finite(at + 176, 'the 2θ step', r.f64(at + 176, 'the 2θ step'));
     scanTypes.add(r.u32(at + 196, 'the scan type'));
@@ -100,7 +109,9 @@ function readV3(r: Reader): MeasuredPattern {
     const supplementary = r.u32(at + 256, 'the supplementary-header size');
     const dataAt = at + headerLength + supplementary;
     r.need(dataAt, steps * recordSize, `the ${steps} data records of ${what}`);
-    ranges.push({ twoTheta: steppedAngles(start, step, steps), intensity: counts(r, dataAt, steps, recordSize) });
+    const rangeAt = at;
+    const fail: Fail = (message) => errorAtByte(r.file, rangeAt + 16, `${what}, start 2θ and step: ${message}`);
+    ranges.add({ twoTheta: steppedAngles(start, step, steps, fail), intensity: counts(r, dataAt, steps, recordSize) }, fail);
     at = dataAt + steps * recordSize;
   }
   const meta: Record<string, string | number | boolean> = { version: 'RAW1.01' };
@@ -112,22 +123,22 @@ function readV3(r: Reader): MeasuredPattern {
   const anode = r.text(608, 4);
   if (anode) meta.anode = anode;
   if (scanTypes.size === 1) meta.scanType = [...scanTypes][0];
-  return assemblePattern(r.file, ranges, { format: 'bruker-raw', ...tube(r, 624), meta });
+  return assemblePattern(r.file, ranges.list, { format: 'bruker-raw', ...tube(r, 624), meta });
 }
 
 function readV4(r: Reader): MeasuredPattern {
-  const ranges: ScanRange[] = [];
+  const ranges = new ScanRanges();
   const meta: Record<string, string | number | boolean> = { version: 'RAW4.00' };
   let waves: ReturnType<typeof tube> = {};
   let at = V4_PREAMBLE;
   while (at + 4 <= r.length) {
     const kind = r.u32(at, 'a segment kind');
     if (kind === 0 || kind === 160) {
-      const what = `range ${ranges.length + 1} (at byte ${at})`;
+      const what = `range ${ranges.list.length + 1} (at byte ${at})`;
       const scanType = r.text(at + 32, 24);
       const start = r.finite(at + 72, 'the start angle', r.f64(at + 72, `the start of ${what}`));
       const step = r.finite(at + 80, 'the step', r.f64(at + 80, `the step of ${what}`));
-      const steps = r.u32(at + 88, `the step count of ${what}`);
+      const steps = r.steps(at + 88);
       const stepTimeMs = r.f32(at + 92, 'the step time');
       const wavelength = r.f64(at + 112, 'the wavelength');
       const recordSize = r.u32(at + 136, 'the data-record size');
@@ -136,10 +147,12 @@ function readV4(r: Reader): MeasuredPattern {
       const dataAt = at + 160 + chain;
       r.need(at + 160, chain, `the header of ${what}`);
       r.need(dataAt, steps * recordSize, `the ${steps} data records of ${what}`);
-      ranges.push({ twoTheta: steppedAngles(start, step, steps), intensity: counts(r, dataAt, steps, recordSize) });
+      const rangeAt = at;
+      const fail: Fail = (message) => errorAtByte(r.file, rangeAt + 72, `${what}, start and step: ${message}`);
+      ranges.add({ twoTheta: steppedAngles(start, step, steps, fail), intensity: counts(r, dataAt, steps, recordSize) }, fail);
       if (scanType && meta.scanType === undefined) meta.scanType = scanType;
       if (Number.isFinite(stepTimeMs) && stepTimeMs > 0 && meta.stepTimeSeconds === undefined) meta.stepTimeSeconds = stepTimeMs / 1000;
-      if (Number.isFinite(wavelength) && wavelength > 0 && meta.rangeWavelength === undefined) meta.rangeWavelength = wavelength;
+      if (!implausibleWavelength(wavelength) && meta.rangeWavelength === undefined) meta.rangeWavelength = wavelength;
       at = dataAt + steps * recordSize;
       continue;
     }
@@ -157,18 +170,25 @@ function readV4(r: Reader): MeasuredPattern {
     }
     at += length;
   }
-  if (ranges.length === 0) throw errorAtByte(r.file, at, 'no measurement range in the file (a settings file, or truncated before the data)');
-  return assemblePattern(r.file, ranges, { format: 'bruker-raw', ...waves, meta });
+  if (ranges.list.length === 0) throw errorAtByte(r.file, at, 'no measurement range in the file (a settings file, or truncated before the data)');
+  return assemblePattern(r.file, ranges.list, { format: 'bruker-raw', ...waves, meta });
 }
 
-/** Kα1, Kα2 and the ratio: three float64 from `alpha1At` (Kβ sits between Kα2 and the ratio). */
+/**
+ * Kα1, Kα2 and the ratio: float64 at `alpha1At`, +8 and +24 (Kβ sits between Kα2 and the ratio).
+ * A wavelength of 0 was never written (headers are zero-filled) and states nothing; anything
+ * else must be a usable wavelength, and the ratio one in [0, 1] (0: a monochromatic beam).
+ */
 function tube(r: Reader, alpha1At: number): Pick<MeasuredPattern, 'wavelength' | 'wavelength2' | 'kAlpha2Ratio'> {
-  const positive = (v: number) => (Number.isFinite(v) && v > 0 ? v : undefined);
-  const ratio = r.f64(alpha1At + 24, 'the Kα2/Kα1 ratio');
+  const at = (offset: number): Fail => (message) => errorAtByte(r.file, offset, message);
+  const wavelength = (offset: number, what: string) => {
+    const v = r.f64(offset, what);
+    return v === 0 ? undefined : statedWavelength(v, what, at(offset));
+  };
   return {
-    wavelength: positive(r.f64(alpha1At, 'the Kα1 wavelength')),
-    wavelength2: positive(r.f64(alpha1At + 8, 'the Kα2 wavelength')),
-    kAlpha2Ratio: Number.isFinite(ratio) && ratio >= 0 && ratio <= 1 ? ratio : undefined,
+    wavelength: wavelength(alpha1At, 'the Kα1 wavelength'),
+    wavelength2: wavelength(alpha1At + 8, 'the Kα2 wavelength'),
+    kAlpha2Ratio: statedKAlpha2Ratio(r.f64(alpha1At + 24, 'the Kα2/Kα1 ratio'), 'the Kα2/Kα1 ratio', at(alpha1At + 24)),
   };
 }
 

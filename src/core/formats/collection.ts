@@ -4,8 +4,11 @@
 // column, so a broken file says where it is broken.
 import type { Diagnostic } from '../diagnostics';
 import { UserError } from '../diagnostics';
-import { JsonSyntaxError, parseJsonWithLocations } from '../util/json-locations';
-import type { MeasuredPattern } from './pattern';
+import { implausibleWavelength } from '../diffraction/wavelengths';
+import { JsonSyntaxError, parseJsonWithLocations, type LocatedJson } from '../util/json-locations';
+import { MAX_COLLECTION_SAMPLES, MAX_PATTERN_POINTS, tooManyPoints } from './limits';
+import { quoteForMessage, quoteName } from './located';
+import { twoThetaProblem, type MeasuredPattern } from './pattern';
 
 export const COLLECTION_FORMAT = 'latent-xrd-collection';
 export const COLLECTION_VERSION = 1;
@@ -69,22 +72,28 @@ export function parseCollection(text: string, file = 'collection.xrd'): Collecti
   try {
     root = JSON.parse(text);
   } catch {
-    try {
-      parseJsonWithLocations(text);
-    } catch (e) {
-      if (e instanceof JsonSyntaxError) throw new UserError(`${file}:${e.range.line}:${e.range.column}: not valid JSON: ${e.message}`, [{ severity: 'error', message: `not valid JSON: ${e.message}`, range: e.range }], file);
-      throw e;
-    }
+    locatedJson(text, file);
     throw new UserError(`${file}: not valid JSON`, [], file);
   }
   const problems: { path: (string | number)[]; message: string }[] = [];
   const collection = validateCollection(root, file, (path, message) => problems.push({ path, message }));
   if (problems.length || !collection) {
-    const located = parseJsonWithLocations(text);
+    const located = locatedJson(text, file);
     const diagnostics: Diagnostic[] = problems.map(({ path, message }) => ({ severity: 'error', message: `${path.length ? path.join('.') + ': ' : ''}${message}`, range: located.locate(path), code: 'collection.invalid' }));
     throw collectionError(file, diagnostics);
   }
   return collection;
+}
+
+/** The text parsed again with every value's position; what that parser refuses is an error at its place. */
+function locatedJson(text: string, file: string): LocatedJson {
+  try {
+    return parseJsonWithLocations(text);
+  } catch (e) {
+    if (!(e instanceof JsonSyntaxError)) throw e;
+    const message = e.message.includes('nested more than') ? e.message : `not valid JSON: ${e.message}`;
+    throw new UserError(`${file}:${e.range.line}:${e.range.column}: ${message}`, [{ severity: 'error', message, range: e.range }], file);
+  }
 }
 
 type Problem = (path: (string | number)[], message: string) => void;
@@ -100,7 +109,7 @@ function validateCollection(root: unknown, file: string, problem: Problem): Coll
     problem(path, message);
   };
   const unknownKeys = (obj: Record<string, unknown>, allowed: string[], path: (string | number)[]) => {
-    for (const k of Object.keys(obj)) if (!allowed.includes(k)) fail([...path, k], `unknown key "${k}" (allowed: ${allowed.join(', ')})`);
+    for (const k of Object.keys(obj)) if (!allowed.includes(k)) fail([...path, k], `unknown key ${quoteForMessage(k)} (allowed: ${allowed.join(', ')})`);
   };
   unknownKeys(root, ['$schema', 'format', 'version', 'title', 'kind', 'wavelength', 'waferDiameter', 'note', 'source', 'twoTheta', 'grid', 'samples'], []);
   if (root.format !== COLLECTION_FORMAT) fail(['format'], `expected "format": "${COLLECTION_FORMAT}"`);
@@ -115,39 +124,48 @@ function validateCollection(root: unknown, file: string, problem: Problem): Coll
       if (s.description !== undefined && typeof s.description !== 'string') fail(['source', 'description'], 'expected a string');
       if (s.axis !== undefined && s.axis !== '2theta' && s.axis !== 'q') fail(['source', 'axis'], 'expected "2theta" or "q"');
       if (s.axisUnit !== undefined && s.axisUnit !== 'deg' && s.axisUnit !== 'nm^-1' && s.axisUnit !== 'A^-1') fail(['source', 'axisUnit'], 'expected "deg", "nm^-1" or "A^-1"');
-      if (s.conversionWavelength !== undefined && !(isFiniteNumber(s.conversionWavelength) && s.conversionWavelength > 0)) fail(['source', 'conversionWavelength'], 'expected a wavelength > 0 (Å)');
+      if (s.conversionWavelength !== undefined) {
+        const problem = isFiniteNumber(s.conversionWavelength) ? implausibleWavelength(s.conversionWavelength) : 'expected a wavelength (Å)';
+        if (problem) fail(['source', 'conversionWavelength'], problem);
+      }
       if (s.wavelengthStated !== undefined && typeof s.wavelengthStated !== 'boolean') fail(['source', 'wavelengthStated'], 'expected true or false');
       source = s as CollectionSource;
     }
   }
-  let twoTheta: Float64Array | undefined;
-  if (Array.isArray(root.twoTheta)) {
-    if (!root.twoTheta.every(isFiniteNumber) || root.twoTheta.length < 2) fail(['twoTheta'], 'expected at least two finite numbers (degrees)');
-    else twoTheta = Float64Array.from(root.twoTheta as number[]);
-  } else if (isObject(root.grid)) {
-    const { min, max, points } = root.grid;
-    if (!isFiniteNumber(min) || !isFiniteNumber(max) || !Number.isInteger(points) || (points as number) < 2 || max <= min) fail(['grid'], 'expected {"min", "max", "points"} with max > min and points ≥ 2');
-    else twoTheta = Float64Array.from({ length: points as number }, (_, i) => min + (i * (max - min)) / ((points as number) - 1));
-  } else fail([], 'give the 2θ axis as "twoTheta": [...] or "grid": {"min", "max", "points"}');
+  for (const key of ['wavelength', 'waferDiameter'] as const) {
+    const v = root[key];
+    if (v === undefined) continue;
+    const problem = !isFiniteNumber(v) ? 'expected a number' : key === 'wavelength' ? implausibleWavelength(v) : v > 0 ? undefined : 'expected a diameter > 0 (mm)';
+    if (problem) fail([key], problem);
+  }
+  const twoTheta = readAxis(root, fail);
   const samples: CollectionSample[] = [];
   if (!Array.isArray(root.samples) || root.samples.length === 0) fail(['samples'], 'expected a non-empty array of samples');
+  else if (root.samples.length > MAX_COLLECTION_SAMPLES) fail(['samples'], `${root.samples.length} samples is more than a collection may have (${MAX_COLLECTION_SAMPLES.toLocaleString('en-US')})`);
   else {
     const ids = new Set<string>();
-    root.samples.forEach((s, i) => {
+    for (let i = 0; i < root.samples.length; i++) {
+      const s: unknown = root.samples[i];
       const at = ['samples', i];
-      if (!isObject(s)) return fail(at, 'a sample is an object');
+      if (!isObject(s)) {
+        fail(at, 'a sample is an object');
+        continue;
+      }
       unknownKeys(s, ['id', 'x', 'y', 'composition', 'intensity', 'flagged', 'note'], at);
       const id = typeof s.id === 'string' ? s.id : String(i + 1);
-      if (ids.has(id)) fail([...at, 'id'], `duplicate sample id "${id}"`);
+      if (ids.has(id)) fail([...at, 'id'], `duplicate sample id ${quoteForMessage(id)}`);
       ids.add(id);
-      if (!Array.isArray(s.intensity)) return fail([...at, 'intensity'], 'expected an array of intensities');
-      const intensity = new Float64Array(s.intensity.length);
-      for (let k = 0; k < intensity.length; k++) {
-        const v = s.intensity[k];
-        if (typeof v !== 'number' || !Number.isFinite(v)) return fail([...at, 'intensity', k], `not a finite number (sample ${id}, point ${k + 1})`);
-        intensity[k] = v;
+      if (!Array.isArray(s.intensity)) {
+        fail([...at, 'intensity'], 'expected an array of intensities');
+        continue;
       }
-      if (twoTheta && intensity.length !== twoTheta.length) return fail([...at, 'intensity'], `has ${intensity.length} points but the 2θ axis has ${twoTheta.length}`);
+      // Sizes first, so that nothing is allocated for a sample that cannot be used.
+      if (twoTheta && s.intensity.length !== twoTheta.length) {
+        fail([...at, 'intensity'], `has ${s.intensity.length} points but the 2θ axis has ${twoTheta.length}`);
+        continue;
+      }
+      const intensity = readIntensities(s.intensity, id, at, fail);
+      if (!intensity) continue;
       const sample: CollectionSample = { id, intensity };
       for (const k of ['x', 'y'] as const) {
         if (s[k] === undefined) continue;
@@ -158,14 +176,14 @@ function validateCollection(root: unknown, file: string, problem: Problem): Coll
         if (!isObject(s.composition) || !Object.values(s.composition).every((v) => isFiniteNumber(v) && v >= 0)) fail([...at, 'composition'], 'expected {"element": fraction ≥ 0, …}');
         else {
           const total = Object.values(s.composition as Record<string, number>).reduce((a, b) => a + b, 0);
-          if (total <= 0) fail([...at, 'composition'], 'fractions sum to zero');
+          if (!(total > 0) || !Number.isFinite(total)) fail([...at, 'composition'], total > 0 ? 'the fractions sum past the range of a double' : 'fractions sum to zero');
           else sample.composition = Object.fromEntries(Object.entries(s.composition as Record<string, number>).map(([e, v]) => [e, v / total]));
         }
       }
       if (s.flagged === true) sample.flagged = true;
       if (typeof s.note === 'string') sample.note = s.note;
       samples.push(sample);
-    });
+    }
   }
   if (failed || !twoTheta) return undefined;
   const kind = root.kind === 'synthetic' ? 'synthetic' : 'library';
@@ -180,6 +198,49 @@ function validateCollection(root: unknown, file: string, problem: Problem): Coll
   if (typeof root.note === 'string') collection.note = root.note;
   if (source) collection.source = source;
   return collection;
+}
+
+/**
+ * The 2θ axis, as a list or as an even grid, checked for size before anything is allocated and
+ * then as every pattern's axis is: angles (|2θ| ≤ 180°) that strictly increase.
+ */
+function readAxis(root: Record<string, unknown>, fail: Problem): Float64Array | undefined {
+  let axis: Float64Array;
+  let path: string[];
+  if (Array.isArray(root.twoTheta)) {
+    path = ['twoTheta'];
+    if (root.twoTheta.length > MAX_PATTERN_POINTS) return void fail(path, tooManyPoints(root.twoTheta.length));
+    if (root.twoTheta.length < 2 || !root.twoTheta.every(isFiniteNumber)) return void fail(path, 'expected at least two finite numbers (degrees)');
+    axis = Float64Array.from(root.twoTheta as number[]);
+  } else if (isObject(root.grid)) {
+    path = ['grid'];
+    const { min, max, points } = root.grid;
+    if (!isFiniteNumber(min) || !isFiniteNumber(max) || !Number.isInteger(points) || (points as number) < 2 || max <= min) return void fail(path, 'expected {"min", "max", "points"} with max > min and points ≥ 2');
+    if ((points as number) > MAX_PATTERN_POINTS) return void fail([...path, 'points'], tooManyPoints(points as number));
+    for (const [key, v] of [['min', min], ['max', max]] as const) {
+      const problem = twoThetaProblem(v);
+      if (problem) return void fail([...path, key], problem);
+    }
+    const n = points as number;
+    axis = new Float64Array(n);
+    for (let i = 0; i < n; i++) axis[i] = min + (i * (max - min)) / (n - 1);
+  } else return void fail([], 'give the 2θ axis as "twoTheta": [...] or "grid": {"min", "max", "points"}');
+  for (let i = 0; i < axis.length; i++) {
+    const problem = twoThetaProblem(axis[i]) ?? (i > 0 && !(axis[i] > axis[i - 1]) ? `2θ does not increase at point ${i + 1} (${axis[i - 1]}°, then ${axis[i]}°)` : undefined);
+    if (problem) return void fail(path, `point ${i + 1}: ${problem}`);
+  }
+  return axis;
+}
+
+/** One sample's intensities as a typed array, or undefined (with the problem said) when one is not a finite number. */
+function readIntensities(values: unknown[], id: string, at: (string | number)[], fail: Problem): Float64Array | undefined {
+  const intensity = new Float64Array(values.length);
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    if (typeof v !== 'number' || !Number.isFinite(v)) return void fail([...at, 'intensity', k], `not a finite number (sample ${quoteName(id)}, point ${k + 1})`);
+    intensity[k] = v;
+  }
+  return intensity;
 }
 
 function collectionError(file: string, diagnostics: Diagnostic[]): UserError {

@@ -1,12 +1,14 @@
 // One entry point for pattern files: the CLI, the extension and the watch folder all read
 // patterns through here. The format is chosen by extension and checked against the content,
 // so a file that is not what its name says gets an error saying what it is instead of garbage.
-import type { MeasuredPattern } from './pattern';
+import { checkReadPattern, type MeasuredPattern } from './pattern';
 import { parseBrml } from './brml';
 import { isBrukerRaw, parseBrukerRaw } from './bruker-raw';
 import { gunzipPattern, isGzip, withoutGz } from './compressed';
 import { isGsas, parseGsas } from './gsas';
 import { decodeText, describeStart, errorInFile } from './located';
+import { MAX_PATTERN_BYTES, tooManyBytes } from './limits';
+import { readFileBounded } from './file';
 import { isRas, isRigakuAsc, parseRas, parseRigakuAsc } from './rigaku';
 import { parseTextColumns } from './text';
 import { isUxd, parseUxd } from './uxd';
@@ -14,6 +16,7 @@ import { parseXrdml } from './xrdml';
 
 export type { MeasuredPattern } from './pattern';
 export { writeXy } from './write-xy';
+export { MAX_PATTERN_BYTES, MAX_PATTERN_POINTS } from './limits';
 
 const TEXT_COLUMNS = ['.xy', '.xye', '.csv', '.dat', '.txt'] as const;
 const INSTRUMENT = ['.xrdml', '.raw', '.brml', '.ras', '.asc', '.uxd', '.gsa', '.gsas', '.fxye'] as const;
@@ -27,13 +30,27 @@ export function isPatternFile(name: string): boolean {
   return PATTERN_EXTENSIONS.some((e) => lower.endsWith(e));
 }
 
-/** Reads a pattern file's bytes; errors name the file and where in it (line:column, byte, element). */
+/**
+ * Reads a pattern file's bytes; errors name the file and where in it (line:column, byte, element,
+ * point). What it returns keeps the promises of `MeasuredPattern` (finite numbers, 2θ strictly
+ * increasing, plausible wavelengths), checked here on every reader's output.
+ */
 export function readPattern(bytes: Uint8Array, fileName: string): MeasuredPattern {
+  if (bytes.length > MAX_PATTERN_BYTES) throw errorInFile(fileName, tooManyBytes(`${bytes.length} bytes:`));
   const compressed = fileName.toLowerCase().endsWith('.gz') || isGzip(bytes);
   const content = compressed ? gunzipPattern(bytes, fileName) : bytes;
   const pattern = readUncompressed(content, fileName, extensionOf(withoutGz(fileName)));
   if (compressed) pattern.meta = { ...pattern.meta, compressed: 'gzip' };
-  return pattern;
+  return checkReadPattern(pattern, fileName);
+}
+
+/**
+ * Reads and parses a pattern file from disk, the file read with the size limit checked as it
+ * arrives (a device, a FIFO or a file past MAX_PATTERN_BYTES costs no more than the limit).
+ * `shown` is the name errors use (default: the path).
+ */
+export function readPatternFile(path: string, shown = path): MeasuredPattern {
+  return readPattern(readFileBounded(path, MAX_PATTERN_BYTES, shown), shown);
 }
 
 function extensionOf(name: string): string {

@@ -30,6 +30,11 @@ export function quoteForMessage(text: string, limit = QUOTE_LIMIT): string {
   return `${JSON.stringify(text.slice(0, limit))}… (${text.length} characters)`;
 }
 
+/** A name from a file (an element's, an archive member's) inside a message: as it is when short, quoted and cut when long. */
+export function quoteName(name: string): string {
+  return name.length <= QUOTE_LIMIT ? name : quoteForMessage(name);
+}
+
 /** The first bytes of a file as a person would recognise them: quoted text, or hex when binary. */
 export function describeStart(bytes: Uint8Array): string {
   const head = bytes.subarray(0, 16);
@@ -60,7 +65,40 @@ export function decodeText(bytes: Uint8Array): string {
   return utf8.includes('\uFFFD') ? new TextDecoder('latin1').decode(bytes) : utf8;
 }
 
-/** Splits text into lines, keeping \r\n, \n and \r files alike. */
+/** Splits text into lines, keeping \r\n, \n and \r files alike (for short texts: see `Lines`). */
 export function splitLines(text: string): string[] {
   return text.split(/\r\n|\n|\r/);
+}
+
+/**
+ * The lines of a text one at a time, as `splitLines` cuts them, without holding them all: a
+ * file of a million short lines costs one line at a time, not a million strings at once.
+ */
+export class Lines {
+  private at = 0;
+  private ahead: string | undefined;
+  /** 1-based number of the line `next()` returned last. */
+  number = 0;
+  constructor(private readonly text: string) {}
+
+  next(): string | undefined {
+    const line = this.peek();
+    if (line !== undefined) {
+      this.ahead = undefined;
+      this.number++;
+    }
+    return line;
+  }
+
+  /** The line `next()` will return, without moving past it. */
+  peek(): string | undefined {
+    if (this.ahead !== undefined) return this.ahead;
+    const text = this.text;
+    if (this.at > text.length) return undefined;
+    let end = this.at;
+    for (let c = text.charCodeAt(end); end < text.length && c !== 10 && c !== 13; c = text.charCodeAt(++end));
+    this.ahead = text.slice(this.at, end);
+    this.at = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+    return this.ahead;
+  }
 }

@@ -3,8 +3,9 @@
 // data line are a header; comment lines are skipped anywhere; after the data starts, a line
 // that is not numbers is an error at its line and column, never silently dropped.
 import type { MeasuredPattern } from './pattern';
-import { errorAtLine, errorInFile, splitLines } from './located';
-import { assemblePattern } from './ranges';
+import { sigmaProblem, twoThetaProblem } from './pattern';
+import { errorAtLine, errorInFile, Lines, quoteForMessage } from './located';
+import { assemblePattern, NumberColumn } from './ranges';
 
 const NOT_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 
@@ -15,42 +16,76 @@ export interface TextColumnsOptions {
 }
 
 export function parseTextColumns(text: string, file: string, options: TextColumnsOptions = {}): MeasuredPattern {
-  const twoTheta: number[] = [];
-  const intensity: number[] = [];
-  const sigma: number[] = [];
-  const lines = splitLines(text);
+  const lines = new Lines(text);
+  const full = (message: string) => errorAtLine(file, lines.number, 1, message);
+  const twoTheta = new NumberColumn(full);
+  const intensity = new NumberColumn(full);
+  const sigma = new NumberColumn(full);
   let headerLines = 0;
   const wanted = options.sigmaColumn ? 3 : 2;
   const values = [0, 0, 0];
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index];
+  for (let line = lines.next(); line !== undefined; line = lines.next()) {
     if (isBlankOrComment(line)) continue;
     const fields = splitFields(line);
-    for (let k = 0; k < wanted; k++) values[k] = k < fields.length ? parseNumber(fields[k].text) : Number.NaN;
     // Before the data, a line is a header unless it starts with two numbers ("100 points" and
-    // "2 Theta" are headers); NaN and Inf count as numbers here so that they are reported.
+    // "2 Theta" are headers); NaN, Inf and numbers past the range of a double count as numbers
+    // here so that they are reported.
     if (twoTheta.length === 0 && !(isNumberLike(fields[0]) && isNumberLike(fields[1]))) {
       headerLines++;
       continue; // a header line (column names, instrument text)
     }
+    const at = (k: number, message: string) => errorAtLine(file, lines.number, fields[k].column, message);
     if (fields.length < wanted) {
       const column = fields.length ? fields[fields.length - 1].column + fields[fields.length - 1].text.length : 1;
-      throw errorAtLine(file, index + 1, column, `expected ${wanted === 3 ? 'three numbers (2θ, intensity, σ)' : 'two numbers (2θ and intensity)'}`);
+      throw errorAtLine(file, lines.number, column, `expected ${wanted === 3 ? 'three numbers (2θ, intensity, σ)' : 'two numbers (2θ and intensity)'}`);
     }
     for (let k = 0; k < wanted; k++) {
-      if (!Number.isFinite(values[k])) throw errorAtLine(file, index + 1, fields[k].column, `not a finite number: "${fields[k].text}"`);
+      values[k] = parseNumber(fields[k].text);
+      if (!Number.isFinite(values[k])) throw at(k, badNumber(fields[k].text));
     }
+    const angle = twoThetaProblem(values[0]);
+    if (angle) throw at(0, angle);
     twoTheta.push(values[0]);
     intensity.push(values[1]);
-    if (options.sigmaColumn) sigma.push(values[2]);
+    if (options.sigmaColumn) {
+      const problem = sigmaProblem(values[2]);
+      if (problem) throw at(2, problem);
+      sigma.push(values[2]);
+    }
   }
   if (twoTheta.length < 2) throw errorInFile(file, `no data lines (expected lines of "2θ intensity"${options.sigmaColumn ? ' σ' : ''})`);
   const meta: Record<string, number> = {};
   if (headerLines) meta.headerLines = headerLines;
-  return assemblePattern(file, [{ twoTheta, intensity, sigma: options.sigmaColumn ? sigma : undefined }], { format: options.format ?? 'xy', meta });
+  return assemblePattern(file, [{ twoTheta: twoTheta.values(), intensity: intensity.values(), sigma: options.sigmaColumn ? sigma.values() : undefined }], { format: options.format ?? 'xy', meta });
 }
 
-const isNumberLike = (f: Field | undefined) => f !== undefined && (Number.isFinite(parseNumber(f.text)) || NOT_FINITE.test(f.text));
+/**
+ * Calls `each` with every field of `line` — runs of characters between white space (and commas,
+ * when `commas`) — and its 1-based column; returns how many there were. A line of a million
+ * values costs no array of a million strings.
+ */
+export function eachField(line: string, commas: boolean, each: (field: string, column: number) => void): number {
+  let count = 0;
+  let start = -1;
+  for (let i = 0; i <= line.length; i++) {
+    const c = i < line.length ? line.charCodeAt(i) : 32;
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12 || (commas && c === 44)) {
+      if (start >= 0) {
+        each(line.slice(start, i), start + 1);
+        count++;
+      }
+      start = -1;
+    } else if (start < 0) start = i;
+  }
+  return count;
+}
+
+/** What is wrong with a field that should be a number: past the range of a double, or not a number. */
+export function badNumber(field: string): string {
+  return Number.isNaN(parseNumber(field)) ? `not a finite number: ${quoteForMessage(field)}` : `a number out of range (beyond ±1.8e308): ${quoteForMessage(field)}`;
+}
+
+const isNumberLike = (f: Field | undefined) => f !== undefined && (!Number.isNaN(parseNumber(f.text)) || NOT_FINITE.test(f.text));
 
 /** Empty, white space only, or a comment (#, !, %, //, ;) after optional white space. */
 function isBlankOrComment(line: string): boolean {

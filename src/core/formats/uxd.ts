@@ -3,9 +3,11 @@
 // "2θ value" pairs; after _COUNTS/_CPS only values, the angles following from _START and
 // _STEPSIZE (several values per line allowed). _WL1/_WL2/_WLRATIO give the tube's lines.
 import type { MeasuredPattern } from './pattern';
-import { errorAtLine, errorInFile, splitLines } from './located';
-import { assemblePattern, steppedAngles, type ScanRange } from './ranges';
-import { parseNumber } from './text';
+import { sigmaProblem } from './pattern';
+import { errorAtLine, errorInFile, Lines, quoteForMessage } from './located';
+import { assemblePattern, NumberColumn, ScanRanges, steppedAngles } from './ranges';
+import { statedTube } from './stated';
+import { badNumber, eachField, parseNumber } from './text';
 
 const DATA_MARKERS = new Set(['_2THETACOUNTS', '_2THETACPS', '_COUNTS', '_CPS', '_2THETACOUNTSERR']);
 
@@ -13,28 +15,53 @@ export function isUxd(text: string): boolean {
   return /^\s*_(FILEVERSION|SAMPLE|WL1|DRIVE|START|STEPSIZE|2THETACOUNTS|COUNTS)\b/m.test(text) && !/^\s*\*RAS_DATA_START/.test(text);
 }
 
+/** A `_KEY=value` setting and the line it was read on. */
+interface Setting {
+  value: string;
+  line: number;
+}
+
+interface Block {
+  marker: string;
+  keys: Record<string, Setting>;
+  twoTheta: NumberColumn;
+  intensity: NumberColumn;
+  sigma: NumberColumn;
+  line: number;
+}
+
 export function parseUxd(text: string, file: string): MeasuredPattern {
-  const lines = splitLines(text);
+  const lines = new Lines(text);
+  const here = (message: string) => errorAtLine(file, lines.number, 1, message);
   // Settings accumulate: a range's block repeats only what changes, the rest carries over.
-  const settings: Record<string, string> = {};
-  let header: Record<string, string> | undefined;
-  const ranges: ScanRange[] = [];
-  let block: { marker: string; keys: Record<string, string>; twoTheta: number[]; intensity: number[]; sigma: number[]; line: number } | undefined;
+  const settings: Record<string, Setting> = {};
+  let header: Record<string, Setting> | undefined;
+  const ranges = new ScanRanges();
+  let block: Block | undefined;
   const finish = () => {
     if (!block) return;
-    if (block.intensity.length === 0) throw errorAtLine(file, block.line, 1, `${block.marker} is followed by no data`);
-    if (!block.marker.startsWith('_2THETA')) {
-      const start = parseNumber(block.keys.START ?? block.keys['2THETA'] ?? '');
-      const step = parseNumber(block.keys.STEPSIZE ?? '');
-      if (!Number.isFinite(start) || !Number.isFinite(step)) throw errorAtLine(file, block.line, 1, `${block.marker} needs _START and _STEPSIZE for the angles`);
-      block.twoTheta = Array.from(steppedAngles(start, step, block.intensity.length));
+    const b = block;
+    const atBlock = (message: string) => errorAtLine(file, b.line, 1, message);
+    if (b.intensity.length === 0) throw atBlock(`${b.marker} is followed by no data`);
+    let twoTheta = b.twoTheta.values();
+    if (!b.marker.startsWith('_2THETA')) {
+      const setting = (key: string) => {
+        const found = b.keys[key];
+        if (!found) throw atBlock(`${b.marker} needs _START and _STEPSIZE for the angles`);
+        const v = parseNumber(found.value);
+        if (!Number.isFinite(v)) throw errorAtLine(file, found.line, 1, `_${key}: ${badNumber(found.value)}`);
+        return { value: v, line: found.line };
+      };
+      const start = setting(b.keys.START ? 'START' : '2THETA');
+      const step = setting('STEPSIZE');
+      twoTheta = steppedAngles(start.value, step.value, b.intensity.length, (message) => errorAtLine(file, step.line, 1, `_STEPSIZE: ${message}`));
     }
-    checkDeclaredCount(block.keys.STEPCOUNT, block.intensity.length, file, block.line);
-    ranges.push({ twoTheta: block.twoTheta, intensity: block.intensity, sigma: block.marker === '_2THETACOUNTSERR' ? block.sigma : undefined });
+    checkDeclaredCount(b.keys.STEPCOUNT?.value, b.intensity.length, file, b.line);
+    ranges.add({ twoTheta, intensity: b.intensity.values(), sigma: b.marker === '_2THETACOUNTSERR' ? b.sigma.values() : undefined }, atBlock);
     block = undefined;
   };
-  for (let index = 0; index < lines.length; index++) {
-    const raw = lines[index];
+  const values = [0, 0, 0];
+  for (let raw = lines.next(); raw !== undefined; raw = lines.next()) {
     const line = raw.trim();
     if (line === '' || line.startsWith(';')) continue;
     if (line.startsWith('_')) {
@@ -43,49 +70,51 @@ export function parseUxd(text: string, file: string): MeasuredPattern {
         const marker = line.toUpperCase();
         if (!DATA_MARKERS.has(marker)) continue; // a flag without a value
         finish();
-        const drive = settings.DRIVE;
-        if (drive && !/coupled|2theta|twotheta|detector|unlocked/i.test(drive)) throw errorAtLine(file, index + 1, 1, `the range drives "${drive}", not 2θ; not a 2θ pattern`);
-        block = { marker, keys: { ...settings }, twoTheta: [], intensity: [], sigma: [], line: index + 1 };
+        const drive = settings.DRIVE?.value;
+        if (drive && !/coupled|2theta|twotheta|detector|unlocked/i.test(drive)) throw here(`the range drives ${quoteForMessage(drive)}, not 2θ; not a 2θ pattern`);
+        block = { marker, keys: { ...settings }, twoTheta: new NumberColumn(here), intensity: new NumberColumn(here), sigma: new NumberColumn(here), line: lines.number };
         header ??= block.keys;
         continue;
       }
       finish();
       const key = line.slice(1, eq).trim().toUpperCase();
       const value = line.slice(eq + 1).trim().replace(/^'(.*)'$/, '$1');
-      settings[key] = value;
+      settings[key] = { value, line: lines.number };
       continue;
     }
-    if (!block) throw errorAtLine(file, index + 1, 1, 'numbers before any data marker (_2THETACOUNTS, _COUNTS, …)');
-    const fields = line.split(/[\s,]+/);
-    const values = fields.map(parseNumber);
-    const bad = values.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw errorAtLine(file, index + 1, raw.indexOf(fields[bad]) + 1, `not a finite number: "${fields[bad]}"`);
-    if (block.marker.startsWith('_2THETA')) {
-      const wanted = block.marker === '_2THETACOUNTSERR' ? 3 : 2;
-      if (values.length < wanted) throw errorAtLine(file, index + 1, 1, `expected ${wanted} numbers after ${block.marker}`);
-      block.twoTheta.push(values[0]);
-      block.intensity.push(values[1]);
-      if (wanted === 3) block.sigma.push(values[2]);
-    } else for (const v of values) block.intensity.push(v);
+    if (!block) throw here('numbers before any data marker (_2THETACOUNTS, _COUNTS, …)');
+    const b = block;
+    const pairs = b.marker.startsWith('_2THETA');
+    const wanted = b.marker === '_2THETACOUNTSERR' ? 3 : 2;
+    let count = 0;
+    eachField(raw, true, (field, column) => {
+      const v = parseNumber(field);
+      if (!Number.isFinite(v)) throw errorAtLine(file, lines.number, column, badNumber(field));
+      if (!pairs) b.intensity.push(v);
+      else if (count < wanted) {
+        const problem = count === 2 ? sigmaProblem(v) : undefined;
+        if (problem) throw errorAtLine(file, lines.number, column, problem);
+        values[count] = v;
+      }
+      count++;
+    });
+    if (pairs) {
+      if (count < wanted) throw here(`expected ${wanted} numbers after ${b.marker}`);
+      b.twoTheta.push(values[0]);
+      b.intensity.push(values[1]);
+      if (wanted === 3) b.sigma.push(values[2]);
+    }
   }
   finish();
-  if (ranges.length === 0 || !header) throw errorInFile(file, 'no data block (_2THETACOUNTS, _2THETACPS, _COUNTS or _CPS)');
+  if (ranges.list.length === 0 || !header) throw errorInFile(file, 'no data block (_2THETACOUNTS, _2THETACPS, _COUNTS or _CPS)');
+  const h = header;
   const meta: Record<string, string | number | boolean> = {};
   for (const [key, name] of [['SAMPLE', 'sample'], ['DATEMEASURED', 'measured'], ['ANODE', 'anode'], ['DRIVE', 'drive']] as const) {
-    if (header[key]) meta[name] = header[key];
+    if (h[key]?.value) meta[name] = h[key].value;
   }
-  const number = (key: string) => {
-    const v = parseNumber(header![key] ?? '');
-    return Number.isFinite(v) && v > 0 ? v : undefined;
-  };
-  const ratio = parseNumber(header.WLRATIO ?? '');
-  return assemblePattern(file, ranges, {
-    format: 'uxd',
-    wavelength: number('WL1'),
-    wavelength2: number('WL2'),
-    kAlpha2Ratio: Number.isFinite(ratio) && ratio >= 0 && ratio <= 1 ? ratio : undefined,
-    meta,
-  });
+  const keys = { alpha1: 'WL1', alpha2: 'WL2', ratio: 'WLRATIO' } as const;
+  const tube = statedTube({ alpha1: h.WL1?.value, alpha2: h.WL2?.value, ratio: h.WLRATIO?.value }, (value) => (message) => errorAtLine(file, h[keys[value]]?.line ?? 1, 1, `_${keys[value]}: ${message}`));
+  return assemblePattern(file, ranges.list, { format: 'uxd', ...tube, meta });
 }
 
 function checkDeclaredCount(declared: string | undefined, found: number, file: string, line: number): void {

@@ -9,6 +9,8 @@ import type { Collection, CollectionSample } from '../formats/collection';
 import { CU_KALPHA1, qAxisToTwoTheta, resolveQUnit, type QUnit } from './axis';
 import type { ImportResult } from './folder';
 import { matrixShape, type NpyArray } from './npy';
+import { MAX_COLLECTION_SAMPLES, MAX_PATTERN_POINTS, tooManyPoints } from '../formats/limits';
+import { quoteForMessage } from '../formats/located';
 
 export interface NpyImportInput {
   intensities: { array: NpyArray; file: string };
@@ -27,6 +29,8 @@ export function importNpy(input: NpyImportInput): ImportResult {
   const notes: string[] = [];
   const { intensities } = input;
   const shape = matrixShape(intensities.array, intensities.file, 'intensities (samples × points)');
+  if (shape.columns > MAX_PATTERN_POINTS) throw new UserError(`${intensities.file}: ${tooManyPoints(shape.columns)}`, [], intensities.file);
+  if (shape.rows > MAX_COLLECTION_SAMPLES) throw new UserError(`${intensities.file}: ${shape.rows} samples is more than a collection may have (${MAX_COLLECTION_SAMPLES.toLocaleString('en-US')})`, [], intensities.file);
   if ((input.q ? 1 : 0) + (input.twoTheta ? 1 : 0) !== 1) throw new UserError('give the axis of the intensities: a Q axis or a 2θ axis (one of them)');
   const axisInput = (input.q ?? input.twoTheta)!;
   if (axisInput.array.data.length !== shape.columns) {
@@ -37,7 +41,7 @@ export function importNpy(input: NpyImportInput): ImportResult {
   let source: Collection['source'];
   if (input.q) {
     const { unit, guessed } = resolveQUnit(input.q.array.data, wavelength, input.q.unit);
-    if (guessed) notes.push(`${input.q.file}: Q unit not given; read as ${unit} (${unit === 'nm^-1' ? `Q reaches ${Math.max(...input.q.array.data).toPrecision(4)}, past 4π/λ = ${((4 * Math.PI) / wavelength).toPrecision(4)} Å⁻¹` : 'every value is below 4π/λ in Å⁻¹'}); say --q-unit to be sure`);
+    if (guessed) notes.push(`${input.q.file}: Q unit not given; read as ${unit} (${unit === 'nm^-1' ? `Q reaches ${largest(input.q.array.data).toPrecision(4)}, past 4π/λ = ${((4 * Math.PI) / wavelength).toPrecision(4)} Å⁻¹` : 'every value is below 4π/λ in Å⁻¹'}); say --q-unit to be sure`);
     twoTheta = qAxisToTwoTheta(input.q.array.data, unit, wavelength, input.q.file);
     notes.push(`Q (${unit}) converted to 2θ for λ = ${wavelength} Å${input.wavelength === undefined ? ' (Cu Kα1, assumed)' : ''}: ${twoTheta[0].toFixed(3)}–${twoTheta[twoTheta.length - 1].toFixed(3)}°`);
     source = { description: `${basename(input.intensities.file)} on the Q axis of ${basename(input.q.file)}`, axis: 'q', axisUnit: unit, conversionWavelength: wavelength };
@@ -55,7 +59,7 @@ export function importNpy(input: NpyImportInput): ImportResult {
     elements = input.elements ?? Array.from({ length: c.columns }, (_, k) => `E${k + 1}`);
     if (elements.length !== c.columns) throw new UserError(`${input.composition.file}: ${c.columns} composition columns but ${elements.length} element names (${elements.join(', ')})`);
     const bad = elements.find((e) => input.elements && !isElement(e));
-    if (bad) throw new UserError(`--elements: "${bad}" is not an element symbol`);
+    if (bad) throw new UserError(`--elements: ${quoteForMessage(bad)} is not an element symbol`);
     if (!input.elements) notes.push(`composition columns unnamed: called ${elements.join(', ')}; name them with --elements`);
   }
   const samples: CollectionSample[] = [];
@@ -64,7 +68,7 @@ export function importNpy(input: NpyImportInput): ImportResult {
     if (compositions) {
       const row = compositions.data.subarray(i * elements.length, (i + 1) * elements.length);
       const total = row.reduce((a, b) => a + b, 0);
-      if (!(total > 0) || row.some((v) => !(v >= 0))) throw new UserError(`${input.composition!.file}: row ${i + 1} is not a composition (${Array.from(row).join(', ')})`);
+      if (!(total > 0) || row.some((v) => !(v >= 0))) throw new UserError(`${input.composition!.file}: row ${i + 1} is not a composition (${quoteForMessage(Array.from(row).join(', '))})`);
       sample.composition = Object.fromEntries(elements.map((e, k) => [e, row[k] / total]));
     }
     samples.push(sample);
@@ -82,4 +86,10 @@ export function importNpy(input: NpyImportInput): ImportResult {
     collection.note = `Intensities published on a Q axis (${source!.axisUnit}); converted to 2θ with λ = ${wavelength} Å${input.wavelength === undefined ? ' (Cu Kα1, an assumption of the import, not a statement of the source)' : ''}. The arrays give no wafer positions; sample ids are row numbers.`;
   }
   return { collection, notes };
+}
+
+function largest(values: Float64Array): number {
+  let max = -Infinity;
+  for (const v of values) if (v > max) max = v;
+  return max;
 }

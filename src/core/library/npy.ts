@@ -4,6 +4,8 @@
 // (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html), and the npm
 // readers either pull in fetch-based loaders or are unmaintained.
 import { UserError } from '../diagnostics';
+import { errorAtByte, quoteForMessage } from '../formats/located';
+import { MAX_LIBRARY_VALUES } from '../formats/limits';
 
 export interface NpyArray {
   shape: number[];
@@ -15,11 +17,17 @@ export interface NpyArray {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
+/**
+ * Reads an array; every inconsistency between magic, header, shape, dtype and the bytes that
+ * follow is an error at its byte, and so is a value that is not a finite number (NaN, ±Inf):
+ * what a reader passes on is a number. Arrays past MAX_LIBRARY_VALUES are refused from the
+ * header, before anything is allocated.
+ */
 export function readNpy(bytes: Uint8Array, file = 'array.npy'): NpyArray {
-  const fail = (message: string): never => {
-    throw new UserError(`${file}: ${message}`, [], file);
+  const fail = (offset: number, message: string): never => {
+    throw errorAtByte(file, offset, message);
   };
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) fail('not a NumPy .npy file (no \\x93NUMPY magic)');
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) fail(0, 'not a NumPy .npy file (no \\x93NUMPY magic)');
   const major = bytes[6];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let headerLength: number;
@@ -28,19 +36,29 @@ export function readNpy(bytes: Uint8Array, file = 'array.npy'): NpyArray {
     headerLength = view.getUint16(8, true);
     headerStart = 10;
   } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) fail(bytes.length, 'the file ends inside the header length');
     headerLength = view.getUint32(8, true);
     headerStart = 12;
-  } else return fail(`.npy format version ${major} is not supported (1–3 are)`);
+  } else return fail(6, `.npy format version ${major} is not supported (1–3 are)`);
+  if (headerStart + headerLength > bytes.length) fail(8, `the header declares ${headerLength} bytes; the file ends after ${bytes.length - headerStart} (it is cut off)`);
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, headerStart + headerLength));
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
-  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) return fail(`unreadable .npy header: ${header.trim()}`);
-  if (fortran === 'True') fail('a Fortran-order array; save it in C order (numpy.ascontiguousarray) to read it here');
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const count = shape.reduce((a, b) => a * b, 1);
+  const shapeMatch = /'shape'\s*:\s*\(([^)]*)\)/.exec(header);
+  if (descr === undefined || fortran === undefined || !shapeMatch) return fail(headerStart, `unreadable .npy header: ${quoteForMessage(header.trim())}`);
+  const shapeAt = headerStart + shapeMatch.index;
+  if (fortran === 'True') fail(headerStart, 'a Fortran-order array; save it in C order (numpy.ascontiguousarray) to read it here');
+  const shape = shapeMatch[1].split(',').map((s) => s.trim()).filter(Boolean).map((text) => {
+    if (!/^\d+$/.test(text)) fail(shapeAt, `the shape (${quoteForMessage(shapeMatch[1])}) has ${quoteForMessage(text)}, not a length (an integer ≥ 0)`);
+    return Number(text);
+  });
+  let count = 1;
+  for (const length of shape) {
+    count *= length;
+    if (count > MAX_LIBRARY_VALUES) fail(shapeAt, `the shape (${shape.join(', ')}) holds more values than a library may (${MAX_LIBRARY_VALUES.toLocaleString('en-US')})`);
+  }
   const m = /^([<>|=])([fiub])(\d+)$/.exec(descr);
-  if (!m) return fail(`dtype "${descr}" is not numeric (only float, int, unsigned and bool arrays are read)`);
+  if (!m) return fail(headerStart, `dtype ${quoteForMessage(descr)} is not numeric (only float, int, unsigned and bool arrays are read)`);
   const [, order, kind, sizeText] = m;
   const size = Number(sizeText);
   const little = order !== '>';
@@ -58,11 +76,22 @@ export function readNpy(bytes: Uint8Array, file = 'array.npy'): NpyArray {
     u8: (o) => Number(view.getBigUint64(o, little)),
   };
   const get = getters[kind + size];
-  if (!get) return fail(`dtype "${descr}" is not supported`);
+  if (!get) return fail(headerStart, `dtype ${quoteForMessage(descr)} is not supported`);
   const dataStart = headerStart + headerLength;
-  if (bytes.length - dataStart < count * size) fail(`truncated: the header promises ${count} values of ${size} bytes, the file holds ${Math.floor((bytes.length - dataStart) / size)}`);
+  const held = bytes.length - dataStart;
+  if (held !== count * size) {
+    fail(held < count * size ? bytes.length : dataStart + count * size, `the header's shape (${shape.join(', ')}) and dtype ${descr} make ${count * size} bytes of data; the file holds ${held}${held < count * size ? ' (it is cut off)' : ''}`);
+  }
   const data = new Float64Array(count);
-  for (let i = 0; i < count; i++) data[i] = get(dataStart + i * size);
+  const columns = shape.length === 2 ? shape[1] : 0;
+  for (let i = 0; i < count; i++) {
+    const v = get(dataStart + i * size);
+    if (!Number.isFinite(v)) {
+      const where = columns ? `row ${Math.floor(i / columns) + 1}, column ${(i % columns) + 1}` : `value ${i + 1}`;
+      fail(dataStart + i * size, `${where} is not a finite number (${v})`);
+    }
+    data[i] = v;
+  }
   return { shape, data, dtype: descr };
 }
 

@@ -17,6 +17,14 @@ export class JsonSyntaxError extends Error {
   }
 }
 
+/**
+ * How deep values may nest. JSON.parse takes any depth, but this parser recurses, and no config
+ * or collection nests beyond a few levels: deeper is an error at the value, not a stack overflow.
+ */
+export const MAX_JSON_DEPTH = 500;
+
+const NUMBER_OR_LITERAL = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
+
 export function parseJsonWithLocations(text: string): LocatedJson {
   const ranges = new Map<string, SourceRange>();
   const lines = new LineIndex(text);
@@ -32,6 +40,7 @@ export function parseJsonWithLocations(text: string): LocatedJson {
 
   function parseValue(path: (string | number)[]): unknown {
     skip();
+    if (path.length > MAX_JSON_DEPTH) fail(`values nested more than ${MAX_JSON_DEPTH} deep`);
     const start = i;
     const ch = text[i];
     let value: unknown;
@@ -74,7 +83,9 @@ export function parseJsonWithLocations(text: string): LocatedJson {
     } else if (ch === '"') {
       value = parseString();
     } else {
-      const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 64));
+      // At the position itself, however long the number: a window would cut a 400-digit one.
+      NUMBER_OR_LITERAL.lastIndex = i;
+      const m = NUMBER_OR_LITERAL.exec(text);
       if (!m) fail(i >= text.length ? 'unexpected end of the file' : `unexpected "${ch}"`);
       i += m![0].length;
       value = JSON.parse(m![0]);
