@@ -1,4 +1,6 @@
-import { readFileSync, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { readFileBounded } from '../core/formats/file';
+import { MAX_INPUT_FILE_BYTES } from '../core/formats/limits';
 import { dirname, join, resolve } from 'node:path';
 import { readStructureFile } from '../core/crystal/structure';
 import type { CrystalStructure } from '../core/crystal/types';
@@ -12,7 +14,7 @@ export function readUserFile(cwd: string, path: string): Uint8Array {
   const full = resolve(cwd, path);
   if (!existsSync(full)) throw new UserError(`${path}: no such file`);
   if (statSync(full).isDirectory()) throw new UserError(`${path}: is a folder, not a file`);
-  return readFileSync(full);
+  return readFileBounded(full, MAX_INPUT_FILE_BYTES, path);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Diagnostic, Severity, SourceRange } from '../diagnostics';
-import { readFileSync } from 'node:fs';
+import { readFileBounded } from '../formats/file';
+import { MAX_INPUT_FILE_BYTES } from '../formats/limits';
 import { decodeCifBytes, parseCif, type CifBlock, type CifColumn, type CifNumber } from '../cif';
 import { cellProblem, cellVolume, equivalentIsotropic } from './cell';
 import { quoteForMessage } from '../formats/located';
@@ -30,7 +31,7 @@ export interface ReadStructuresResult {
 
 /** Every structure in a CIF file on disk (UTF-8, or Latin-1 when not valid UTF-8). */
 export function readStructureFile(path: string): ReadStructuresResult {
-  return readStructures(decodeCifBytes(readFileSync(path)));
+  return readStructures(decodeCifBytes(readFileBounded(path, MAX_INPUT_FILE_BYTES)));
 }
 
 /** Every structure in a CIF's text. Never throws for bad input. */

@@ -5,15 +5,17 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../diagnostics';
 import { errorInFile } from './located';
-import { tooManyBytes } from './limits';
 
 const CHUNK = 1 << 20;
 
+/** The refusal of a file past a limit that is not a pattern file's: the limit in MB. */
+const pastLimit = (maxBytes: number) => (what: string) => `${what} more than ${maxBytes / 1e6} MB, the most Latent XRD reads from a file of this kind; not read`;
+
 /**
  * A file's bytes, refused past `maxBytes` (checked while reading). Errors are UserErrors that
- * name `shown`: no such file, a folder, permission denied, too large.
+ * name `shown`: no such file, a folder, permission denied, too large (`tooLarge` words that).
  */
-export function readFileBounded(path: string, maxBytes: number, shown = path): Uint8Array {
+export function readFileBounded(path: string, maxBytes: number, shown = path, tooLarge: (what: string) => string = pastLimit(maxBytes)): Uint8Array {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -23,7 +25,7 @@ export function readFileBounded(path: string, maxBytes: number, shown = path): U
   try {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw errorInFile(shown, 'is a folder, not a file');
-    if (stat.isFile() && stat.size > maxBytes) throw errorInFile(shown, tooManyBytes(`${stat.size} bytes:`));
+    if (stat.isFile() && stat.size > maxBytes) throw errorInFile(shown, tooLarge(`${stat.size} bytes:`));
     const chunks: Uint8Array[] = [];
     let total = 0;
     // A regular file in one read of its size (and one byte more, to see it has not grown).
@@ -32,7 +34,7 @@ export function readFileBounded(path: string, maxBytes: number, shown = path): U
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       total += n;
-      if (total > maxBytes) throw errorInFile(shown, tooManyBytes(stat.isFile() ? `${stat.size} bytes:` : 'holds'));
+      if (total > maxBytes) throw errorInFile(shown, tooLarge(stat.isFile() ? `${stat.size} bytes:` : 'holds'));
       chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
     }
     if (chunks.length === 1) return chunks[0];

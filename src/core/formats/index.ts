@@ -50,7 +50,7 @@ export function readPattern(bytes: Uint8Array, fileName: string): MeasuredPatter
  * `shown` is the name errors use (default: the path).
  */
 export function readPatternFile(path: string, shown = path): MeasuredPattern {
-  return readPattern(readFileBounded(path, MAX_PATTERN_BYTES, shown), shown);
+  return readPattern(readFileBounded(path, MAX_PATTERN_BYTES, shown, tooManyBytes), shown);
 }
 
 function extensionOf(name: string): string {

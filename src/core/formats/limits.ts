@@ -39,3 +39,10 @@ export const MAX_COLLECTION_SAMPLES = 100_000;
  * shape the header declares, before anything is allocated.
  */
 export const MAX_LIBRARY_VALUES = 50_000_000;
+
+/**
+ * Bytes of any other file a user names (a config, a CIF, an .xrd collection, a table, a .npy
+ * array): the largest of them, a library array at MAX_LIBRARY_VALUES doubles, is 400 MB. A read
+ * past this (a device, a FIFO, a damaged file) stops with a message instead of taking the memory.
+ */
+export const MAX_INPUT_FILE_BYTES = 2 ** 30;

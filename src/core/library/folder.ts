@@ -1,10 +1,10 @@
 // A folder of pattern files (+ a sample table of positions and/or compositions) → a collection.
 // Files are read by the one pattern reader (formats/index.ts), so every instrument format it
 // knows is importable. Patterns on different 2θ axes are brought onto one, and the notes say so.
-import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { readdirSync, existsSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { UserError } from '../diagnostics';
-import { isPatternFile, readPattern } from '../formats';
+import { isPatternFile, readPatternFile } from '../formats';
 import type { Collection, CollectionSample } from '../formats/collection';
 import type { MeasuredPattern } from '../formats/pattern';
 import { resampleOnto, sameAxis } from './axis';
@@ -69,7 +69,7 @@ export function importFolder(dir: string, options: FolderImportOptions = {}): Im
   const patterns: MeasuredPattern[] = [];
   for (const e of entries) {
     try {
-      patterns.push(readPattern(readFileSync(join(dir, e.file)), join(dir, e.file)));
+      patterns.push(readPatternFile(join(dir, e.file)));
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       problems.push(err.message); // the reader's message names the file (and line and column)

@@ -17,6 +17,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { isPatternFile, readPattern, type MeasuredPattern } from '../formats';
+import { MAX_PATTERN_BYTES, tooManyBytes } from '../formats/limits';
 import { UserError, type Diagnostic } from '../diagnostics';
 import { sameVersion, versionOf, type FileVersion } from './file-version';
 import { fileEnding, type FileEnding } from './file-ending';
@@ -430,6 +431,9 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
 
   /** The whole file, provided it is still the version that settled (else it is being written). */
   private async read(path: string, version: FileVersion): Promise<ReadOutcome> {
+    // The watcher reads only regular files, whose settled size is known: one past what any
+    // pattern file holds is refused without reading it.
+    if (version.size > MAX_PATTERN_BYTES) return { kind: 'failed', message: `${this.nameOf(path)}: ${tooManyBytes(`${version.size} bytes:`)}`, diagnostics: [] };
     let bytes: Uint8Array;
     try {
       const handle = await open(path, 'r');
