@@ -10,6 +10,7 @@ import type { LatentMapBase, ScoringSettings } from '../protocol/scoring';
 import { ScoringWorker } from '../worker/scoring-host';
 import { log } from './output';
 import { preprocessOptions } from './preprocess-settings';
+import { requireTrust } from './commands/trust';
 
 export interface ActiveModel {
   dir: string;
@@ -78,11 +79,13 @@ export class ModelService implements vscode.Disposable {
     return this.active;
   }
 
-  /** Makes `dir` the active model (the Select Model command), remembered in the workspace settings. */
-  async select(dir: string): Promise<void> {
+  /** Makes `dir` the active model (the Select Model command), remembered in the workspace settings: a write, so only in a trusted workspace. */
+  async select(dir: string): Promise<boolean> {
+    if (!(await requireTrust('change the workspace settings'))) return false;
     const folder = vscode.workspace.workspaceFolders?.[0];
     await vscode.workspace.getConfiguration('latentXrd', folder?.uri).update('model', folder ? relative(folder.uri.fsPath, dir) || '.' : dir, vscode.ConfigurationTarget.Workspace);
     await this.refresh();
+    return true;
   }
 
   /** What every scoring request scores with now: the active model (if any), the preprocessing and novelty settings. */
