@@ -18,6 +18,8 @@ import { simulateWafer } from '../../src/core/synth/wafer';
 import { planWorkspaceConfig } from '../../src/core/synth/dataset';
 import { UserError } from '../../src/core/diagnostics';
 import { parseHostMessage, parseWebviewMessage } from '../../src/protocol/webview';
+import { contentSecurityPolicy } from '../../src/extension/webview-csp';
+import { SCORING_TIME_LIMIT_SECONDS } from '../../src/protocol/scoring';
 
 const root = join(__dirname, '../../..');
 const fixture = (...p: string[]) => join(root, 'test/fixtures', ...p);
@@ -230,7 +232,21 @@ describe('webview messages', () => {
   });
 });
 
-describe('package.json agrees with the readers', () => {
+describe('the webviews\' Content-Security-Policy', () => {
+  const csp = contentSecurityPolicy('https://webview.example', 'abc123');
+  const directive = (name: string) => csp.split(/;\s*/).find((d) => d.startsWith(`${name} `));
+
+  it('allows nothing by default, scripts only by nonce, styles and fonts only from the extension', () => {
+    assert.equal(directive('default-src'), "default-src 'none'");
+    assert.equal(directive('script-src'), "script-src 'nonce-abc123'");
+    assert.equal(directive('style-src'), 'style-src https://webview.example');
+    assert.equal(directive('font-src'), 'font-src https://webview.example');
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+    assert.equal(directive('connect-src'), undefined, 'no network');
+  });
+});
+
+describe('package.json agrees with the engine', () => {
   const manifest = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8'));
   const editor = manifest.contributes.customEditors.find((e: { viewType: string }) => e.viewType === 'latentXrd.patternEditor');
   const selected: string[] = editor.selector.map((s: { filenamePattern: string }) => s.filenamePattern.replace(/^\*/, ''));
@@ -241,6 +257,11 @@ describe('package.json agrees with the readers', () => {
 
   it('opens every format the readers read in the pattern editor, and nothing else', () => {
     assert.deepEqual([...selected].sort(), [...claimed].sort());
+  });
+
+  it('states the scoring time limit the engine uses by default', () => {
+    const setting = manifest.contributes.configuration.properties['latentXrd.scoring.timeLimitSeconds'];
+    assert.equal(setting.default, SCORING_TIME_LIMIT_SECONDS);
   });
 
   it('scores every such format in the workspace by default', () => {
