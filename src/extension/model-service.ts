@@ -79,9 +79,23 @@ export class ModelService implements vscode.Disposable {
     return this.active;
   }
 
-  /** Makes `dir` the active model (the Select Model command), remembered in the workspace settings: a write, so only in a trusted workspace. */
-  async select(dir: string): Promise<boolean> {
+  /**
+   * The Select Model command: makes `dir` (else the one picked from the workspace's model
+   * folders) the active model, remembered in the workspace settings. A write, so only in a
+   * trusted workspace (asked before anything is picked).
+   */
+  async select(dir?: string): Promise<boolean> {
     if (!(await requireTrust('change the workspace settings'))) return false;
+    if (!dir) {
+      const found = await findModelFolders();
+      if (found.length === 0) {
+        void vscode.window.showWarningMessage('No model folders in the workspace (a folder with a latent-xrd manifest.json). Train one first.');
+        return false;
+      }
+      const picked = await vscode.window.showQuickPick(found.map((d) => ({ label: workspaceRelative(d), dir: d })), { title: 'Latent XRD: active model' });
+      if (!picked) return false;
+      dir = picked.dir;
+    }
     const folder = vscode.workspace.workspaceFolders?.[0];
     await vscode.workspace.getConfiguration('latentXrd', folder?.uri).update('model', folder ? relative(folder.uri.fsPath, dir) || '.' : dir, vscode.ConfigurationTarget.Workspace);
     await this.refresh();
