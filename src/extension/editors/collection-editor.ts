@@ -35,8 +35,9 @@ interface Session {
 }
 
 export class CollectionEditorProvider implements vscode.CustomTextEditorProvider {
-  /** Renders per open document, for tests. */
+  /** Renders per open document, and the error shown instead (if any), for tests. */
   readonly renders = new Map<string, number>();
+  readonly errors = new Map<string, string>();
   private readonly sessions = new Set<Session>();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly models: ModelService) {}
@@ -60,10 +61,13 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
         session.scores = scores;
         await channel.post({ type: 'collection', collection: payload });
         this.renders.set(document.uri.toString(), (this.renders.get(document.uri.toString()) ?? 0) + 1);
+        this.errors.delete(document.uri.toString());
       } catch (e) {
         session.collection = undefined;
         session.payload = undefined;
-        await channel.post({ type: 'error', title: name, message: e instanceof UserError ? e.message : `could not show ${name}: ${(e as Error).message}`, problems: problemsOf(e) });
+        const message = e instanceof UserError ? e.message : `could not show ${name}: ${(e as Error).message}`;
+        this.errors.set(document.uri.toString(), message);
+        await channel.post({ type: 'error', title: name, message, problems: problemsOf(e) });
       }
     };
     const channel = new WebviewChannel(panel.webview, name, async (m) => {
