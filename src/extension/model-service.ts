@@ -29,16 +29,25 @@ export class ModelService implements vscode.Disposable {
   private backendName: string | undefined;
   private mapBase: { key: string; base: Promise<LatentMapBase> } | undefined;
   private readonly watcher: vscode.FileSystemWatcher;
-  /** Reads and scores pattern files off the extension host, each file under a time limit. */
-  readonly scoring = new ScoringWorker({
-    timeLimitSeconds: () => vscode.workspace.getConfiguration('latentXrd').get<number>('scoring.timeLimitSeconds')!,
-    onLoaded: ({ model, backend, notes, ms }) => {
-      this.backendName = backend;
-      log(`loaded ${model} on ${backend} in ${ms} ms${notes.length ? ` (${notes.join('; ')})` : ''}`);
-      this.loaded.fire(backend);
-    },
-    log,
-  });
+  /**
+   * Read, parse and score off the extension host, each file under a time limit, in two workers:
+   * what the user opened (editors, the map, the watch folder) never waits behind a workspace
+   * scan, which may spend a time limit on a hostile file.
+   */
+  readonly scoring = this.scoringWorker('editors');
+  readonly scanning = this.scoringWorker('workspace scan');
+
+  private scoringWorker(lane: string): ScoringWorker {
+    return new ScoringWorker({
+      timeLimitSeconds: () => vscode.workspace.getConfiguration('latentXrd').get<number>('scoring.timeLimitSeconds')!,
+      onLoaded: ({ model, backend, notes, ms }) => {
+        this.backendName = backend;
+        log(`loaded ${model} on ${backend} in ${ms} ms for the ${lane}${notes.length ? ` (${notes.join('; ')})` : ''}`);
+        this.loaded.fire(backend);
+      },
+      log: (message) => log(`${lane}: ${message}`),
+    });
+  }
 
   constructor() {
     // A model folder is replaced as a whole (renamed into place): its manifest appearing or
@@ -151,6 +160,7 @@ export class ModelService implements vscode.Disposable {
 
   dispose(): void {
     this.scoring.dispose();
+    this.scanning.dispose();
     this.watcher.dispose();
     this.changed.dispose();
     this.loaded.dispose();

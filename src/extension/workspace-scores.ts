@@ -129,8 +129,8 @@ export class WorkspaceScores implements vscode.Disposable {
   }
 
   /**
-   * Reads and scores `uris` into the list, a batch at a time, in the scoring worker (the host only
-   * waits). Returns false, having stopped without writing, once a newer scan has started
+   * Reads and scores `uris` into the list, a batch at a time, in the scan's scoring worker (the
+   * host only waits; the editors have their own). Returns false, having stopped without writing, once a newer scan has started
    * (`generation` is no longer the current one).
    */
   private async scoreFiles(uris: vscode.Uri[], generation: number): Promise<boolean> {
@@ -145,7 +145,7 @@ export class WorkspaceScores implements vscode.Disposable {
       let shown = Date.now();
       for (let start = 0; start < uris.length; start += SCORING_BATCH) {
         const batch = uris.slice(start, start + SCORING_BATCH);
-        const results = await this.models.scoring.score(
+        const results = await this.models.scanning.score(
           batch.map((uri) => ({ kind: 'file', path: uri.fsPath, name: basename(uri.fsPath) })),
           settings,
         );

@@ -254,7 +254,7 @@ describe('Latent XRD in a real extension host', function () {
     const stall = workspaceFile('patterns', STALL_FILE);
     writeFileSync(hostile.fsPath, HOSTILE_XY);
     copyFileSync(workspaceFile('patterns', 'co-simulated.xy').fsPath, stall.fsPath);
-    const restartsBefore = latent.models.scoring.restarts;
+    const restartsBefore = latent.models.scanning.restarts;
     try {
       const { value: ranked, ticks, seconds } = await ticking(() => vscode.commands.executeCommand<{ file: string; verdict?: string; error?: string }[]>('latentXrd.scoreWorkspace'));
       const byName = new Map(ranked.map((r) => [r.file.split('/').pop()!, r]));
@@ -262,7 +262,7 @@ describe('Latent XRD in a real extension host', function () {
       assert.equal(byName.get('p.xy')?.verdict, undefined, 'no verdict on ±1e308');
       assert.match(byName.get(STALL_FILE)?.error ?? '', /not scored: reading and scoring it took longer than the time limit of 3 s, so it was stopped/, JSON.stringify(byName.get(STALL_FILE)));
       for (const name of ['ni-simulated.xy', 'co-simulated.xy', 'sigma-simulated.xy', 'TiO2-measured.xy']) assert.match(byName.get(name)?.verdict ?? '', /^(known|novel)$/, `${name}: ${JSON.stringify(byName.get(name))}`);
-      assert.ok(latent.models.scoring.restarts > restartsBefore, 'the stuck worker was replaced');
+      assert.ok(latent.models.scanning.restarts > restartsBefore, 'the stuck worker was replaced');
       console.log(`hostile workspace: scored in ${seconds.toFixed(1)} s, ${ticks} timer ticks of the host meanwhile`);
       assert.ok(ticks >= Math.max(3, seconds * 10), `${ticks} ticks in ${seconds} s`);
 
