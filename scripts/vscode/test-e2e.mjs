@@ -248,8 +248,13 @@ try {
   await step('the latent map and the novelty ranking fill', async () => {
     await runCommand('Latent XRD: Open Latent Map');
     const frame = await webviewFrame('#app[data-state="mapped"]');
-    const files = Number(await frame.getAttribute('#app', 'data-files'));
-    if (!(files >= 4)) throw new Error(`expected the workspace's pattern files on the map, got ${files}`);
+    // The workspace scan may still be at work (the hostile p.xy can cost it a time limit): the
+    // files arrive on the map when their batch is scored.
+    await frame
+      .waitForFunction(() => Number(document.querySelector('#app')?.getAttribute('data-files')) >= 4, null, { timeout: 120_000 })
+      .catch(async () => {
+        throw new Error(`expected the workspace's pattern files on the map, got ${await frame.getAttribute('#app', 'data-files')}`);
+      });
     await expectControl(frame, 'vscode-single-select[aria-label="colour points by"]');
     await page.locator('.monaco-list-row', { hasText: 'sigma-simulated.xy' }).first().waitFor({ timeout: 30_000 });
     // 20,000 training points: the page draws what a message of that size carries (posted into the
