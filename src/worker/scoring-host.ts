@@ -191,8 +191,10 @@ export class ScoringWorker {
 
   /** Seconds a step may take: the load limit, or one time limit per SCORING_BATCH patterns. */
   private limitSeconds(scope: StepScope): number {
-    if (scope.kind === 'load') return this.options.loadLimitSeconds?.() ?? MODEL_LOAD_LIMIT_SECONDS;
-    return (this.options.timeLimitSeconds?.() ?? SCORING_TIME_LIMIT_SECONDS) * Math.max(1, Math.ceil(scope.patterns / SCORING_BATCH));
+    // A setting of 0, a negative number or nothing usable would stop every file at once: the default instead.
+    const usable = (seconds: number | undefined, fallback: number) => (seconds !== undefined && Number.isFinite(seconds) && seconds > 0 ? seconds : fallback);
+    if (scope.kind === 'load') return usable(this.options.loadLimitSeconds?.(), MODEL_LOAD_LIMIT_SECONDS);
+    return usable(this.options.timeLimitSeconds?.(), SCORING_TIME_LIMIT_SECONDS) * Math.max(1, Math.ceil(scope.patterns / SCORING_BATCH));
   }
 
   /** Sets the timer for the first deadline among the open steps. */

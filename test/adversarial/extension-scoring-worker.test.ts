@@ -111,6 +111,13 @@ describe('the scoring worker, under hostile files', function () {
     assert.ok(ticks >= Math.max(3, seconds * 10), `${ticks} ticks in ${seconds} s`);
   });
 
+  it('a time limit of 0, negative or NaN (a bad setting) means the default, not "stop every file at once"', async () => {
+    for (const limit of [0, -5, Number.NaN]) {
+      const [result] = await worker(limit).score([file('ordinary.xy', xy(200))], settings);
+      assert.ok(result.score, `limit ${limit}: ${JSON.stringify(result)}`);
+    }
+  });
+
   it('refuses a pipe named like a pattern file at once, instead of waiting on it', async () => {
     const fifo = join(dir, 'pipe.xy');
     execFileSync('mkfifo', [fifo]);
