@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MeasuredPattern } from '../core/formats';
 import type { PatternScore } from '../core/model/score';
-import { SCORING_BATCH } from '../protocol/scoring';
+import { SCORING_BATCH, type ItemResult } from '../protocol/scoring';
 import type { ModelService } from './model-service';
 import { log } from './output';
 import { affectsPreprocessing } from './preprocess-settings';
@@ -101,7 +101,8 @@ export class WorkspaceScores implements vscode.Disposable {
     const found = new Set(uris.map((u) => u.toString()));
     for (const [key, uri] of this.external) if (!found.has(key)) uris.push(uri);
     this.files.clear();
-    if (!(await this.scoreFiles(uris, generation))) return this.latestScan;
+    // Stopped: by a newer scan (whose end is this one's), or by the worker's shutdown (nothing to wait for).
+    if (!(await this.scoreFiles(uris, generation))) return generation === this.generation ? undefined : this.latestScan;
     this.changed.fire();
   }
 
@@ -145,10 +146,17 @@ export class WorkspaceScores implements vscode.Disposable {
       let shown = Date.now();
       for (let start = 0; start < uris.length; start += SCORING_BATCH) {
         const batch = uris.slice(start, start + SCORING_BATCH);
-        const results = await this.models.scanning.score(
-          batch.map((uri) => ({ kind: 'file', path: uri.fsPath, name: basename(uri.fsPath) })),
-          settings,
-        );
+        let results: ItemResult[];
+        try {
+          results = await this.models.scanning.score(
+            batch.map((uri) => ({ kind: 'file', path: uri.fsPath, name: basename(uri.fsPath) })),
+            settings,
+          );
+        } catch (e) {
+          // Only a stopped worker rejects (the extension is shutting down): the scan ends unwritten.
+          log(`workspace scan stopped: ${(e as Error).message}`);
+          return false;
+        }
         if (generation !== this.generation) return false;
         batch.forEach((uri, i) => {
           const { gone, error, score, mapPoint } = results[i];

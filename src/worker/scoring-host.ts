@@ -80,7 +80,15 @@ export class ScoringWorker {
     let pending = items.map((_, i) => i);
     let size = batchSize;
     while (pending.length) {
-      const outcome = await this.call('score', { items: pending.map((i) => items[i]), batchSize: size }, settings);
+      let outcome: Outcome<ItemResult[]>;
+      try {
+        outcome = await this.call('score', { items: pending.map((i) => items[i]), batchSize: size }, settings);
+      } catch (e) {
+        if (this.disposed) throw e;
+        // The worker answered with a failure of the whole request (the model call itself threw): each file says so.
+        for (const i of pending) results[i] = { error: `${items[i].name}: not scored: ${(e as Error).message}` };
+        break;
+      }
       if ('result' in outcome) {
         outcome.result.forEach((r, k) => (results[pending[k]] = r));
         break;
