@@ -110,9 +110,9 @@ function mapPoint(model: LoadedModel, latent: number[]): [number, number] {
 
 // ---- reading --------------------------------------------------------------------------------
 
-/** A reader's error as it is, anything else named with the file (a bug in a reader is still about this file). */
+/** A user error named with its file (a reader's names it already; preprocessing's does not), anything else as the file's failure. */
 function describeFailure(name: string, e: unknown): Pick<ItemResult, 'error' | 'diagnostics'> {
-  if (e instanceof UserError) return { error: e.message, diagnostics: e.diagnostics };
+  if (e instanceof UserError) return { error: e.message.startsWith(name) ? e.message : `${name}: ${e.message}`, diagnostics: e.diagnostics };
   return { error: `${name}: could not be read (${(e as Error)?.message ?? String(e)})` };
 }
 
