@@ -60,7 +60,14 @@ export function latentCanvas(container: HTMLElement, map: LatentMapPayload, opti
       legend.replaceChildren(el('span', {}, `colour: reconstruction error (excess BCE, log) ${fmt(s.domain()[0])} to ${fmt(s.domain()[1])}; novel above ${fmt(map.errorThreshold)}`));
       return (i: number) => s(positive[i]);
     }
-    legend.replaceChildren(...map.phases.map((p, k) => el('span', { class: 'key-swatch', style: `--swatch:${schemeTableau10[k % 10]}` }, p)));
+    legend.replaceChildren(
+      ...map.phases.map((p, k) => {
+        const key = el('span', { class: 'key-swatch' }, p);
+        // Through the CSSOM: the CSP (no 'unsafe-inline') refuses a style attribute.
+        key.style.setProperty('--swatch', schemeTableau10[k % 10]);
+        return key;
+      }),
+    );
     return (i: number) => schemeTableau10[ref.labels[i] % 10];
   })();
 

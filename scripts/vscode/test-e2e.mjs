@@ -32,6 +32,9 @@ cpSync(join(root, 'examples/paper-demo'), workspace, { recursive: true, filter: 
 cpSync(join(root, 'examples/materials-library/fe-ga-pd.xrd'), join(workspace, 'fe-ga-pd.xrd'));
 // An instrument's own file, as it comes off a PANalytical diffractometer.
 cpSync(join(root, 'test/fixtures/instrument-formats/PANalytical-powder-xrd-3-70deg.xrdml'), join(workspace, 'patterns', 'PANalytical-powder-xrd-3-70deg.xrdml'));
+// A hostile 20 bytes among the ordinary patterns (issue 11): it once stopped the extension host
+// at activation. It must cost only its own score: the host keeps turning, the others are ranked.
+writeFileSync(join(workspace, 'patterns', 'p.xy'), '20 -1e308\n50 1e308\n');
 const configPath = join(workspace, 'latent-xrd.json');
 const config = JSON.parse(readFileSync(configPath, 'utf8'));
 for (const phase of config.phases) phase.count = Math.max(40, Math.round(phase.count / 25));
@@ -50,6 +53,9 @@ const results = [];
 const speed = {};
 let failed = false;
 let page;
+
+/** Content-Security-Policy violations the pages reported (a refused inline style, script, …): there must be none. */
+const cspViolations = [];
 
 async function step(name, action) {
   const started = Date.now();
@@ -171,6 +177,10 @@ function extensionLog() {
 try {
   const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
   page = await context.newPage();
+  // Every frame's console, webviews included: a policy violation is reported there.
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to (apply|load|execute|connect)/i.test(message.text())) cspViolations.push({ url: message.location()?.url ?? '', text: message.text().slice(0, 300) });
+  });
   await page.goto(`${server.url}?folder=${encodeURIComponent(workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.explorer-folders-view').waitFor({ timeout: 60_000 });
@@ -238,8 +248,13 @@ try {
   await step('the latent map and the novelty ranking fill', async () => {
     await runCommand('Latent XRD: Open Latent Map');
     const frame = await webviewFrame('#app[data-state="mapped"]');
-    const files = Number(await frame.getAttribute('#app', 'data-files'));
-    if (!(files >= 4)) throw new Error(`expected the workspace's pattern files on the map, got ${files}`);
+    // The workspace scan may still be at work (the hostile p.xy can cost it a time limit): the
+    // files arrive on the map when their batch is scored.
+    await frame
+      .waitForFunction(() => Number(document.querySelector('#app')?.getAttribute('data-files')) >= 4, null, { timeout: 120_000 })
+      .catch(async () => {
+        throw new Error(`expected the workspace's pattern files on the map, got ${await frame.getAttribute('#app', 'data-files')}`);
+      });
     await expectControl(frame, 'vscode-single-select[aria-label="colour points by"]');
     await page.locator('.monaco-list-row', { hasText: 'sigma-simulated.xy' }).first().waitFor({ timeout: 30_000 });
     // 20,000 training points: the page draws what a message of that size carries (posted into the
@@ -255,10 +270,33 @@ try {
       big.reference.twoThetaOfMax.push(map.reference.twoThetaOfMax[k]);
       big.reference.errors.push(map.reference.errors[k]);
     }
+    // The phase legend's swatches carry their colours (set through the CSSOM: the CSP refuses a style attribute).
+    const swatches = await frame.$$eval('.key-swatch', (keys) => keys.map((k) => getComputedStyle(k).getPropertyValue('--swatch').trim()));
+    if (swatches.length === 0 || swatches.some((c) => !c)) throw new Error(`legend swatches without their colours: ${JSON.stringify(swatches)}`);
     await frame.evaluate((m) => window.postMessage({ type: 'latentMap', map: m }, '*'), big);
     await frame.waitForSelector(`canvas.latent-canvas[data-points="${n}"]`);
     speed.latentMapDraw20000PointsMs = Number(await frame.getAttribute('canvas.latent-canvas', 'data-draw-ms'));
     await page.locator('.monaco-list-row', { hasText: 'malformed.xy' }).first().waitFor({ timeout: 30_000 });
+  });
+
+  await step('a hostile 20-byte file among the patterns: the host keeps turning, the others ranked with verdicts, it with an error', async () => {
+    // The scan after training read and scored every pattern file in the scoring worker; the host
+    // logged its own event-loop delay meanwhile (as training does).
+    const scan = await waitForLog(/scored (\d+) pattern file\(s\) in (\d+) ms \((\d+) not scored\); extension host event-loop delay p50 ([\d.]+) ms, p99 ([\d.]+) ms, max ([\d.]+) ms/, 180_000);
+    speed.workspaceScanWithHostileFileMs = Number(scan[2]);
+    speed.workspaceScanEventLoopDelayP99Ms = Number(scan[5]);
+    speed.workspaceScanEventLoopDelayMaxMs = Number(scan[6]);
+    // The host answers a command at once: Score Workspace, and its summary names the unreadable ones.
+    await runCommand('Latent XRD: Score Workspace');
+    await page.locator('.notification-toast', { hasText: /Scored \d+ pattern files: \d+ novel, 2 unreadable/ }).first().waitFor({ timeout: 180_000 });
+    const hostile = page.locator('.monaco-list-row', { hasText: 'p.xy' }).first();
+    await hostile.waitFor({ timeout: 30_000 });
+    if (!/unreadable/.test((await hostile.textContent()) ?? '')) throw new Error(`p.xy is not listed as unreadable: "${await hostile.textContent()}"`);
+    for (const name of ['ni-simulated.xy', 'sigma-simulated.xy']) {
+      const row = page.locator('.monaco-list-row', { hasText: name }).first();
+      const text = (await row.textContent()) ?? '';
+      if (!/(known|novel) · p/.test(text)) throw new Error(`${name} has no verdict in the ranking: "${text}"`);
+    }
   });
 
   await step('open an .xrd collection and click a sample', async () => {
@@ -349,13 +387,20 @@ try {
       await webviewFrame('#app[data-state="scored"], #app[data-state="plotted"]');
       await runCommand('Latent XRD: Train Model');
       await page.locator('.notification-toast', { hasText: /does not train models in an untrusted workspace/ }).first().waitFor({ timeout: 30_000 });
+      // Selecting a model writes the workspace settings: refused too.
+      await runCommand('Latent XRD: Select Model');
+      await page.locator('.notification-toast', { hasText: /does not change the workspace settings in an untrusted workspace/ }).first().waitFor({ timeout: 30_000 });
     } finally {
       await untrusted.stop();
     }
   });
+  await step('no page reported a Content-Security-Policy violation', async () => {
+    if (cspViolations.length) throw new Error(`${cspViolations.length} violation(s), e.g. ${JSON.stringify(cspViolations.slice(0, 3))}`);
+  });
 } finally {
   writeFileSync(join(artifacts, 'code-server.log'), serverLog.join(''));
   writeFileSync(join(artifacts, 'extension-output.log'), extensionLog());
+  writeFileSync(join(artifacts, 'csp-violations.json'), JSON.stringify(cspViolations, null, 2));
   await browser.close();
   await server.stop();
   rmSync(scratch, { recursive: true, force: true });

@@ -17,6 +17,10 @@ mkdirSync(artifacts, { recursive: true });
 const scratch = mkdtempSync(join(tmpdir(), 'latent-xrd-it-'));
 const workspace = join(scratch, 'workspace');
 cpSync(join(root, 'test/fixtures/workspace'), workspace, { recursive: true });
+// Test-only fault injection (src/protocol/scoring.ts): the scoring worker sleeps forever on a file
+// of this name, so the integration tests can show the time limit without depending on a bug.
+// code-server's extension host, and the workers it starts, inherit the variable.
+process.env.LATENT_XRD_TEST_STALL_FILE = 'stall-forever.xy';
 const port = await freePort();
 const serverLog = [];
 const server = await startCodeServer({ port, userDataDir: join(scratch, 'user'), extensionsDir: join(scratch, 'extensions'), testDriver: true, log: (m) => serverLog.push(m) });

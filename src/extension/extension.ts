@@ -1,7 +1,7 @@
 // Activation: wires the engine's faces into VS Code. Everything heavy is lazy: TensorFlow.js
 // loads when a model is first needed, workers start when a run starts.
 import * as vscode from 'vscode';
-import { ModelService, findModelFolders, workspaceRelative } from './model-service';
+import { ModelService } from './model-service';
 import { WorkspaceScores } from './workspace-scores';
 import { PatternEditorProvider, PATTERN_EDITOR } from './editors/pattern-editor';
 import { CifPreviewProvider, CIF_PREVIEW } from './editors/cif-preview';
@@ -67,18 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
       void vscode.window.showInformationMessage(`Scored ${scores.list.length} pattern files: ${novel} novel${unreadable ? `, ${unreadable} unreadable` : ''}.`);
       return scores.ranked().map((f) => ({ file: f.uri.fsPath, verdict: f.score?.verdict, pValue: f.score?.pValue, error: f.error }));
     }),
-    vscode.commands.registerCommand('latentXrd.selectModel', async (dir?: string) => {
-      if (!dir) {
-        const found = await findModelFolders();
-        if (found.length === 0) {
-          void vscode.window.showWarningMessage('No model folders in the workspace (a folder with a latent-xrd manifest.json). Train one first.');
-          return;
-        }
-        const picked = await vscode.window.showQuickPick(found.map((d) => ({ label: workspaceRelative(d), dir: d })), { title: 'Latent XRD: active model' });
-        dir = picked?.dir;
-      }
-      if (dir) await models.select(dir);
-    }),
+    vscode.commands.registerCommand('latentXrd.selectModel', (dir?: string) => models.select(dir)),
     vscode.commands.registerCommand('latentXrd.exportScores', (target?: vscode.Uri) => exportScores(scores, models, target)),
     vscode.commands.registerCommand('latentXrd.exportFigures', (folder?: vscode.Uri) => exportFigures(scores, models, latentMap, folder)),
     vscode.commands.registerCommand('latentXrd.exportCollection', (uri?: vscode.Uri, target?: vscode.Uri) => collectionEditor.exportCollection(uri, target)),

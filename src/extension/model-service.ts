@@ -1,25 +1,23 @@
-// Which model is active, and the model itself once something needs it. The manifest is read
-// without TensorFlow.js (model card, status bar); the weights and the backend load on the first
-// score and are reused until the model changes.
+// Which model is active, and the scoring worker that scores with it. The manifest is read on the
+// host (model card, status bar); TensorFlow.js and the weights load in the scoring worker, on the
+// first request that needs them, and stay loaded until the model changes.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { readManifest, type ModelManifest } from '../core/model/manifest';
 import { pathInConfigFolder } from '../core/synth/config-paths';
 import type { BackendPreference } from '../core/model/backend';
-import type { Scorer } from '../core/model/score';
+import type { LatentMapBase, ScoringSettings } from '../protocol/scoring';
+import { ScoringWorker } from '../worker/scoring-host';
 import { log } from './output';
+import { preprocessOptions } from './preprocess-settings';
+import { requireTrust } from './commands/trust';
 
 export interface ActiveModel {
   dir: string;
   manifest: ModelManifest;
   /** Folder name relative to the workspace, for people. */
   name: string;
-}
-
-export interface LoadedEngine {
-  scorer: Scorer;
-  backend: string;
 }
 
 export class ModelService implements vscode.Disposable {
@@ -29,9 +27,28 @@ export class ModelService implements vscode.Disposable {
   /** The weights and backend have loaded (the backend's name): for the status bar and model card. */
   readonly onDidLoad = this.loaded.event;
   private active: ActiveModel | undefined;
-  private engine: Promise<LoadedEngine> | undefined;
   private backendName: string | undefined;
+  private mapBase: { key: string; base: Promise<LatentMapBase> } | undefined;
   private readonly watcher: vscode.FileSystemWatcher;
+  /**
+   * Read, parse and score off the extension host, each file under a time limit, in two workers:
+   * what the user opened (editors, the map, the watch folder) never waits behind a workspace
+   * scan, which may spend a time limit on a hostile file.
+   */
+  readonly scoring = this.scoringWorker('editors');
+  readonly scanning = this.scoringWorker('workspace scan');
+
+  private scoringWorker(lane: string): ScoringWorker {
+    return new ScoringWorker({
+      timeLimitSeconds: () => vscode.workspace.getConfiguration('latentXrd').get<number>('scoring.timeLimitSeconds')!,
+      onLoaded: ({ model, backend, notes, ms }) => {
+        this.backendName = backend;
+        log(`loaded ${model} on ${backend} in ${ms} ms for the ${lane}${notes.length ? ` (${notes.join('; ')})` : ''}`);
+        this.loaded.fire(backend);
+      },
+      log: (message) => log(`${lane}: ${message}`),
+    });
+  }
 
   constructor() {
     // A model folder is replaced as a whole (renamed into place): its manifest appearing or
@@ -65,43 +82,59 @@ export class ModelService implements vscode.Disposable {
     const same = next?.dir === this.active?.dir && next?.manifest.created === this.active?.manifest.created;
     if (!same) {
       this.active = next;
-      this.engine = undefined;
+      this.mapBase = undefined;
       log(next ? `active model: ${next.name} (${next.manifest.kind}, phases ${next.manifest.phases.join(', ')})` : 'no active model');
       this.changed.fire(next);
     }
     return this.active;
   }
 
-  /** Makes `dir` the active model (the Select Model command), remembered in the workspace settings. */
-  async select(dir: string): Promise<void> {
+  /**
+   * The Select Model command: makes `dir` (else the one picked from the workspace's model
+   * folders) the active model, remembered in the workspace settings. A write, so only in a
+   * trusted workspace (asked before anything is picked).
+   */
+  async select(dir?: string): Promise<boolean> {
+    if (!(await requireTrust('change the workspace settings'))) return false;
+    if (!dir) {
+      const found = await findModelFolders();
+      if (found.length === 0) {
+        void vscode.window.showWarningMessage('No model folders in the workspace (a folder with a latent-xrd manifest.json). Train one first.');
+        return false;
+      }
+      const picked = await vscode.window.showQuickPick(found.map((d) => ({ label: workspaceRelative(d), dir: d })), { title: 'Latent XRD: active model' });
+      if (!picked) return false;
+      dir = picked.dir;
+    }
     const folder = vscode.workspace.workspaceFolders?.[0];
     await vscode.workspace.getConfiguration('latentXrd', folder?.uri).update('model', folder ? relative(folder.uri.fsPath, dir) || '.' : dir, vscode.ConfigurationTarget.Workspace);
     await this.refresh();
+    return true;
   }
 
-  /** The scorer of the active model, loading TensorFlow.js and the weights the first time. */
-  async scorer(): Promise<LoadedEngine | undefined> {
-    const active = this.active ?? (await this.refresh());
-    if (!active) return undefined;
-    this.engine ??= this.load(active);
-    try {
-      return await this.engine;
-    } catch (e) {
-      this.engine = undefined;
-      throw e;
+  /** What every scoring request scores with now: the active model (if any), the preprocessing and novelty settings. */
+  settings(): ScoringSettings {
+    const config = vscode.workspace.getConfiguration('latentXrd');
+    const active = this.active;
+    return {
+      model: active && { dir: active.dir, created: active.manifest.created, name: active.name, backend: config.get<BackendPreference>('backend', 'auto') },
+      preprocessing: preprocessOptions(),
+      pThreshold: config.get<number>('noveltyPValueThreshold', 0.01),
+    };
+  }
+
+  /** The active model's part of the latent map (reference points, KNN regions), computed once per model in the worker. */
+  latentMapBase(maxPoints: number): Promise<LatentMapBase> | undefined {
+    const settings = this.settings();
+    if (!settings.model) return undefined;
+    const key = `${settings.model.dir}|${settings.model.created}|${maxPoints}`;
+    if (this.mapBase?.key !== key) {
+      const base = this.scoring.map(maxPoints, settings);
+      this.mapBase = { key, base };
+      // A failure is not remembered: the next look tries again.
+      base.catch(() => this.mapBase?.base === base && (this.mapBase = undefined));
     }
-  }
-
-  private async load(active: ActiveModel): Promise<LoadedEngine> {
-    const started = Date.now();
-    const engine = await import('./model-engine');
-    const preference = vscode.workspace.getConfiguration('latentXrd').get<BackendPreference>('backend', 'auto');
-    const backend = await engine.initBackend(preference);
-    this.backendName = backend.name;
-    const model = await engine.loadModel(active.dir);
-    log(`loaded ${active.name} on ${backend.name} in ${Date.now() - started} ms${backend.notes.length ? ` (${backend.notes.join('; ')})` : ''}`);
-    this.loaded.fire(backend.name);
-    return { scorer: new engine.Scorer(model), backend: backend.name };
+    return this.mapBase.base;
   }
 
   private async findModelDir(): Promise<string | undefined> {
@@ -127,6 +160,8 @@ export class ModelService implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.scoring.dispose();
+    this.scanning.dispose();
     this.watcher.dispose();
     this.changed.dispose();
     this.loaded.dispose();

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../protocol/webview';
 import { log } from './output';
+import { contentSecurityPolicy } from './webview-csp';
 
 export type WebviewKind = 'pattern' | 'cif' | 'collection' | 'latentMap';
 
@@ -19,13 +20,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, k
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'out', 'webview.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
-  const csp = [
-    "default-src 'none'",
-    `img-src ${webview.cspSource} data: blob:`,
-    `style-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
+  const csp = contentSecurityPolicy(webview.cspSource, nonce);
   const escaped = title.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
   return `<!DOCTYPE html>
 <html lang="en">

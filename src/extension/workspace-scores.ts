@@ -1,20 +1,18 @@
 // Every pattern file of the workspace, read and scored by the active model: the ranking and
 // the latent map are two views of this one list. Kept current by a file watcher (debounced)
 // and rescored when the model changes. A file that cannot be read stays in the list with its
-// error: nothing is dropped silently. Thousands of files are read a few at a time and scored in
-// batches, yielding to the host between batches; a newer scan supersedes an older one.
+// error: nothing is dropped silently. Files are read and scored in batches by the scoring worker
+// (src/worker/scoring-host.ts), never on the host's thread, each file under a time limit, so no
+// single file can stop the host or cost the others their scores; a newer scan supersedes an older one.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import { readPattern, type MeasuredPattern } from '../core/formats';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { MeasuredPattern } from '../core/formats';
 import type { PatternScore } from '../core/model/score';
+import { SCORING_BATCH, type ItemResult } from '../protocol/scoring';
 import type { ModelService } from './model-service';
 import { log } from './output';
-import { affectsPreprocessing, preprocessOptions } from './preprocess-settings';
-
-/** Files read at once: enough to hide the file system's latency, few enough not to flood it. */
-const READS_IN_FLIGHT = 16;
-/** Files scored in one model call: the batched model runs several times faster than file by file. */
-const BATCH = 64;
+import { affectsPreprocessing } from './preprocess-settings';
 /** Above this many files a scan shows its progress in the status bar. */
 const PROGRESS_ABOVE = 50;
 
@@ -22,6 +20,8 @@ export interface FileScore {
   uri: vscode.Uri;
   name: string;
   score?: PatternScore;
+  /** Where the score falls on the latent map's plane (x, y). */
+  mapPoint?: [number, number];
   /** Why the file could not be read or scored. */
   error?: string;
   /** When it was last scored (for "newest" on the map). */
@@ -50,7 +50,7 @@ export class WorkspaceScores implements vscode.Disposable {
     this.subscriptions.push(models.onDidChange(() => void this.rescanAll()));
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('latentXrd.patternFiles') || e.affectsConfiguration('latentXrd.noveltyPValueThreshold') || affectsPreprocessing(e)) void this.rescanAll();
+        if (e.affectsConfiguration('latentXrd.patternFiles') || e.affectsConfiguration('latentXrd.noveltyPValueThreshold') || e.affectsConfiguration('latentXrd.scoring') || affectsPreprocessing(e)) void this.rescanAll();
       }),
     );
   }
@@ -101,7 +101,8 @@ export class WorkspaceScores implements vscode.Disposable {
     const found = new Set(uris.map((u) => u.toString()));
     for (const [key, uri] of this.external) if (!found.has(key)) uris.push(uri);
     this.files.clear();
-    if (!(await this.scoreFiles(uris, generation))) return this.latestScan;
+    // Stopped: by a newer scan (whose end is this one's), or by the worker's shutdown (nothing to wait for).
+    if (!(await this.scoreFiles(uris, generation))) return generation === this.generation ? undefined : this.latestScan;
     this.changed.fire();
   }
 
@@ -129,75 +130,68 @@ export class WorkspaceScores implements vscode.Disposable {
   }
 
   /**
-   * How a pattern is scored now: the active model, the threshold and the preprocessing settings,
-   * looked up once for a batch of files. Without a usable model, every pattern gets the reason.
-   */
-  private async scoring(): Promise<{ scored: boolean; score: (measured: MeasuredPattern[]) => Pick<FileScore, 'score' | 'error'>[] }> {
-    const current = this.models.current;
-    const every = (outcome: Pick<FileScore, 'score' | 'error'>) => (measured: MeasuredPattern[]) => measured.map(() => ({ ...outcome }));
-    if (current?.manifest.kind === 'cvae') return { scored: false, score: every({ error: `${current.name} is a conditional model: it needs a composition for each pattern` }) };
-    let engine: Awaited<ReturnType<ModelService['scorer']>>;
-    try {
-      engine = await this.models.scorer();
-    } catch (e) {
-      return { scored: false, score: every({ error: `the model could not be loaded: ${(e as Error).message}` }) };
-    }
-    if (!engine) return { scored: false, score: every({}) };
-    const scorer = engine.scorer;
-    const threshold = vscode.workspace.getConfiguration('latentXrd').get<number>('noveltyPValueThreshold', 0.01);
-    const preprocessing = preprocessOptions();
-    return {
-      scored: true,
-      score: (measured) => {
-        try {
-          return scorer.scoreManyMeasured(measured, preprocessing, BATCH).map(({ score, error }) => (score ? { score: { ...score, verdict: score.pValue < threshold ? 'novel' : 'known' } } : { error }));
-        } catch (e) {
-          // The model itself failed on the batch: each file says so, as a file it could not score.
-          return every({ error: (e as Error).message })(measured);
-        }
-      },
-    };
-  }
-
-  /**
-   * Reads and scores `uris` into the list, a batch at a time, letting the host run between
-   * batches. Returns false, having stopped without writing, once a newer scan has started
+   * Reads and scores `uris` into the list, a batch at a time, in the scan's scoring worker (the
+   * host only waits; the editors have their own). Returns false, having stopped without writing, once a newer scan has started
    * (`generation` is no longer the current one).
    */
   private async scoreFiles(uris: vscode.Uri[], generation: number): Promise<boolean> {
     if (uris.length === 0) return true;
     const started = Date.now();
-    const { scored, score } = await this.scoring();
+    const settings = this.models.settings();
+    // The host's own responsiveness while the worker reads and scores: logged with the scan.
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    let unreadable = 0;
     const run = async (report: (done: number) => void): Promise<boolean> => {
       let shown = Date.now();
-      for (let start = 0; start < uris.length; start += BATCH) {
-        const read = await readFiles(uris.slice(start, start + BATCH));
-        if (generation !== this.generation) return false;
-        const readable = read.filter((r) => r.measured);
-        const scores = score(readable.map((r) => r.measured!));
-        readable.forEach((r, i) => Object.assign(r.entry, scores[i]));
-        for (const r of read) {
-          if (r.gone) this.files.delete(r.entry.uri.toString());
-          else this.files.set(r.entry.uri.toString(), r.entry);
+      for (let start = 0; start < uris.length; start += SCORING_BATCH) {
+        const batch = uris.slice(start, start + SCORING_BATCH);
+        let results: ItemResult[];
+        try {
+          results = await this.models.scanning.score(
+            batch.map((uri) => ({ kind: 'file', path: uri.fsPath, name: basename(uri.fsPath) })),
+            settings,
+          );
+        } catch (e) {
+          // Only a stopped worker rejects (the extension is shutting down): the scan ends unwritten.
+          log(`workspace scan stopped: ${(e as Error).message}`);
+          return false;
         }
-        report(start + read.length);
+        if (generation !== this.generation) return false;
+        batch.forEach((uri, i) => {
+          const { gone, error, score, mapPoint } = results[i];
+          // Gone before it was read: its delete event may already have come, so it does not come back as unreadable.
+          if (gone) return this.files.delete(uri.toString());
+          if (error) unreadable++;
+          this.files.set(uri.toString(), { uri, name: basename(uri.fsPath), scoredAt: Date.now(), score, mapPoint, error });
+        });
+        report(start + batch.length);
         // A long scan fills the ranking in as it goes, refreshed about once a second.
         if (Date.now() - shown > 1000) {
           this.changed.fire();
           shown = Date.now();
         }
-        await new Promise((resolve) => setImmediate(resolve));
       }
       return true;
     };
-    const finished =
-      uris.length > PROGRESS_ABOVE
-        ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Latent XRD: scoring pattern files' }, (progress) =>
-            run((done) => progress.report({ message: `${done} of ${uris.length}` })),
-          )
-        : await run(() => {});
-    if (finished && scored) log(`scored ${uris.length} pattern file(s) in ${Date.now() - started} ms`);
-    return finished;
+    try {
+      const finished =
+        uris.length > PROGRESS_ABOVE
+          ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Latent XRD: scoring pattern files' }, (progress) =>
+              run((done) => progress.report({ message: `${done} of ${uris.length}` })),
+            )
+          : await run(() => {});
+      const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+      if (finished) {
+        log(
+          `${settings.model ? 'scored' : 'read'} ${uris.length} pattern file(s) in ${Date.now() - started} ms${unreadable ? ` (${unreadable} not scored)` : ''}; ` +
+            `extension host event-loop delay p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms`,
+        );
+      }
+      return finished;
+    } finally {
+      delay.disable();
+    }
   }
 
   /**
@@ -206,7 +200,9 @@ export class WorkspaceScores implements vscode.Disposable {
    */
   async recordMeasured(uri: vscode.Uri, measured: MeasuredPattern): Promise<FileScore> {
     this.external.set(uri.toString(), uri);
-    const entry: FileScore = { uri, name: basename(uri.fsPath), scoredAt: Date.now(), ...(await this.scoring()).score([measured])[0] };
+    const name = basename(uri.fsPath);
+    const [{ score, mapPoint, error }] = await this.models.scoring.score([{ kind: 'measured', measured, name }], this.models.settings());
+    const entry: FileScore = { uri, name, scoredAt: Date.now(), score, mapPoint, error };
     this.files.set(uri.toString(), entry);
     this.newest = uri.toString();
     this.changed.fire();
@@ -232,27 +228,4 @@ export class WorkspaceScores implements vscode.Disposable {
     this.changed.dispose();
     this.subscriptions.forEach((s) => s.dispose());
   }
-}
-
-/**
- * Reads and parses files, at most READS_IN_FLIGHT at a time. A file that cannot be read or
- * parsed keeps its error; one gone before it was read is marked `gone` (its delete event may
- * already have come, and it should not come back as unreadable).
- */
-async function readFiles(uris: vscode.Uri[]): Promise<{ entry: FileScore; measured?: MeasuredPattern; gone?: boolean }[]> {
-  const out = uris.map((uri) => ({ entry: { uri, name: basename(uri.fsPath), scoredAt: Date.now() } as FileScore, measured: undefined as MeasuredPattern | undefined, gone: false }));
-  let next = 0;
-  const reader = async () => {
-    while (next < out.length) {
-      const item = out[next++];
-      try {
-        item.measured = readPattern(await vscode.workspace.fs.readFile(item.entry.uri), item.entry.name);
-      } catch (e) {
-        if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') item.gone = true;
-        else item.entry.error = (e as Error).message;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, out.length) }, reader));
-  return out;
 }

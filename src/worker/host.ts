@@ -1,4 +1,5 @@
-// Starts the workers (training, dataset generation) and turns their messages into promises plus progress callbacks.
+// Starts the workers (training, dataset generation, CIF preview) and turns their messages into promises plus progress
+// callbacks. The scoring worker has its own host class (scoring-host.ts): it adds time limits and restarts.
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,7 +11,7 @@ import type { DatasetPlan, Progress } from '../core/synth/dataset';
 import type { PreviewReply, PreviewRequest } from '../protocol/preview';
 
 /** A bundled worker script, found from wherever the calling bundle lives (out/ or out/test/…). */
-export function workerScript(name: 'training-worker' | 'generation-worker' | 'preview-worker'): string {
+export function workerScript(name: 'training-worker' | 'generation-worker' | 'preview-worker' | 'scoring-worker'): string {
   let dir = __dirname;
   for (;;) {
     const candidate = join(dir, 'out', `${name}.js`);

@@ -11,6 +11,31 @@ import { COLLECTION_EDITOR } from '../../src/extension/editors/collection-editor
 
 const manifest = JSON.parse(readFileSync(`${__dirname}/../../../package.json`, 'utf8'));
 
+/** The issue's 20-byte pattern file: two points, ±1e308. */
+const HOSTILE_XY = '20 -1e308\n50 1e308\n';
+/** The file the scoring worker sleeps on (test-only fault injection, set by scripts/vscode/test-integration.mjs). */
+const STALL_FILE = 'stall-forever.xy';
+
+/** A hover's Markdown as read: escapes and the &nbsp; of MarkdownString.appendText undone, emphasis kept. */
+const hoverText = (hovers: vscode.Hover[]) =>
+  hovers
+    .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value)))
+    .join('\n')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/\\([\\`*_{}[\]()#+\-!~>.])/g, '$1');
+
+/** Counts the ticks of a 20 ms timer of the extension host while `work` runs: a blocked host ticks about once. */
+async function ticking<T>(work: () => Thenable<T>): Promise<{ value: T; ticks: number; seconds: number }> {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 20);
+  const started = Date.now();
+  try {
+    return { value: await work(), ticks, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 describe('Latent XRD in a real extension host', function () {
   it('activates without loading TensorFlow.js, and registers every command it contributes', async () => {
     const latent = await api();
@@ -53,12 +78,29 @@ describe('Latent XRD in a real extension host', function () {
     const text = document.getText();
     const at = (needle: string) => document.positionAt(text.indexOf(needle) + 2);
     const cellHover = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, at('_cell_length_a'));
-    const cellText = cellHover.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    const cellText = hoverText(cellHover);
     assert.match(cellText, /Derived cell volume: \*\*43\.\d+ Å³\*\*/);
     const siteLine = text.split(/\r?\n/).findIndex((l) => /^\s*Ni\d?\s/.test(l));
     const siteHover = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(siteLine, 1));
-    const siteText = siteHover.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    const siteText = hoverText(siteHover);
     assert.match(siteText, /Multiplicity in the cell: \*\*4\*\*/);
+  });
+
+  it('hovers a site label as text: Markdown in a label (a link) is escaped, not rendered', async () => {
+    const ni = readFileSync(workspaceFile('Ni-fcc.cif').fsPath, 'utf8');
+    const uri = workspaceFile('hostile-label.cif');
+    writeFileSync(uri.fsPath, ni.replace(/^Ni1 Ni /m, "'[x](https://example.com)' Ni "));
+    try {
+      const document = await vscode.workspace.openTextDocument(uri);
+      const line = document.getText().split(/\r?\n/).findIndex((l) => l.startsWith("'[x]"));
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 2));
+      const raw = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+      assert.match(hoverText(hovers), /Site \*\*\[x\]\(https:\/\/example\.com\)\*\*/, raw);
+      // Every bracket in the Markdown is escaped: nothing the file says becomes a link.
+      assert.doesNotMatch(raw, /(^|[^\\])[[\]()]/, raw);
+    } finally {
+      unlinkSync(uri.fsPath);
+    }
   });
 
   it('lists data blocks and loops as document symbols, and offers the training-set code lens', async () => {
@@ -202,6 +244,59 @@ describe('Latent XRD in a real extension host', function () {
     assert.deepEqual(new Set(latent.scores.list.map((f) => f.uri.toString())), before);
   });
 
+  it('scores the workspace with the 20-byte file and a file that never finishes among ordinary ones: those two get errors, the others verdicts, the host keeps turning', async function () {
+    this.timeout(300_000);
+    const latent = await api();
+    assert.equal(process.env.LATENT_XRD_TEST_STALL_FILE, STALL_FILE, 'the extension host has the test-only stall file set (scripts/vscode/test-integration.mjs)');
+    const settings = vscode.workspace.getConfiguration('latentXrd');
+    await settings.update('scoring.timeLimitSeconds', 3, vscode.ConfigurationTarget.Workspace);
+    const hostile = workspaceFile('patterns', 'p.xy');
+    const stall = workspaceFile('patterns', STALL_FILE);
+    writeFileSync(hostile.fsPath, HOSTILE_XY);
+    copyFileSync(workspaceFile('patterns', 'co-simulated.xy').fsPath, stall.fsPath);
+    const restartsBefore = latent.models.scanning.restarts;
+    try {
+      const { value: ranked, ticks, seconds } = await ticking(() => vscode.commands.executeCommand<{ file: string; verdict?: string; error?: string }[]>('latentXrd.scoreWorkspace'));
+      const byName = new Map(ranked.map((r) => [r.file.split('/').pop()!, r]));
+      assert.match(byName.get('p.xy')?.error ?? '', /^p\.xy: /, JSON.stringify(byName.get('p.xy')));
+      assert.equal(byName.get('p.xy')?.verdict, undefined, 'no verdict on ±1e308');
+      assert.match(byName.get(STALL_FILE)?.error ?? '', /not scored: reading and scoring it took longer than the time limit of 3 s, so it was stopped/, JSON.stringify(byName.get(STALL_FILE)));
+      for (const name of ['ni-simulated.xy', 'co-simulated.xy', 'sigma-simulated.xy', 'TiO2-measured.xy']) assert.match(byName.get(name)?.verdict ?? '', /^(known|novel)$/, `${name}: ${JSON.stringify(byName.get(name))}`);
+      assert.ok(latent.models.scanning.restarts > restartsBefore, 'the stuck worker was replaced');
+      console.log(`hostile workspace: scored in ${seconds.toFixed(1)} s, ${ticks} timer ticks of the host meanwhile`);
+      assert.ok(ticks >= Math.max(3, seconds * 10), `${ticks} ticks in ${seconds} s`);
+
+      // The pattern editor on the stuck file: its own error after the time limit, the host free.
+      const opened = await ticking(async () => {
+        await vscode.commands.executeCommand('vscode.openWith', stall, PATTERN_EDITOR);
+        return until('the pattern editor\'s error', () => (latent.patternEditor.open.get(stall.toString())?.failed ?? 0) > 0 && latent.patternEditor.open.get(stall.toString()), 60_000);
+      });
+      assert.match(opened.value.lastError ?? '', /^stall-forever\.xy: reading and scoring it took longer than the time limit of 3 s/);
+      assert.ok(opened.ticks >= Math.max(3, opened.seconds * 10), `${opened.ticks} ticks in ${opened.seconds} s`);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+      // A 170-byte collection asking for 400 million points: parsed in the worker, an error in its editor.
+      const huge = workspaceFile('huge.xrd');
+      writeFileSync(huge.fsPath, JSON.stringify({ format: 'latent-xrd-collection', version: 1, grid: { min: 20, max: 90, points: 400_000_000 }, samples: [{ id: 'a', intensity: [1, 2] }] }));
+      try {
+        const shown = await ticking(async () => {
+          await vscode.commands.executeCommand('vscode.openWith', huge, COLLECTION_EDITOR);
+          return until('the collection editor\'s error', () => latent.collectionEditor.errors.get(huge.toString()), 120_000);
+        });
+        assert.match(shown.value, /^huge\.xrd[: ]/);
+        assert.ok(shown.ticks >= Math.max(3, shown.seconds * 10), `${shown.ticks} ticks in ${shown.seconds} s`);
+        await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      } finally {
+        unlinkSync(huge.fsPath);
+      }
+    } finally {
+      unlinkSync(hostile.fsPath);
+      unlinkSync(stall.fsPath);
+      await settings.update('scoring.timeLimitSeconds', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await until('the hostile files gone from the list', () => !latent.scores.list.some((f) => f.name === 'p.xy' || f.name === STALL_FILE), 60_000);
+  });
+
   it('exports the scores as CSV', async () => {
     const target = workspaceFile('scores.csv');
     await vscode.commands.executeCommand('latentXrd.exportScores', target);
@@ -325,6 +420,13 @@ describe('Latent XRD in a real extension host', function () {
       copyFileSync(workspaceFile('patterns', 'malformed.xy').fsPath, join(dir, 'run-002.xy'));
       const bad = await until('the unreadable file listed', () => latent.scores.list.find((f) => f.name === 'run-002.xy' && f.error));
       assert.match(bad.error!, /run-002\.xy:\d+:\d+/);
+
+      // The 20-byte file arriving: listed with its error, no verdict; the next measurement is still scored.
+      writeFileSync(join(dir, 'run-003.xy'), HOSTILE_XY);
+      const hostile = await until('the 20-byte file listed', () => latent.scores.list.find((f) => f.name === 'run-003.xy' && (f.error || f.score)));
+      assert.ok(hostile.error && !hostile.score, JSON.stringify({ error: hostile.error, score: hostile.score }));
+      copyFileSync(workspaceFile('patterns', 'ni-simulated.xy').fsPath, join(dir, 'run-004.xy'));
+      await until('the next measurement scored', () => latent.scores.list.find((f) => f.name === 'run-004.xy' && f.score));
 
       unlinkSync(run);
       await until('the deleted measurement gone', () => !latent.scores.list.some((f) => f.uri.fsPath === run));

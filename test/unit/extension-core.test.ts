@@ -18,6 +18,8 @@ import { simulateWafer } from '../../src/core/synth/wafer';
 import { planWorkspaceConfig } from '../../src/core/synth/dataset';
 import { UserError } from '../../src/core/diagnostics';
 import { parseHostMessage, parseWebviewMessage } from '../../src/protocol/webview';
+import { contentSecurityPolicy } from '../../src/extension/webview-csp';
+import { SCORING_TIME_LIMIT_SECONDS } from '../../src/protocol/scoring';
 
 const root = join(__dirname, '../../..');
 const fixture = (...p: string[]) => join(root, 'test/fixtures', ...p);
@@ -116,6 +118,8 @@ describe('the latent plane', () => {
 describe('CIF outline and hovers', () => {
   const text = readFileSync(join(root, 'examples/paper-demo/Co-hcp.cif'), 'utf8');
   const file = parseCif(text);
+  /** The hover as the editor emphasises it (its parts are text; only ** is added). */
+  const shown = (hover: NonNullable<ReturnType<typeof cifHover>>) => hover.paragraphs.map((parts) => parts.map((p) => (p.strong ? `**${p.text}**` : p.text)).join('')).join('\n\n');
 
   it('outlines data blocks with their loops', () => {
     const symbols = cifSymbols(file);
@@ -130,7 +134,7 @@ describe('CIF outline and hovers', () => {
     const line = lines.findIndex((l) => l.startsWith('_cell_length_a')) + 1;
     const hover = cifHover(file, line, 3);
     assert.ok(hover);
-    assert.match(hover.markdown, /Derived cell volume: \*\*22\.16\d Å³\*\*/);
+    assert.match(shown(hover), /Derived cell volume: \*\*22\.16\d Å³\*\*/);
   });
 
   it('hovers an atom site with its element and multiplicity (Co at 2c of P6₃/mmc: 2)', () => {
@@ -138,8 +142,22 @@ describe('CIF outline and hovers', () => {
     const row = lines.findIndex((l) => /^Co\s+0\.33333/.test(l)) + 1;
     const hover = cifHover(file, row, 2);
     assert.ok(hover, 'a hover on the site row');
-    assert.match(hover.markdown, /Site \*\*Co\d*\*\*: Co/);
-    assert.match(hover.markdown, /Multiplicity in the cell: \*\*2\*\*/);
+    assert.match(shown(hover), /Site \*\*Co\d*\*\*: Co/);
+    assert.match(shown(hover), /Multiplicity in the cell: \*\*2\*\*/);
+  });
+
+  it('gives the file\'s own words (tags, site labels) as text parts, for the editor to escape', () => {
+    const ni = readFileSync(fixture('workspace', 'Ni-fcc.cif'), 'utf8');
+    const hostile = ni.replace(/^Ni1 Ni /m, "'[x](https://example.com)' Ni ");
+    const row = hostile.split(/\r?\n/).findIndex((l) => l.startsWith("'[x]")) + 1;
+    assert.ok(row > 0, 'the fixture has a site row to rename');
+    const hover = cifHover(parseCif(hostile), row, 2);
+    assert.ok(hover, 'a hover on the renamed site');
+    assert.deepEqual(
+      hover.paragraphs.flat().find((p) => p.text.includes('[x]')),
+      { text: '[x](https://example.com)', strong: true },
+    );
+    assert.match(shown(hover), /Multiplicity in the cell: \*\*4\*\*/);
   });
 });
 
@@ -214,7 +232,21 @@ describe('webview messages', () => {
   });
 });
 
-describe('package.json agrees with the readers', () => {
+describe('the webviews\' Content-Security-Policy', () => {
+  const csp = contentSecurityPolicy('https://webview.example', 'abc123');
+  const directive = (name: string) => csp.split(/;\s*/).find((d) => d.startsWith(`${name} `));
+
+  it('allows nothing by default, scripts only by nonce, styles and fonts only from the extension', () => {
+    assert.equal(directive('default-src'), "default-src 'none'");
+    assert.equal(directive('script-src'), "script-src 'nonce-abc123'");
+    assert.equal(directive('style-src'), 'style-src https://webview.example');
+    assert.equal(directive('font-src'), 'font-src https://webview.example');
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+    assert.equal(directive('connect-src'), undefined, 'no network');
+  });
+});
+
+describe('package.json agrees with the engine', () => {
   const manifest = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8'));
   const editor = manifest.contributes.customEditors.find((e: { viewType: string }) => e.viewType === 'latentXrd.patternEditor');
   const selected: string[] = editor.selector.map((s: { filenamePattern: string }) => s.filenamePattern.replace(/^\*/, ''));
@@ -225,6 +257,11 @@ describe('package.json agrees with the readers', () => {
 
   it('opens every format the readers read in the pattern editor, and nothing else', () => {
     assert.deepEqual([...selected].sort(), [...claimed].sort());
+  });
+
+  it('states the scoring time limit the engine uses by default', () => {
+    const setting = manifest.contributes.configuration.properties['latentXrd.scoring.timeLimitSeconds'];
+    assert.equal(setting.default, SCORING_TIME_LIMIT_SECONDS);
   });
 
   it('scores every such format in the workspace by default', () => {

@@ -3,17 +3,18 @@ import type { Command, CommandContext } from '../args';
 import { parseCommandArgs } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { quoteForMessage } from '../../core/formats/located';
-import { initBackend } from '../../core/model/backend';
-import { loadModel } from '../../core/model/store';
-import { Scorer } from '../../core/model/score';
-import { MeasurementWatcher, WATCH_DEFAULTS, LONGEST_WAIT_MS, modelScoring, type FileScore } from '../../core/watch';
+import { readManifest } from '../../core/model/manifest';
+import type { MeasuredPattern } from '../../core/formats';
+import { MeasurementWatcher, WATCH_DEFAULTS, LONGEST_WAIT_MS, type FileScore, type ScoreRequest } from '../../core/watch';
+import { SCORING_TIME_LIMIT_SECONDS, type ItemResult, type ScoringSettings } from '../../protocol/scoring';
+import { ScoringWorker } from '../../worker/scoring-host';
 import { parseBackend } from './train';
 
 export const watchCommand: Command = {
   name: 'watch',
   summary: 'Score pattern files as they arrive in a folder: one JSON line per file, until Ctrl-C',
   usage: [
-    'latent-xrd watch DIR --model M [--existing] [--recursive] [--threshold p] [--settle ms] [--unfinished ms] [--backend auto|wasm|cpu]',
+    'latent-xrd watch DIR --model M [--existing] [--recursive] [--threshold p] [--settle ms] [--unfinished ms] [--time-limit s] [--backend auto|wasm|cpu]',
     '',
     'Each pattern file written into DIR is read once its size and modification time have held',
     `still for the settle interval (--settle, default ${WATCH_DEFAULTS.settleMs} ms) and it ends where its format ends`,
@@ -26,7 +27,9 @@ export const watchCommand: Command = {
     '  {"event":"removed","file":…,"time":…}',
     'A rewritten file is scored again. --existing also scores the files already there;',
     '--recursive watches subfolders; --threshold sets the p-value below which a pattern is',
-    '"novel" (default: the model\'s). Runs until SIGINT or SIGTERM, then exits 0.',
+    '"novel" (default: the model\'s). Files are read and scored in a worker thread: one that takes',
+    `longer than --time-limit seconds (default ${SCORING_TIME_LIMIT_SECONDS}) is stopped and reported unreadable, and the`,
+    'others are scored. Runs until SIGINT or SIGTERM, then exits 0.',
     '',
     'Writers: write each file under a name the watcher ignores (scan.xy.part) and rename it',
     'to its pattern name when it is complete; then no part of it is ever read. Symbolic links to',
@@ -40,6 +43,7 @@ export const watchCommand: Command = {
       threshold: { type: 'string' },
       settle: { type: 'string' },
       unfinished: { type: 'string' },
+      'time-limit': { type: 'string' },
       backend: { type: 'string' },
     });
     if (positionals.length !== 1) throw new UserError('watch: name one folder to watch');
@@ -47,20 +51,33 @@ export const watchCommand: Command = {
     const threshold = values.threshold === undefined ? undefined : parseProbability('--threshold', values.threshold);
     const settleMs = values.settle === undefined ? undefined : parseMilliseconds('--settle', values.settle);
     const unfinishedMs = values.unfinished === undefined ? undefined : parseMilliseconds('--unfinished', values.unfinished);
-    await initBackend(parseBackend(values.backend));
-    const model = await loadModel(resolve(ctx.cwd, values.model));
-    if (model.manifest.kind === 'cvae') throw new UserError(`${values.model}: a conditional model needs compositions; watch a folder with a plain VAE`);
+    const timeLimit = values['time-limit'] === undefined ? SCORING_TIME_LIMIT_SECONDS : parseSeconds('--time-limit', values['time-limit']);
+    const modelDir = resolve(ctx.cwd, values.model);
+    const manifest = readManifest(modelDir);
+    if (manifest.kind === 'cvae') throw new UserError(`${values.model}: a conditional model needs compositions; watch a folder with a plain VAE`);
+    // The model is loaded and every file scored in a worker thread: a file that hangs the scorer
+    // costs its own line after the time limit, and this thread stays free to answer Ctrl-C.
+    const scoring = new ScoringWorker({ timeLimitSeconds: () => timeLimit });
+    const settings: ScoringSettings = { model: { dir: modelDir, created: manifest.created, name: values.model, backend: parseBackend(values.backend) }, preprocessing: {}, pThreshold: threshold };
+    let stopping = false;
+    try {
+      await scoring.load(settings);
+    } catch (e) {
+      scoring.dispose();
+      throw e;
+    }
 
     const watcher = new MeasurementWatcher<FileScore>({
       directory: resolve(ctx.cwd, positionals[0]),
-      ...modelScoring(new Scorer(model), threshold),
+      ...workerScoring(scoring, settings),
       recursive: values.recursive,
       includeExisting: values.existing,
       settleMs,
       unfinishedMs,
       displayName: (path) => relative(ctx.cwd, path) || path,
     });
-    const line = (record: Record<string, unknown>) => ctx.out(JSON.stringify(record) + '\n');
+    // Once stopping, a file whose scoring was cut short is not reported as unreadable.
+    const line = (record: Record<string, unknown>) => !stopping && ctx.out(JSON.stringify(record) + '\n');
     const time = (epochMs: number) => new Date(epochMs).toISOString();
     watcher.on('scored', ({ file, result, scoredAt, note }) => line({ event: 'scored', file: file.name, time: time(scoredAt), ...result, ...(note ? { note } : {}) }));
     watcher.on('failed', ({ file, message, diagnostics, at }) => {
@@ -71,13 +88,47 @@ export const watchCommand: Command = {
     watcher.on('watchError', (e) => ctx.err(`latent-xrd watch: ${e.message}\n`));
     watcher.on('skipped', ({ name, reason }) => ctx.err(`latent-xrd watch: note: ${name}: ${reason}\n`));
 
-    await watcher.start();
-    ctx.err(`watching ${positionals[0]} with model ${values.model}${values.recursive ? ' (and subfolders)' : ''}; Ctrl-C to stop\n`);
-    await untilStopped(ctx);
-    await watcher.stop();
+    try {
+      await watcher.start();
+      ctx.err(`watching ${positionals[0]} with model ${values.model}${values.recursive ? ' (and subfolders)' : ''}; Ctrl-C to stop\n`);
+      await untilStopped(ctx);
+      stopping = true;
+    } finally {
+      // The worker first: the watcher's stop waits for the file being scored, which then ends at once.
+      scoring.dispose();
+      await watcher.stop();
+    }
     return 0;
   },
 };
+
+/**
+ * The watcher's `score` and `scoreBatch` through the scoring worker. A batch with a file that
+ * failed throws, so the watcher reports file by file; those answers are kept, not asked again.
+ */
+function workerScoring(scoring: ScoringWorker, settings: ScoringSettings): { score: (m: MeasuredPattern, file: { name: string }) => Promise<FileScore>; scoreBatch: (r: ScoreRequest[]) => Promise<FileScore[]> } {
+  const answered = new WeakMap<MeasuredPattern, ItemResult>();
+  const asScore = (r: ItemResult, name: string): FileScore => {
+    // The watcher names the file in front of a failure itself.
+    if (r.error) throw new UserError(r.error.startsWith(`${name}: `) ? r.error.slice(name.length + 2) : r.error, r.diagnostics);
+    return { ...r.score!, coverage: r.coverage!, steps: r.steps! };
+  };
+  return {
+    async score(measured, file) {
+      const result = answered.get(measured) ?? (await scoring.score([{ kind: 'measured', measured, name: file.name }], settings))[0];
+      answered.delete(measured);
+      return asScore(result, file.name);
+    },
+    async scoreBatch(requests) {
+      const results = await scoring.score(requests.map((r) => ({ kind: 'measured', measured: r.measured, name: r.file.name })), settings);
+      if (results.some((r) => r.error)) {
+        results.forEach((r, i) => answered.set(requests[i].measured, r));
+        throw new Error('some files of the batch could not be scored');
+      }
+      return results.map((r, i) => asScore(r, requests[i].file.name));
+    },
+  };
+}
 
 /** Resolves on SIGINT, SIGTERM or the context's abort signal. */
 function untilStopped(ctx: CommandContext): Promise<void> {
@@ -98,6 +149,12 @@ function untilStopped(ctx: CommandContext): Promise<void> {
 function parseProbability(flag: string, text: string): number {
   const v = Number(text);
   if (!(v > 0 && v < 1)) throw new UserError(`${flag} expects a p-value between 0 and 1, e.g. 0.01; got ${quoteForMessage(text)}`);
+  return v;
+}
+
+function parseSeconds(flag: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v <= 0) throw new UserError(`${flag} expects seconds > 0; got ${quoteForMessage(text)}`);
   return v;
 }
 

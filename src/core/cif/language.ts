@@ -103,8 +103,18 @@ const TAG_NOTES: Record<string, string> = {
   _cell_formula_units_z: 'formula units per cell (Z)',
 };
 
-/** Markdown for the hover at a 1-based line and column, or undefined where there is nothing to say. */
-export function cifHover(file: CifFile, line: number, column: number): { markdown: string; range: SourceRange } | undefined {
+/**
+ * A hover's text as paragraphs of parts, some emphasised. Text, not Markdown: tags, labels and
+ * values come from the file, and the editor escapes them (a label such as `[x](https://…)` must
+ * show as written, not become a link).
+ */
+export interface HoverPart {
+  text: string;
+  strong?: boolean;
+}
+
+/** The hover at a 1-based line and column, or undefined where there is nothing to say. */
+export function cifHover(file: CifFile, line: number, column: number): { paragraphs: HoverPart[][]; range: SourceRange } | undefined {
   for (const block of file.blocks) {
     for (const col of block.columns) {
       let row = -1;
@@ -124,29 +134,32 @@ export function cifHover(file: CifFile, line: number, column: number): { markdow
         }
       }
       if (!range) continue;
-      return { markdown: describe(block, col.tag, row), range };
+      return { paragraphs: describe(block, col.tag, row), range };
     }
   }
   return undefined;
 }
 
-function describe(block: CifBlock, tag: string, row: number): string {
+function describe(block: CifBlock, tag: string, row: number): HoverPart[][] {
   const key = normaliseTag(tag);
-  const lines: string[] = [`**${tag}**`];
+  const strong = (text: string): HoverPart => ({ text, strong: true });
+  const plain = (text: string): HoverPart => ({ text });
+  const title: HoverPart[] = [strong(tag)];
+  const paragraphs: HoverPart[][] = [title];
   if (CELL_TAGS[key]) {
-    lines[0] += ` — ${CELL_TAGS[key]}`;
+    title.push(plain(` — ${CELL_TAGS[key]}`));
     const get = (t: string) => block.number(t)?.value;
     const cell = { a: get('_cell_length_a'), b: get('_cell_length_b'), c: get('_cell_length_c'), alpha: get('_cell_angle_alpha'), beta: get('_cell_angle_beta'), gamma: get('_cell_angle_gamma') };
     if (Object.values(cell).every((v) => v !== undefined && Number.isFinite(v))) {
       const v = cellVolume(cell as { a: number; b: number; c: number; alpha: number; beta: number; gamma: number });
-      lines.push(`a ${cell.a} Å, b ${cell.b} Å, c ${cell.c} Å; α ${cell.alpha}°, β ${cell.beta}°, γ ${cell.gamma}°`);
-      lines.push(`Derived cell volume: **${v.toFixed(3)} Å³**`);
+      paragraphs.push([plain(`a ${cell.a} Å, b ${cell.b} Å, c ${cell.c} Å; α ${cell.alpha}°, β ${cell.beta}°, γ ${cell.gamma}°`)]);
+      paragraphs.push([plain('Derived cell volume: '), strong(`${v.toFixed(3)} Å³`)]);
       const stated = block.number('_cell_volume')?.value;
-      if (stated !== undefined) lines.push(`The file states ${stated} Å³ (${((100 * (v - stated)) / stated).toFixed(3)} %).`);
+      if (stated !== undefined) paragraphs.push([plain(`The file states ${stated} Å³ (${((100 * (v - stated)) / stated).toFixed(3)} %).`)]);
     }
-    return lines.join('\n\n');
+    return paragraphs;
   }
-  if (TAG_NOTES[key]) lines[0] += ` — ${TAG_NOTES[key]}`;
+  if (TAG_NOTES[key]) title.push(plain(` — ${TAG_NOTES[key]}`));
   if (key.startsWith('_atom_site_') && row >= 0) {
     const loop = block.loop(tag);
     const labelCol = loop?.column('_atom_site_label');
@@ -156,13 +169,17 @@ function describe(block: CifBlock, tag: string, row: number): string {
       const site = built?.sites.find((s) => s.label === label);
       if (built && site) {
         const multiplicity = built.atoms.filter((a) => a.siteLabel === label).length;
-        lines.push(
-          `Site **${label}**: ${site.element}${site.oxidationState ? ` (${site.oxidationState > 0 ? '+' : ''}${site.oxidationState})` : ''} at (${site.fract.map((v) => v.toFixed(4)).join(', ')}), ` +
-            `occupancy ${site.occupancy}${site.bIso !== undefined ? `, B ${site.bIso.toFixed(3)} Å²` : ''}`,
-        );
-        lines.push(`Multiplicity in the cell: **${multiplicity}** (of ${built.atoms.length} atoms, ${built.operations.length} symmetry operations)`);
+        paragraphs.push([
+          plain('Site '),
+          strong(label),
+          plain(
+            `: ${site.element}${site.oxidationState ? ` (${site.oxidationState > 0 ? '+' : ''}${site.oxidationState})` : ''} at (${site.fract.map((v) => v.toFixed(4)).join(', ')}), ` +
+              `occupancy ${site.occupancy}${site.bIso !== undefined ? `, B ${site.bIso.toFixed(3)} Å²` : ''}`,
+          ),
+        ]);
+        paragraphs.push([plain('Multiplicity in the cell: '), strong(String(multiplicity)), plain(` (of ${built.atoms.length} atoms, ${built.operations.length} symmetry operations)`)]);
       }
     }
   }
-  return lines.join('\n\n');
+  return paragraphs;
 }

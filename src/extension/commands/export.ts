@@ -38,7 +38,7 @@ export async function exportScores(scores: WorkspaceScores, models: ModelService
 export async function exportFigures(scores: WorkspaceScores, models: ModelService, view: LatentMapView, targetFolder?: vscode.Uri): Promise<vscode.Uri[]> {
   if (!(await requireTrust('write files'))) return [];
   await scores.ready;
-  const map = latentMapPayload(models, scores);
+  const map = await latentMapPayload(models, scores);
   if (!map) {
     void vscode.window.showWarningMessage('No model: nothing to draw yet.');
     return [];

@@ -9,9 +9,9 @@ import type { StructurePreview } from '../../core/synth/structure-preview';
 import { PreviewWorker } from '../../worker/host';
 import type { ProblemPayload, StructurePayload } from '../../protocol/webview';
 import type { ModelService } from '../model-service';
-import { gridSeries, patternPayload } from '../patterns';
+import { gridSeries } from '../../worker/pattern-payload';
 import { WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
-import { latentMapPayload, mapPlane } from '../views/latent-map-view';
+import { latentMapPayload } from '../views/latent-map-view';
 import { log } from '../output';
 
 export const CIF_PREVIEW = 'latentXrd.cifPreview';
@@ -74,29 +74,25 @@ class CifPreviewController implements vscode.Disposable {
       modelNote = `the model could not score this structure: ${(e as Error).message}`;
     }
     if (generation !== this.generation) return;
-    const map = structures.some((s) => s.latent) ? latentMapPayload(this.models, undefined) : undefined;
+    const map = structures.some((s) => s.latent) ? await latentMapPayload(this.models, undefined).catch(() => undefined) : undefined;
     await this.channel.post({ type: 'structures', file: basename(this.document.uri.fsPath), structures, problems, modelNote, map });
     this.renders++;
     log(`${basename(this.document.uri.fsPath)}: preview of ${structures.length} structure(s) in ${Date.now() - started} ms`);
   }
 
-  /** With a model: each structure's ideal pattern over its reconstruction, and its varied patterns' latent points. */
+  /** With a model: each structure's ideal pattern over its reconstruction, and its varied patterns' places on the latent map (both scored in the scoring worker). */
   private async addModelView(structures: StructurePayload[]): Promise<void> {
     const active = this.models.current;
     if (!active || active.manifest.kind === 'cvae' || structures.length === 0) return;
-    const engine = await this.models.scorer();
-    if (!engine) return;
+    const settings = this.models.settings();
     for (let i = 0; i < structures.length; i++) {
       const { grid, ideal } = this.previews[i];
+      const title = `data_${structures[i].blockName}`;
       const twoTheta = Float64Array.from({ length: grid.points }, (_, k) => grid.min + (k * (grid.max - grid.min)) / (grid.points - 1));
-      structures[i].pattern = await patternPayload(`data_${structures[i].blockName}`, { twoTheta, intensity: Float64Array.from(ideal) }, this.models);
+      structures[i].pattern = await this.models.scoring.plot({ kind: 'measured', measured: { twoTheta, intensity: Float64Array.from(ideal) }, name: title }, title, settings);
       const varied = await this.worker.vary(i, VARIATIONS_IN_LATENT, 1);
-      const latent: number[] = [];
-      for (const pattern of varied) {
-        const { score } = engine.scorer.scoreMeasured({ twoTheta, intensity: Float64Array.from(pattern) });
-        latent.push(...score.latent);
-      }
-      structures[i].latent = { points: Array.from(mapPlane(active.manifest).project(latent)), model: active.name };
+      const points = await this.models.scoring.mapPoints(grid, varied, settings, `${title}'s varied patterns`);
+      structures[i].latent = { points, model: active.name };
     }
   }
 

@@ -6,18 +6,17 @@
 import * as vscode from 'vscode';
 import { basename, dirname, extname } from 'node:path';
 import { applyEdits, modify } from 'jsonc-parser';
-import { parseCollection, samplePattern, type Collection } from '../../core/formats/collection';
+import { samplePattern, type Collection } from '../../core/formats/collection';
 import { COLOURING_LABELS, collectionMapSvg } from '../../core/report/collection-map';
-import { scoreCollection, type SampleScore } from '../../core/library/score';
 import { UserError } from '../../core/diagnostics';
 import type { PatternScore } from '../../core/model/score';
 import type { CollectionPayload, CollectionSample, CollectionView } from '../../protocol/webview';
+import type { CollectionResult } from '../../protocol/scoring';
 import type { ModelService } from '../model-service';
-import { patternPayload } from '../patterns';
 import { problemsOf } from './pattern-editor';
 import { Rasterizer, WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
 import { log } from '../output';
-import { affectsPreprocessing, preprocessOptions } from '../preprocess-settings';
+import { affectsPreprocessing } from '../preprocess-settings';
 import { requireTrust } from '../commands/trust';
 import { collectionScoresCsv } from '../../core/report/scores-csv';
 
@@ -33,13 +32,12 @@ interface Session {
   collection?: Collection;
   payload?: CollectionPayload;
   scores: (PatternScore | undefined)[];
-  /** The last scoring and what it depended on: an edit that only flags a sample reuses it. */
-  scored?: { key: string; samples: SampleScore[] };
 }
 
 export class CollectionEditorProvider implements vscode.CustomTextEditorProvider {
-  /** Renders per open document, for tests. */
+  /** Renders per open document, and the error shown instead (if any), for tests. */
   readonly renders = new Map<string, number>();
+  readonly errors = new Map<string, string>();
   private readonly sessions = new Set<Session>();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly models: ModelService) {}
@@ -54,16 +52,22 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
     const render = async () => {
       if (!ready) return;
       try {
-        session.collection = parseCollection(document.getText(), name);
-        const { payload, scores } = await this.payload(session.collection, session);
+        // Parsed and scored in the scoring worker: a large or hostile .xrd costs this editor an
+        // error after the time limit, never the extension host.
+        const result = await this.models.scoring.collection(document.getText(), name, this.models.settings());
+        session.collection = result.collection;
+        const { payload, scores } = this.payload(result);
         session.payload = payload;
         session.scores = scores;
         await channel.post({ type: 'collection', collection: payload });
         this.renders.set(document.uri.toString(), (this.renders.get(document.uri.toString()) ?? 0) + 1);
+        this.errors.delete(document.uri.toString());
       } catch (e) {
         session.collection = undefined;
         session.payload = undefined;
-        await channel.post({ type: 'error', title: name, message: e instanceof UserError ? e.message : `could not show ${name}: ${(e as Error).message}`, problems: problemsOf(e) });
+        const message = e instanceof UserError ? e.message : `could not show ${name}: ${(e as Error).message}`;
+        this.errors.set(document.uri.toString(), message);
+        await channel.post({ type: 'error', title: name, message, problems: problemsOf(e) });
       }
     };
     const channel = new WebviewChannel(panel.webview, name, async (m) => {
@@ -73,7 +77,8 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
         await render();
       } else if (m.type === 'selectSample' && collection && m.index < collection.samples.length) {
         const sample = collection.samples[m.index];
-        const pattern = await patternPayload(`${name} · sample ${sample.id}`, samplePattern(collection, m.index), this.models, sample.composition);
+        const title = `${name} · sample ${sample.id}`;
+        const pattern = await this.models.scoring.plot({ kind: 'measured', measured: samplePattern(collection, m.index), name: title }, title, this.models.settings(), sample.composition);
         await channel.post({ type: 'sample', index: m.index, pattern });
       } else if (m.type === 'toggleFlag' && collection && m.index < collection.samples.length) {
         await this.toggleFlag(document, m.index, !collection.samples[m.index].flagged);
@@ -152,50 +157,21 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
     return written;
   }
 
-  private async payload(collection: Collection, session: Session): Promise<{ payload: CollectionPayload; scores: (PatternScore | undefined)[] }> {
-    const samples: CollectionSample[] = collection.samples.map((s) => ({ id: s.id, x: s.x, y: s.y, composition: s.composition, flagged: s.flagged }));
-    const scores: (PatternScore | undefined)[] = collection.samples.map(() => undefined);
+  private payload({ collection, scores, scoreError }: CollectionResult): { payload: CollectionPayload; scores: (PatternScore | undefined)[] } {
+    const samples: CollectionSample[] = collection.samples.map((s, i) => {
+      const sample: CollectionSample = { id: s.id, x: s.x, y: s.y, composition: s.composition, flagged: s.flagged };
+      const score = scores?.[i];
+      if (score) Object.assign(sample, { bceExcess: score.bceExcess, pValue: score.pValue, verdict: score.verdict, nearestPhase: score.nearestPhase });
+      else if (scores) sample.error = `sample ${s.id}: not scored: the model's error for it is not a finite number`;
+      return sample;
+    });
+    const active = this.models.current;
     let modelNote: string | undefined;
-    const active = this.models.current ?? (await this.models.refresh());
-    const engine = active && (await this.models.scorer());
-    if (!active || !engine) modelNote = 'No model yet: train one to colour the samples by reconstruction error.';
-    else {
-      const threshold = vscode.workspace.getConfiguration('latentXrd').get<number>('noveltyPValueThreshold', 0.01);
-      const preprocessing = preprocessOptions();
-      const key = `${active.dir}|${active.manifest.created}|${JSON.stringify(preprocessing)}|${scoringInputsHash(collection)}`;
-      try {
-        // Batched, and a conditional model is fed each sample's composition.
-        if (session.scored?.key !== key) session.scored = { key, samples: scoreCollection(engine.scorer, collection, preprocessing).samples };
-        session.scored.samples.forEach((score, i) => {
-          scores[i] = score;
-          Object.assign(samples[i], { bceExcess: score.bceExcess, pValue: score.pValue, verdict: score.pValue < threshold ? 'novel' : 'known', nearestPhase: score.nearestPhase });
-        });
-      } catch (e) {
-        if (!(e instanceof UserError)) throw e;
-        modelNote = `${active.name} cannot score this collection: ${e.message}`;
-      }
-    }
-    return { payload: { title: collection.title, kind: collection.kind, waferDiameter: collection.waferDiameter, samples, modelNote, about: aboutCollection(collection) }, scores };
+    if (!active) modelNote = 'No model yet: train one to colour the samples by reconstruction error.';
+    else if (scoreError) modelNote = `${active.name} cannot score this collection: ${scoreError}`;
+    const payload: CollectionPayload = { title: collection.title, kind: collection.kind, waferDiameter: collection.waferDiameter, samples, modelNote, about: aboutCollection(collection) };
+    return { payload, scores: collection.samples.map((_, i) => scores?.[i]) };
   }
-}
-
-/** A fingerprint (FNV-1a over the exact bits) of what a score depends on in the collection: axis, wavelength, intensities, compositions. */
-function scoringInputsHash(c: Collection): string {
-  let h = 0x811c9dc5;
-  const words = (values: Float64Array) => {
-    const bits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-    for (let i = 0; i < bits.length; i++) h = Math.imul(h ^ bits[i], 0x01000193);
-  };
-  const text = (t: string) => {
-    for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
-  };
-  words(c.twoTheta);
-  text(String(c.wavelength));
-  for (const s of c.samples) {
-    words(s.intensity);
-    text(JSON.stringify(s.composition ?? null));
-  }
-  return `${c.samples.length}:${(h >>> 0).toString(16)}`;
 }
 
 /** What a user must know before reading the map: where the data came from, what is not stated. */

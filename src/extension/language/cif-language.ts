@@ -3,7 +3,7 @@
 // multiplicity), the outline (data blocks, loops) and an "Add to training set" code lens.
 import * as vscode from 'vscode';
 import { parseCif } from '../../core/cif';
-import { cifHover, cifSymbols, type CifSymbol } from '../../core/cif/language';
+import { cifHover, cifSymbols, type CifSymbol, type HoverPart } from '../../core/cif/language';
 import { readStructures } from '../../core/crystal/structure';
 import type { CifFile } from '../../core/cif';
 import type { Diagnostic, SourceRange } from '../../core/diagnostics';
@@ -36,6 +36,20 @@ class ParseCache {
   forget(document: vscode.TextDocument): void {
     this.cache.delete(document.uri.toString());
   }
+}
+
+/** The hover's text as Markdown: every part appended as text (escaped), only the emphasis is Markdown. */
+function hoverMarkdown(paragraphs: HoverPart[][]): vscode.MarkdownString {
+  const markdown = new vscode.MarkdownString();
+  paragraphs.forEach((parts, i) => {
+    if (i > 0) markdown.appendMarkdown('\n\n');
+    for (const part of parts) {
+      if (part.strong) markdown.appendMarkdown('**');
+      markdown.appendText(part.text);
+      if (part.strong) markdown.appendMarkdown('**');
+    }
+  });
+  return markdown;
 }
 
 function toSymbol(s: CifSymbol): vscode.DocumentSymbol {
@@ -73,7 +87,7 @@ export function registerCifLanguage(context: vscode.ExtensionContext): vscode.Di
     vscode.languages.registerHoverProvider(SELECTOR, {
       provideHover(document, position) {
         const hover = cifHover(parses.get(document), position.line + 1, position.character + 1);
-        return hover ? new vscode.Hover(new vscode.MarkdownString(hover.markdown), toRange(hover.range)) : undefined;
+        return hover ? new vscode.Hover(hoverMarkdown(hover.paragraphs), toRange(hover.range)) : undefined;
       },
     }),
     vscode.languages.registerDocumentSymbolProvider(SELECTOR, {

@@ -2,9 +2,6 @@
 // error) over its KNN decision regions, with every workspace pattern file as a marked point
 // and the focused one highlighted. Drawn on a canvas in the webview.
 import * as vscode from 'vscode';
-import { KnnClassifier, decisionRegions } from '../../core/analysis/knn';
-import { latentPlane, type LatentPlane } from '../../core/analysis/latent-plane';
-import type { ModelManifest } from '../../core/model/manifest';
 import type { LatentMapPayload } from '../../protocol/webview';
 import type { ModelService } from '../model-service';
 import type { WorkspaceScores } from '../workspace-scores';
@@ -13,57 +10,32 @@ import { Rasterizer, WebviewChannel, webviewHtml, webviewOptions } from '../webv
 
 export const LATENT_MAP_VIEW = 'latentXrd.latentMap';
 
-const planes = new WeakMap<object, LatentPlane>();
-
-/** The plane the active model's map is drawn in (cached per manifest). */
-export function mapPlane(manifest: ModelManifest): LatentPlane {
-  let plane = planes.get(manifest);
-  if (!plane) {
-    plane = latentPlane(manifest.reference.latent, manifest.spec.latent);
-    planes.set(manifest, plane);
-  }
-  return plane;
-}
-
-/** Builds the map's data; also used by Export Figures and the CIF preview, so all show the same map. */
-export function latentMapPayload(models: ModelService, scores: WorkspaceScores | undefined, focused?: string): LatentMapPayload | undefined {
+/**
+ * Builds the map's data; also used by Export Figures and the CIF preview, so all show the same
+ * map. The model's part (reference points, KNN regions) is computed in the scoring worker, like
+ * every file's place on it.
+ */
+export async function latentMapPayload(models: ModelService, scores: WorkspaceScores | undefined, focused?: string): Promise<LatentMapPayload | undefined> {
   const active = models.current;
-  if (!active) return undefined;
-  const m = active.manifest;
-  const dims = m.spec.latent;
-  const plane = mapPlane(m);
-  const reference = plane.project(m.reference.latent);
-  const labels = Int32Array.from(m.reference.labels);
-  const regions = decisionRegions(new KnnClassifier(reference, labels, 2, 5), reference, 120);
   const maxPoints = vscode.workspace.getConfiguration('latentXrd').get<number>('latentMap.maxTrainingPoints', 20000);
-  const n = labels.length;
-  const stride = Math.max(1, Math.ceil(n / maxPoints));
-  const keep = Array.from({ length: Math.ceil(n / stride) }, (_, i) => i * stride);
-  const files = scores?.list.filter((f) => f.score) ?? [];
-  const fileLatent = plane.project(files.flatMap((f) => f.score!.latent));
+  const base = await models.latentMapBase(maxPoints);
+  if (!active || !base) return undefined;
+  const files = scores?.list.filter((f) => f.score && f.mapPoint) ?? [];
   return {
+    ...base,
     model: active.name,
-    phases: m.phases,
-    latentDims: dims,
-    axes: plane.axes,
-    reference: {
-      latent: keep.flatMap((i) => [reference[2 * i], reference[2 * i + 1]]),
-      labels: keep.map((i) => labels[i]),
-      twoThetaOfMax: keep.map((i) => m.reference.twoThetaOfMax?.[i] ?? NaN),
-      errors: keep.map((i) => m.reference.errors?.[i] ?? NaN),
-    },
-    regions: { x0: regions.xMin, x1: regions.xMax, y0: regions.yMin, y1: regions.yMax, columns: regions.columns, rows: regions.rows, labels: regions.labels },
-    files: files.map((f, i) => ({
+    phases: active.manifest.phases,
+    files: files.map((f) => ({
       file: f.uri.toString(),
       name: f.name,
-      latent: [fileLatent[2 * i], fileLatent[2 * i + 1]],
+      latent: f.mapPoint!,
       bceExcess: f.score!.bceExcess,
       verdict: f.score!.verdict,
       pValue: f.score!.pValue,
     })),
     focused,
     newest: scores?.newest,
-    errorThreshold: m.calibration.errorThreshold,
+    errorThreshold: active.manifest.calibration.errorThreshold,
   };
 }
 
@@ -121,8 +93,15 @@ export class LatentMapView implements vscode.WebviewViewProvider, vscode.Disposa
 
   async update(): Promise<void> {
     if (!this.channel || !this.ready) return;
-    const map = latentMapPayload(this.models, this.scores, this.focused);
-    await this.channel.post({ type: 'latentMap', map, note: map ? undefined : 'No model yet: train one (Latent XRD: Train Model) or select a model folder.' });
+    let map: LatentMapPayload | undefined;
+    let note: string | undefined;
+    try {
+      map = await latentMapPayload(this.models, this.scores, this.focused);
+      if (!map) note = 'No model yet: train one (Latent XRD: Train Model) or select a model folder.';
+    } catch (e) {
+      note = `The latent map of ${this.models.current?.name ?? 'the model'} cannot be drawn: ${(e as Error).message}`;
+    }
+    await this.channel?.post({ type: 'latentMap', map, note });
     this.posts++;
   }
 

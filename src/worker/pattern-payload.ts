@@ -1,14 +1,11 @@
 // From a pattern file (or a simulated pattern) to what a plot needs: the pattern scaled for
-// display and, when a model is active, the model's view of it.
+// display and, when a model scored it, the model's view of it. Built in the scoring worker; the
+// CIF preview uses `gridSeries` on the host for its ideal patterns.
 import type { MeasuredPattern } from '../core/formats';
 import type { PatternScore } from '../core/model/score';
 import type { PreparedPattern } from '../core/preprocess/prepare';
 import type { Grid } from '../core/diffraction/render';
 import type { PatternPayload, ScorePayload, SeriesPayload } from '../protocol/webview';
-import type { ModelService } from './model-service';
-import { preprocessOptions } from './preprocess-settings';
-import { scoreWithComposition } from '../core/library/score';
-import { UserError } from '../core/diagnostics';
 
 const round = (v: number) => Math.round(v * 1e5) / 1e5;
 
@@ -29,11 +26,6 @@ function displayScale(measured: MeasuredPattern): (v: number) => number {
   return (v) => round((v - lo) / span);
 }
 
-/** The measured pattern as a plot series, scaled to [0, 1] (min → 0, max → 1). */
-export function measuredSeries(measured: MeasuredPattern, scale = displayScale(measured)): SeriesPayload {
-  return { twoTheta: Array.from(measured.twoTheta, round), values: Array.from(measured.intensity, scale) };
-}
-
 /** What the file's header says, for the header line: format, wavelength and a few header values. */
 function fileFacts(measured: MeasuredPattern): Pick<PatternPayload, 'format' | 'wavelength' | 'fileMeta'> {
   const meta = Object.entries(measured.meta ?? {})
@@ -43,7 +35,7 @@ function fileFacts(measured: MeasuredPattern): Pick<PatternPayload, 'format' | '
   return { format: measured.format, wavelength: measured.wavelength, fileMeta: meta.length ? meta : undefined };
 }
 
-export function scorePayload(score: PatternScore, prepared: PreparedPattern): ScorePayload {
+function scorePayload(score: PatternScore, prepared: PreparedPattern): ScorePayload {
   return {
     latent: score.latent,
     bce: score.bce,
@@ -57,31 +49,21 @@ export function scorePayload(score: PatternScore, prepared: PreparedPattern): Sc
   };
 }
 
-/** Scores a pattern with the active model (loading it if needed) and builds the plot payload. */
-export async function patternPayload(title: string, measured: MeasuredPattern, models: ModelService, composition?: Record<string, number>): Promise<PatternPayload> {
+/** What a model made of a pattern, for the plot. */
+export interface ModelView {
+  name: string;
+  grid: Grid;
+  score: PatternScore;
+  prepared: PreparedPattern;
+  reconstruction: Float32Array;
+}
+
+/** The plot payload of a measured pattern (scaled to [0, 1]), with the model's view of it when there is one. */
+export function patternPayload(title: string, measured: MeasuredPattern, model?: ModelView): PatternPayload {
   const scale = displayScale(measured);
-  const payload: PatternPayload = { title, measured: measuredSeries(measured, scale), ...fileFacts(measured) };
-  const active = models.current ?? (await models.refresh());
-  if (!active) {
-    payload.modelNote = 'No model yet: train one (Latent XRD: Train Model) to see its reconstruction and a novelty score.';
-    return payload;
-  }
-  if (active.manifest.kind === 'cvae' && !composition) {
-    payload.modelNote = `${active.name} is a conditional model: it needs a composition for each pattern (the samples of an .xrd library carry them).`;
-    return payload;
-  }
-  const engine = await models.scorer();
-  if (!engine) return payload;
-  let scored: ReturnType<typeof scoreWithComposition>;
-  try {
-    scored = scoreWithComposition(engine.scorer, measured, composition, preprocessOptions(), title);
-  } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    payload.modelNote = e.message;
-    return payload;
-  }
-  const { score, prepared, reconstruction } = scored;
-  const grid = active.manifest.grid;
+  const payload: PatternPayload = { title, measured: { twoTheta: Array.from(measured.twoTheta, round), values: Array.from(measured.intensity, scale) }, ...fileFacts(measured) };
+  if (!model) return payload;
+  const { grid, prepared } = model;
   // The subtracted background is drawn over the data as measured, on the same display scale. It
   // is on the model's 2θ axis: drawn only where that is the measurement's to within 0.05°.
   const shift = (prepared.operations ?? []).find((o) => o.step === 'wavelength')?.parameters.largestShiftDeg;
@@ -99,10 +81,10 @@ export async function patternPayload(title: string, measured: MeasuredPattern, m
         })()
       : undefined;
   payload.model = {
-    name: active.name,
+    name: model.name,
     prepared: gridSeries(grid, prepared.pattern),
-    reconstruction: Array.from(reconstruction, round),
-    score: scorePayload(score, prepared),
+    reconstruction: Array.from(model.reconstruction, round),
+    score: scorePayload(model.score, prepared),
     background,
   };
   return payload;

@@ -1,0 +1,338 @@
+// The scoring worker: reads pattern files, parses them, and scores them with the active model, off
+// the extension host's thread (and off `latent-xrd watch`'s). Each step of the work is announced
+// as it begins and ends (src/protocol/scoring.ts), so the host can stop a worker that one file
+// keeps busy past the time limit, and retry the others on a fresh one. The model is loaded here,
+// on first use: TensorFlow.js never loads on the host's thread.
+import { parentPort } from 'node:worker_threads';
+import { basename } from 'node:path';
+import { readPattern, type MeasuredPattern } from '../core/formats';
+import { parseCollection, type Collection } from '../core/formats/collection';
+import { errorInFile } from '../core/formats/located';
+import { UserError } from '../core/diagnostics';
+import { KnnClassifier, decisionRegions } from '../core/analysis/knn';
+import { latentPlane, type LatentPlane } from '../core/analysis/latent-plane';
+import type { PatternScore, Scorer } from '../core/model/score';
+import type { ModelManifest } from '../core/model/manifest';
+import {
+  TEST_CRASH_FILE_VARIABLE,
+  TEST_STALL_FILE_VARIABLE,
+  type ItemResult,
+  type ModelRef,
+  type PatternSource,
+  type ScoringCall,
+  type ScoringCalls,
+  type ScoringReply,
+  type ScoringRequest,
+  type ScoringSettings,
+  type StepScope,
+} from '../protocol/scoring';
+import { patternPayload } from './pattern-payload';
+import { readRegularFile } from './pattern-file';
+
+/** Files read at once: enough to hide the file system's latency, few enough not to flood it. */
+const READS_IN_FLIGHT = 16;
+
+const post = (m: ScoringReply) => parentPort!.postMessage(m);
+
+let lastStep = 0;
+
+/** Runs `work` as one step of request `id`: the host's clock for the time limit runs from its begin to its end. */
+async function step<T>(id: number, scope: StepScope, work: () => T | Promise<T>): Promise<T> {
+  const s = ++lastStep;
+  post({ id, type: 'begin', step: s, scope });
+  try {
+    return await work();
+  } finally {
+    post({ id, type: 'end', step: s });
+  }
+}
+
+const one = (index: number, patterns = 1): StepScope => ({ kind: 'items', items: [index], patterns });
+
+const stallFile = process.env[TEST_STALL_FILE_VARIABLE];
+const crashFile = process.env[TEST_CRASH_FILE_VARIABLE];
+
+/** Test-only (see TEST_STALL_FILE_VARIABLE): a named file sleeps forever, or ends the worker. */
+function injectedFault(name: string): void {
+  const base = basename(name);
+  if (stallFile && base === stallFile) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  if (crashFile && base === crashFile) process.exit(70);
+}
+
+// ---- the model ------------------------------------------------------------------------------
+
+interface LoadedModel {
+  key: string;
+  ref: ModelRef;
+  manifest: ModelManifest;
+  scorer: Scorer;
+  plane: LatentPlane;
+  engine: typeof import('./model-engine');
+}
+
+let loaded: LoadedModel | undefined;
+
+async function modelFor(id: number, ref: ModelRef): Promise<LoadedModel> {
+  const key = `${ref.dir}\n${ref.created}\n${ref.backend}`;
+  if (loaded?.key === key) return loaded;
+  loaded = undefined;
+  return step(id, { kind: 'load' }, async () => {
+    const started = Date.now();
+    const engine = await import('./model-engine');
+    const backend = await engine.initBackend(ref.backend);
+    const model = await engine.loadModel(ref.dir).catch((e: unknown) => {
+      // Missing or damaged weights are the folder's problem, said with the folder's name.
+      throw e instanceof UserError ? e : new UserError(`${ref.dir}: ${(e as Error)?.message ?? String(e)}`);
+    });
+    const { manifest } = model;
+    loaded = { key, ref, manifest, scorer: new engine.Scorer(model), plane: latentPlane(manifest.reference.latent, manifest.spec.latent), engine };
+    post({ id, type: 'loaded', model: ref.name, backend: backend.name, notes: backend.notes, ms: Date.now() - started });
+    return loaded;
+  });
+}
+
+const withVerdict = (score: PatternScore, settings: ScoringSettings, manifest: ModelManifest): PatternScore => ({
+  ...score,
+  verdict: score.pValue < (settings.pThreshold ?? manifest.calibration.pThreshold) ? 'novel' : 'known',
+});
+
+/** A verdict needs numbers: NaN or infinity anywhere in a score means there is none (p = 1 on NaN is not "known"). */
+function isFiniteScore(score: PatternScore): boolean {
+  return [score.bce, score.bceExcess, score.mse, score.pValue, ...score.latent].every(Number.isFinite);
+}
+
+const notFinite = (name: string) => `${name}: not scored: the model's error for it is not a finite number (the data left NaN or infinity on the model's grid)`;
+
+function mapPoint(model: LoadedModel, latent: number[]): [number, number] {
+  const p = model.plane.project(latent);
+  return [p[0], p[1]];
+}
+
+// ---- reading --------------------------------------------------------------------------------
+
+/** A user error named with its file (a reader's names it already; preprocessing's does not), anything else as the file's failure. */
+function describeFailure(name: string, e: unknown): Pick<ItemResult, 'error' | 'diagnostics'> {
+  if (e instanceof UserError) return { error: e.message.startsWith(name) ? e.message : `${name}: ${e.message}`, diagnostics: e.diagnostics };
+  return { error: `${name}: could not be read (${(e as Error)?.message ?? String(e)})` };
+}
+
+/** The bytes of every file item, READS_IN_FLIGHT at a time, each read its own step. */
+async function readAll(id: number, items: PatternSource[], results: ItemResult[]): Promise<(Uint8Array | undefined)[]> {
+  const bytes: (Uint8Array | undefined)[] = items.map((item) => (item.kind === 'bytes' ? item.bytes : undefined));
+  const files = items.flatMap((item, i) => (item.kind === 'file' ? [i] : []));
+  let next = 0;
+  const reader = async () => {
+    while (next < files.length) {
+      const i = files[next++];
+      const item = items[i] as Extract<PatternSource, { kind: 'file' }>;
+      try {
+        const read = await step(id, one(i), () => readRegularFile(item.path, item.name));
+        if (read === 'gone') results[i].gone = true;
+        else bytes[i] = read;
+      } catch (e) {
+        Object.assign(results[i], describeFailure(item.name, e));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, files.length) }, reader));
+  return bytes;
+}
+
+function parsed(item: PatternSource, bytes: Uint8Array | undefined): MeasuredPattern {
+  if (item.kind === 'measured') return item.measured;
+  return readPattern(bytes!, item.name);
+}
+
+// ---- the calls ------------------------------------------------------------------------------
+
+type Handler<K extends ScoringCall> = (request: Extract<ScoringRequest, { type: K }>) => Promise<ScoringCalls[K]['result']>;
+
+const conditionalNote = (ref: ModelRef) => `${ref.name} is a conditional model: it needs a composition for each pattern`;
+
+const handlers: { [K in ScoringCall]: Handler<K> } = {
+  async load({ id, settings }) {
+    if (!settings.model) throw new UserError('no model to load');
+    const { engine } = await modelFor(id, settings.model);
+    const backend = await engine.initBackend(settings.model.backend);
+    return { backend: backend.name, notes: backend.notes };
+  },
+
+  async score({ id, items, batchSize, settings }) {
+    const results: ItemResult[] = items.map(() => ({}));
+    const bytes = await readAll(id, items, results);
+    const readable = items.flatMap((item, i) => (results[i].error || results[i].gone ? [] : [i]));
+    let model: LoadedModel | undefined;
+    let modelProblem: string | undefined;
+    if (settings.model && readable.length) {
+      try {
+        model = await modelFor(id, settings.model);
+        if (model.manifest.kind === 'cvae') modelProblem = conditionalNote(settings.model);
+      } catch (e) {
+        modelProblem = `the model could not be loaded: ${(e as Error).message}`;
+      }
+    }
+    const scorable = !!model && !modelProblem;
+    const points = model?.manifest.grid.points ?? 0;
+    const size = Math.max(1, Math.min(batchSize, readable.length));
+    const batch = new Float32Array(scorable ? size * points : 0);
+    let rows: number[] = [];
+    const scoreRows = async () => {
+      if (!rows.length) return;
+      const inBatch = rows;
+      rows = [];
+      const { scores } = await step(id, { kind: 'items', items: inBatch, patterns: inBatch.length }, () => model!.scorer.score(batch, inBatch.length));
+      inBatch.forEach((i, row) => {
+        if (!isFiniteScore(scores[row])) return void (results[i] = { error: notFinite(items[i].name) });
+        results[i].score = withVerdict(scores[row], settings, model!.manifest);
+        results[i].mapPoint = mapPoint(model!, scores[row].latent);
+      });
+    };
+    for (const i of readable) {
+      const item = items[i];
+      try {
+        await step(id, one(i), () => {
+          injectedFault(item.name);
+          const measured = parsed(item, bytes[i]);
+          bytes[i] = undefined;
+          if (!scorable) return;
+          const prepared = model!.scorer.prepare(measured, settings.preprocessing);
+          batch.set(prepared.pattern, rows.length * points);
+          rows.push(i);
+          Object.assign(results[i], { coverage: prepared.coverage, steps: prepared.steps });
+        });
+      } catch (e) {
+        Object.assign(results[i], describeFailure(item.name, e));
+        continue;
+      }
+      if (modelProblem) results[i].error = modelProblem;
+      if (rows.length === size) await scoreRows();
+    }
+    await scoreRows();
+    return results;
+  },
+
+  async plot({ id, source, title, composition, settings }) {
+    const results: ItemResult[] = [{}];
+    const [bytes] = await readAll(id, [source], results);
+    if (results[0].gone) throw errorInFile(source.name, 'no longer exists');
+    if (results[0].error) throw new UserError(results[0].error, results[0].diagnostics);
+    let model: LoadedModel | undefined;
+    let modelNote: string | undefined;
+    if (!settings.model) modelNote = 'No model yet: train one (Latent XRD: Train Model) to see its reconstruction and a novelty score.';
+    else {
+      try {
+        model = await modelFor(id, settings.model);
+        if (model.manifest.kind === 'cvae' && !composition) modelNote = `${conditionalNote(settings.model)} (the samples of an .xrd library carry them)`;
+      } catch (e) {
+        modelNote = `the model could not be loaded: ${(e as Error).message}`;
+      }
+    }
+    return step(id, one(0), () => {
+      injectedFault(source.name);
+      const measured = parsed(source, bytes);
+      if (!model || modelNote) return { ...patternPayload(title, measured), modelNote };
+      try {
+        const scored = model.engine.scoreWithComposition(model.scorer, measured, composition, settings.preprocessing, title);
+        if (!isFiniteScore(scored.score)) return { ...patternPayload(title, measured), modelNote: notFinite(title) };
+        const score = withVerdict(scored.score, settings, model.manifest);
+        return patternPayload(title, measured, { name: settings.model!.name, grid: model.manifest.grid, ...scored, score });
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        return { ...patternPayload(title, measured), modelNote: e.message };
+      }
+    });
+  },
+
+  async collection({ id, text, name, settings }) {
+    const collection = await step(id, one(0), () => {
+      injectedFault(name);
+      return parseCollection(text, name);
+    });
+    if (!settings.model) return { collection };
+    let model: LoadedModel;
+    try {
+      model = await modelFor(id, settings.model);
+    } catch (e) {
+      return { collection, scoreError: `the model could not be loaded: ${(e as Error).message}` };
+    }
+    const key = `${model.key}|${JSON.stringify(settings.preprocessing)}|${scoringInputsHash(collection)}`;
+    if (lastCollectionScores?.key !== key) {
+      try {
+        const samples = await step(id, one(0, collection.samples.length), () => model.engine.scoreCollection(model.scorer, collection, settings.preprocessing).samples);
+        lastCollectionScores = { key, scores: samples };
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        return { collection, scoreError: e.message };
+      }
+    }
+    // A sample without a finite score is shown without one (the map has no colour for NaN).
+    return { collection, scores: lastCollectionScores.scores.map((s) => (isFiniteScore(s) ? withVerdict(s, settings, model.manifest) : undefined)) };
+  },
+
+  async mapPoints({ id, grid, patterns, settings }) {
+    if (!settings.model) throw new UserError('no model: nothing to place on the latent map');
+    const model = await modelFor(id, settings.model);
+    return step(id, one(0, patterns.length), () => {
+      const twoTheta = Float64Array.from({ length: grid.points }, (_, k) => grid.min + (k * (grid.max - grid.min)) / (grid.points - 1));
+      return patterns.flatMap((pattern) => {
+        const { score } = model.scorer.scoreMeasured({ twoTheta, intensity: Float64Array.from(pattern) }, settings.preprocessing);
+        return isFiniteScore(score) ? mapPoint(model, score.latent) : [];
+      });
+    });
+  },
+
+  async map({ id, maxPoints, settings }) {
+    if (!settings.model) throw new UserError('no model: no latent map');
+    const model = await modelFor(id, settings.model);
+    return step(id, one(0), () => {
+      const m = model.manifest;
+      const reference = model.plane.project(m.reference.latent);
+      const labels = Int32Array.from(m.reference.labels);
+      const regions = decisionRegions(new KnnClassifier(reference, labels, 2, 5), reference, 120);
+      const n = labels.length;
+      const stride = Math.max(1, Math.ceil(n / maxPoints));
+      const keep = Array.from({ length: Math.ceil(n / stride) }, (_, i) => i * stride);
+      return {
+        latentDims: m.spec.latent,
+        axes: model.plane.axes,
+        reference: {
+          latent: keep.flatMap((i) => [reference[2 * i], reference[2 * i + 1]]),
+          labels: keep.map((i) => labels[i]),
+          twoThetaOfMax: keep.map((i) => m.reference.twoThetaOfMax?.[i] ?? NaN),
+          errors: keep.map((i) => m.reference.errors?.[i] ?? NaN),
+        },
+        regions: { x0: regions.xMin, x1: regions.xMax, y0: regions.yMin, y1: regions.yMax, columns: regions.columns, rows: regions.rows, labels: regions.labels },
+      };
+    });
+  },
+};
+
+/** The last collection scored: an edit that only flags a sample changes nothing the scores depend on. */
+let lastCollectionScores: { key: string; scores: PatternScore[] } | undefined;
+
+/** A fingerprint (FNV-1a over the exact bits) of what a score depends on in the collection: axis, wavelength, intensities, compositions. */
+function scoringInputsHash(c: Collection): string {
+  let h = 0x811c9dc5;
+  const words = (values: Float64Array) => {
+    const bits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+    for (let i = 0; i < bits.length; i++) h = Math.imul(h ^ bits[i], 0x01000193);
+  };
+  const text = (t: string) => {
+    for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
+  };
+  words(c.twoTheta);
+  text(String(c.wavelength));
+  for (const s of c.samples) {
+    words(s.intensity);
+    text(JSON.stringify(s.composition ?? null));
+  }
+  return `${c.samples.length}:${(h >>> 0).toString(16)}`;
+}
+
+parentPort!.on('message', (request: ScoringRequest) => {
+  const handler = handlers[request.type] as Handler<ScoringCall>;
+  handler(request as never).then(
+    (result) => post({ id: request.id, type: 'done', result }),
+    (e: unknown) => post({ id: request.id, type: 'failed', message: (e as Error)?.message ?? String(e), userError: e instanceof UserError, diagnostics: e instanceof UserError ? e.diagnostics : [] }),
+  );
+});
