@@ -5,6 +5,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { errorInFile } from '../core/formats/located';
+import { MAX_PATTERN_BYTES, tooManyBytes } from '../core/formats/limits';
 
 /** The file's bytes, or 'gone' when it no longer exists (deleted since it was listed). */
 export async function readRegularFile(path: string, name: string): Promise<Uint8Array | 'gone'> {
@@ -17,7 +18,10 @@ export async function readRegularFile(path: string, name: string): Promise<Uint8
     throw errorInFile(name, `cannot be read (${(e as Error).message})`);
   }
   try {
-    if (!(await handle.stat()).isFile()) throw errorInFile(name, 'not a regular file (a folder, pipe or device named like a pattern file); not read');
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw errorInFile(name, 'not a regular file (a folder, pipe or device named like a pattern file); not read');
+    // Past what any pattern file holds, refused by its size rather than read into memory first.
+    if (stat.size > MAX_PATTERN_BYTES) throw errorInFile(name, tooManyBytes(`${stat.size} bytes:`));
     return await handle.readFile();
   } finally {
     await handle.close();

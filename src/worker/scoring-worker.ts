@@ -10,6 +10,7 @@ import { parseCollection, type Collection } from '../core/formats/collection';
 import { errorInFile } from '../core/formats/located';
 import { UserError } from '../core/diagnostics';
 import { KnnClassifier, decisionRegions } from '../core/analysis/knn';
+import { nonFiniteScoreNumber, verdictFor } from '../core/analysis/verdict';
 import { latentPlane, type LatentPlane } from '../core/analysis/latent-plane';
 import type { PatternScore, Scorer } from '../core/model/score';
 import type { ModelManifest } from '../core/model/manifest';
@@ -91,17 +92,13 @@ async function modelFor(id: number, ref: ModelRef): Promise<LoadedModel> {
   });
 }
 
+/** The verdict at the threshold this face uses (the setting, else the model's); verdictFor refuses a non-finite score. */
 const withVerdict = (score: PatternScore, settings: ScoringSettings, manifest: ModelManifest): PatternScore => ({
   ...score,
-  verdict: score.pValue < (settings.pThreshold ?? manifest.calibration.pThreshold) ? 'novel' : 'known',
+  verdict: verdictFor(score, settings.pThreshold ?? manifest.calibration.pThreshold),
 });
 
-/** A verdict needs numbers: NaN or infinity anywhere in a score means there is none (p = 1 on NaN is not "known"). */
-function isFiniteScore(score: PatternScore): boolean {
-  return [score.bce, score.bceExcess, score.mse, score.pValue, ...score.latent].every(Number.isFinite);
-}
-
-const notFinite = (name: string) => `${name}: not scored: the model's error for it is not a finite number (the data left NaN or infinity on the model's grid)`;
+const hasNumbers = (score: PatternScore) => nonFiniteScoreNumber(score) === undefined;
 
 function mapPoint(model: LoadedModel, latent: number[]): [number, number] {
   const p = model.plane.project(latent);
@@ -180,11 +177,17 @@ const handlers: { [K in ScoringCall]: Handler<K> } = {
       if (!rows.length) return;
       const inBatch = rows;
       rows = [];
-      const { scores } = await step(id, { kind: 'items', items: inBatch, patterns: inBatch.length }, () => model!.scorer.score(batch, inBatch.length));
+      // Each pattern keeps its own outcome: one the model gives a non-finite number for is that file's error.
+      const { results: scored } = await step(id, { kind: 'items', items: inBatch, patterns: inBatch.length }, () => model!.scorer.scoreEach(batch, inBatch.length));
       inBatch.forEach((i, row) => {
-        if (!isFiniteScore(scores[row])) return void (results[i] = { error: notFinite(items[i].name) });
-        results[i].score = withVerdict(scores[row], settings, model!.manifest);
-        results[i].mapPoint = mapPoint(model!, scores[row].latent);
+        const outcome = scored[row];
+        try {
+          if (outcome.error) throw outcome.error;
+          results[i].score = withVerdict(outcome.score, settings, model!.manifest);
+          results[i].mapPoint = mapPoint(model!, outcome.score.latent);
+        } catch (e) {
+          results[i] = describeFailure(items[i].name, e);
+        }
       });
     };
     for (const i of readable) {
@@ -233,7 +236,6 @@ const handlers: { [K in ScoringCall]: Handler<K> } = {
       if (!model || modelNote) return { ...patternPayload(title, measured), modelNote };
       try {
         const scored = model.engine.scoreWithComposition(model.scorer, measured, composition, settings.preprocessing, title);
-        if (!isFiniteScore(scored.score)) return { ...patternPayload(title, measured), modelNote: notFinite(title) };
         const score = withVerdict(scored.score, settings, model.manifest);
         return patternPayload(title, measured, { name: settings.model!.name, grid: model.manifest.grid, ...scored, score });
       } catch (e) {
@@ -266,7 +268,7 @@ const handlers: { [K in ScoringCall]: Handler<K> } = {
       }
     }
     // A sample without a finite score is shown without one (the map has no colour for NaN).
-    return { collection, scores: lastCollectionScores.scores.map((s) => (isFiniteScore(s) ? withVerdict(s, settings, model.manifest) : undefined)) };
+    return { collection, scores: lastCollectionScores.scores.map((s) => (hasNumbers(s) ? withVerdict(s, settings, model.manifest) : undefined)) };
   },
 
   async mapPoints({ id, grid, patterns, settings }) {
@@ -276,7 +278,7 @@ const handlers: { [K in ScoringCall]: Handler<K> } = {
       const twoTheta = Float64Array.from({ length: grid.points }, (_, k) => grid.min + (k * (grid.max - grid.min)) / (grid.points - 1));
       return patterns.flatMap((pattern) => {
         const { score } = model.scorer.scoreMeasured({ twoTheta, intensity: Float64Array.from(pattern) }, settings.preprocessing);
-        return isFiniteScore(score) ? mapPoint(model, score.latent) : [];
+        return hasNumbers(score) ? mapPoint(model, score.latent) : [];
       });
     });
   },

@@ -11,7 +11,7 @@
 // file sleeps forever, or ends the worker, as a bug would.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../src/core/diagnostics';
@@ -116,6 +116,16 @@ describe('the scoring worker, under hostile files', function () {
       const [result] = await worker(limit).score([file('ordinary.xy', xy(200))], settings);
       assert.ok(result.score, `limit ${limit}: ${JSON.stringify(result)}`);
     }
+  });
+
+  it('refuses a file past the pattern-file limit by its size, without reading it; the other file is scored', async () => {
+    const runaway = join(dir, 'runaway.xy');
+    writeFileSync(runaway, '20 1\n');
+    truncateSync(runaway, 4 * 2 ** 30); // sparse: 4 GiB stated, no disk used
+    const scoring = worker(30);
+    const [big, good] = await scoring.score([{ kind: 'file', path: runaway, name: 'runaway.xy' }, file('good.xy', xy(300, 5))], settings);
+    assert.match(big.error ?? '', /^runaway\.xy: 4294967296 bytes: more than 128 MB, more than any pattern file/);
+    assert.ok(good.score, JSON.stringify(good));
   });
 
   it('refuses a pipe named like a pattern file at once, instead of waiting on it', async () => {
