@@ -40,7 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
   const latentMap = new LatentMapView(extensionUri, models, scores);
   const ranking = new RankingView(scores);
   const modelCard = new ModelCardView(models);
-  const measurements = new MeasurementFolder(scores);
+  const measurements = new MeasurementFolder(scores, models);
 
   context.subscriptions.push(
     outputChannel(),

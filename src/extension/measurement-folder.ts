@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { MeasurementWatcher, type FileFailure, type ScoredFile } from '../core/watch';
 import type { FileScore, WorkspaceScores } from './workspace-scores';
+import type { ModelService } from './model-service';
 import { PATTERN_EDITOR } from './editors/pattern-editor';
 import { log } from './output';
 
@@ -24,7 +25,10 @@ export class MeasurementFolder implements vscode.Disposable {
   /** Every pattern read from the folder: file, points read, when (for tests and the log). */
   readonly history: { path: string; points: number; at: number }[] = [];
 
-  constructor(private readonly scores: WorkspaceScores) {
+  constructor(
+    private readonly scores: WorkspaceScores,
+    private readonly models: ModelService,
+  ) {
     this.item.name = 'Latent XRD watch folder';
     this.item.command = 'latentXrd.stopWatching';
   }
@@ -47,6 +51,8 @@ export class MeasurementFolder implements vscode.Disposable {
     const watcher = new MeasurementWatcher<FileScore>({
       directory: folder.fsPath,
       includeExisting: options.includeExisting,
+      // Parsed in the editors' scoring worker, under its time limit, never on the host thread.
+      parse: (bytes, name) => this.models.scoring.parse(bytes, name),
       score: (measured, file) => {
         this.history.push({ path: file.path, points: measured.twoTheta.length, at: Date.now() });
         return this.scores.recordMeasured(vscode.Uri.file(file.path), measured);
@@ -56,6 +62,7 @@ export class MeasurementFolder implements vscode.Disposable {
     watcher.on('failed', (e) => this.onFailed(e));
     watcher.on('removed', (e) => this.scores.forget(vscode.Uri.file(e.path)));
     watcher.on('watchError', (e) => log(`watch ${folder!.fsPath}: ${e.message}`));
+    watcher.on('skipped', (e) => log(`watch ${folder!.fsPath}: not read: ${e.name}: ${e.reason}`));
     await watcher.start();
     this.watcher = watcher;
     this.folder = folder;

@@ -75,6 +75,8 @@ export type LatentMapBase = Pick<LatentMapPayload, 'axes' | 'reference' | 'regio
 /** What a request asks, and what its answer carries. */
 export interface ScoringCalls {
   load: { request: Record<string, never>; result: { backend: string; notes: string[] } };
+  /** A pattern file's bytes parsed (the watch folder reads a file itself to know it is complete). */
+  parse: { request: { bytes: Uint8Array; name: string }; result: MeasuredPattern };
   score: { request: { items: PatternSource[]; batchSize: number }; result: ItemResult[] };
   plot: { request: { source: PatternSource; title: string; composition?: Record<string, number> }; result: PatternPayload };
   collection: { request: { text: string; name: string }; result: CollectionResult };

@@ -116,6 +116,11 @@ export class ScoringWorker {
     return this.single('plot', { source, title, composition }, settings, source.name);
   }
 
+  /** A pattern file's bytes parsed in the worker, under the time limit; a file that cannot be read throws its UserError. */
+  parse(bytes: Uint8Array, name: string): Promise<Result<'parse'>> {
+    return this.single('parse', { bytes, name }, { preprocessing: {} }, name);
+  }
+
   /** An .xrd collection parsed (in the worker: a large one takes long) and, with a model, scored. */
   collection(text: string, name: string, settings: ScoringSettings): Promise<Result<'collection'>> {
     return this.single('collection', { text, name }, settings, name);

@@ -245,6 +245,13 @@ const handlers: { [K in ScoringCall]: Handler<K> } = {
     });
   },
 
+  async parse({ id, bytes, name }) {
+    return step(id, one(0), () => {
+      injectedFault(name);
+      return readPattern(bytes, name);
+    });
+  },
+
   async collection({ id, text, name, settings }) {
     const collection = await step(id, one(0), () => {
       injectedFault(name);

@@ -69,6 +69,7 @@ export const watchCommand: Command = {
 
     const watcher = new MeasurementWatcher<FileScore>({
       directory: resolve(ctx.cwd, positionals[0]),
+      parse: (bytes, name) => scoring.parse(bytes, name),
       ...workerScoring(scoring, settings),
       recursive: values.recursive,
       includeExisting: values.existing,

@@ -38,6 +38,12 @@ export interface ScoreRequest {
 
 export interface MeasurementWatcherOptions<R> {
   directory: string;
+  /**
+   * Parses a settled file's bytes (default: readPattern on this thread). The extension and
+   * `latent-xrd watch` parse in their scoring worker, so a file no reader should take long on
+   * cannot hold up the thread that answers the user; a thrown UserError is the file's failure.
+   */
+  parse?: (bytes: Uint8Array, name: string) => MeasuredPattern | Promise<MeasuredPattern>;
   /** Scores one pattern; a thrown error is reported as that file's failure. */
   score: (measured: MeasuredPattern, file: WatchedFile) => R | Promise<R>;
   /** Scores several at once when a backlog builds up (results in the same order). Optional. */
@@ -450,7 +456,7 @@ export class MeasurementWatcher<R = unknown> extends EventEmitter<MeasurementWat
       return { kind: 'failed', message: `${this.nameOf(path)}: cannot be read (${(e as Error).message})`, diagnostics: [] };
     }
     try {
-      const measured = readPattern(bytes, this.nameOf(path));
+      const measured = await (this.config.parse ?? readPattern)(bytes, this.nameOf(path));
       return { kind: 'read', measured, ending: fileEnding(bytes, measured.format) };
     } catch (e) {
       const ending = fileEnding(bytes);
