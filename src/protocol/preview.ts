@@ -3,9 +3,14 @@
 import type { Diagnostic } from '../core/diagnostics';
 import type { StructurePreview } from '../core/synth/structure-preview';
 
-export type PreviewRequest = { id: number; type: 'preview'; text: string } | { id: number; type: 'vary'; block: number; count: number; seed: number };
+export type PreviewRequest =
+  | { id: number; type: 'preview'; text: string }
+  | { id: number; type: 'vary'; block: number; count: number; seed: number }
+  /** The CIF's diagnostics as the Problems panel shows them (parser and structure), nothing kept. */
+  | { id: number; type: 'diagnose'; text: string };
 
 export type PreviewReply =
   | { id: number; type: 'preview'; previews: StructurePreview[]; diagnostics: Diagnostic[] }
   | { id: number; type: 'vary'; patterns: Float32Array[] }
+  | { id: number; type: 'diagnose'; diagnostics: Diagnostic[] }
   | { id: number; type: 'failed'; message: string };

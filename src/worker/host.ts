@@ -80,25 +80,45 @@ export function startGeneration(plan: DatasetPlan, onProgress: (p: Progress) => 
   });
 }
 
-/** A long-lived CIF preview worker: one request at a time per caller, answered in order. */
+/**
+ * A long-lived CIF preview worker: one request at a time per caller, answered in order. A worker
+ * that dies (out of memory on a hostile CIF) fails what it was asked, and the next request
+ * starts a fresh one.
+ */
 export class PreviewWorker {
-  private readonly worker = new Worker(workerScript('preview-worker'));
-  private readonly pending = new Map<number, (reply: PreviewReply) => void>();
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, { answer: (reply: PreviewReply) => void; fail: (e: Error) => void }>();
   private nextId = 1;
 
-  constructor() {
-    this.worker.on('message', (reply: PreviewReply) => {
-      this.pending.get(reply.id)?.(reply);
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(workerScript('preview-worker'));
+    worker.on('message', (reply: PreviewReply) => {
+      this.pending.get(reply.id)?.answer(reply);
       this.pending.delete(reply.id);
     });
-    this.worker.unref();
+    const died = (why: string) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      for (const { fail } of this.pending.values()) fail(new Error(`the CIF preview worker stopped (${why})`));
+      this.pending.clear();
+    };
+    worker.on('error', (e) => died(e.message));
+    worker.on('exit', (code) => died(`exit code ${code}`));
+    worker.unref();
+    this.worker = worker;
+    return worker;
   }
 
   private ask<T extends PreviewReply['type']>(request: DistributiveOmit<PreviewRequest, 'id'>, type: T): Promise<Extract<PreviewReply, { type: T }>> {
     const id = this.nextId++;
+    const worker = this.ensureWorker();
     return new Promise((resolve, reject) => {
-      this.pending.set(id, (reply) => (reply.type === type ? resolve(reply as Extract<PreviewReply, { type: T }>) : reject(new Error(reply.type === 'failed' ? reply.message : `unexpected ${reply.type}`))));
-      this.worker.postMessage({ ...request, id });
+      this.pending.set(id, {
+        answer: (reply) => (reply.type === type ? resolve(reply as Extract<PreviewReply, { type: T }>) : reject(new Error(reply.type === 'failed' ? reply.message : `unexpected ${reply.type}`))),
+        fail: reject,
+      });
+      worker.postMessage({ ...request, id });
     });
   }
 
@@ -106,12 +126,19 @@ export class PreviewWorker {
     return this.ask({ type: 'preview', text }, 'preview');
   }
 
+  /** The CIF's parser and structure diagnostics (building a structure of a million atom images takes seconds). */
+  diagnose(text: string) {
+    return this.ask({ type: 'diagnose', text }, 'diagnose').then((r) => r.diagnostics);
+  }
+
   vary(block: number, count: number, seed: number) {
     return this.ask({ type: 'vary', block, count, seed }, 'vary').then((r) => r.patterns);
   }
 
   dispose(): void {
-    void this.worker.terminate();
+    const worker = this.worker;
+    this.worker = undefined;
+    void worker?.terminate();
   }
 }
 

@@ -433,7 +433,7 @@ function periodicClose(p: Vec3, q: Vec3, tol: number): boolean {
   return true;
 }
 
-/** A hash of positions in bins of 1/1000 of the cell, for "who is near here" in O(1). */
+/** A hash of positions in bins of 1/1000 of the cell (ten times the merge tolerance), for "who is near here" in O(1). */
 class PositionIndex {
   private static readonly N = 1000;
   private readonly bins = new Map<number, number[]>();
@@ -451,18 +451,24 @@ class PositionIndex {
     else this.bins.set(key, [id]);
   }
 
-  /** Ids in the bins around p (the tolerance is smaller than a bin, so neighbours suffice). */
-  *near(p: Vec3): Generator<number> {
+  /**
+   * Calls `visit` with the ids in the bins that can hold a point within `tol` of p (per axis
+   * the bins from p − tol to p + tol: one, or two near a bin's edge, rather than all 27
+   * neighbours), in the order of the 3 × 3 × 3 neighbourhood; stops when `visit` returns true.
+   * Returns whether it stopped.
+   */
+  someNear(p: Vec3, tol: number, visit: (id: number) => boolean): boolean {
     const N = PositionIndex.N;
-    const i = Math.floor(p[0] * N);
-    const j = Math.floor(p[1] * N);
-    const k = Math.floor(p[2] * N);
-    for (let di = -1; di <= 1; di++)
-      for (let dj = -1; dj <= 1; dj++)
-        for (let dk = -1; dk <= 1; dk++) {
-          const bin = this.bins.get(PositionIndex.key(i + di, j + dj, k + dk));
-          if (bin) yield* bin;
+    const i0 = Math.floor((p[0] - tol) * N), i1 = Math.floor((p[0] + tol) * N);
+    const j0 = Math.floor((p[1] - tol) * N), j1 = Math.floor((p[1] + tol) * N);
+    const k0 = Math.floor((p[2] - tol) * N), k1 = Math.floor((p[2] + tol) * N);
+    for (let i = i0; i <= i1; i++)
+      for (let j = j0; j <= j1; j++)
+        for (let k = k0; k <= k1; k++) {
+          const bin = this.bins.get(PositionIndex.key(i, j, k));
+          if (bin) for (const id of bin) if (visit(id)) return true;
         }
+    return false;
   }
 }
 
@@ -483,21 +489,22 @@ export function expandSites(
   const index = new PositionIndex();
   for (let s = 0; s < sites.length; s++) {
     const site = sites[s];
+    // This site's images so far, indexed like the atoms: a site with hundreds of images (a
+    // general position of a cubic group) would otherwise compare each with all before it.
     const images: Vec3[] = [];
+    const imageIndex = new PositionIndex();
     for (const op of operations) {
       const q = applyOperation(op, site.fract);
       const p: Vec3 = [wrap(q[0]), wrap(q[1]), wrap(q[2])];
-      if (images.some((o) => periodicClose(o, p, tolerance))) continue;
+      if (imageIndex.someNear(p, tolerance, (id) => periodicClose(images[id], p, tolerance))) continue;
+      imageIndex.add(p, images.length);
       images.push(p);
-      let merged = false;
-      for (const id of index.near(p)) {
+      const merged = index.someNear(p, tolerance, (id) => {
         const other = atoms[id];
-        if (siteOf[id] !== s && other.element === site.element && periodicClose(other.fract, p, tolerance)) {
-          other.occupancy += site.occupancy;
-          merged = true;
-          break;
-        }
-      }
+        if (siteOf[id] === s || other.element !== site.element || !periodicClose(other.fract, p, tolerance)) return false;
+        other.occupancy += site.occupancy;
+        return true;
+      });
       if (merged) continue;
       const atom: CellAtom = { element: site.element, fract: p, occupancy: site.occupancy, siteLabel: site.label };
       if (site.oxidationState !== undefined) atom.oxidationState = site.oxidationState;
@@ -512,12 +519,13 @@ export function expandSites(
     for (let a = 0; a < atoms.length; a++) {
       let total = 0;
       const labels = new Set<string>();
-      for (const id of index.near(atoms[a].fract)) {
+      index.someNear(atoms[a].fract, tolerance, (id) => {
         if (periodicClose(atoms[id].fract, atoms[a].fract, tolerance)) {
           total += atoms[id].occupancy;
           labels.add(atoms[id].siteLabel);
         }
-      }
+        return false;
+      });
       const key = [...labels].sort().join(' ');
       if (total > 1 + OCCUPANCY_ROUNDING && !reported.has(key)) {
         reported.add(key);

@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import { parseCif } from '../../core/cif';
 import { cifHover, cifSymbols, type CifSymbol, type HoverPart } from '../../core/cif/language';
-import { readStructures } from '../../core/crystal/structure';
+import { PreviewWorker } from '../../worker/host';
+import { log } from '../output';
 import type { CifFile } from '../../core/cif';
 import type { Diagnostic, SourceRange } from '../../core/diagnostics';
 
@@ -64,21 +65,31 @@ export function registerCifLanguage(context: vscode.ExtensionContext): vscode.Di
   const parses = new ParseCache();
   const timers = new Map<string, NodeJS.Timeout>();
 
-  const check = (document: vscode.TextDocument) => {
+  // Structure diagnostics include the parser's; both carry line and column. Building a structure
+  // can take seconds (a million atom images), so it happens in a worker, never on the host.
+  let worker: PreviewWorker | undefined;
+  const check = async (document: vscode.TextDocument) => {
     if (document.languageId !== 'cif') return;
-    // Structure diagnostics include the parser's; both carry line and column.
-    const result = readStructures(document.getText());
-    diagnostics.set(document.uri, result.diagnostics.map(toDiagnostic));
+    const version = document.version;
+    worker ??= new PreviewWorker();
+    try {
+      const found = await worker.diagnose(document.getText());
+      // An edit or a close meanwhile: its own check brings the current diagnostics.
+      if (document.isClosed || document.version !== version) return;
+      diagnostics.set(document.uri, found.map(toDiagnostic));
+    } catch (e) {
+      log(`${document.uri.fsPath}: diagnostics could not be computed: ${(e as Error).message}`);
+    }
   };
   const schedule = (document: vscode.TextDocument) => {
     const key = document.uri.toString();
     clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(() => check(document), 200));
+    timers.set(key, setTimeout(() => void check(document), 200));
   };
 
   context.subscriptions.push(
     diagnostics,
-    vscode.workspace.onDidOpenTextDocument(check),
+    vscode.workspace.onDidOpenTextDocument((d) => void check(d)),
     vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
     vscode.workspace.onDidCloseTextDocument((d) => {
       diagnostics.delete(d.uri);
@@ -105,6 +116,7 @@ export function registerCifLanguage(context: vscode.ExtensionContext): vscode.Di
       },
     }),
   );
-  vscode.workspace.textDocuments.forEach(check);
+  vscode.workspace.textDocuments.forEach((d) => void check(d));
+  context.subscriptions.push({ dispose: () => worker?.dispose() });
   return diagnostics;
 }
