@@ -18,6 +18,28 @@ export function scoresCsv(scores: WorkspaceScores, models: ModelService): string
   return csvText(header, rows);
 }
 
+/**
+ * Files an export writes that the user did not pick by name (the PNG and CSV beside a chosen
+ * SVG, the figures in a chosen folder) replace nothing silently: when some already exist, one
+ * modal question names them. The name picked in a save dialog was confirmed there.
+ */
+export async function mayReplace(uris: vscode.Uri[], pickedByName?: vscode.Uri): Promise<boolean> {
+  const existing: vscode.Uri[] = [];
+  for (const uri of uris) {
+    if (uri.toString() === pickedByName?.toString()) continue;
+    try {
+      await vscode.workspace.fs.stat(uri);
+      existing.push(uri);
+    } catch {
+      // absent: nothing to replace
+    }
+  }
+  if (existing.length === 0) return true;
+  const names = existing.map((u) => u.path.split('/').pop()).join(', ');
+  const answer = await vscode.window.showWarningMessage(`${names} already ${existing.length === 1 ? 'exists' : 'exist'} in ${vscode.workspace.asRelativePath(vscode.Uri.joinPath(existing[0], '..'))}. Replace ${existing.length === 1 ? 'it' : 'them'}?`, { modal: true }, 'Replace');
+  return answer === 'Replace';
+}
+
 async function chooseTarget(defaultName: string, filters: Record<string, string[]>, given?: vscode.Uri): Promise<vscode.Uri | undefined> {
   if (given) return given;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
@@ -59,6 +81,8 @@ export async function exportFigures(scores: WorkspaceScores, models: ModelServic
   if (map.reference.errors.every((e) => Number.isFinite(e))) {
     figures.push(['latent-map-by-error', scatterSvg({ ...common, title: `Latent space of ${map.model}, by reconstruction error`, values: { of: map.reference.errors, label: 'excess BCE', log: true } })]);
   }
+  const targets = figures.flatMap(([name]) => ['svg', 'png'].map((ext) => vscode.Uri.joinPath(folder!, `${name}.${ext}`)));
+  if (!(await mayReplace(targets))) return [];
   const written: vscode.Uri[] = [];
   for (const [name, svg] of figures) {
     const svgUri = vscode.Uri.joinPath(folder, `${name}.svg`);

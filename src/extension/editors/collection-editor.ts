@@ -18,6 +18,7 @@ import { Rasterizer, WebviewChannel, webviewHtml, webviewOptions } from '../webv
 import { log } from '../output';
 import { affectsPreprocessing } from '../preprocess-settings';
 import { requireTrust } from '../commands/trust';
+import { mayReplace } from '../commands/export';
 import { collectionScoresCsv } from '../../core/report/scores-csv';
 
 export const COLLECTION_EDITOR = 'latentXrd.collectionEditor';
@@ -148,6 +149,8 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
     const base = svgUri.fsPath.replace(/\.svg$/i, '');
     const pngUri = vscode.Uri.file(`${base}.png`);
     const csvUri = vscode.Uri.file(`${base.replace(/-map(-[a-zA-Z]+)?$/, '')}-scores.csv`);
+    // A target given by a caller is taken as named; one picked in the dialog was confirmed there.
+    if (!(await mayReplace([svgUri, pngUri, csvUri], target ? undefined : svgUri))) return [];
     await vscode.workspace.fs.writeFile(svgUri, Buffer.from(svg));
     await vscode.workspace.fs.writeFile(pngUri, await session.rasterizer.request(session.channel, svg));
     await vscode.workspace.fs.writeFile(csvUri, Buffer.from(collectionScoresCsv(c, session.payload, session.scores)));
