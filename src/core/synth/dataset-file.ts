@@ -15,6 +15,8 @@ type H5Dataset = InstanceType<H5['Dataset']>;
 export const DATASET_SOFTWARE = 'latent-xrd';
 /** The root attribute saying whether the dataset's mixtures are to be trained on ("known") or held out ("novel"). */
 export const MIXTURE_ROLE_ATTRIBUTE = 'mixture_role';
+/** The root attribute of a dataset of role "known": the smallest weight fraction a phase has in its mixtures. */
+export const MINIMUM_WEIGHT_FRACTION_ATTRIBUTE = 'minimum_weight_fraction';
 /** The root attribute holding the SHA-256 of every array, as JSON {name: hex}. */
 export const CHECKSUM_ATTRIBUTE = 'sha256';
 
@@ -147,6 +149,8 @@ export interface Dataset {
   phaseDensities?: Float64Array;
   /** "known": the dataset's mixtures of known phases are trained on; "novel": held out (the paper's study, and every older dataset). */
   mixtureRole: 'known' | 'novel';
+  /** Role "known": the smallest weight fraction a phase has in the dataset's mixtures. */
+  minimumWeightFraction?: number;
   phaseNames: string[];
   phaseRoles: string[];
   parameters: Record<string, Float32Array>;
@@ -262,6 +266,8 @@ function readOpenDataset(h5: H5, file: H5File, fileSize: number, bad: (why: stri
   }
   const role = scalarAttribute(file, MIXTURE_ROLE_ATTRIBUTE);
   if (role !== undefined && role !== 'known' && role !== 'novel') throw bad(`its "${MIXTURE_ROLE_ATTRIBUTE}" attribute is neither "known" nor "novel"`);
+  const minimum = scalarAttribute(file, MINIMUM_WEIGHT_FRACTION_ATTRIBUTE);
+  if (role === 'known' && !(typeof minimum === 'number' && minimum > 0 && minimum <= 0.5)) throw bad(`its mixtures are to be trained on, but its "${MINIMUM_WEIGHT_FRACTION_ATTRIBUTE}" attribute is not a weight fraction in (0, 0.5]`);
   const parameters: Record<string, Float32Array> = {};
   const group = file.get('parameters');
   if (group instanceof h5.Group) {
@@ -306,5 +312,5 @@ function readOpenDataset(h5: H5, file: H5File, fileSize: number, bad: (why: stri
   }
   const attributes: Record<string, unknown> = {};
   for (const name of Object.keys(file.attrs)) attributes[name] = scalarAttribute(file, name);
-  return { patterns: patternValues, count, points, twoTheta, labels, fractions, weightFractions, phaseDensities, mixtureRole: role === 'known' ? 'known' : 'novel', phaseNames, phaseRoles, parameters, attributes };
+  return { patterns: patternValues, count, points, twoTheta, labels, fractions, weightFractions, phaseDensities, mixtureRole: role === 'known' ? 'known' : 'novel', minimumWeightFraction: role === 'known' ? (minimum as number) : undefined, phaseNames, phaseRoles, parameters, attributes };
 }

@@ -14,7 +14,7 @@ import { crystalDensity } from '../crystal/density';
 import { DEFAULT_MINIMUM_WEIGHT_FRACTION, drawWeightFractions, largestMinimumWeightFraction } from './mixture-fractions';
 import { volumeFractionsFromWeights, weightFractionsFromVolumes } from './phase-scale';
 import { outsideConfigFolder } from './config-paths';
-import { ArrayChecksums, CHECKSUM_ATTRIBUTE, DATASET_SOFTWARE, MAX_DATASET_BYTES, MIXTURE_ROLE_ATTRIBUTE, datasetRecogniser, patternBytes, verifyWrittenDataset } from './dataset-file';
+import { ArrayChecksums, CHECKSUM_ATTRIBUTE, DATASET_SOFTWARE, MAX_DATASET_BYTES, MINIMUM_WEIGHT_FRACTION_ATTRIBUTE, MIXTURE_ROLE_ATTRIBUTE, datasetRecogniser, patternBytes, verifyWrittenDataset } from './dataset-file';
 
 export { readDataset, type Dataset } from './dataset-file';
 import { buildPhaseModel, type PhaseModel } from './phase';
@@ -334,6 +334,7 @@ async function writePatterns(
     file.create_attribute('augmentation', JSON.stringify(plan.augmentation));
     file.create_attribute('seed', plan.seed);
     file.create_attribute(MIXTURE_ROLE_ATTRIBUTE, plan.mixtureRole);
+    if (plan.mixtureRole === 'known') file.create_attribute(MINIMUM_WEIGHT_FRACTION_ATTRIBUTE, plan.minimumWeightFraction);
     file.create_attribute('parameters_per_phase', [...PHASE_PARAMETERS].join(','));
 
     const bufPatterns = new Float32Array(chunk * points);
