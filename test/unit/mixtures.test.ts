@@ -9,6 +9,8 @@ import { Simulator, type AugmentationConfig } from '../../src/core/synth';
 import { Random } from '../../src/core/util/random';
 import { computePeaks } from '../../src/core/diffraction/peaks';
 import { readStructures } from '../../src/core/crystal/structure';
+import { loadH5wasm } from '../../src/core/util/h5';
+import { UserError } from '../../src/core/diagnostics';
 
 const root = join(__dirname, '../../..');
 const paperDemo = join(root, 'examples/paper-demo');
@@ -289,4 +291,49 @@ describe('latent-xrd.json: the mixtures section', () => {
     assert.match(twice.diagnostics.map((d) => d.message).join('\n'), /names the phase "Ni" twice/);
     rmSync(dir, { recursive: true, force: true });
   });
+});
+
+describe('weight fractions and the mixture role read back from a dataset', () => {
+  type H5File = InstanceType<Awaited<ReturnType<typeof loadH5wasm>>['File']>;
+  /** A two-pattern, one-phase dataset with Latent XRD's marks, changed by `change`. */
+  async function crafted(change: (file: H5File) => void): Promise<string> {
+    const h5 = await loadH5wasm();
+    const path = join(mkdtempSync(join(tmpdir(), 'latent-xrd-h5-')), 'crafted.h5');
+    const file = new h5.File(path, 'w');
+    file.create_attribute('software', 'latent-xrd');
+    file.create_dataset({ name: 'patterns', data: Float32Array.from([0, 1, 0, 0.5]), shape: [2, 2], dtype: '<f4' });
+    file.create_dataset({ name: 'phase_names', data: ['A'] });
+    file.create_dataset({ name: 'phase_roles', data: ['known'] });
+    file.create_dataset({ name: 'labels', data: Int32Array.from([0, 0]), dtype: '<i4' });
+    file.create_dataset({ name: 'fractions', data: Float32Array.from([1, 1]), shape: [2, 1], dtype: '<f4' });
+    file.create_dataset({ name: 'two_theta', data: Float32Array.from([20, 90]), dtype: '<f4' });
+    change(file);
+    file.close();
+    return path;
+  }
+
+  it('a dataset written before weight fractions were recorded reads as one of the paper\'s study', async () => {
+    const ds = await readDataset(await crafted(() => {}));
+    assert.equal(ds.weightFractions, undefined);
+    assert.equal(ds.mixtureRole, 'novel');
+  });
+
+  const cases: [string, (file: H5File) => void, RegExp][] = [
+    ['a weight fraction above 1', (f) => f.create_dataset({ name: 'weight_fractions', data: Float32Array.from([1, 1.5]), shape: [2, 1], dtype: '<f4' }), /weight_fractions of pattern 1: not a fraction in \[0, 1\] \(1\.5\)/],
+    ['a NaN weight fraction', (f) => f.create_dataset({ name: 'weight_fractions', data: Float32Array.from([NaN, 1]), shape: [2, 1], dtype: '<f4' }), /weight_fractions of pattern 0: not a fraction/],
+    ['weight fractions of another shape', (f) => f.create_dataset({ name: 'weight_fractions', data: Float32Array.from([1, 1, 1]), shape: [3, 1], dtype: '<f4' }), /"weight_fractions" is float32 of shape \[3, 1\], not the float32 of shape \[2, 1\]/],
+    ['a negative density', (f) => f.create_dataset({ name: 'phase_densities', data: Float64Array.from([-2]), dtype: '<f8' }), /phase_densities, phase 0: not a density \(-2\)/],
+    ['a mixture role it does not know', (f) => f.create_attribute('mixture_role', 'sometimes'), /"mixture_role" attribute is neither "known" nor "novel"/],
+    ['mixtures to train on without their minimum weight fraction', (f) => f.create_attribute('mixture_role', 'known'), /"minimum_weight_fraction" attribute is not a weight fraction in \(0, 0\.5\]/],
+  ];
+  for (const [what, change, message] of cases) {
+    it(`refuses ${what}, naming it`, async () => {
+      const path = await crafted(change);
+      await assert.rejects(readDataset(path), (e: unknown) => {
+        assert.ok(e instanceof UserError, (e as Error).stack);
+        assert.match(e.message, message);
+        return true;
+      });
+    });
+  }
 });
