@@ -29,6 +29,16 @@ function plan(dir: string, config: SynthConfig): DatasetPlan {
   return plan;
 }
 
+/** The paper's phases with these counts: fcc Ni, bcc Cr, hcp Co known, the σ phase unknown. */
+function paperPhases(ni: number, cr: number, co: number, sigma: number): SynthConfig['phases'] {
+  return [
+    { name: 'Ni', cif: 'Ni-fcc.cif', count: ni },
+    { name: 'Cr', cif: 'Cr-bcc.cif', count: cr },
+    { name: 'Co', cif: 'Co-hcp.cif', count: co },
+    { name: 'sigma', cif: 'FeCr-sigma.cif', count: sigma, role: 'unknown' },
+  ];
+}
+
 /** Which phases a row holds, by their indices. */
 function present(values: Float32Array, row: number, phases: number): number[] {
   const out: number[] = [];
@@ -43,12 +53,7 @@ describe('mixtures of the paper\'s study (role absent or "novel")', () => {
     // seeded generator in that order.
     const dir = workspace();
     const config: SynthConfig = {
-      phases: [
-        { name: 'Ni', cif: 'Ni-fcc.cif', count: 12 },
-        { name: 'Cr', cif: 'Cr-bcc.cif', count: 10 },
-        { name: 'Co', cif: 'Co-hcp.cif', count: 11 },
-        { name: 'sigma', cif: 'FeCr-sigma.cif', count: 4, role: 'unknown' },
-      ],
+      phases: paperPhases(12, 10, 11, 4),
       mixtures: { pairs: 'known', fractions: 3, countPerFraction: 2, ternaries: [['Ni', 'Cr', 'Co']], ternaryCount: 5 },
       grid: { twoThetaMin: 20, twoThetaMax: 90, points: 512 },
       seed: 17,
@@ -122,12 +127,7 @@ describe('mixtures trained on (role "known")', () => {
   it('hold every pair and, with "ternaries": "known", every triple of known phases, with weight fractions log-uniform from the minimum, summing to 1', async () => {
     const dir = workspace();
     const p = plan(dir, {
-      phases: [
-        { name: 'Ni', cif: 'Ni-fcc.cif', count: 3 },
-        { name: 'Cr', cif: 'Cr-bcc.cif', count: 3 },
-        { name: 'Co', cif: 'Co-hcp.cif', count: 3 },
-        { name: 'sigma', cif: 'FeCr-sigma.cif', count: 3, role: 'unknown' },
-      ],
+      phases: paperPhases(3, 3, 3, 3),
       mixtures: { role: 'known', pairs: 'known', pairCount: 200, ternaries: 'known', ternaryCount: 150 },
       grid: { points: 128 },
       seed: 4,
