@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import Ajv from 'ajv';
@@ -280,6 +280,21 @@ describe('latent-xrd.json: the mixtures section', () => {
       assert.ok(r.diagnostics.every((d) => d.range && d.range.line >= 1));
     });
   }
+
+  it('every triple of 2000 phases is counted, not listed, before it is refused', function () {
+    this.timeout(120_000);
+    // C(2000, 3) = 1.3 × 10⁹ triples: listed one by one they would exhaust the memory first.
+    const dir = workspace();
+    const text = readFileSync(join(dir, 'Ni-fcc.cif'), 'utf8');
+    mkdirSync(join(dir, 'many'));
+    for (let i = 0; i < 2000; i++) writeFileSync(join(dir, 'many', `Ni${i}.cif`), text);
+    const started = process.hrtime.bigint();
+    const r = planDataset({ phases: [{ cif: 'many/*.cif', count: 0 }], mixtures: { role: 'known', pairCount: 0, ternaries: 'known', ternaryCount: 1 } }, dir);
+    assert.equal(r.plan, undefined);
+    assert.match(r.diagnostics.map((d) => d.message).join('\n'), /asks for 1331334000 patterns .*a dataset holds at most 1000000/);
+    assert.ok(Number(process.hrtime.bigint() - started) / 1e9 < 100, 'a hang guard, not a speed target');
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('a minimum weight fraction three phases cannot each hold, or a phase named twice, is refused when planned', () => {
     const dir = workspace();

@@ -130,14 +130,31 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
   const minimumWeightFraction = m?.minimumWeightFraction ?? DEFAULT_MINIMUM_WEIGHT_FRACTION;
   if (m) {
     const known = phases.map((p, i) => (p.role === 'known' ? i : -1)).filter((i) => i >= 0);
+    const ternaryCount = m.ternaryCount ?? DEFAULT_TERNARY_COUNT;
+    const fractions = m.fractions ?? 50;
+    const perFraction = m.countPerFraction ?? 20;
+    const perPair = mixtureRole === 'known' ? (m.pairCount ?? DEFAULT_PAIR_COUNT) : fractions * perFraction;
+    const everyPair = m.pairs === 'known' || m.pairs === undefined;
+    const pairTotal = everyPair ? choose(known.length, 2) : (m.pairs as [string, string][]).length;
+    const tripleTotal = m.ternaries === 'known' ? choose(known.length, 3) : (m.ternaries?.length ?? 0);
+    // Counted before anything is listed: a typo in "fractions", or every triple of a thousand
+    // CIFs, must not list a billion jobs.
+    const planned = jobs.reduce((sum, j) => sum + j.count, 0) + pairTotal * perPair + tripleTotal * ternaryCount;
+    if (planned > MAX_PATTERNS) {
+      const mixtures = mixtureRole === 'known' ? 'pairs × mixtures.pairCount' : 'pairs × mixtures.fractions × mixtures.countPerFraction';
+      diagnostics.push({ severity: 'error', message: `the config asks for ${planned} patterns (phases' counts, ${mixtures}, ternaries × mixtures.ternaryCount); a dataset holds at most ${MAX_PATTERNS}`, code: 'config.too-large' });
+      return { diagnostics };
+    }
     let pairs: [number, number][] = [];
-    if (m.pairs === 'known' || m.pairs === undefined) {
+    if (perPair === 0) pairs = [];
+    else if (everyPair) {
       for (let i = 0; i < known.length; i++) for (let j = i + 1; j < known.length; j++) pairs.push([known[i], known[j]]);
     } else {
-      pairs = m.pairs.map(([a, b]) => [indexOf(a), indexOf(b)] as [number, number]);
+      pairs = (m.pairs as [string, string][]).map(([a, b]) => [indexOf(a), indexOf(b)] as [number, number]);
     }
     let triples: [number, number, number][] = [];
-    if (m.ternaries === 'known') {
+    if (ternaryCount === 0) triples = [];
+    else if (m.ternaries === 'known') {
       for (let i = 0; i < known.length; i++) for (let j = i + 1; j < known.length; j++) for (let k = j + 1; k < known.length; k++) triples.push([known[i], known[j], known[k]]);
     } else {
       triples = (m.ternaries ?? []).map((t) => t.map(indexOf) as [number, number, number]);
@@ -147,19 +164,8 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
         diagnostics.push({ severity: 'error', message: `a mixture names the phase "${phases[mixture.find((i, n) => mixture.indexOf(i) !== n)!].name}" twice`, code: 'config.invalid' });
       }
     }
-    const ternaryCount = m.ternaryCount ?? DEFAULT_TERNARY_COUNT;
-    const fractions = m.fractions ?? 50;
-    const perFraction = m.countPerFraction ?? 20;
-    const perPair = mixtureRole === 'known' ? (m.pairCount ?? DEFAULT_PAIR_COUNT) : fractions * perFraction;
     if (mixtureRole === 'known' && triples.length > 0 && minimumWeightFraction > largestMinimumWeightFraction(3)) {
       diagnostics.push({ severity: 'error', message: `mixtures.minimumWeightFraction ${minimumWeightFraction} leaves no room for three phases (at most ${largestMinimumWeightFraction(3).toFixed(4)} with ternaries)`, code: 'config.invalid' });
-    }
-    // Counted before the jobs are listed: a typo in "fractions" must not list a billion jobs.
-    const planned = jobs.reduce((sum, j) => sum + j.count, 0) + pairs.length * perPair + triples.length * ternaryCount;
-    if (planned > MAX_PATTERNS) {
-      const mixtures = mixtureRole === 'known' ? 'pairs × mixtures.pairCount' : 'pairs × mixtures.fractions × mixtures.countPerFraction';
-      diagnostics.push({ severity: 'error', message: `the config asks for ${planned} patterns (phases' counts, ${mixtures}, ternaries × mixtures.ternaryCount); a dataset holds at most ${MAX_PATTERNS}`, code: 'config.too-large' });
-      return { diagnostics };
     }
     for (const [a, b] of pairs) {
       if (a < 0 || b < 0) continue;
@@ -207,6 +213,13 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
     },
     diagnostics,
   };
+}
+
+/** The number of ways to choose k of n things. */
+function choose(n: number, k: number): number {
+  let ways = 1;
+  for (let i = 0; i < k; i++) ways = (ways * (n - i)) / (i + 1);
+  return Math.max(0, Math.round(ways));
 }
 
 export function buildPhaseModels(plan: { phases: Pick<PlannedPhase, 'name' | 'structure'>[] } & Pick<DatasetPlan, 'grid' | 'radiation' | 'augmentation'>): PhaseModel[] {
