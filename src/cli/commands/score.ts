@@ -3,7 +3,7 @@ import type { Command } from '../args';
 import { parseCommandArgs } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { initBackend } from '../../core/model/backend';
-import { loadModel } from '../../core/model/store';
+import { loadModel, noveltyMeaning } from '../../core/model/store';
 import { Scorer, type PatternScore } from '../../core/model/score';
 import { readPatternFile } from '../../core/formats';
 import { failureMessage } from '../io';
@@ -70,7 +70,7 @@ export const scoreCommand: Command = {
         results.push({ file, error: failureMessage(e) });
       }
     }
-    if (values.json) ctx.out(JSON.stringify({ model: values.model, phases: model.manifest.phases, results }, null, 2) + '\n');
+    if (values.json) ctx.out(JSON.stringify({ model: values.model, phases: model.manifest.phases, novelMeans: noveltyMeaning(model.manifest), results }, null, 2) + '\n');
     else {
       for (const r of results) {
         if ('error' in r) ctx.out(`${r.file}: not scored — ${r.error}\n`);
@@ -82,6 +82,7 @@ export const scoreCommand: Command = {
           for (const step of r.steps) ctx.out(`  - ${step}\n`);
         }
       }
+      ctx.out(`(${noveltyMeaning(model.manifest)}.)\n`);
     }
     return results.some((r) => 'error' in r) ? 1 : 0;
   },

@@ -11,7 +11,8 @@ export const synthCommand: Command = {
     'latent-xrd synth --config latent-xrd.json [-o dataset.h5] [--quiet]',
     '',
     'Writes `patterns` (N × points, float32), `two_theta`, `labels`, `phase_names`, `fractions`',
-    'and `parameters/*` — open it in Python with h5py.File("dataset.h5").',
+    '(volume), `weight_fractions`, `phase_densities` and `parameters/*` — open it in Python with',
+    'h5py.File("dataset.h5").',
   ].join('\n'),
   async run(argv, ctx) {
     const { values } = parseCommandArgs('synth', argv, {

@@ -5,6 +5,7 @@ import { parseCommandArgs, parseInteger } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { DEFAULT_TRAINING_CONFIG, QUICK_TRAINING, type TrainingConfig } from '../../core/model/training-config';
 import type { TrainRequest } from '../../core/model/pipeline';
+import { noveltyMeaning } from '../../core/model/manifest';
 import type { BackendPreference } from '../../core/model/backend';
 import { startTraining } from '../../worker/host';
 import { loadWorkspaceConfig } from '../io';
@@ -69,7 +70,15 @@ export const trainCommand: Command = {
           `  median error unknown ÷ known       ${fmt(evaluation.medianErrorRatioUnknownToKnown)}`,
           `  AUROC known vs unknown phase       ${fmt(m.aurocUnknown)}`,
           `  AUROC pure vs mixture              ${fmt(m.aurocMixtures)}`,
+          ...(evaluation.mixtureAware
+            ? [
+                `  mixtures trained on: median error mixture ÷ pure ${fmt(evaluation.mixtureAware.medianErrorRatioMixturesToPure)}, unknown ÷ mixture ${fmt(evaluation.mixtureAware.medianErrorRatioUnknownToMixtures)}`,
+                `  AUROC unknown vs pure and mixtures ${fmt(evaluation.mixtureAware.aurocUnknownAgainstKnown)}`,
+                `  KNN majority phase of mixtures     ${fmt(evaluation.mixtureAware.knnAccuracyMixtures)}`,
+              ]
+            : []),
           `  novelty threshold (p < ${manifest.calibration.pThreshold})  excess BCE > ${fmt(manifest.calibration.errorThreshold)}`,
+          `  ${noveltyMeaning(manifest)}`,
         ].join('\n') + '\n',
       );
     }

@@ -24,6 +24,12 @@ export interface Calibration {
   errorThreshold: number;
 }
 
+/**
+ * Whether mixtures of the known phases were trained on, which decides what NOVEL means for the
+ * model (noveltyMeaning). Absent in models saved before it was recorded: those held mixtures out.
+ */
+export type MixtureTraining = { role: 'novel' } | { role: 'known'; minimumWeightFraction: number };
+
 export interface ModelManifest {
   format: typeof MANIFEST_FORMAT;
   formatVersion: number;
@@ -44,6 +50,7 @@ export interface ModelManifest {
     errors?: number[];
   };
   calibration: Calibration;
+  mixtures?: MixtureTraining;
   training: Record<string, unknown>;
   metrics: Record<string, unknown>;
   ensemble: { seed: number; path: string }[];
@@ -166,6 +173,12 @@ export function validateManifest(value: unknown, path: string): ModelManifest {
   if (p === 0) fail('calibration.pThreshold', 'must be above 0 (no p-value is below 0)');
   finiteAt(calibration, 'calibration.errorThreshold', fail);
 
+  if (root.mixtures !== undefined) {
+    const mixtures = objectField(root, 'mixtures', fail);
+    if (mixtures.role === 'known') finiteAt(mixtures, 'mixtures.minimumWeightFraction', fail, Number.MIN_VALUE, 0.5);
+    else if (mixtures.role !== 'novel') fail('mixtures.role', `must be "known" or "novel"; got ${shown(mixtures.role)}`);
+  }
+
   const ensemble = arrayField(root, 'ensemble', fail, 0, MODEL_LIMITS.ensemble);
   ensemble.forEach((m, i) => {
     const member = objectAt(m, `ensemble[${i}]`, path);
@@ -235,6 +248,15 @@ function integerAt(fields: Fields, key: string, fail: Fail, least: number, most:
   if (n > most) fail(key, `${n} is larger than ${most}, the most ${what} a model can have`);
   if (n < least) fail(key, `${n} is below ${least}`);
   return n;
+}
+
+/** What a NOVEL verdict of this model says about a pattern, in a sentence for the model card and `score`. */
+export function noveltyMeaning(manifest: Pick<ModelManifest, 'mixtures'>): string {
+  const mixtures = manifest.mixtures;
+  if (mixtures?.role === 'known') {
+    return `NOVEL means the pattern holds something the known phases do not explain: mixtures of known phases (each down to ${Math.round(mixtures.minimumWeightFraction * 1000) / 10} wt %) were trained on as known`;
+  }
+  return 'NOVEL means the pattern is not a pure known phase: mixtures of known phases were not trained on, so they count as novel too';
 }
 
 /** Refuses a pattern whose grid is not the model's, with both grids named. */

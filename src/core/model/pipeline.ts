@@ -15,7 +15,7 @@ import { SOFTWARE_VERSION } from '../version';
 import { classifyLatent, mixtureCurves, noveltyMeasures, violinStats, type LatentClassification, type MixtureCurve, type NoveltyMeasures } from '../analysis/evaluate';
 import { Pca, SoftmaxClassifier } from '../analysis/baselines';
 import { KnnClassifier } from '../analysis/knn';
-import { quantileSorted, sortedCopy, median, type DistributionSummary } from '../analysis/metrics';
+import { auroc, quantileSorted, sortedCopy, median, type DistributionSummary } from '../analysis/metrics';
 
 export type PipelineEvent =
   | { kind: 'stage'; message: string }
@@ -44,27 +44,66 @@ export { CancelledError };
 
 /** Row indices of the dataset, by role. */
 export interface Split {
+  /** Known patterns the model is fitted on (with a mixture-aware dataset, mixtures of known phases too). */
   train: Int32Array;
+  /** Held out for early stopping and to calibrate the p-value (with a mixture-aware dataset, mixtures too). */
   validation: Int32Array;
+  /** Held-out pure patterns of known phases. */
   test: Int32Array;
+  /** Unknown-phase patterns; with a mixture-aware dataset, also mixtures that contain an unknown phase. */
   unknown: Int32Array;
+  /**
+   * Mixtures of known phases scored after training: all of them in the paper's study (never
+   * trained on, so they should look novel); the held-out test share with a mixture-aware
+   * dataset (trained on, so they should look known).
+   */
   mixtures: Int32Array;
   /** Dataset phase index → model label (−1 for phases the model is not trained on). */
   labelOf: Int32Array;
+  /**
+   * Per dataset row, the model label it is trained and classified as: its phase's, or for a
+   * mixture its majority phase's (majorityPhase); −1 for a row with a phase the model is not
+   * trained on.
+   */
+  rowLabel: Int32Array;
   knownPhases: string[];
+  /** Mixtures of known phases are trained on (the dataset's mixture role is "known"). */
+  mixtureAware: boolean;
 }
 
-/** Stratified, seeded split of the known pure patterns; unknowns and mixtures kept aside. */
+/**
+ * The phase a mixture row holds most of, by weight fraction (by volume fraction in datasets
+ * that predate weight fractions): the nearest-phase label of a mixture, as an analyst would
+ * name the main phase of a sample. Equal shares go to the phase listed first.
+ */
+export function majorityPhase(dataset: Pick<Dataset, 'fractions' | 'weightFractions' | 'phaseNames'>, row: number): number {
+  const amounts = dataset.weightFractions ?? dataset.fractions;
+  const phases = dataset.phaseNames.length;
+  let best = 0;
+  for (let p = 1; p < phases; p++) if (amounts[row * phases + p] > amounts[row * phases + best]) best = p;
+  return best;
+}
+
+/**
+ * Stratified, seeded split. Known pure patterns are split by phase into training, validation
+ * and test; unknown-phase patterns are kept aside. Mixtures of known phases are kept aside in
+ * the paper's study; in a mixture-aware dataset they are split the same way, each combination
+ * of phases its own stratum, and mixtures that contain an unknown phase join the unknowns.
+ */
 export function splitDataset(dataset: Dataset, training: Pick<TrainingConfig, 'seed' | 'validationFraction' | 'testFraction'>): Split {
   const knownPhases: string[] = [];
-  const labelOf = new Int32Array(dataset.phaseNames.length).fill(-1);
+  const phases = dataset.phaseNames.length;
+  const labelOf = new Int32Array(phases).fill(-1);
   dataset.phaseNames.forEach((name, p) => {
     if (dataset.phaseRoles[p] !== 'unknown') {
       labelOf[p] = knownPhases.length;
       knownPhases.push(name);
     }
   });
+  const mixtureAware = dataset.mixtureRole === 'known';
+  const rowLabel = new Int32Array(dataset.count).fill(-1);
   const byClass: number[][] = knownPhases.map(() => []);
+  const byMixture = new Map<string, number[]>();
   const unknown: number[] = [];
   const mixtures: number[] = [];
   for (let i = 0; i < dataset.count; i++) {
@@ -72,16 +111,34 @@ export function splitDataset(dataset: Dataset, training: Pick<TrainingConfig, 's
     if (label < 0) {
       // Mixtures of known phases only: a mixture with an unknown phase is not "two known things".
       let onlyKnown = true;
-      for (let p = 0; p < dataset.phaseNames.length; p++) if (dataset.fractions[i * dataset.phaseNames.length + p] > 0 && labelOf[p] < 0) onlyKnown = false;
-      if (onlyKnown) mixtures.push(i);
+      const held: number[] = [];
+      for (let p = 0; p < phases; p++) {
+        if (dataset.fractions[i * phases + p] > 0) {
+          held.push(p);
+          if (labelOf[p] < 0) onlyKnown = false;
+        }
+      }
+      if (onlyKnown) rowLabel[i] = labelOf[majorityPhase(dataset, i)];
+      if (!mixtureAware) {
+        if (onlyKnown) mixtures.push(i);
+      } else if (!onlyKnown) unknown.push(i);
+      else {
+        const key = held.join('+');
+        const stratum = byMixture.get(key);
+        if (stratum) stratum.push(i);
+        else byMixture.set(key, [i]);
+      }
     } else if (labelOf[label] < 0) unknown.push(i);
-    else byClass[labelOf[label]].push(i);
+    else {
+      rowLabel[i] = labelOf[label];
+      byClass[labelOf[label]].push(i);
+    }
   }
   const random = new Random(training.seed + 104729);
   const train: number[] = [];
   const validation: number[] = [];
   const test: number[] = [];
-  for (const rows of byClass) {
+  const divide = (rows: number[], heldOut: number[]) => {
     for (let i = rows.length - 1; i > 0; i--) {
       const j = random.int(i + 1);
       [rows[i], rows[j]] = [rows[j], rows[i]];
@@ -89,13 +146,25 @@ export function splitDataset(dataset: Dataset, training: Pick<TrainingConfig, 's
     const nValidation = Math.round(rows.length * training.validationFraction);
     const nTest = Math.round(rows.length * training.testFraction);
     validation.push(...rows.slice(0, nValidation));
-    test.push(...rows.slice(nValidation, nValidation + nTest));
+    heldOut.push(...rows.slice(nValidation, nValidation + nTest));
     train.push(...rows.slice(nValidation + nTest));
-  }
+  };
+  for (const rows of byClass) divide(rows, test);
+  for (const rows of byMixture.values()) divide(rows, mixtures);
   if (train.length === 0) throw new UserError('the dataset has no patterns of known phases to train on');
   if (validation.length === 0 || test.length === 0) throw new UserError('too few known patterns to hold out validation and test sets; generate more');
   const sorted = (a: number[]) => Int32Array.from(a).sort();
-  return { train: sorted(train), validation: sorted(validation), test: sorted(test), unknown: Int32Array.from(unknown), mixtures: Int32Array.from(mixtures), labelOf, knownPhases };
+  return {
+    train: sorted(train),
+    validation: sorted(validation),
+    test: sorted(test),
+    unknown: Int32Array.from(unknown),
+    mixtures: mixtureAware ? sorted(mixtures) : Int32Array.from(mixtures),
+    labelOf,
+    rowLabel,
+    knownPhases,
+    mixtureAware,
+  };
 }
 
 export function gather(source: Float32Array, width: number, rows: Int32Array): Float32Array {
@@ -124,9 +193,27 @@ export interface Evaluation {
   meanErrorUnknown: number;
   violins: Record<string, DistributionSummary>;
   mixtureCurves: MixtureCurve[];
+  /** A mixture-aware model's held-out mixtures against its pure patterns and the unknowns. */
+  mixtureAware?: MixtureAwareMeasures;
   baselines?: Record<string, NoveltyMeasures & { note: string }>;
   /** Per group, for figures: latent means, errors. */
   groups: Record<'train' | 'validation' | 'test' | 'unknown' | 'mixtures', EncodedGroup>;
+}
+
+/**
+ * What a mixture-aware model is for, measured on held-out patterns: mixtures of known phases
+ * should look as known as pure ones (AUROC against pure near 0.5, error ratio near 1) and
+ * anything with an unknown phase should stand out from both.
+ */
+export interface MixtureAwareMeasures {
+  /** Unknown-phase patterns ranked above every known test pattern, pure and mixture. */
+  aurocUnknownAgainstKnown: number;
+  /** Unknown-phase patterns ranked above the test mixtures. */
+  aurocUnknownAgainstMixtures: number;
+  medianErrorRatioMixturesToPure: number;
+  medianErrorRatioUnknownToMixtures: number;
+  /** The nearest known phase (5-NN over the training latents) is the mixture's majority phase. */
+  knnAccuracyMixtures: number;
 }
 
 export interface TrainReport {
@@ -153,7 +240,7 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
     throw new UserError(`a conditional VAE over ${elements.join(', ')} needs a composition for every pattern of the dataset`);
   }
   const split = splitDataset(dataset, t);
-  stage(`split: ${split.train.length} training, ${split.validation.length} validation, ${split.test.length} test patterns of ${split.knownPhases.join(', ')}; ${split.unknown.length} unknown-phase and ${split.mixtures.length} mixture patterns held out`);
+  stage(describeSplit(split, dataset));
   const points = dataset.points;
   const spec: ModelSpec = { points, hidden: t.hidden, latent: t.latent, compositionElements: elements, beta: t.beta };
   // Refused before any weight is allocated, by the limit a saved model is loaded against.
@@ -199,7 +286,7 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   const stride = Math.max(1, Math.ceil(split.train.length / 3000));
   for (let i = 0; i < split.train.length; i += stride) {
     for (let d = 0; d < t.latent; d++) reference.latent.push(round(train.mean[i * t.latent + d]));
-    reference.labels.push(split.labelOf[dataset.labels[split.train[i]]]);
+    reference.labels.push(split.rowLabel[split.train[i]]);
     reference.twoThetaOfMax.push(round(train.maxTwoTheta[i]));
     reference.errors.push(round(train.bceExcess[i]));
   }
@@ -215,13 +302,21 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
     phases: split.knownPhases,
     reference,
     calibration: { metric: 'bceExcess', errors: Array.from(calibrationErrors, round), pThreshold: t.pThreshold, errorThreshold },
+    mixtures: split.mixtureAware ? { role: 'known', minimumWeightFraction: dataset.minimumWeightFraction! } : { role: 'novel' },
     training: {
       config: t,
       configPath: request.configPath,
       dataset: request.datasetPath,
       datasetSeed: dataset.attributes.seed,
       backend: backend.name,
-      counts: { train: split.train.length, validation: split.validation.length, test: split.test.length, unknown: split.unknown.length, mixtures: split.mixtures.length },
+      counts: {
+        train: split.train.length,
+        validation: split.validation.length,
+        test: split.test.length,
+        unknown: split.unknown.length,
+        mixtures: split.mixtures.length,
+        ...(split.mixtureAware ? { trainMixtures: countMixtures(dataset, split.train), validationMixtures: countMixtures(dataset, split.validation) } : {}),
+      },
       members: results.map((r, k) => ({
         seed: t.seed + k,
         bestEpoch: r.bestEpoch,
@@ -238,6 +333,26 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   stage(`writing ${request.modelDir}`);
   await saveModel(request.modelDir, members, manifest);
   return { manifest, evaluation, dataset, split, members, results, backend: backend.name };
+}
+
+/** How many of the rows are mixtures. */
+function countMixtures(dataset: Dataset, rows: Int32Array): number {
+  let n = 0;
+  for (const r of rows) if (dataset.labels[r] < 0) n++;
+  return n;
+}
+
+/** The split in a line, as training reports it. */
+function describeSplit(split: Split, dataset: Dataset): string {
+  const phases = split.knownPhases.join(', ');
+  if (!split.mixtureAware) {
+    return `split: ${split.train.length} training, ${split.validation.length} validation, ${split.test.length} test patterns of ${phases}; ${split.unknown.length} unknown-phase and ${split.mixtures.length} mixture patterns held out`;
+  }
+  const mixturesIn = (rows: Int32Array) => countMixtures(dataset, rows);
+  return (
+    `split (mixtures of known phases trained on): ${split.train.length} training (${mixturesIn(split.train)} mixtures), ${split.validation.length} validation (${mixturesIn(split.validation)} mixtures), ` +
+    `${split.test.length} pure and ${split.mixtures.length} mixture test patterns of ${phases}; ${split.unknown.length} patterns with an unknown phase held out`
+  );
 }
 
 function round(v: number): number {
@@ -265,6 +380,7 @@ export function summaryMetrics(e: Evaluation): Record<string, unknown> {
     averagePrecisionUnknown: e.vae.averagePrecisionUnknown,
     aurocMixtures: e.vae.aurocMixtures,
     averagePrecisionMixtures: e.vae.averagePrecisionMixtures,
+    ...(e.mixtureAware ? { mixtureAware: e.mixtureAware } : {}),
     errorMeasure: 'bceExcess: mean BCE per point above the pattern\'s own entropy (0 = perfect reconstruction)',
     rawBce: { aurocUnknown: e.vaeBce.aurocUnknown, aurocMixtures: e.vaeBce.aurocMixtures, medianErrorRatioUnknownToKnown: e.vaeBce.medianScoreUnknown / e.vaeBce.medianScoreKnown },
     mse: { aurocUnknown: e.vaeMse.aurocUnknown, aurocMixtures: e.vaeMse.aurocMixtures, medianErrorRatioUnknownToKnown: e.vaeMse.medianScoreUnknown / e.vaeMse.medianScoreKnown },
@@ -318,7 +434,7 @@ export function evaluateModel(
     unknown: encode(split.unknown),
     mixtures: encode(split.mixtures),
   };
-  const labelsOf = (rows: Int32Array) => Int32Array.from(rows, (r) => split.labelOf[dataset.labels[r]]);
+  const labelsOf = (rows: Int32Array) => Int32Array.from(rows, (r) => split.rowLabel[r]);
   const latent = models.spec.latent;
   const latentsOfOthers = (rows: Int32Array, patterns?: Float32Array) =>
     otherMembers.map(
@@ -354,11 +470,27 @@ export function evaluateModel(
     meanErrorKnown: mean(groups.test.bceExcess),
     meanErrorUnknown: mean(groups.unknown.bceExcess),
     violins: violinStats({ pure: groups.test.bceExcess, mixtures: groups.mixtures.bceExcess, unknown: groups.unknown.bceExcess }),
-    mixtureCurves: mixtureCurves(gather(dataset.fractions, dataset.phaseNames.length, split.mixtures), dataset.phaseNames.length, dataset.phaseNames, groups.mixtures.bceExcess, groups.test.bceExcess),
+    // The paper's error-against-fraction curve needs its grid of held-out fractions.
+    mixtureCurves: split.mixtureAware ? [] : mixtureCurves(gather(dataset.fractions, dataset.phaseNames.length, split.mixtures), dataset.phaseNames.length, dataset.phaseNames, groups.mixtures.bceExcess, groups.test.bceExcess),
     groups,
   };
+  if (split.mixtureAware) evaluation.mixtureAware = mixtureAwareMeasures(groups, labelsOf(split.train), labelsOf(split.mixtures), latent);
   if (request.baselines !== false) evaluation.baselines = baselines(dataset, split, trainSet.patterns, latent, request.training.seed);
   return evaluation;
+}
+
+function mixtureAwareMeasures(groups: Evaluation['groups'], trainLabels: Int32Array, mixtureLabels: Int32Array, dims: number): MixtureAwareMeasures {
+  const knownErrors = Float32Array.from([...groups.test.bceExcess, ...groups.mixtures.bceExcess]);
+  const predicted = new KnnClassifier(groups.train.mean, trainLabels, dims, 5).predict(groups.mixtures.mean);
+  let right = 0;
+  predicted.forEach((label, i) => (right += label === mixtureLabels[i] ? 1 : 0));
+  return {
+    aurocUnknownAgainstKnown: auroc(groups.unknown.bceExcess, knownErrors),
+    aurocUnknownAgainstMixtures: auroc(groups.unknown.bceExcess, groups.mixtures.bceExcess),
+    medianErrorRatioMixturesToPure: median(groups.mixtures.bceExcess) / median(groups.test.bceExcess),
+    medianErrorRatioUnknownToMixtures: median(groups.unknown.bceExcess) / median(groups.mixtures.bceExcess),
+    knnAccuracyMixtures: predicted.length ? right / predicted.length : NaN,
+  };
 }
 
 /** The baselines on the same split: scores for test-known, unknown and mixture patterns. */
@@ -370,7 +502,7 @@ function baselines(dataset: Dataset, split: Split, trainPatterns: Float32Array, 
   const pca = Pca.fit(trainPatterns, split.train.length, points, components, seed);
   const [pTest, pUnknown, pMixtures] = [test, unknown, mixtures].map((x) => pca.transform(x, x.length / points) as Required<ReturnType<Pca['transform']>>);
   const pTrain = pca.transform(trainPatterns, split.train.length, false);
-  const trainLabels = Int32Array.from(split.train, (r) => split.labelOf[dataset.labels[r]]);
+  const trainLabels = Int32Array.from(split.train, (r) => split.rowLabel[r]);
   const knn = new KnnClassifier(pTrain.scores, trainLabels, components, 5);
   const classifier = SoftmaxClassifier.train(trainPatterns, trainLabels, points, split.knownPhases.length, { epochs: 3, batchSize: 128, seed });
   const confidence = (x: Float32Array) => Float32Array.from(classifier.predict(x, x.length / points).maxProbability, (p) => 1 - p);

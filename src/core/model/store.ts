@@ -16,7 +16,7 @@ import { MODEL_LIMITS, readManifest, type ModelManifest } from './manifest';
 import { recogniseModelFolder } from './model-folder';
 import { writeAtomically, writeNewFile } from '../util/atomic';
 
-export { MANIFEST_FORMAT, MANIFEST_VERSION, MODEL_LIMITS, readManifest, checkGrid, validateManifest, type Calibration, type ModelManifest } from './manifest';
+export { MANIFEST_FORMAT, MANIFEST_VERSION, MODEL_LIMITS, readManifest, checkGrid, validateManifest, noveltyMeaning, type Calibration, type MixtureTraining, type ModelManifest } from './manifest';
 
 async function saveLayersModel(model: tfl.LayersModel, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });

@@ -6,6 +6,7 @@ import { radiationProblem, type RadiationSpec } from './radiation';
 import { gridPointsProblem, twoThetaProblem } from '../diffraction/grid-limits';
 import { MAX_CHUNK_VALUES, MAX_PATTERNS } from './limits';
 import { validateTrainingSection, type TrainingConfig } from '../model/training-config';
+import { largestMinimumWeightFraction } from './mixture-fractions';
 
 /**
  * The workspace file `latent-xrd.json`: which structures to simulate, how many patterns, how
@@ -33,16 +34,34 @@ export interface PhaseConfig {
 }
 
 export interface MixtureConfig {
+  /**
+   * What mixtures are for. "novel" (the default, the paper's study): held out of training and
+   * scored as novel, on a grid of fractions. "known": mixtures of known phases are trained on,
+   * with weight fractions drawn per pattern, so that NOVEL means "contains something the CIFs
+   * do not explain".
+   */
+  role?: MixtureRole;
   /** Pairs of phase names, or "known" for every pair of known phases. */
   pairs?: [string, string][] | 'known';
-  /** Number of volume fractions x in (0, 1) per pair: x = k/(n+1), k = 1…n. */
+  /** Role "novel": number of volume fractions x in (0, 1) per pair: x = k/(n+1), k = 1…n. */
   fractions?: number;
-  /** Patterns per pair and fraction. */
+  /** Role "novel": patterns per pair and fraction. */
   countPerFraction?: number;
-  /** Triples of phase names drawn with fractions uniform on the simplex. */
-  ternaries?: [string, string, string][];
+  /** Role "known": patterns per pair, each with its own weight fractions. */
+  pairCount?: number;
+  /** Triples of phase names, or "known" for every triple of known phases. */
+  ternaries?: [string, string, string][] | 'known';
+  /** Patterns per triple. */
   ternaryCount?: number;
+  /** Role "known": the smallest weight fraction of a phase in a mixture (synth/mixture-fractions.ts). */
+  minimumWeightFraction?: number;
 }
+
+export type MixtureRole = 'novel' | 'known';
+
+/** Patterns per pair of a mixture-aware dataset, when the config does not say: as many as a triple gets. */
+export const DEFAULT_PAIR_COUNT = 100;
+export const DEFAULT_TERNARY_COUNT = 100;
 
 export interface GridConfig {
   twoThetaMin: number;
@@ -69,7 +88,7 @@ export const DEFAULT_GRID: GridConfig = { twoThetaMin: 20, twoThetaMax: 90, poin
 
 export const CONFIG_KEYS = ['$schema', 'phases', 'mixtures', 'grid', 'radiation', 'augmentation', 'seed', 'output', 'chunkSize', 'training'] as const;
 export const PHASE_KEYS = ['cif', 'name', 'block', 'count', 'role', 'composition'] as const;
-export const MIXTURE_KEYS = ['pairs', 'fractions', 'countPerFraction', 'ternaries', 'ternaryCount'] as const;
+export const MIXTURE_KEYS = ['role', 'pairs', 'fractions', 'countPerFraction', 'pairCount', 'ternaries', 'ternaryCount', 'minimumWeightFraction'] as const;
 export const GRID_KEYS = ['twoThetaMin', 'twoThetaMax', 'points'] as const;
 export const RADIATION_KEYS = ['kalpha1', 'kalpha2', 'ratio'] as const;
 
@@ -140,16 +159,29 @@ export function validateConfig(text: string): ConfigResult {
     if (!isObject(m)) problem(['mixtures'], 'must be an object');
     else {
       unknownKeys(m, MIXTURE_KEYS, ['mixtures']);
+      if (m.role !== undefined && m.role !== 'known' && m.role !== 'novel') problem(['mixtures', 'role'], 'must be "novel" (held out and scored as novel, the paper\'s study) or "known" (trained on)');
+      const known = m.role === 'known';
       if (m.pairs !== undefined && m.pairs !== 'known') {
         if (!Array.isArray(m.pairs)) problem(['mixtures', 'pairs'], 'must be "known" or a list of [name, name] pairs');
         else m.pairs.forEach((pair, n) => {
           if (!Array.isArray(pair) || pair.length !== 2 || pair.some((x) => typeof x !== 'string')) problem(['mixtures', 'pairs', n], 'must be a pair of phase names');
         });
       }
-      if (m.fractions !== undefined) patternCount(m.fractions, ['mixtures', 'fractions'], 1);
-      if (m.countPerFraction !== undefined) patternCount(m.countPerFraction, ['mixtures', 'countPerFraction'], 1);
-      if (m.ternaries !== undefined) {
-        if (!Array.isArray(m.ternaries)) problem(['mixtures', 'ternaries'], 'must be a list of [name, name, name] triples');
+      for (const key of ['fractions', 'countPerFraction'] as const) {
+        if (m[key] === undefined) continue;
+        if (known) problem(['mixtures', key], `sets the grid of held-out mixtures of role "novel"; with role "known" every pattern draws its own weight fractions: use "pairCount"`);
+        else patternCount(m[key], ['mixtures', key], 1);
+      }
+      for (const key of ['pairCount', 'minimumWeightFraction'] as const) {
+        if (m[key] !== undefined && !known) problem(['mixtures', key], 'applies to mixtures trained on: set "role": "known"');
+      }
+      if (m.pairCount !== undefined && known) patternCount(m.pairCount, ['mixtures', 'pairCount'], 0);
+      if (m.minimumWeightFraction !== undefined && known) {
+        const most = largestMinimumWeightFraction(2);
+        if (typeof m.minimumWeightFraction !== 'number' || !(m.minimumWeightFraction > 0 && m.minimumWeightFraction <= most)) problem(['mixtures', 'minimumWeightFraction'], `must be a weight fraction above 0 and at most ${most}`);
+      }
+      if (m.ternaries !== undefined && m.ternaries !== 'known') {
+        if (!Array.isArray(m.ternaries)) problem(['mixtures', 'ternaries'], 'must be "known" or a list of [name, name, name] triples');
         else m.ternaries.forEach((t, n) => {
           if (!Array.isArray(t) || t.length !== 3 || t.some((x) => typeof x !== 'string')) problem(['mixtures', 'ternaries', n], 'must be three phase names');
         });

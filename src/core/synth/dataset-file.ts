@@ -13,6 +13,10 @@ type H5Dataset = InstanceType<H5['Dataset']>;
 
 /** The root attribute every dataset carries: what wrote it. */
 export const DATASET_SOFTWARE = 'latent-xrd';
+/** The root attribute saying whether the dataset's mixtures are to be trained on ("known") or held out ("novel"). */
+export const MIXTURE_ROLE_ATTRIBUTE = 'mixture_role';
+/** The root attribute of a dataset of role "known": the smallest weight fraction a phase has in its mixtures. */
+export const MINIMUM_WEIGHT_FRACTION_ATTRIBUTE = 'minimum_weight_fraction';
 /** The root attribute holding the SHA-256 of every array, as JSON {name: hex}. */
 export const CHECKSUM_ATTRIBUTE = 'sha256';
 
@@ -133,7 +137,20 @@ export interface Dataset {
   points: number;
   twoTheta: Float64Array;
   labels: Int32Array;
+  /** Volume fraction of every phase in every pattern (count × phases; 0 where absent). */
   fractions: Float32Array;
+  /**
+   * Weight fraction of every phase in every pattern (count × phases; 0 where absent, each row
+   * summing to 1), as quantitative phase analysis reports it. Absent from datasets written
+   * before it was recorded.
+   */
+  weightFractions?: Float32Array;
+  /** X-ray density of every phase, g/cm³ (absent from datasets written before it was recorded). */
+  phaseDensities?: Float64Array;
+  /** "known": the dataset's mixtures of known phases are trained on; "novel": held out (the paper's study, and every older dataset). */
+  mixtureRole: 'known' | 'novel';
+  /** Role "known": the smallest weight fraction a phase has in the dataset's mixtures. */
+  minimumWeightFraction?: number;
   phaseNames: string[];
   phaseRoles: string[];
   parameters: Record<string, Float32Array>;
@@ -230,6 +247,27 @@ function readOpenDataset(h5: H5, file: H5File, fileSize: number, bad: (why: stri
   const patternValues = readAll('patterns', patterns, new Float32Array(count * points), points);
   const labels = readAll('labels', labelsSet, new Int32Array(count), 1);
   const fractions = readAll('fractions', fractionsSet, new Float32Array(count * phases), phases);
+  const weightsSet = file.get('weight_fractions');
+  let weightFractions: Float32Array | undefined;
+  if (weightsSet !== null) {
+    if (!(weightsSet instanceof h5.Dataset)) throw bad('"weight_fractions" is not an array');
+    expect('weight_fractions', weightsSet, H5T_FLOAT, 4, [count, phases]);
+    weightFractions = readAll('weight_fractions', weightsSet, new Float32Array(count * phases), phases);
+  }
+  const densitiesSet = file.get('phase_densities');
+  let phaseDensities: Float64Array | undefined;
+  if (densitiesSet !== null) {
+    if (!(densitiesSet instanceof h5.Dataset)) throw bad('"phase_densities" is not an array');
+    expect('phase_densities', densitiesSet, H5T_FLOAT, densitiesSet.metadata.size === 8 ? 8 : 4, [phases]);
+    phaseDensities = Float64Array.from(densitiesSet.value as Float32Array | Float64Array);
+    phaseDensities.forEach((rho, p) => {
+      if (!(rho > 0 && Number.isFinite(rho))) throw bad(`phase_densities, phase ${p}: not a density (${rho})`);
+    });
+  }
+  const role = scalarAttribute(file, MIXTURE_ROLE_ATTRIBUTE);
+  if (role !== undefined && role !== 'known' && role !== 'novel') throw bad(`its "${MIXTURE_ROLE_ATTRIBUTE}" attribute is neither "known" nor "novel"`);
+  const minimum = scalarAttribute(file, MINIMUM_WEIGHT_FRACTION_ATTRIBUTE);
+  if (role === 'known' && !(typeof minimum === 'number' && minimum > 0 && minimum <= 0.5)) throw bad(`its mixtures are to be trained on, but its "${MINIMUM_WEIGHT_FRACTION_ATTRIBUTE}" attribute is not a weight fraction in (0, 0.5]`);
   const parameters: Record<string, Float32Array> = {};
   const group = file.get('parameters');
   if (group instanceof h5.Group) {
@@ -260,8 +298,11 @@ function readOpenDataset(h5: H5, file: H5File, fileSize: number, bad: (why: stri
   for (let i = 0; i < patternValues.length; i++) {
     if (!Number.isFinite(patternValues[i])) throw bad(`pattern ${Math.floor(i / points)}, point ${i % points}: not a finite number (${patternValues[i]})`);
   }
-  for (let i = 0; i < fractions.length; i++) {
-    if (!Number.isFinite(fractions[i])) throw bad(`fractions of pattern ${Math.floor(i / phases)}: not a finite number`);
+  for (const [name, values] of [['fractions', fractions], ['weight_fractions', weightFractions]] as const) {
+    if (!values) continue;
+    for (let i = 0; i < values.length; i++) {
+      if (!(values[i] >= 0 && values[i] <= 1)) throw bad(`${name} of pattern ${Math.floor(i / phases)}: not a fraction in [0, 1] (${values[i]})`);
+    }
   }
   for (let i = 0; i < count; i++) {
     if (labels[i] < -1 || labels[i] >= phases) throw bad(`pattern ${i}: label ${labels[i]} names no phase (${phases} phases; −1 for mixtures)`);
@@ -271,5 +312,5 @@ function readOpenDataset(h5: H5, file: H5File, fileSize: number, bad: (why: stri
   }
   const attributes: Record<string, unknown> = {};
   for (const name of Object.keys(file.attrs)) attributes[name] = scalarAttribute(file, name);
-  return { patterns: patternValues, count, points, twoTheta, labels, fractions, phaseNames, phaseRoles, parameters, attributes };
+  return { patterns: patternValues, count, points, twoTheta, labels, fractions, weightFractions, phaseDensities, mixtureRole: role === 'known' ? 'known' : 'novel', minimumWeightFraction: role === 'known' ? (minimum as number) : undefined, phaseNames, phaseRoles, parameters, attributes };
 }

@@ -9,9 +9,12 @@ import { syncFile, writeAtomically } from '../util/atomic';
 import { loadH5wasm } from '../util/h5';
 import { Random } from '../util/random';
 import { DEFAULT_AUGMENTATION, PATTERN_PARAMETERS, PHASE_PARAMETERS, type AugmentationConfig } from './augmentation';
-import { DEFAULT_GRID, validateConfig, type SynthConfig } from './config';
+import { DEFAULT_GRID, DEFAULT_PAIR_COUNT, DEFAULT_TERNARY_COUNT, validateConfig, type MixtureRole, type SynthConfig } from './config';
+import { crystalDensity } from '../crystal/density';
+import { DEFAULT_MINIMUM_WEIGHT_FRACTION, drawWeightFractions, largestMinimumWeightFraction } from './mixture-fractions';
+import { volumeFractionsFromWeights, weightFractionsFromVolumes } from './phase-scale';
 import { outsideConfigFolder } from './config-paths';
-import { ArrayChecksums, CHECKSUM_ATTRIBUTE, DATASET_SOFTWARE, MAX_DATASET_BYTES, datasetRecogniser, patternBytes, verifyWrittenDataset } from './dataset-file';
+import { ArrayChecksums, CHECKSUM_ATTRIBUTE, DATASET_SOFTWARE, MAX_DATASET_BYTES, MINIMUM_WEIGHT_FRACTION_ATTRIBUTE, MIXTURE_ROLE_ATTRIBUTE, datasetRecogniser, patternBytes, verifyWrittenDataset } from './dataset-file';
 
 export { readDataset, type Dataset } from './dataset-file';
 import { buildPhaseModel, type PhaseModel } from './phase';
@@ -25,15 +28,23 @@ export interface PlannedPhase {
   role: 'known' | 'unknown';
   file: string;
   structure: CrystalStructure;
+  /** X-ray density, g/cm³ (crystal/density.ts): converts its weight fractions in a mixture to volume fractions. */
+  density: number;
   /** Centre of its single-phase region (fractions summing to 1), when the config gives one. */
   composition?: Record<string, number>;
 }
 
-/** A run of patterns of one composition: a pure phase, or fixed/random mixture fractions. */
+/**
+ * A run of patterns of one composition: a pure phase; a held-out mixture of role "novel" (a
+ * pair at volume fraction x of the first phase, or a triple with volume fractions uniform on
+ * the simplex); or a trained mixture of role "known", each pattern with weight fractions drawn
+ * by synth/mixture-fractions.ts.
+ */
 export type Job =
   | { kind: 'pure'; phase: number; count: number }
   | { kind: 'binary'; a: number; b: number; x: number; count: number }
-  | { kind: 'ternary'; phases: [number, number, number]; count: number };
+  | { kind: 'ternary'; phases: [number, number, number]; count: number }
+  | { kind: 'mixture'; phases: number[]; count: number };
 
 export interface DatasetPlan {
   phases: PlannedPhase[];
@@ -42,6 +53,10 @@ export interface DatasetPlan {
   grid: Grid;
   radiation: Radiation;
   augmentation: AugmentationConfig;
+  /** Whether the mixtures are trained on ("known") or held out as novel (the paper's study). */
+  mixtureRole: MixtureRole;
+  /** Role "known": the smallest weight fraction a phase has in a mixture. */
+  minimumWeightFraction: number;
   seed: number;
   chunkSize: number;
   output: string;
@@ -91,7 +106,12 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
         diagnostics.push({ severity: 'error', message: `two phases are named "${name}"; give them distinct "name"s`, code: 'config.duplicate-name' });
         continue;
       }
-      const planned: PlannedPhase = { name, role: phaseConfig.role ?? 'known', file, structure };
+      const { density, problem } = crystalDensity(structure);
+      if (problem) {
+        diagnostics.push({ severity: 'error', message: `${file}: no density, so no weight fractions: ${problem}`, code: 'config.bad-cif' });
+        continue;
+      }
+      const planned: PlannedPhase = { name, role: phaseConfig.role ?? 'known', file, structure, density };
       if (phaseConfig.composition) {
         const total = Object.values(phaseConfig.composition).reduce((a, b) => a + b, 0);
         planned.composition = Object.fromEntries(Object.entries(phaseConfig.composition).map(([e, v]) => [e, v / total]));
@@ -106,29 +126,55 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
     return i;
   };
   const m = config.mixtures;
+  const mixtureRole: MixtureRole = m?.role ?? 'novel';
+  const minimumWeightFraction = m?.minimumWeightFraction ?? DEFAULT_MINIMUM_WEIGHT_FRACTION;
   if (m) {
+    const known = phases.map((p, i) => (p.role === 'known' ? i : -1)).filter((i) => i >= 0);
+    const ternaryCount = m.ternaryCount ?? DEFAULT_TERNARY_COUNT;
     const fractions = m.fractions ?? 50;
     const perFraction = m.countPerFraction ?? 20;
+    const perPair = mixtureRole === 'known' ? (m.pairCount ?? DEFAULT_PAIR_COUNT) : fractions * perFraction;
+    const everyPair = m.pairs === 'known' || m.pairs === undefined;
+    const pairTotal = everyPair ? choose(known.length, 2) : (m.pairs as [string, string][]).length;
+    const tripleTotal = m.ternaries === 'known' ? choose(known.length, 3) : (m.ternaries?.length ?? 0);
+    // Counted before anything is listed: a typo in "fractions", or every triple of a thousand
+    // CIFs, must not list a billion jobs.
+    const planned = jobs.reduce((sum, j) => sum + j.count, 0) + pairTotal * perPair + tripleTotal * ternaryCount;
+    if (planned > MAX_PATTERNS) {
+      const mixtures = mixtureRole === 'known' ? 'pairs × mixtures.pairCount' : 'pairs × mixtures.fractions × mixtures.countPerFraction';
+      diagnostics.push({ severity: 'error', message: `the config asks for ${planned} patterns (phases' counts, ${mixtures}, ternaries × mixtures.ternaryCount); a dataset holds at most ${MAX_PATTERNS}`, code: 'config.too-large' });
+      return { diagnostics };
+    }
     let pairs: [number, number][] = [];
-    if (m.pairs === 'known' || m.pairs === undefined) {
-      const known = phases.map((p, i) => (p.role === 'known' ? i : -1)).filter((i) => i >= 0);
+    if (perPair === 0) pairs = [];
+    else if (everyPair) {
       for (let i = 0; i < known.length; i++) for (let j = i + 1; j < known.length; j++) pairs.push([known[i], known[j]]);
     } else {
-      pairs = m.pairs.map(([a, b]) => [indexOf(a), indexOf(b)] as [number, number]);
+      pairs = (m.pairs as [string, string][]).map(([a, b]) => [indexOf(a), indexOf(b)] as [number, number]);
     }
-    // Counted before the jobs are listed: a typo in "fractions" must not list a billion jobs.
-    const planned = jobs.reduce((sum, j) => sum + j.count, 0) + pairs.length * fractions * perFraction + (m.ternaries?.length ?? 0) * (m.ternaryCount ?? 100);
-    if (planned > MAX_PATTERNS) {
-      diagnostics.push({ severity: 'error', message: `the config asks for ${planned} patterns (phases' counts, pairs × mixtures.fractions × mixtures.countPerFraction, ternaries × mixtures.ternaryCount); a dataset holds at most ${MAX_PATTERNS}`, code: 'config.too-large' });
-      return { diagnostics };
+    let triples: [number, number, number][] = [];
+    if (ternaryCount === 0) triples = [];
+    else if (m.ternaries === 'known') {
+      for (let i = 0; i < known.length; i++) for (let j = i + 1; j < known.length; j++) for (let k = j + 1; k < known.length; k++) triples.push([known[i], known[j], known[k]]);
+    } else {
+      triples = (m.ternaries ?? []).map((t) => t.map(indexOf) as [number, number, number]);
+    }
+    for (const mixture of [...pairs, ...triples]) {
+      if (mixture.every((i) => i >= 0) && new Set(mixture).size < mixture.length) {
+        diagnostics.push({ severity: 'error', message: `a mixture names the phase "${phases[mixture.find((i, n) => mixture.indexOf(i) !== n)!].name}" twice`, code: 'config.invalid' });
+      }
+    }
+    if (mixtureRole === 'known' && triples.length > 0 && minimumWeightFraction > largestMinimumWeightFraction(3)) {
+      diagnostics.push({ severity: 'error', message: `mixtures.minimumWeightFraction ${minimumWeightFraction} leaves no room for three phases (at most ${largestMinimumWeightFraction(3).toFixed(4)} with ternaries)`, code: 'config.invalid' });
     }
     for (const [a, b] of pairs) {
       if (a < 0 || b < 0) continue;
-      for (let k = 1; k <= fractions; k++) jobs.push({ kind: 'binary', a, b, x: k / (fractions + 1), count: perFraction });
+      if (mixtureRole === 'known') jobs.push({ kind: 'mixture', phases: [a, b], count: perPair });
+      else for (let k = 1; k <= fractions; k++) jobs.push({ kind: 'binary', a, b, x: k / (fractions + 1), count: perFraction });
     }
-    for (const t of m.ternaries ?? []) {
-      const idx = t.map(indexOf) as [number, number, number];
-      if (idx.every((i) => i >= 0)) jobs.push({ kind: 'ternary', phases: idx, count: m.ternaryCount ?? 100 });
+    for (const idx of triples) {
+      if (!idx.every((i) => i >= 0)) continue;
+      jobs.push(mixtureRole === 'known' ? { kind: 'mixture', phases: idx, count: ternaryCount } : { kind: 'ternary', phases: idx, count: ternaryCount });
     }
   }
   const output = outputOverride ?? config.output ?? 'dataset.h5';
@@ -158,6 +204,8 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
       grid,
       radiation: radiationFor(config.radiation ?? 'CuKa'),
       augmentation: { ...DEFAULT_AUGMENTATION, ...(config.augmentation ?? {}) },
+      mixtureRole,
+      minimumWeightFraction,
       seed: config.seed ?? 1,
       chunkSize: config.chunkSize ?? defaultChunkSize(grid.points),
       output: resolve(configDir, output),
@@ -167,7 +215,14 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
   };
 }
 
-export function buildPhaseModels(plan: Pick<DatasetPlan, 'phases' | 'grid' | 'radiation' | 'augmentation'>): PhaseModel[] {
+/** The number of ways to choose k of n things. */
+function choose(n: number, k: number): number {
+  let ways = 1;
+  for (let i = 0; i < k; i++) ways = (ways * (n - i)) / (i + 1);
+  return Math.max(0, Math.round(ways));
+}
+
+export function buildPhaseModels(plan: { phases: Pick<PlannedPhase, 'name' | 'structure'>[] } & Pick<DatasetPlan, 'grid' | 'radiation' | 'augmentation'>): PhaseModel[] {
   // Strain of a few percent moves peaks by up to ~2° at 90°; enumerate a margin beyond the grid.
   return plan.phases.map((p) =>
     buildPhaseModel(p.name, p.structure, {
@@ -189,18 +244,38 @@ export interface GenerateOptions {
   signal?: AbortSignal;
 }
 
-/** Shares of every pattern of a job, drawing random simplex fractions for ternaries. */
-function sharesFor(job: Job, random: Random): PhaseShare[] {
+/** One pattern's phases: the volume fractions the simulator draws, and the weight fractions they are. */
+interface Composition {
+  shares: PhaseShare[];
+  weights: ArrayLike<number>;
+}
+
+/**
+ * The composition of one pattern of a job. Held-out mixtures (role "novel", the paper's study)
+ * are planned in volume fractions, trained ones (role "known") in weight fractions; each is
+ * converted to the other with the phases' densities (phase-scale.ts).
+ */
+function compositionFor(job: Job, random: Random, phases: PlannedPhase[], minimumWeightFraction: number): Composition {
+  const densitiesOf = (indices: number[]) => indices.map((p) => phases[p].density);
   switch (job.kind) {
     case 'pure':
-      return [{ phase: job.phase, fraction: 1 }];
+      return { shares: [{ phase: job.phase, fraction: 1 }], weights: [1] };
     case 'binary':
-      return [{ phase: job.a, fraction: job.x }, { phase: job.b, fraction: 1 - job.x }];
+      return {
+        shares: [{ phase: job.a, fraction: job.x }, { phase: job.b, fraction: 1 - job.x }],
+        weights: weightFractionsFromVolumes([job.x, 1 - job.x], densitiesOf([job.a, job.b]), new Float64Array(2)),
+      };
     case 'ternary': {
       // Uniform on the simplex: normalised exponentials (Dirichlet(1, 1, 1)).
       const e = job.phases.map(() => -Math.log(1 - random.float()));
       const sum = e[0] + e[1] + e[2];
-      return job.phases.map((phase, i) => ({ phase, fraction: e[i] / sum }));
+      const shares = job.phases.map((phase, i) => ({ phase, fraction: e[i] / sum }));
+      return { shares, weights: weightFractionsFromVolumes(shares.map((s) => s.fraction), densitiesOf(job.phases), new Float64Array(3)) };
+    }
+    case 'mixture': {
+      const weights = drawWeightFractions(minimumWeightFraction, random, new Float64Array(job.phases.length));
+      const volumes = volumeFractionsFromWeights(weights, densitiesOf(job.phases), new Float64Array(job.phases.length));
+      return { shares: job.phases.map((phase, i) => ({ phase, fraction: volumes[i] })), weights };
     }
   }
 }
@@ -252,6 +327,7 @@ async function writePatterns(
     const patterns = file.create_dataset({ name: 'patterns', data: new Float32Array(0), shape: [0, points], maxshape: [null, points], chunks: [chunk, points], dtype: '<f4' });
     const labels = file.create_dataset({ name: 'labels', data: new Int32Array(0), shape: [0], maxshape: [null], chunks: [chunk], dtype: '<i4' });
     const fractions = file.create_dataset({ name: 'fractions', data: new Float32Array(0), shape: [0, phaseCount], maxshape: [null, phaseCount], chunks: [chunk, phaseCount], dtype: '<f4' });
+    const weightFractions = file.create_dataset({ name: 'weight_fractions', data: new Float32Array(0), shape: [0, phaseCount], maxshape: [null, phaseCount], chunks: [chunk, phaseCount], dtype: '<f4' });
     const parameterGroup = file.create_group('parameters');
     const patternParams = PATTERN_PARAMETERS.map((name) =>
       parameterGroup.create_dataset({ name, data: new Float32Array(0), shape: [0], maxshape: [null], chunks: [chunk], dtype: '<f4' }),
@@ -263,17 +339,21 @@ async function writePatterns(
     file.create_dataset({ name: 'phase_names', data: plan.phases.map((p) => p.name) });
     file.create_dataset({ name: 'phase_roles', data: plan.phases.map((p) => p.role) });
     file.create_dataset({ name: 'phase_files', data: plan.phases.map((p) => basename(p.file)) });
+    file.create_dataset({ name: 'phase_densities', data: Float64Array.from(plan.phases, (p) => p.density), dtype: '<f8' });
     file.create_attribute('software', DATASET_SOFTWARE);
     file.create_attribute('version', SOFTWARE_VERSION);
     file.create_attribute('config', JSON.stringify(plan.config));
     file.create_attribute('radiation', JSON.stringify(plan.radiation));
     file.create_attribute('augmentation', JSON.stringify(plan.augmentation));
     file.create_attribute('seed', plan.seed);
+    file.create_attribute(MIXTURE_ROLE_ATTRIBUTE, plan.mixtureRole);
+    if (plan.mixtureRole === 'known') file.create_attribute(MINIMUM_WEIGHT_FRACTION_ATTRIBUTE, plan.minimumWeightFraction);
     file.create_attribute('parameters_per_phase', [...PHASE_PARAMETERS].join(','));
 
     const bufPatterns = new Float32Array(chunk * points);
     const bufLabels = new Int32Array(chunk);
     const bufFractions = new Float32Array(chunk * phaseCount);
+    const bufWeights = new Float32Array(chunk * phaseCount);
     const bufPattern = PATTERN_PARAMETERS.map(() => new Float32Array(chunk));
     const bufPhase = PHASE_PARAMETERS.map(() => new Float32Array(chunk * phaseCount));
     const checksums = new ArrayChecksums();
@@ -292,6 +372,7 @@ async function writePatterns(
       append(patterns, 'patterns', bufPatterns.subarray(0, filled * points), end, points);
       append(labels, 'labels', bufLabels.subarray(0, filled), end);
       append(fractions, 'fractions', bufFractions.subarray(0, filled * phaseCount), end, phaseCount);
+      append(weightFractions, 'weight_fractions', bufWeights.subarray(0, filled * phaseCount), end, phaseCount);
       patternParams.forEach((d, k) => append(d, `parameters/${PATTERN_PARAMETERS[k]}`, bufPattern[k].subarray(0, filled), end));
       phaseParams.forEach((d, k) => append(d, `parameters/${PHASE_PARAMETERS[k]}`, bufPhase[k].subarray(0, filled * phaseCount), end, phaseCount));
       written = end;
@@ -305,11 +386,15 @@ async function writePatterns(
 
     for (const job of plan.jobs) {
       for (let n = 0; n < job.count; n++) {
-        const shares = sharesFor(job, random);
+        const { shares, weights } = compositionFor(job, random, plan.phases, plan.minimumWeightFraction);
         simulator.draw(shares, random, bufPatterns.subarray(filled * points, (filled + 1) * points));
         bufLabels[filled] = job.kind === 'pure' ? job.phase : -1;
         bufFractions.fill(0, filled * phaseCount, (filled + 1) * phaseCount);
-        for (const s of shares) bufFractions[filled * phaseCount + s.phase] = s.fraction;
+        bufWeights.fill(0, filled * phaseCount, (filled + 1) * phaseCount);
+        shares.forEach((s, i) => {
+          bufFractions[filled * phaseCount + s.phase] = s.fraction;
+          bufWeights[filled * phaseCount + s.phase] = weights[i];
+        });
         for (let k = 0; k < PATTERN_PARAMETERS.length; k++) bufPattern[k][filled] = simulator.patternParameters[k];
         for (let k = 0; k < PHASE_PARAMETERS.length; k++) {
           for (let p = 0; p < phaseCount; p++) bufPhase[k][filled * phaseCount + p] = simulator.phaseParameters[p * PHASE_PARAMETERS.length + k];

@@ -1,4 +1,5 @@
-import { CONFIG_KEYS, DEFAULT_GRID, GRID_KEYS, MIXTURE_KEYS, PHASE_KEYS, RADIATION_KEYS } from './config';
+import { CONFIG_KEYS, DEFAULT_GRID, DEFAULT_PAIR_COUNT, DEFAULT_TERNARY_COUNT, GRID_KEYS, MIXTURE_KEYS, PHASE_KEYS, RADIATION_KEYS } from './config';
+import { DEFAULT_MINIMUM_WEIGHT_FRACTION, largestMinimumWeightFraction } from './mixture-fractions';
 import { trainingSchema } from '../model/training-config';
 import { DEFAULT_AUGMENTATION, type AugmentationConfig } from './augmentation';
 import { MAX_GRID_POINTS } from '../diffraction/grid-limits';
@@ -73,16 +74,38 @@ export function configSchema(): Record<string, unknown> {
     },
   });
   const mixtureProperties = pick(MIXTURE_KEYS, {
+    role: {
+      enum: ['novel', 'known'],
+      default: 'novel',
+      description: '"novel" (the paper\'s study): mixtures are held out of training and scored as novel, on a grid of volume fractions. "known": mixtures of known phases are trained on, each pattern with its own weight fractions, so that NOVEL means "contains something the CIFs do not explain".',
+    },
     pairs: {
       oneOf: [{ const: 'known' }, { type: 'array', items: { type: 'array', minItems: 2, maxItems: 2, items: { type: 'string' } } }],
       default: 'known',
       description: 'Pairs of phase names, or "known" for every pair of known phases.',
     },
-    fractions: { type: 'integer', minimum: 1, maximum: MAX_PATTERNS, default: 50, description: 'Volume fractions x = k/(n+1), k = 1…n, per pair.' },
-    countPerFraction: { type: 'integer', minimum: 1, maximum: MAX_PATTERNS, default: 20, description: 'Patterns per pair and fraction.' },
-    ternaries: { type: 'array', items: { type: 'array', minItems: 3, maxItems: 3, items: { type: 'string' } }, description: 'Triples of phase names; fractions uniform on the simplex.' },
-    ternaryCount: { type: 'integer', minimum: 0, maximum: MAX_PATTERNS, default: 100, description: 'Patterns per ternary.' },
+    fractions: { type: 'integer', minimum: 1, maximum: MAX_PATTERNS, default: 50, description: 'Role "novel": volume fractions x = k/(n+1), k = 1…n, per pair.' },
+    countPerFraction: { type: 'integer', minimum: 1, maximum: MAX_PATTERNS, default: 20, description: 'Role "novel": patterns per pair and fraction.' },
+    pairCount: { type: 'integer', minimum: 0, maximum: MAX_PATTERNS, default: DEFAULT_PAIR_COUNT, description: 'Role "known": patterns per pair, each with its own weight fractions (the minor phase log-uniform from minimumWeightFraction to 1/2).' },
+    ternaries: {
+      oneOf: [{ const: 'known' }, { type: 'array', items: { type: 'array', minItems: 3, maxItems: 3, items: { type: 'string' } } }],
+      description: 'Triples of phase names, or "known" for every triple of known phases. Role "novel": volume fractions uniform on the simplex; role "known": weight fractions, each phase at least minimumWeightFraction.',
+    },
+    ternaryCount: { type: 'integer', minimum: 0, maximum: MAX_PATTERNS, default: DEFAULT_TERNARY_COUNT, description: 'Patterns per triple.' },
+    minimumWeightFraction: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      maximum: largestMinimumWeightFraction(2),
+      default: DEFAULT_MINIMUM_WEIGHT_FRACTION,
+      description: 'Role "known": the smallest weight fraction of a phase in a mixture (2 wt %: a minor phase a laboratory scan shows; León-Reina et al. 2016, J. Appl. Cryst. 49, 722).',
+    },
   });
+  // Each role has its own keys: the grid of held-out fractions, or drawn weight fractions.
+  const mixtureRoleRule = {
+    if: { properties: { role: { const: 'known' } }, required: ['role'] },
+    then: { not: { anyOf: [{ required: ['fractions'] }, { required: ['countPerFraction'] }] } },
+    else: { not: { anyOf: [{ required: ['pairCount'] }, { required: ['minimumWeightFraction'] }] } },
+  };
   const gridProperties = pick(GRID_KEYS, {
     twoThetaMin: { type: 'number', minimum: 0, exclusiveMaximum: 180, default: DEFAULT_GRID.twoThetaMin },
     twoThetaMax: { type: 'number', minimum: 0, exclusiveMaximum: 180, default: DEFAULT_GRID.twoThetaMax },
@@ -99,8 +122,9 @@ export function configSchema(): Record<string, unknown> {
     mixtures: {
       type: 'object',
       additionalProperties: false,
-      description: 'Physical mixtures x·A + (1−x)·B (volume fractions, scaled by 1/V_cell²), renormalised to [0, 1].',
+      description: 'Physical mixtures of the phases: each phase\'s lines scaled by its weight fraction / (ρ·V_cell²), as in quantitative Rietveld analysis (Hill & Howard 1987), the sum renormalised to [0, 1].',
       properties: mixtureProperties,
+      ...mixtureRoleRule,
     },
     grid: { type: 'object', additionalProperties: false, description: 'The 2θ grid (default: 20–90°, 2048 points, as in the paper).', properties: gridProperties },
     radiation: {

@@ -5,6 +5,7 @@ import { allocateLines, renderLines, renderLinesNaive, gridStep, type Grid, type
 import { central, sample, type Distribution } from './distributions';
 import { PATTERN_PARAMETERS, PHASE_PARAMETERS, type AugmentationConfig } from './augmentation';
 import type { PhaseModel } from './phase';
+import { phaseScale } from './phase-scale';
 
 const DEG = 180 / Math.PI;
 
@@ -16,7 +17,7 @@ export interface Radiation {
   ratio: number;
 }
 
-/** One phase's share of a pattern: a volume fraction of a phase model. */
+/** One phase's share of a pattern: a volume fraction of a phase model (phase-scale.ts converts weight fractions). */
 export interface PhaseShare {
   phase: number;
   fraction: number;
@@ -183,8 +184,7 @@ export class Simulator {
     });
     // Scherrer: FWHM(rad) = Kλ/(L cosθ) → Y in degrees; L in nm → Å.
     const profile: ProfileParameters = { ...instrument, x: microstrain, y: ((aug.scherrerK * radiation.kalpha1) / (size * 10)) * DEG };
-    // Physical weighting of a mixture: scale factor ∝ volume fraction / V_cell² (Hill & Howard).
-    const weight = share.fraction / (phase.volume * phase.volume);
+    const weight = phaseScale(share.fraction, phase.volume);
     const cos2 = axis >= 0 ? phase.cos2ByAxis[axis] : undefined;
     const r2 = r * r;
     const invR = 1 / r;

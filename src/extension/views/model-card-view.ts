@@ -1,6 +1,7 @@
 // The model card: which model is active, what it knows, how well, and on which backend.
 import * as vscode from 'vscode';
 import type { ModelService } from '../model-service';
+import { noveltyMeaning } from '../../core/model/manifest';
 
 interface Row {
   label: string;
@@ -32,6 +33,7 @@ export class ModelCardView implements vscode.TreeDataProvider<Row>, vscode.Dispo
       { label: active.name, description: `${m.kind.toUpperCase()} · latent ${m.spec.latent} · β ${m.spec.beta}`, icon: 'folder-library', tooltip: active.dir },
       { label: 'Backend', description: this.models.backend ?? 'not loaded yet (loads on first score)', icon: 'server-process' },
       { label: 'Phases', description: String(m.phases.length), icon: 'symbol-class', children: m.phases.map((p) => ({ label: p })) },
+      { label: 'NOVEL means', description: m.mixtures?.role === 'known' ? 'something the known phases do not explain' : 'not a pure known phase', tooltip: noveltyMeaning(m), icon: 'question' },
       { label: 'Grid', description: `2θ ${m.grid.min}–${m.grid.max}°, ${m.grid.points} points${m.wavelength ? `, λ ${m.wavelength} Å` : ''}`, icon: 'graph-line' },
       { label: 'Novelty threshold', description: `p < ${m.calibration.pThreshold} (excess BCE > ${m.calibration.errorThreshold.toPrecision(3)})`, icon: 'law' },
       { label: 'Metrics', description: `${headline.length} measured on held-out data`, icon: 'pulse', children: headline.map((k) => ({ label: k, description: fmt(metrics[k]) })) },
