@@ -75,17 +75,22 @@ describe('mixture-aware models (mixtures.role "known")', function () {
     const phases = known.phaseNames.length;
     const holds = (row: number, p: number) => known.fractions[row * phases + p] > 0;
     const isMixture = (row: number) => known.labels[row] < 0;
-    for (const rows of [split.train, split.validation]) {
+    for (const rows of [split.train, split.validation, split.calibration]) {
       assert.ok([...rows].every((r) => !holds(r, 3)), 'no pattern with the σ phase is trained on or calibrates');
       assert.ok([...rows].some(isMixture), 'mixtures are trained on and calibrate');
     }
     assert.ok([...split.test].every((r) => !isMixture(r)), 'the test set proper is pure');
     assert.ok(split.mixtures.length > 0 && [...split.mixtures].every((r) => isMixture(r) && !holds(r, 3)));
-    // 10 % validation and 20 % test of each combination's 100 patterns.
+    // 10 % validation, 10 % calibration and 20 % test of each combination's 100 patterns.
     const combination = (rows: Int32Array, a: number, b: number) => [...rows].filter((r) => holds(r, a) && holds(r, b) && !holds(r, 3) && [0, 1, 2].filter((p) => holds(r, p)).length === 2).length;
-    assert.deepEqual([combination(split.train, 0, 1), combination(split.validation, 0, 1), combination(split.mixtures, 0, 1)], [70, 10, 20]);
+    assert.deepEqual(
+      [combination(split.train, 0, 1), combination(split.validation, 0, 1), combination(split.calibration, 0, 1), combination(split.mixtures, 0, 1)],
+      [60, 10, 10, 20],
+    );
     assert.equal([...split.unknown].filter((r) => isMixture(r)).length, 100, 'the Co + σ mixtures are scored with the unknown phase');
-    assert.equal(new Set([...split.train, ...split.validation, ...split.mixtures, ...split.test, ...split.unknown]).size, known.count, 'every row in exactly one set');
+    const all = [...split.train, ...split.validation, ...split.calibration, ...split.mixtures, ...split.test, ...split.unknown];
+    assert.equal(new Set(all).size, known.count, 'every row in one set');
+    assert.equal(all.length, known.count, 'and in no more than one');
     // A mixture is labelled with the phase it holds most of, by weight.
     for (const r of split.train) {
       if (!isMixture(r)) continue;
@@ -133,7 +138,7 @@ describe('mixture-aware models (mixtures.role "known")', function () {
       assert.deepEqual(readManifest(join(dir, 'pure')).mixtures, { role: 'novel' });
       assert.match(noveltyMeaning(manifest), /holds something the known phases do not explain.*2 wt %/);
       const counts = (manifest.training as { counts: Record<string, number> }).counts;
-      assert.deepEqual([counts.trainMixtures, counts.validationMixtures, counts.mixtures], [560, 80, 160]);
+      assert.deepEqual([counts.trainMixtures, counts.validationMixtures, counts.calibrationMixtures, counts.mixtures], [480, 80, 80, 160]);
       const measures = (manifest.metrics as { mixtureAware?: Record<string, number> }).mixtureAware!;
       assert.ok(measures.aurocUnknownAgainstKnown >= 0.9 && measures.knnAccuracyMixtures > 0.5, JSON.stringify(measures));
       // Mixture reference points carry their majority phase.

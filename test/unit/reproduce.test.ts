@@ -37,7 +37,7 @@ describe('latent-xrd reproduce --quick', function () {
     const latent = readFileSync(join(out, 'latent.csv'), 'utf8').trim().split('\n');
     const dims = JSON.parse(readFileSync(join(out, 'model', 'manifest.json'), 'utf8')).spec.latent as number;
     assert.equal(latent[0], `set,dataset_row,phase,${Array.from({ length: dims }, (_, d) => `z${d + 1}`).join(',')},two_theta_of_max,bce_excess,bce,mse`);
-    assert.equal(latent.length - 1, metrics.counts.train + metrics.counts.validation + metrics.counts.test + metrics.counts.unknown + metrics.counts.mixtures);
+    assert.equal(latent.length - 1, metrics.counts.train + metrics.counts.validation + metrics.counts.calibration + metrics.counts.test + metrics.counts.unknown + metrics.counts.mixtures);
     assert.equal(metrics.mixturePeaks.length, 3);
     assert.ok(existsSync(join(out, 'model', 'manifest.json')) && existsSync(join(out, 'cvae', 'manifest.json')));
   });

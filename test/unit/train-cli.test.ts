@@ -64,7 +64,8 @@ describe('latent-xrd train and score', function () {
     assert.deepEqual(manifest.phases, ['Ni', 'Cr', 'Co']);
     assert.deepEqual(manifest.grid, { min: 20, max: 90, points: 512 });
     assert.equal(manifest.training.members[0].history.length, 3);
-    assert.equal(manifest.calibration.errors.length, manifest.training.counts.validation);
+    assert.equal(manifest.calibration.errors.length, manifest.training.counts.calibration);
+    assert.deepEqual(manifest.calibration.source, { kind: 'synthetic', patterns: manifest.training.counts.calibration });
     for (const key of ['knnAccuracy', 'aurocUnknown', 'aurocMixtures', 'medianErrorRatioUnknownToKnown']) assert.equal(typeof manifest.metrics[key], 'number', key);
     assert.deepEqual(Object.keys(manifest.metrics.baselines).sort(), ['pcaKnnDistance', 'pcaReconstruction', 'softmaxConfidence']);
   });
@@ -91,17 +92,46 @@ describe('latent-xrd train and score', function () {
     assert.match(results[2].error, /broken\.xy:4:4: not a finite number: "oops"/);
   });
 
-  it('score takes the preprocessing flags and lists the steps under each file', async () => {
+  it('the model records its preprocessing and score applies it; a flag that contradicts it is refused with the reason', async () => {
     assert.equal((await cli(dir, 'simulate', 'Ni-fcc.cif', '--seed', '3', '-o', 'ni.xy')).code, 0);
-    const r = await cli(dir, 'score', '--model', 'model', 'ni.xy', '--background', 'rolling-ball', '--strip-kalpha2');
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /\n  - Kα2 stripped \(Rachinger\)/);
-    assert.match(r.stdout, /\n  - background subtracted by a rolling ball/);
-    const none = JSON.parse((await cli(dir, 'score', '--model', 'model', 'ni.xy', '--background', 'none', '--json')).stdout);
-    assert.equal(none.results[0].operations.find((o: { step: string }) => o.step === 'background').parameters.method, 'none');
+    const manifest = JSON.parse(readFileSync(join(dir, 'model', 'manifest.json'), 'utf8'));
+    assert.equal(manifest.preprocessing.background, 'als');
+    assert.equal(manifest.preprocessing.stripKAlpha2, false);
+    // Repeating the model's choice is allowed.
+    const same = await cli(dir, 'score', '--model', 'model', 'ni.xy', '--background', 'als');
+    assert.equal(same.code, 0, same.stderr);
+    assert.match(same.stdout, /\n  - background subtracted by asymmetric least squares/);
+    for (const flags of [['--background', 'rolling-ball'], ['--strip-kalpha2'], ['--background', 'none']]) {
+      const refused = await cli(dir, 'score', '--model', 'model', 'ni.xy', ...flags);
+      assert.equal(refused.code, 2, flags.join(' '));
+      assert.equal(refused.stdout, '', 'nothing is scored');
+      assert.match(refused.stderr, /no meaningful p-value\. The model was trained with background: als .*Kα2 kept/);
+    }
     const bad = await cli(dir, 'score', '--model', 'model', 'ni.xy', '--background', 'spline');
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--background must be one of als, rolling-ball, polynomial, none; got "spline"/);
+  });
+
+  it('a model trained with another preprocessing applies it to every scored file, steps listed', async () => {
+    const other = workspace({ epochs: 1, preprocessing: { background: 'rolling-ball', stripKAlpha2: true } });
+    const trained = await cli(other, 'train');
+    assert.equal(trained.code, 0, trained.stderr);
+    assert.match(trained.stderr, /preprocessing \d+ patterns as scored ones will be: background: rolling-ball .*Kα2 stripped/);
+    assert.equal((await cli(other, 'simulate', 'Ni-fcc.cif', '--seed', '3', '-o', 'ni.xy')).code, 0);
+    const r = await cli(other, 'score', '--model', 'model', 'ni.xy');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\n  - Kα2 stripped \(Rachinger\)/);
+    assert.match(r.stdout, /\n  - background subtracted by a rolling ball/);
+    const refused = await cli(other, 'score', '--model', 'model', 'ni.xy', '--background', 'als');
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /background als \(the model's training patterns: rolling-ball\)/);
+  });
+
+  it('a training section with a bad preprocessing is refused at its key', async () => {
+    const bad = workspace({ preprocessing: { background: 'als', als: { lambda: -1 } } });
+    const r = await cli(bad, 'train');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /training\.preprocessing\.als\.lambda.*-1 is not a number between 0 and 1000000000000/);
   });
 
   it('an ensemble is saved member by member, and scoring reports the members\' spread', async () => {

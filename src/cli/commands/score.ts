@@ -19,12 +19,16 @@ export const scoreCommand: Command = {
     'latent-xrd score --model DIR FILE… [--json] [--backend auto|wasm|cpu]',
     '                 [--background als|rolling-ball|polynomial|none] [--strip-kalpha2]',
     '',
-    'Each file (two columns: 2θ, intensity) is prepared as the training patterns were: Kα2',
-    'stripped (Rachinger; only with --strip-kalpha2), converted to the model\'s wavelength when',
-    'the file states another (a file without one is taken to be at the model\'s), resampled',
-    'onto the model\'s grid by bin averages (peak areas kept), background subtracted (default',
-    `${DEFAULT_PREPROCESS_OPTIONS.background}: asymmetric least squares; rolling-ball; polynomial: the paper's 4th`,
-    'degree; none) and scaled to [0, 1]; the steps are listed with its score. The p-value is',
+    'Each file (two columns: 2θ, intensity) is prepared exactly as the model\'s training and',
+    'calibration patterns were (the model records it: training.preprocessing): Kα2 stripped',
+    '(Rachinger) if they were, converted to the model\'s wavelength when the file states another',
+    '(a file without one is taken to be at the model\'s), resampled onto the model\'s grid by bin',
+    'averages (peak areas kept), background subtracted as recorded (als: asymmetric least',
+    'squares; rolling-ball; polynomial: the paper\'s 4th degree; none) and scaled to [0, 1]; the',
+    'steps are listed with its score. --background and --strip-kalpha2 may only repeat the',
+    'model\'s choice: a pattern prepared otherwise has no meaningful p-value, so a different one',
+    `is refused (exit 2). Models saved before preprocessing was recorded use the flags (default`,
+    `${DEFAULT_PREPROCESS_OPTIONS.background}, Kα2 kept). The p-value is`,
     'the fraction of held-out known patterns whose reconstruction error is at least as large;',
     'below the model\'s threshold the verdict is "novel". A file that cannot be read or scored',
     '(a damaged file, or one with too little data in the model\'s 2θ range: fewer than',
@@ -47,15 +51,18 @@ export const scoreCommand: Command = {
       map: { type: 'string' },
       'colour-by': { type: 'string' },
     });
-    const background = values.background ?? DEFAULT_PREPROCESS_OPTIONS.background;
-    if (!BACKGROUND_METHODS.includes(background as BackgroundMethod)) {
+    const background = values.background;
+    if (background !== undefined && !BACKGROUND_METHODS.includes(background as BackgroundMethod)) {
       throw new UserError(`score: --background must be one of ${BACKGROUND_METHODS.join(', ')}; got "${background}"`);
     }
-    const preprocess = { background: background as BackgroundMethod, stripKAlpha2: values['strip-kalpha2'] ?? false };
+    // Only what was asked for: the model's record fills in the rest, and a flag that contradicts it is refused.
+    const preprocess = { background: background as BackgroundMethod | undefined, stripKAlpha2: values['strip-kalpha2'] };
     if (!values.model) throw new UserError('score: name the model folder with --model DIR');
     if (positionals.length === 0) throw new UserError('score: name at least one pattern file');
     await initBackend(parseBackend(values.backend));
     const model = await loadModel(resolve(ctx.cwd, values.model));
+    // Checked once, before any file: a flag the model refuses is the command's error, not each file's.
+    new Scorer(model).preprocessOptions(preprocess, 'score: --background / --strip-kalpha2');
     if (positionals.some(isCollectionFile)) return scoreCollectionFiles(ctx, model, values.model, positionals, !!values.json, preprocess, { map: values.map, colourBy: values['colour-by'] });
     if (model.manifest.kind === 'cvae') throw new UserError(`${values.model}: a conditional model needs compositions: score an .xrd collection whose samples have them (latent-xrd import makes one)`);
     const scorer = new Scorer(model);

@@ -9,6 +9,7 @@ import { UserError } from '../diagnostics';
 import { implausibleWavelength } from '../diffraction/wavelengths';
 import { quoteForMessage } from '../formats/located';
 import type { Grid } from '../diffraction/render';
+import { modelPreprocessing, type ModelPreprocessing } from '../preprocess/model-preprocessing';
 
 export const MANIFEST_FORMAT = 'latent-xrd-model';
 export const MANIFEST_VERSION = 1;
@@ -22,7 +23,18 @@ export interface Calibration {
   pThreshold: number;
   /** The error at that p-value, for people who want a raw number. */
   errorThreshold: number;
+  /** Whose errors these are (absent in models saved before it was recorded: the validation patterns'). */
+  source?: CalibrationSource;
 }
+
+/**
+ * Synthetic: held-out simulated patterns of the known phases, prepared as scored ones are.
+ * Measured: the user's own measured files declared known (latent-xrd calibrate-novelty), so the
+ * p-value is conformal for their instrument.
+ */
+export type CalibrationSource =
+  | { kind: 'synthetic'; patterns: number }
+  | { kind: 'measured'; files: string[]; calibrated: string };
 
 /**
  * Whether mixtures of the known phases were trained on, which decides what NOVEL means for the
@@ -50,6 +62,13 @@ export interface ModelManifest {
     errors?: number[];
   };
   calibration: Calibration;
+  /** The calibration from training, kept when a measured calibration replaced it (calibrate-novelty --revert restores it). */
+  syntheticCalibration?: Calibration;
+  /**
+   * What every training and calibration pattern went through, and so every scored pattern goes
+   * through (preprocess/model-preprocessing.ts). Absent in models saved before it was recorded.
+   */
+  preprocessing?: ModelPreprocessing;
   mixtures?: MixtureTraining;
   training: Record<string, unknown>;
   metrics: Record<string, unknown>;
@@ -162,16 +181,22 @@ export function validateManifest(value: unknown, path: string): ModelManifest {
     list.forEach((_, i) => finiteAt(list, `reference.${key}[${i}]`, fail));
   }
 
-  const calibration = objectField(root, 'calibration', fail);
-  if (!['bceExcess', 'bce', 'mse'].includes(calibration.metric as string)) fail('calibration.metric', `must be "bceExcess", "bce" or "mse"; got ${shown(calibration.metric)}`);
-  const errors = arrayField(calibration, 'calibration.errors', fail, 1, MODEL_LIMITS.calibrationErrors);
-  errors.forEach((_, i) => {
-    const e = finiteAt(errors, `calibration.errors[${i}]`, fail);
-    if (i > 0 && e < (errors[i - 1] as number)) fail(`calibration.errors[${i}]`, `${e} is below the error before it (${errors[i - 1]}); the list must be ascending`);
-  });
-  const p = finiteAt(calibration, 'calibration.pThreshold', fail, 0, 1);
-  if (p === 0) fail('calibration.pThreshold', 'must be above 0 (no p-value is below 0)');
-  finiteAt(calibration, 'calibration.errorThreshold', fail);
+  validateCalibration(root, 'calibration', fail);
+  if (root.syntheticCalibration !== undefined) validateCalibration(root, 'syntheticCalibration', fail);
+  if (root.preprocessing !== undefined) {
+    const recorded = objectField(root, 'preprocessing', fail);
+    try {
+      const resolved = modelPreprocessing(recorded as ModelPreprocessing);
+      // Complete as written: a scorer applies the record, so nothing may be left to a default
+      // that a later version could change.
+      for (const key of Object.keys(resolved) as (keyof ModelPreprocessing)[]) {
+        if (recorded[key] === undefined) fail(`preprocessing.${key}`, 'missing');
+      }
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      fail('preprocessing', e.message);
+    }
+  }
 
   if (root.mixtures !== undefined) {
     const mixtures = objectField(root, 'mixtures', fail);
@@ -185,6 +210,28 @@ export function validateManifest(value: unknown, path: string): ModelManifest {
     if (typeof member.path !== 'string') fail(`ensemble[${i}].path`, `must be a folder name; got ${shown(member.path)}`);
   });
   return root as unknown as ModelManifest;
+}
+
+function validateCalibration(root: Record<string, unknown>, key: 'calibration' | 'syntheticCalibration', fail: Fail): void {
+  const calibration = objectField(root, key, fail);
+  if (!['bceExcess', 'bce', 'mse'].includes(calibration.metric as string)) fail(`${key}.metric`, `must be "bceExcess", "bce" or "mse"; got ${shown(calibration.metric)}`);
+  const errors = arrayField(calibration, `${key}.errors`, fail, 1, MODEL_LIMITS.calibrationErrors);
+  errors.forEach((_, i) => {
+    const e = finiteAt(errors, `${key}.errors[${i}]`, fail);
+    if (i > 0 && e < (errors[i - 1] as number)) fail(`${key}.errors[${i}]`, `${e} is below the error before it (${errors[i - 1]}); the list must be ascending`);
+  });
+  const p = finiteAt(calibration, `${key}.pThreshold`, fail, 0, 1);
+  if (p === 0) fail(`${key}.pThreshold`, 'must be above 0 (no p-value is below 0)');
+  finiteAt(calibration, `${key}.errorThreshold`, fail);
+  if (calibration.source !== undefined) {
+    const source = objectField(calibration, `${key}.source`, fail);
+    if (source.kind === 'synthetic') integerAt(source, `${key}.source.patterns`, fail, 1, MODEL_LIMITS.calibrationErrors, 'calibration patterns');
+    else if (source.kind === 'measured') {
+      const files = arrayField(source, `${key}.source.files`, fail, 1, MODEL_LIMITS.calibrationErrors);
+      files.forEach((f, i) => (typeof f === 'string' ? undefined : fail(`${key}.source.files[${i}]`, `must be a file name; got ${shown(f)}`)));
+      if (typeof source.calibrated !== 'string') fail(`${key}.source.calibrated`, `must be a date as text; got ${shown(source.calibrated)}`);
+    } else fail(`${key}.source.kind`, `must be "synthetic" or "measured"; got ${shown(source.kind)}`);
+  }
 }
 
 type Fail = (key: string, message: string) => never;

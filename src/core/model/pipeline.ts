@@ -16,6 +16,9 @@ import { classifyLatent, mixtureCurves, noveltyMeasures, violinStats, type Laten
 import { Pca, SoftmaxClassifier } from '../analysis/baselines';
 import { KnnClassifier } from '../analysis/knn';
 import { auroc, quantileSorted, sortedCopy, median, type DistributionSummary } from '../analysis/metrics';
+import { describePreprocessing, modelPreprocessing, preprocessGridPatterns } from '../preprocess/model-preprocessing';
+import type { KAlpha2Lines } from '../preprocess/kalpha2';
+import type { Grid } from '../diffraction/render';
 
 export type PipelineEvent =
   | { kind: 'stage'; message: string }
@@ -46,8 +49,13 @@ export { CancelledError };
 export interface Split {
   /** Known patterns the model is fitted on (with a mixture-aware dataset, mixtures of known phases too). */
   train: Int32Array;
-  /** Held out for early stopping and to calibrate the p-value (with a mixture-aware dataset, mixtures too). */
+  /** Held out for early stopping: picks the epoch (with a mixture-aware dataset, mixtures too). */
   validation: Int32Array;
+  /**
+   * Held out to calibrate the p-value and nothing else, so that the calibration errors are those
+   * of patterns no choice was made on (with a mixture-aware dataset, mixtures too).
+   */
+  calibration: Int32Array;
   /** Held-out pure patterns of known phases. */
   test: Int32Array;
   /** Unknown-phase patterns; with a mixture-aware dataset, also mixtures that contain an unknown phase. */
@@ -90,7 +98,7 @@ export function majorityPhase(dataset: Pick<Dataset, 'fractions' | 'weightFracti
  * the paper's study; in a mixture-aware dataset they are split the same way, each combination
  * of phases its own stratum, and mixtures that contain an unknown phase join the unknowns.
  */
-export function splitDataset(dataset: Dataset, training: Pick<TrainingConfig, 'seed' | 'validationFraction' | 'testFraction'>): Split {
+export function splitDataset(dataset: Dataset, training: Pick<TrainingConfig, 'seed' | 'validationFraction' | 'calibrationFraction' | 'testFraction'>): Split {
   const knownPhases: string[] = [];
   const phases = dataset.phaseNames.length;
   const labelOf = new Int32Array(phases).fill(-1);
@@ -137,6 +145,7 @@ export function splitDataset(dataset: Dataset, training: Pick<TrainingConfig, 's
   const random = new Random(training.seed + 104729);
   const train: number[] = [];
   const validation: number[] = [];
+  const calibration: number[] = [];
   const test: number[] = [];
   const divide = (rows: number[], heldOut: number[]) => {
     for (let i = rows.length - 1; i > 0; i--) {
@@ -145,18 +154,21 @@ export function splitDataset(dataset: Dataset, training: Pick<TrainingConfig, 's
     }
     const nValidation = Math.round(rows.length * training.validationFraction);
     const nTest = Math.round(rows.length * training.testFraction);
+    const nCalibration = Math.round(rows.length * training.calibrationFraction);
     validation.push(...rows.slice(0, nValidation));
     heldOut.push(...rows.slice(nValidation, nValidation + nTest));
-    train.push(...rows.slice(nValidation + nTest));
+    calibration.push(...rows.slice(nValidation + nTest, nValidation + nTest + nCalibration));
+    train.push(...rows.slice(nValidation + nTest + nCalibration));
   };
   for (const rows of byClass) divide(rows, test);
   for (const rows of byMixture.values()) divide(rows, mixtures);
   if (train.length === 0) throw new UserError('the dataset has no patterns of known phases to train on');
-  if (validation.length === 0 || test.length === 0) throw new UserError('too few known patterns to hold out validation and test sets; generate more');
+  if (validation.length === 0 || calibration.length === 0 || test.length === 0) throw new UserError('too few known patterns to hold out validation, calibration and test sets; generate more');
   const sorted = (a: number[]) => Int32Array.from(a).sort();
   return {
     train: sorted(train),
     validation: sorted(validation),
+    calibration: sorted(calibration),
     test: sorted(test),
     unknown: Int32Array.from(unknown),
     mixtures: mixtureAware ? sorted(mixtures) : Int32Array.from(mixtures),
@@ -197,7 +209,7 @@ export interface Evaluation {
   mixtureAware?: MixtureAwareMeasures;
   baselines?: Record<string, NoveltyMeasures & { note: string }>;
   /** Per group, for figures: latent means, errors. */
-  groups: Record<'train' | 'validation' | 'test' | 'unknown' | 'mixtures', EncodedGroup>;
+  groups: Record<'train' | 'validation' | 'calibration' | 'test' | 'unknown' | 'mixtures', EncodedGroup>;
 }
 
 /**
@@ -241,6 +253,11 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   }
   const split = splitDataset(dataset, t);
   stage(describeSplit(split, dataset));
+  // Every pattern is prepared as a measured one will be when scored, and the record goes into
+  // the manifest for the scorers (preprocess/model-preprocessing.ts).
+  const preprocessing = modelPreprocessing(t.preprocessing);
+  stage(`preprocessing ${dataset.count} patterns as scored ones will be: ${describePreprocessing(preprocessing)}`);
+  preprocessGridPatterns(dataset.patterns, dataset.count, datasetGrid(dataset), preprocessing, datasetKAlpha2Lines(dataset), (row) => `${request.datasetPath}: pattern ${row + 1}`);
   const points = dataset.points;
   const spec: ModelSpec = { points, hidden: t.hidden, latent: t.latent, compositionElements: elements, beta: t.beta };
   // Refused before any weight is allocated, by the limit a saved model is loaded against.
@@ -277,7 +294,9 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
 
   stage('evaluating on held-out patterns');
   const evaluation = evaluateModel(members[0], dataset, split, trainSet, request, members.slice(1));
-  const calibrationErrors = sortedCopy(evaluation.groups.validation.bceExcess);
+  // Calibrated on patterns held out from everything else: the validation patterns picked the
+  // epoch, so their errors are a little optimistic for a pattern the model has never met.
+  const calibrationErrors = sortedCopy(evaluation.groups.calibration.bceExcess);
   const errorThreshold = quantileSorted(calibrationErrors, 1 - t.pThreshold);
   // A subsample of training latents for "nearest known phase" when scoring (at most 3000).
   // With each point's 2θ of maximum and error, so the latent map can be coloured as the paper's.
@@ -297,11 +316,18 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
     created: new Date().toISOString(),
     kind: elements.length ? 'cvae' : 'vae',
     spec,
-    grid: { min: dataset.twoTheta[0], max: dataset.twoTheta[dataset.twoTheta.length - 1], points },
+    grid: datasetGrid(dataset),
     wavelength: radiationWavelength(dataset),
+    preprocessing,
     phases: split.knownPhases,
     reference,
-    calibration: { metric: 'bceExcess', errors: Array.from(calibrationErrors, round), pThreshold: t.pThreshold, errorThreshold },
+    calibration: {
+      metric: 'bceExcess',
+      errors: Array.from(calibrationErrors, round),
+      pThreshold: t.pThreshold,
+      errorThreshold,
+      source: { kind: 'synthetic', patterns: split.calibration.length },
+    },
     mixtures: split.mixtureAware ? { role: 'known', minimumWeightFraction: dataset.minimumWeightFraction! } : { role: 'novel' },
     training: {
       config: t,
@@ -312,10 +338,13 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
       counts: {
         train: split.train.length,
         validation: split.validation.length,
+        calibration: split.calibration.length,
         test: split.test.length,
         unknown: split.unknown.length,
         mixtures: split.mixtures.length,
-        ...(split.mixtureAware ? { trainMixtures: countMixtures(dataset, split.train), validationMixtures: countMixtures(dataset, split.validation) } : {}),
+        ...(split.mixtureAware
+          ? { trainMixtures: countMixtures(dataset, split.train), validationMixtures: countMixtures(dataset, split.validation), calibrationMixtures: countMixtures(dataset, split.calibration) }
+          : {}),
       },
       members: results.map((r, k) => ({
         seed: t.seed + k,
@@ -346,11 +375,12 @@ function countMixtures(dataset: Dataset, rows: Int32Array): number {
 function describeSplit(split: Split, dataset: Dataset): string {
   const phases = split.knownPhases.join(', ');
   if (!split.mixtureAware) {
-    return `split: ${split.train.length} training, ${split.validation.length} validation, ${split.test.length} test patterns of ${phases}; ${split.unknown.length} unknown-phase and ${split.mixtures.length} mixture patterns held out`;
+    return `split: ${split.train.length} training, ${split.validation.length} validation, ${split.calibration.length} calibration, ${split.test.length} test patterns of ${phases}; ${split.unknown.length} unknown-phase and ${split.mixtures.length} mixture patterns held out`;
   }
   const mixturesIn = (rows: Int32Array) => countMixtures(dataset, rows);
   return (
     `split (mixtures of known phases trained on): ${split.train.length} training (${mixturesIn(split.train)} mixtures), ${split.validation.length} validation (${mixturesIn(split.validation)} mixtures), ` +
+    `${split.calibration.length} calibration (${mixturesIn(split.calibration)} mixtures), ` +
     `${split.test.length} pure and ${split.mixtures.length} mixture test patterns of ${phases}; ${split.unknown.length} patterns with an unknown phase held out`
   );
 }
@@ -365,6 +395,21 @@ function radiationWavelength(dataset: Dataset): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The Kα doublet the dataset was simulated with, for Kα2 stripping; undefined for a single line. */
+function datasetKAlpha2Lines(dataset: Dataset): KAlpha2Lines | undefined {
+  try {
+    const r = JSON.parse(String(dataset.attributes.radiation)) as { kalpha1?: number; kalpha2?: number; ratio?: number };
+    if (typeof r.kalpha1 !== 'number' || typeof r.kalpha2 !== 'number' || !(r.kalpha2 > r.kalpha1) || !(typeof r.ratio === 'number' && r.ratio > 0)) return undefined;
+    return { kalpha1: r.kalpha1, kalpha2: r.kalpha2, ratio: r.ratio, source: 'the dataset\'s radiation' };
+  } catch {
+    return undefined;
+  }
+}
+
+function datasetGrid(dataset: Dataset): Grid {
+  return { min: dataset.twoTheta[0], max: dataset.twoTheta[dataset.twoTheta.length - 1], points: dataset.points };
 }
 
 /** The headline numbers, as `reproduce --json` and the model card show them. */
@@ -430,6 +475,7 @@ export function evaluateModel(
   const groups = {
     train: encode(split.train, trainSet.patterns),
     validation: encode(split.validation),
+    calibration: encode(split.calibration),
     test: encode(split.test),
     unknown: encode(split.unknown),
     mixtures: encode(split.mixtures),

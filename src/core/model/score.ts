@@ -9,6 +9,7 @@ import { KnnClassifier } from '../analysis/knn';
 import { nonFiniteScoreNumber, verdictFor, type Verdict } from '../analysis/verdict';
 import type { MeasuredPattern } from '../formats/pattern';
 import { prepareForModel, type PreparedPattern, type PreprocessOptions } from '../preprocess/prepare';
+import { scoringPreprocessOptions } from '../preprocess/model-preprocessing';
 
 export interface PatternScore {
   latent: number[];
@@ -116,9 +117,20 @@ export class Scorer {
     return { score: scores[0], prepared, reconstruction: reconstructions! };
   }
 
-  /** A measured pattern on the model's grid (preprocess/prepare.ts), at the model's wavelength unless `options` names another. */
+  /**
+   * A measured pattern on the model's grid (preprocess/prepare.ts), prepared as the model's
+   * training and calibration patterns were (its recorded preprocessing): an option in `options`
+   * that would prepare it otherwise is refused with the reason (model-preprocessing.ts).
+   */
   prepare(measured: MeasuredPattern, options: PreprocessOptions = {}): PreparedPattern {
-    return prepareForModel(measured, this.model.manifest.grid, { modelWavelength: this.model.manifest.wavelength, ...options });
+    return prepareForModel(measured, this.model.manifest.grid, this.preprocessOptions(options));
+  }
+
+  /** The options every pattern scored by this model is prepared with (see `prepare`); checked once per call. */
+  preprocessOptions(options: PreprocessOptions = {}, where?: string): PreprocessOptions {
+    const { manifest } = this.model;
+    const { modelWavelength, ...requested } = options;
+    return scoringPreprocessOptions(manifest.preprocessing, requested, modelWavelength ?? manifest.wavelength, where);
   }
 
   private refuseConditional(): void {

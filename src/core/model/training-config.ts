@@ -3,6 +3,9 @@
 
 import { MODEL_LIMITS } from './manifest';
 import { parameterCount } from './architecture';
+import { UserError } from '../diagnostics';
+import { BACKGROUND_METHODS, DEFAULT_PREPROCESS_OPTIONS, type PreprocessOptions } from '../preprocess/options';
+import { modelPreprocessing } from '../preprocess/model-preprocessing';
 
 export interface TrainingConfig {
   /** The model folder to write, relative to the config file. */
@@ -23,9 +26,19 @@ export interface TrainingConfig {
   /** Models trained with seeds seed, seed+1, …: their spread is the uncertainty. */
   ensemble: number;
   seed: number;
-  /** Of the known pure patterns: fractions held out for validation/calibration and for testing. */
+  /**
+   * Of the known patterns: fractions held out for validation (early stopping: it picks the
+   * epoch), for calibrating the novelty p-value (never used to choose anything, so the p-value
+   * is not biased by model selection) and for testing.
+   */
   validationFraction: number;
+  calibrationFraction: number;
   testFraction: number;
+  /**
+   * What is done to every training pattern and, recorded in the model, to every pattern it
+   * scores (background subtraction, Kα2 stripping); defaults as `latent-xrd score`'s.
+   */
+  preprocessing: Omit<PreprocessOptions, 'modelWavelength'>;
   /** Element symbols: train a conditional VAE on compositions over these elements. */
   compositionElements: string[];
   /** p-value below which a pattern is reported as novel. */
@@ -46,7 +59,9 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
   ensemble: 1,
   seed: 1,
   validationFraction: 0.1,
+  calibrationFraction: 0.1,
   testFraction: 0.2,
+  preprocessing: {},
   compositionElements: [],
   pThreshold: 0.01,
 };
@@ -86,7 +101,11 @@ export function validateTrainingSection(value: unknown, problem: Problem, gridPo
   number('learningRate', 0, 1, 'a number in (0, 1)');
   number('beta', -1e-12, Infinity, 'a number ≥ 0');
   number('validationFraction', 0, 0.5, 'a fraction in (0, 0.5)');
+  number('calibrationFraction', 0, 0.5, 'a fraction in (0, 0.5)');
   number('testFraction', 0, 0.5, 'a fraction in (0, 0.5)');
+  validatePreprocessing(t.preprocessing, [...path, 'preprocessing'], problem);
+  const heldOut = (['validationFraction', 'calibrationFraction', 'testFraction'] as const).reduce((sum, k) => sum + (typeof t[k] === 'number' ? (t[k] as number) : DEFAULT_TRAINING_CONFIG[k]), 0);
+  if (!(heldOut < 0.9)) problem(path, `validationFraction + calibrationFraction + testFraction hold out ${heldOut.toFixed(2)} of the patterns; at least 10 % must be left to train on`);
   number('pThreshold', 0, 1, 'a probability in (0, 1)');
   if (t.schedule !== undefined && t.schedule !== 'constant' && t.schedule !== 'cosine') problem([...path, 'schedule'], 'must be "constant" or "cosine"');
   if (t.hidden !== undefined && (!Array.isArray(t.hidden) || t.hidden.length === 0 || t.hidden.some((h) => !Number.isInteger(h) || h < 1))) {
@@ -106,6 +125,29 @@ export function validateTrainingSection(value: unknown, problem: Problem, gridPo
   }
 }
 
+const PREPROCESSING_KEYS = ['background', 'als', 'rollingBall', 'polynomial', 'stripKAlpha2'] as const;
+
+function validatePreprocessing(value: unknown, path: (string | number)[], problem: Problem): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return problem(path, 'must be an object, e.g. { "background": "als" }');
+  const p = value as Record<string, unknown>;
+  for (const k of Object.keys(p)) {
+    if (!(PREPROCESSING_KEYS as readonly string[]).includes(k)) problem([...path, k], `unknown setting "${k}" (known: ${PREPROCESSING_KEYS.join(', ')})`);
+  }
+  if (p.stripKAlpha2 !== undefined && typeof p.stripKAlpha2 !== 'boolean') problem([...path, 'stripKAlpha2'], 'must be true or false');
+  for (const group of ['als', 'rollingBall', 'polynomial'] as const) {
+    if (p[group] !== undefined && (typeof p[group] !== 'object' || p[group] === null || Array.isArray(p[group]))) problem([...path, group], 'must be an object');
+  }
+  try {
+    modelPreprocessing(p as PreprocessOptions);
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    // "preprocessing option als.lambda: …" names the key; the location is the section.
+    const key = /^preprocessing option ([\w.]+):/.exec(e.message)?.[1];
+    problem(key ? [...path, ...key.split('.')] : path, e.message.replace(/^preprocessing option [\w.]+: /, ''));
+  }
+}
+
 export function trainingSchema(): Record<string, unknown> {
   const d = DEFAULT_TRAINING_CONFIG;
   const properties: Record<keyof TrainingConfig, unknown> = {
@@ -121,10 +163,30 @@ export function trainingSchema(): Record<string, unknown> {
     hidden: { type: 'array', minItems: 1, maxItems: MODEL_LIMITS.hiddenLayers, items: { type: 'integer', minimum: 1 }, default: d.hidden, description: 'Encoder layer widths; the decoder mirrors them.' },
     ensemble: { type: 'integer', minimum: 1, maximum: MODEL_LIMITS.ensemble, default: d.ensemble, description: 'Number of models trained with consecutive seeds.' },
     seed: { type: 'integer', minimum: 0, default: d.seed, description: 'Seed of the split, the initial weights and every draw.' },
-    validationFraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: d.validationFraction, description: 'Known patterns held out for early stopping and the novelty calibration.' },
+    validationFraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: d.validationFraction, description: 'Known patterns held out for early stopping (they pick the epoch).' },
+    calibrationFraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: d.calibrationFraction, description: 'Known patterns held out to calibrate the novelty p-value (apart from the validation patterns that pick the epoch).' },
     testFraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: d.testFraction, description: 'Known patterns held out for the reported metrics.' },
+    preprocessing: preprocessingSchema(),
     compositionElements: { type: 'array', items: { type: 'string', pattern: '^[A-Z][a-z]?$' }, default: d.compositionElements, description: 'Train a conditional VAE on compositions over these elements.' },
     pThreshold: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: d.pThreshold, description: 'p-value below which a pattern is called novel.' },
   };
   return { type: 'object', additionalProperties: false, description: 'The model trained on this dataset (latent-xrd train).', properties };
+}
+
+function preprocessingSchema(): Record<string, unknown> {
+  const d = DEFAULT_PREPROCESS_OPTIONS;
+  const numbers = (group: Record<string, number>) => ({ type: 'object', additionalProperties: false, properties: Object.fromEntries(Object.entries(group).map(([k, v]) => [k, { type: 'number', default: v }])) });
+  return {
+    type: 'object',
+    additionalProperties: false,
+    default: {},
+    description: 'What is done to every training pattern and, recorded in the model, to every pattern it scores.',
+    properties: {
+      background: { enum: [...BACKGROUND_METHODS], default: d.background, description: 'Background subtraction (als: asymmetric least squares; polynomial: the paper\'s).' },
+      als: numbers({ ...d.als }),
+      rollingBall: numbers({ ...d.rollingBall }),
+      polynomial: numbers({ ...d.polynomial }),
+      stripKAlpha2: { type: 'boolean', default: d.stripKAlpha2, description: 'Remove the Kα2 contribution (Rachinger) from every pattern.' },
+    },
+  };
 }
