@@ -76,3 +76,10 @@ export function parseElementValues(flag: string, text: string): Record<string, n
   }
   return result;
 }
+
+/** A p-value threshold in (0, 1), e.g. `0.01`. */
+export function parseProbability(flag: string, text: string): number {
+  const v = Number(text);
+  if (!(v > 0 && v < 1)) throw new UserError(`${flag} expects a p-value between 0 and 1, e.g. 0.01; got ${quoteForMessage(text)}`);
+  return v;
+}

@@ -2,6 +2,7 @@
 // host (model card, status bar); TensorFlow.js and the weights load in the scoring worker, on the
 // first request that needs them, and stay loaded until the model changes.
 import * as vscode from 'vscode';
+import { modelRevision } from '../core/model/novelty-calibration';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { readManifest, type ModelManifest } from '../core/model/manifest';
@@ -79,7 +80,8 @@ export class ModelService implements vscode.Disposable {
         log(`model ${dir}: ${(e as Error).message}`);
       }
     }
-    const same = next?.dir === this.active?.dir && next?.manifest.created === this.active?.manifest.created;
+    // A recalibrated model keeps its creation date but gives other verdicts: compared by revision.
+    const same = next?.dir === this.active?.dir && next !== undefined && this.active !== undefined && modelRevision(next.manifest) === modelRevision(this.active.manifest);
     if (!same) {
       this.active = next;
       this.mapBase = undefined;
@@ -117,7 +119,7 @@ export class ModelService implements vscode.Disposable {
     const config = vscode.workspace.getConfiguration('latentXrd');
     const active = this.active;
     return {
-      model: active && { dir: active.dir, created: active.manifest.created, name: active.name, backend: config.get<BackendPreference>('backend', 'auto') },
+      model: active && { dir: active.dir, created: modelRevision(active.manifest), name: active.name, backend: config.get<BackendPreference>('backend', 'auto') },
       preprocessing: preprocessOptions(),
       pThreshold: config.get<number>('noveltyPValueThreshold', 0.01),
     };

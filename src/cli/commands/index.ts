@@ -11,6 +11,7 @@ import { waferCommand } from './wafer';
 import { readCommand } from './read';
 import { watchCommand } from './watch';
 import { importCommand } from './import';
+import { calibrateNoveltyCommand } from './calibrate-novelty';
 
 /** Every `latent-xrd` command, in the order `--help` lists them. */
-export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, readCommand, watchCommand, importCommand, reproduceCommand, waferCommand, benchCommand];
+export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, calibrateNoveltyCommand, readCommand, watchCommand, importCommand, reproduceCommand, waferCommand, benchCommand];

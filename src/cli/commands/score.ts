@@ -7,6 +7,7 @@ import { loadModel, noveltyMeaning } from '../../core/model/store';
 import { Scorer, type PatternScore } from '../../core/model/score';
 import { readPatternFile } from '../../core/formats';
 import { failureMessage } from '../io';
+import { calibrationInForce } from '../../core/model/novelty-calibration';
 import { parseBackend } from './train';
 import { BACKGROUND_METHODS, DEFAULT_PREPROCESS_OPTIONS, type BackgroundMethod, type PreprocessStep } from '../../core/preprocess/prepare';
 import { isCollectionFile, scoreCollectionFiles } from './score-collection';
@@ -77,7 +78,7 @@ export const scoreCommand: Command = {
         results.push({ file, error: failureMessage(e) });
       }
     }
-    if (values.json) ctx.out(JSON.stringify({ model: values.model, phases: model.manifest.phases, novelMeans: noveltyMeaning(model.manifest), results }, null, 2) + '\n');
+    if (values.json) ctx.out(JSON.stringify({ model: values.model, phases: model.manifest.phases, novelMeans: noveltyMeaning(model.manifest), calibration: calibrationInForce(model.manifest), results }, null, 2) + '\n');
     else {
       for (const r of results) {
         if ('error' in r) ctx.out(`${r.file}: not scored — ${r.error}\n`);
@@ -89,7 +90,7 @@ export const scoreCommand: Command = {
           for (const step of r.steps) ctx.out(`  - ${step}\n`);
         }
       }
-      ctx.out(`(${noveltyMeaning(model.manifest)}.)\n`);
+      ctx.out(`(${noveltyMeaning(model.manifest)}; ${calibrationInForce(model.manifest)}.)\n`);
     }
     return results.some((r) => 'error' in r) ? 1 : 0;
   },

@@ -1,5 +1,7 @@
 // The model card: which model is active, what it knows, how well, and on which backend.
 import * as vscode from 'vscode';
+import { calibrationInForce } from '../../core/model/novelty-calibration';
+import { describePreprocessing } from '../../core/preprocess/model-preprocessing';
 import type { ModelService } from '../model-service';
 import { noveltyMeaning } from '../../core/model/manifest';
 
@@ -36,6 +38,8 @@ export class ModelCardView implements vscode.TreeDataProvider<Row>, vscode.Dispo
       { label: 'NOVEL means', description: m.mixtures?.role === 'known' ? 'something the known phases do not explain' : 'not a pure known phase', tooltip: noveltyMeaning(m), icon: 'question' },
       { label: 'Grid', description: `2θ ${m.grid.min}–${m.grid.max}°, ${m.grid.points} points${m.wavelength ? `, λ ${m.wavelength} Å` : ''}`, icon: 'graph-line' },
       { label: 'Novelty threshold', description: `p < ${m.calibration.pThreshold} (excess BCE > ${m.calibration.errorThreshold.toPrecision(3)})`, icon: 'law' },
+      { label: 'Calibration', description: m.calibration.source?.kind === 'measured' ? 'your measured known patterns' : 'held-out synthetic patterns', tooltip: calibrationInForce(m), icon: 'beaker' },
+      { label: 'Preprocessing', description: m.preprocessing ? describePreprocessing(m.preprocessing) : 'not recorded (older model): the settings apply', icon: 'filter' },
       { label: 'Metrics', description: `${headline.length} measured on held-out data`, icon: 'pulse', children: headline.map((k) => ({ label: k, description: fmt(metrics[k]) })) },
       { label: 'Created', description: `${m.created.slice(0, 19).replace('T', ' ')} by latent-xrd ${m.software.version}`, icon: 'history' },
     ];
