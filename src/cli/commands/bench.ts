@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from '../args';
 import { parseCommandArgs, parseInteger } from '../args';
 import { UserError } from '../../core/diagnostics';
@@ -9,6 +9,7 @@ import { parseBackend } from './train';
 import { packageRoot, readUserFile } from '../io';
 import { benchCif } from '../../core/cif/bench';
 import { decodeCifBytes } from '../../core/cif/decode';
+import { benchMeasured, type MeasuredBenchResult } from '../../core/model/measured-bench';
 
 /** Prints a result object as an aligned two-column table. */
 function table(result: Record<string, unknown>): string {
@@ -27,6 +28,9 @@ export const benchCommand: Command = {
     'latent-xrd bench score [--patterns 10000] [--backend wasm] [--json]',
     'latent-xrd bench cif [FILE.cif] [--json]   (default: the 27 kB organometallic of the test fixtures)',
     'latent-xrd bench watch [--files 1000] [--settle 250] [--backend wasm] [--json]   (files written by a worker thread, scored by `watch`)',
+    'latent-xrd bench measured [DEFINITION.json] [--quick] [--keep DIR] [--json]   (default: the XRD-AutoAnalyzer',
+    '      example in test/fixtures/xrd-autoanalyzer: measured spectra of known phases, the product\'s default',
+    '      mixture-aware model of all phases and one per phase left out; --quick: tiny models, to see it run)',
     '',
     'Prints the figures as a table, or as JSON with --json. Speeds are ratios measured in the',
     'same run, so they mean the same on a busy machine.',
@@ -40,6 +44,8 @@ export const benchCommand: Command = {
       backend: { type: 'string' },
       files: { type: 'string' },
       settle: { type: 'string' },
+      quick: { type: 'boolean' },
+      keep: { type: 'string' },
     });
     const which = positionals[0];
     const examplesDir = join(packageRoot(), 'examples', 'paper-demo');
@@ -56,9 +62,20 @@ export const benchCommand: Command = {
     } else if (which === 'cif') {
       const file = positionals[1] ?? join(packageRoot(), 'test', 'fixtures', 'cif', 'syntax', '1100980.cif');
       report = { benchmark: 'cif', ...benchCif(decodeCifBytes(readUserFile(ctx.cwd, file)), file) };
+    } else if (which === 'measured') {
+      const definitionPath = positionals[1] ? resolve(ctx.cwd, positionals[1]) : join(packageRoot(), 'test', 'fixtures', 'xrd-autoanalyzer', 'measured-bench.json');
+      const result = await benchMeasured({
+        definitionPath,
+        scale: values.quick ? 'quick' : 'full',
+        backend,
+        workDir: values.keep && resolve(ctx.cwd, values.keep),
+        onStage: (m) => ctx.err(`${m}\n`),
+      });
+      ctx.out(values.json ? JSON.stringify(result, null, 2) + '\n' : measuredTable(result) + '\n');
+      return 0;
     } else if (which === 'synth') {
       report = { benchmark: 'synth', ...runSynth(values) };
-    } else throw new UserError(`bench: name a benchmark: synth, train, score, watch or cif${which ? ` (not "${which}")` : ''}`);
+    } else throw new UserError(`bench: name a benchmark: synth, train, score, watch, cif or measured${which ? ` (not "${which}")` : ''}`);
     ctx.out(values.json ? JSON.stringify(report, null, 2) + '\n' : table(report) + '\n');
     return 0;
   },
@@ -70,4 +87,19 @@ function runSynth(values: { patterns?: string; naive?: string }) {
     patterns: values.patterns ? parseInteger('--patterns', values.patterns, 1) : undefined,
     naivePatterns: values.naive ? parseInteger('--naive', values.naive, 1) : undefined,
   });
+}
+
+/** The headline figures, then one line per spectrum and per left-out phase. */
+function measuredTable(r: MeasuredBenchResult): string {
+  const { spectra, heldOut, settings: _, ...headline } = r;
+  const p = (v: number | undefined) => (v === undefined ? '—' : v.toPrecision(3));
+  return [
+    table(headline),
+    '',
+    'spectrum (phases)                          verdict  p        nearest known phase',
+    ...spectra.map((s) => `${`${s.file} (${s.phases.join(' + ') || 'none of the CIFs'})`.padEnd(42)} ${s.error ? `error: ${s.error}` : `${(s.verdict ?? '').padEnd(8)} ${p(s.pValue).padEnd(8)} ${s.nearestPhase}`}`),
+    '',
+    'left out        AUROC  holding it: NOVEL  others: NOVEL',
+    ...heldOut.map((h) => `${h.phase.padEnd(15)} ${p(h.auroc).padEnd(6)} ${`${h.novelHolding}/${h.positives}`.padEnd(18)} ${h.novelWithout}/${h.negatives}`),
+  ].join('\n');
 }
