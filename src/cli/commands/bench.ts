@@ -90,7 +90,7 @@ function runSynth(values: { patterns?: string; naive?: string }) {
 }
 
 /** The headline figures, then one line per spectrum and per left-out phase. */
-function measuredTable(r: MeasuredBenchResult): string {
+export function measuredTable(r: MeasuredBenchResult): string {
   const { spectra, heldOut, settings: _, ...headline } = r;
   const p = (v: number | undefined) => (v === undefined ? '—' : v.toPrecision(3));
   return [

@@ -153,7 +153,10 @@ export async function benchMeasured(options: MeasuredBenchOptions): Promise<Meas
     await generateDataset(plan);
     const training: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, ...validated.training };
     stage(`${name}: training (${training.epochs} epochs at most)`);
-    const { members } = await trainFromDataset({ datasetPath: plan.output, modelDir: join(dir, 'model'), training, backend: options.backend ?? 'wasm', baselines: false });
+    const { members } = await trainFromDataset(
+      { datasetPath: plan.output, modelDir: join(dir, 'model'), training, backend: options.backend ?? 'wasm', baselines: false },
+      { onEvent: (e) => e.kind === 'epoch' && e.epoch % 10 === 0 && stage(`${name}: epoch ${e.epoch}/${e.epochs}`) },
+    );
     for (const m of members) {
       m.encoder.dispose();
       m.decoder.dispose();

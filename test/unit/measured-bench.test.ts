@@ -1,0 +1,66 @@
+// latent-xrd bench measured: the whole path — models trained from the reference CIFs, the
+// measured XRD-AutoAnalyzer spectra (test/fixtures/xrd-autoanalyzer, MIT) scored — at quick
+// scale. The figures of the real run are in docs/measured-benchmark.md; here the bench must run
+// on every spectrum and report what it says it reports.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { runCli } from '../../src/cli/main';
+import { readMeasuredBenchDefinition } from '../../src/core/model/measured-bench';
+import { measuredTable } from '../../src/cli/commands/bench';
+
+const fixtures = join(__dirname, '../../../test/fixtures/xrd-autoanalyzer');
+
+async function cli(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { out: (t) => (stdout += t), err: (t) => (stderr += t), cwd: fixtures });
+  return { code, stdout, stderr };
+}
+
+describe('latent-xrd bench measured', function () {
+  this.timeout(600_000);
+
+  it('trains the all-phase model and one per phase left out, and scores every measured spectrum', async () => {
+    const r = await cli('bench', 'measured', '--quick', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    const definition = readMeasuredBenchDefinition(join(fixtures, 'measured-bench.json'));
+    assert.deepEqual(result.spectra.map((s: { file: string }) => s.file), Object.keys(definition.spectra));
+    for (const s of result.spectra) {
+      assert.equal(s.error, undefined, `${s.file}: ${s.error}`);
+      assert.ok(['known', 'novel'].includes(s.verdict) && s.pValue > 0 && s.pValue <= 1, JSON.stringify(s));
+      assert.ok(Object.keys(definition.phases).includes(s.nearestPhase));
+    }
+    // Eight spectra of known phases; the rates are shares of them.
+    for (const key of ['falsePositiveRateKnown', 'phaseIdAccuracy']) assert.ok(Number.isInteger(result[key] * 8) && result[key] >= 0 && result[key] <= 1, `${key} ${result[key]}`);
+    assert.match(result.foreignNovel, /^[01]\/1$/);
+    // Every phase is left out once; no spectrum holds rutile, so its fold has no AUROC.
+    assert.deepEqual(result.heldOut.map((h: { phase: string }) => h.phase), Object.keys(definition.phases));
+    const rutile = result.heldOut.find((h: { phase: string }) => h.phase === 'TiO2 rutile');
+    assert.equal(rutile.auroc, undefined);
+    assert.equal(rutile.positives, 0);
+    const mno = result.heldOut.find((h: { phase: string }) => h.phase === 'MnO');
+    assert.deepEqual([mno.positives, mno.negatives], [3, 5], 'MnO.xy, TiO2_MnO.xy and Li2MnO3_MnO_TiO2.xy hold MnO');
+    const folds = result.heldOut.filter((h: { auroc?: number }) => h.auroc !== undefined);
+    assert.equal(folds.length, 7);
+    assert.ok(Math.abs(result.aurocHeldOutPhase - folds.reduce((s: number, h: { auroc: number }) => s + h.auroc, 0) / 7) < 1e-12);
+    assert.ok(result.secondsPerSpectrum > 0 && result.secondsPerModel > 0);
+    // The table (without --json) says the same.
+    const table = measuredTable(result);
+    assert.match(table, new RegExp(`falsePositiveRateKnown +${result.falsePositiveRateKnown}\\n`));
+    assert.match(table, /spectra\/Li2MnO3_MnO_TiO2\.xy \(Li2MnO3 \+ MnO \+ TiO2 anatase\)/);
+    assert.match(table, /TiO2 rutile +— +0\/0/);
+  });
+
+  it('refuses a definition that names a phase it does not list, or a missing file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latent-xrd-measured-def-'));
+    cpSync(fixtures, dir, { recursive: true });
+    const definition = readMeasuredBenchDefinition(join(dir, 'measured-bench.json'));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...definition, spectra: { 'spectra/MnO.xy': ['MnO', 'Fe'] } }));
+    assert.throws(() => readMeasuredBenchDefinition(join(dir, 'bad.json')), /spectra\.spectra\/MnO\.xy: must list phases named in "phases"/);
+    writeFileSync(join(dir, 'missing.json'), JSON.stringify({ ...definition, phases: { ...definition.phases, Fe: 'cif/Fe.cif' } }));
+    assert.throws(() => readMeasuredBenchDefinition(join(dir, 'missing.json')), /phases\.Fe: no CIF at "cif\/Fe\.cif"/);
+  });
+});
