@@ -219,3 +219,8 @@ export function unexplainedSummary(peaks: readonly UnexplainedPeak[], novel: boo
 export function describePeak(p: UnexplainedPeak): string {
   return `2θ ${p.twoTheta.toFixed(2)}° (d ${p.d.toFixed(4)} Å, ${(100 * p.relativeHeight).toFixed(1)} % of the strongest line)`;
 }
+
+/** The peaks in one CSV cell: "2θ° (relative height)" joined by "; " (empty: none found). */
+export function peaksCell(peaks: readonly UnexplainedPeak[] | undefined): string {
+  return (peaks ?? []).map((p) => `${p.twoTheta.toFixed(3)} (${p.relativeHeight.toFixed(3)})`).join('; ');
+}
