@@ -12,6 +12,7 @@ import { COLOURING_LABELS, collectionMapSvg, type MapColouring } from '../../cor
 import { writeFileAtomic } from '../../core/util/atomic';
 import { recogniseMapSvg } from '../../core/report/output-marks';
 import type { PreprocessOptions } from '../../core/preprocess/options';
+import { NO_UNEXPLAINED_LINE } from '../../core/analysis/unexplained-peaks';
 
 export const isCollectionFile = (file: string) => file.toLowerCase().endsWith('.xrd');
 
@@ -73,7 +74,7 @@ export function scoreCollectionFiles(
       if ('error' in s) ctx.out(`  ${s.id}${where}${composition}: not scored — ${s.error}\n`);
       else {
         const peaks = s.unexplainedPeaks ?? [];
-        const lines = peaks.length ? `, unexplained peaks at ${peaks.map((p) => `${p.twoTheta.toFixed(2)}°`).join(', ')}` : s.verdict === 'novel' ? ', no unexplained peak (shape or background)' : '';
+        const lines = peaks.length ? `, unexplained peaks at ${peaks.map((p) => `${p.twoTheta.toFixed(2)}°`).join(', ')}` : s.verdict === 'novel' ? `; ${NO_UNEXPLAINED_LINE}` : '';
         ctx.out(`  ${s.id}${where}${composition}: ${s.verdict.toUpperCase()} (p = ${s.pValue.toPrecision(3)}), excess BCE ${s.bceExcess.toPrecision(3)}, nearest ${s.nearestPhase}${lines}\n`);
       }
     }

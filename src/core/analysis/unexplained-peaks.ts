@@ -213,8 +213,11 @@ export function unexplainedSummary(peaks: readonly UnexplainedPeak[], novel: boo
     const shown = peaks.slice(0, 5).map(describePeak).join('; ');
     return `unexplained peak${peaks.length > 1 ? 's' : ''}: ${shown}${peaks.length > 5 ? `; and ${peaks.length - 5} more` : ''}`;
   }
-  return novel ? 'no unexplained peak: the difference is in the shape of the lines or the background, not in a line' : undefined;
+  return novel ? NO_UNEXPLAINED_LINE : undefined;
 }
+
+/** What a NOVEL verdict without an unexplained peak means (said by every face that shows one). */
+export const NO_UNEXPLAINED_LINE = 'no unexplained peak: the difference is in the shape of the lines or the background, not in a line';
 
 export function describePeak(p: UnexplainedPeak): string {
   return `2θ ${p.twoTheta.toFixed(2)}° (d ${p.d.toFixed(4)} Å, ${(100 * p.relativeHeight).toFixed(1)} % of the strongest line)`;
