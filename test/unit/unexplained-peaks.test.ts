@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { initBackend } from '../../src/core/model/backend';
 import { Random } from '../../src/core/util/random';
 import { gridValues, type Grid } from '../../src/core/diffraction/render';
-import { UNEXPLAINED_PEAK_DEFAULTS, braggD, findUnexplainedPeaks, residualNoise, unexplainedSummary, NO_UNEXPLAINED_LINE, type UnexplainedPeak } from '../../src/core/analysis/unexplained-peaks';
+import { UNEXPLAINED_PEAK_DEFAULTS, braggD, findUnexplainedPeaks, median, residualNoise, unexplainedSummary, NO_UNEXPLAINED_LINE, type UnexplainedPeak } from '../../src/core/analysis/unexplained-peaks';
 import { parseHostMessage, type PatternPayload } from '../../src/protocol/webview';
 import { patternPayload } from '../../src/worker/pattern-payload';
 import { clearPosition, drawMeasured, phases, trainedScorer, withLine } from './unexplained-fixtures';
@@ -91,6 +91,17 @@ describe('unexplained peaks: the residual lines above the noise', () => {
     assert.ok(reported / runs <= 0.01, `${reported} of ${runs} noise patterns reported a peak`);
     // The test can fail: at 2σ the same noise is full of "peaks".
     assert.ok(reportedAtTwo / runs > 0.5, `${reportedAtTwo} of ${runs} at k = 2`);
+  });
+
+  it('the median by selection is the middle of the sorted values', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 1, maxLength: 60 }), (values) => {
+        const sorted = Float64Array.from(values).sort();
+        const n = sorted.length;
+        const want = n % 2 ? sorted[(n - 1) >> 1] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+        return median(Float64Array.from(values)) === want;
+      }),
+    );
   });
 
   it('estimates the noise σ from the residual, lines and a slow background misfit notwithstanding', () => {
