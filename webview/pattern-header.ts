@@ -1,7 +1,8 @@
 // The score header above a pattern: error, p-value, verdict, nearest phase, coverage, and what
 // was done to the data (so nothing about the number is hidden).
-import type { PatternPayload } from '../src/protocol/webview';
+import type { PatternPayload, ScorePayload } from '../src/protocol/webview';
 import { el, fmt } from './dom';
+import { NO_UNEXPLAINED_LINE, describePeak } from '../src/core/analysis/unexplained-peaks';
 
 export function patternHeader(pattern: PatternPayload): HTMLElement {
   const header = el('header', { class: 'score-header' }, el('h1', {}, pattern.title));
@@ -31,7 +32,22 @@ export function patternHeader(pattern: PatternPayload): HTMLElement {
       el('span', { class: 'chip' }, `latent (${s.latent.map((v) => v.toFixed(2)).join(', ')})`),
       el('span', { class: 'chip' }, `covers ${(100 * s.coverage).toFixed(0)} % of the model's 2θ range`),
     ),
+    ...unexplainedNote(s),
     el('details', { class: 'steps' }, el('summary', {}, `model: ${m.name}; preprocessing (${s.steps.length} steps)`), el('ol', {}, ...s.steps.map((t) => el('li', {}, t)))),
   );
   return header;
+}
+
+/** Where the pattern differs from the model: its unexplained peaks, or for NOVEL without one, that it is not a line. */
+function unexplainedNote(s: ScorePayload): HTMLElement[] {
+  const peaks = s.unexplainedPeaks ?? [];
+  if (peaks.length) {
+    const shown = peaks.slice(0, 6).map(describePeak).join('; ');
+    const more = peaks.length > 6 ? ` and ${peaks.length - 6} more` : '';
+    return [el('p', { class: 'unexplained', 'data-unexplained': String(peaks.length) }, `Unexplained peak${peaks.length > 1 ? 's' : ''} (▼ on the plot): ${shown}${more}`)];
+  }
+  if (s.verdict === 'novel' && s.unexplainedPeaks) {
+    return [el('p', { class: 'unexplained', 'data-unexplained': '0' }, `${NO_UNEXPLAINED_LINE[0].toUpperCase()}${NO_UNEXPLAINED_LINE.slice(1)}.`)];
+  }
+  return [];
 }

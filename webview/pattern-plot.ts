@@ -6,7 +6,7 @@ import { line } from 'd3-shape';
 import { select, type Selection } from 'd3-selection';
 import { zoom, zoomIdentity, type ZoomTransform } from 'd3-zoom';
 import { axisBottom, axisLeft } from 'd3-axis';
-import type { PatternPayload, PeakLabel, SeriesPayload } from '../src/protocol/webview';
+import type { PatternPayload, PeakLabel, SeriesPayload, UnexplainedPeakPayload } from '../src/protocol/webview';
 import { el, fmt } from './dom';
 
 const CU_KALPHA1 = 1.540562;
@@ -41,6 +41,7 @@ export function patternPlot(container: HTMLElement, pattern: PatternPayload, opt
   }
   for (const extra of options.extras ?? []) lines.push({ x: main.twoTheta, y: extra, className: 'series-extra', label: 'varied draw' });
   const residual = model ? main.values.map((v, i) => v - model.reconstruction[i]) : undefined;
+  const unexplained = model?.score.unexplainedPeaks ?? [];
   const wavelength = pattern.wavelength ?? CU_KALPHA1;
 
   container.replaceChildren();
@@ -90,6 +91,8 @@ export function patternPlot(container: HTMLElement, pattern: PatternPayload, opt
     }
     const cursor = svg.append('line').attr('class', 'cursor').attr('y1', MARGIN.top).attr('y2', height - 10).style('display', 'none');
     const overlay = svg.append('rect').attr('class', 'overlay').attr('x', MARGIN.left).attr('y', 0).attr('width', width - MARGIN.left - MARGIN.right).attr('height', height);
+    // Over the overlay, so that hovering a marker reads out its peak.
+    const unexplainedLayer = svg.append('g').attr('clip-path', `url(#${clipId})`).attr('class', 'unexplained-peaks');
     let x = transform.rescaleX(x0);
 
     const update = () => {
@@ -98,6 +101,7 @@ export function patternPlot(container: HTMLElement, pattern: PatternPayload, opt
       if (residualPath && residual && yr) residualPath.attr('d', line<number>().x((_, i) => x(main.twoTheta[i])).y((v) => yr!(v))(residual) ?? '');
       xAxis.call(axisBottom(x).ticks(Math.max(2, Math.floor(width / 80))));
       peakLayer.selectAll('*').remove();
+      drawUnexplained(unexplainedLayer, unexplained, x, (t) => y(main.values[nearestIndex(main.twoTheta, t)]), readout);
       if (options.peaks) {
         // hkl labels on the strongest visible peaks, at most one per ~60 px.
         const visible = options.peaks.filter((p) => x(p.twoTheta) >= MARGIN.left && x(p.twoTheta) <= width - MARGIN.right);
@@ -139,7 +143,38 @@ export function patternPlot(container: HTMLElement, pattern: PatternPayload, opt
   draw();
   svgNode.dataset.points = String(main.twoTheta.length);
   svgNode.dataset.reconstruction = model ? 'yes' : 'no';
+  svgNode.dataset.unexplainedPeaks = String(unexplained.length);
   return draw;
+}
+
+/** How an unexplained peak is read out (hover and tooltip alike). */
+export function describeUnexplained(p: UnexplainedPeakPayload): string {
+  return `unexplained peak: 2θ ${p.twoTheta.toFixed(3)}°   d ${p.d.toFixed(4)} Å   ${(100 * p.relativeHeight).toFixed(1)} % of the strongest line (${p.sigmas.toFixed(0)} σ)`;
+}
+
+/**
+ * A downward triangle above the pattern at each unexplained peak; hovering one reads it out
+ * (2θ, d, relative height), and its <title> is the browser's tooltip.
+ */
+function drawUnexplained(
+  layer: Selection<SVGGElement, unknown, null, undefined>,
+  peaks: readonly UnexplainedPeakPayload[],
+  x: (t: number) => number,
+  yAt: (t: number) => number,
+  readout: HTMLElement,
+): void {
+  layer.selectAll('*').remove();
+  for (const p of peaks) {
+    const px = x(p.twoTheta);
+    const py = yAt(p.twoTheta) - 6;
+    const marker = layer
+      .append('path')
+      .attr('class', 'unexplained-marker')
+      .attr('d', `M${px - 5},${py - 9}L${px + 5},${py - 9}L${px},${py}Z`)
+      .attr('data-two-theta', p.twoTheta.toFixed(3))
+      .on('mouseenter', () => (readout.textContent = describeUnexplained(p)));
+    marker.append('title').text(describeUnexplained(p));
+  }
 }
 
 function nearestIndex(sorted: number[], value: number): number {

@@ -9,6 +9,7 @@ import type { FileScore, WorkspaceScores } from './workspace-scores';
 import type { ModelService } from './model-service';
 import { PATTERN_EDITOR } from './editors/pattern-editor';
 import { log } from './output';
+import { unexplainedSummary } from '../core/analysis/unexplained-peaks';
 
 /** Novel patterns arriving together are announced in one notification, not one each. */
 const NOTIFY_AFTER_MS = 1500;
@@ -86,7 +87,8 @@ export class MeasurementFolder implements vscode.Disposable {
     this.scored++;
     this.updateItem();
     const s = e.result.score;
-    log(`watch: ${e.file.name} ${s ? `${s.verdict} (p ${s.pValue.toPrecision(3)}, excess BCE ${s.bceExcess.toPrecision(3)}, nearest ${s.nearestPhase})` : e.result.error}`);
+    const where = s?.unexplainedPeaks && unexplainedSummary(s.unexplainedPeaks, s.verdict === 'novel');
+    log(`watch: ${e.file.name} ${s ? `${s.verdict} (p ${s.pValue.toPrecision(3)}, excess BCE ${s.bceExcess.toPrecision(3)}, nearest ${s.nearestPhase})${where ? `; ${where}` : ''}` : e.result.error}`);
     if (s?.verdict === 'novel') {
       this.novelWaiting.push(e.result);
       clearTimeout(this.notifyTimer);

@@ -21,6 +21,16 @@ export interface ScorePayload {
   coverage: number;
   /** What was done to the data before scoring. */
   steps: string[];
+  /** Lines of the pattern the reconstruction leaves unexplained (core/analysis/unexplained-peaks.ts). */
+  unexplainedPeaks?: UnexplainedPeakPayload[];
+}
+
+/** An unexplained peak: 2θ (°) on the model's axis, d (Å) at the model's wavelength, height over the strongest line, height in noise σ. */
+export interface UnexplainedPeakPayload {
+  twoTheta: number;
+  d: number;
+  relativeHeight: number;
+  sigmas: number;
 }
 
 /** A pattern with, when a model is active, the model's view of it. */
@@ -174,13 +184,33 @@ const fromWebview: Record<WebviewToHost['type'], Check> = {
   rasterized: (v) => shape({ id: isInteger(0, 2 ** 31) })(v) && (isString((v as { png?: unknown }).png) || isString((v as { error?: unknown }).error)),
 };
 
+/** At most this many unexplained peaks in a message (the scorer reports up to 20). */
+const MAX_UNEXPLAINED_PEAKS = 100;
+const isUnexplainedPeak = shape({ twoTheta: isNumber, d: isNumber, relativeHeight: isNumber, sigmas: isNumber });
+
+/**
+ * A pattern payload whose model score, if any, carries well-formed unexplained peaks (or none):
+ * the page draws a marker at each, so each must be four finite numbers.
+ */
+const isPatternPayload: Check = (v) => {
+  if (!isObject(v)) return false;
+  const model = (v as { model?: unknown }).model;
+  if (model === undefined) return true;
+  const score = isObject(model) ? (model as { score?: unknown }).score : undefined;
+  if (!isObject(score)) return false;
+  const peaks = (score as { unexplainedPeaks?: unknown }).unexplainedPeaks;
+  return peaks === undefined || (Array.isArray(peaks) && peaks.length <= MAX_UNEXPLAINED_PEAKS && peaks.every(isUnexplainedPeak));
+};
+
 const fromHost: Record<HostToWebview['type'], Check> = {
-  pattern: shape({ pattern: isObject }),
-  structures: shape({ file: isString, structures: isArray, problems: isArray }),
+  pattern: shape({ pattern: isPatternPayload }),
+  structures: (v) =>
+    shape({ file: isString, structures: isArray, problems: isArray })(v) &&
+    (v as { structures: unknown[] }).structures.every((s) => !isObject(s) || (s as { pattern?: unknown }).pattern === undefined || isPatternPayload((s as { pattern?: unknown }).pattern)),
   variations: shape({ block: isNumber, seed: isNumber, patterns: isArray }),
   latentMap: shape({}),
   collection: shape({ collection: isObject }),
-  sample: shape({ index: isNumber, pattern: isObject }),
+  sample: shape({ index: isNumber, pattern: isPatternPayload }),
   error: shape({ title: isString, message: isString, problems: isArray }),
   rasterize: shape({ id: isNumber, svg: isString, scale: isNumber }),
 };

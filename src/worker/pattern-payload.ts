@@ -46,6 +46,7 @@ function scorePayload(score: PatternScore, prepared: PreparedPattern): ScorePayl
     nearestPhase: score.nearestPhase,
     coverage: prepared.coverage,
     steps: prepared.steps,
+    ...(score.unexplainedPeaks ? { unexplainedPeaks: score.unexplainedPeaks.map((p) => ({ twoTheta: p.twoTheta, d: p.d, relativeHeight: p.relativeHeight, sigmas: p.sigmas })) } : {}),
   };
 }
 

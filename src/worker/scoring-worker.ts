@@ -13,6 +13,7 @@ import { KnnClassifier, decisionRegions } from '../core/analysis/knn';
 import { nonFiniteScoreNumber, verdictFor } from '../core/analysis/verdict';
 import { latentPlane, type LatentPlane } from '../core/analysis/latent-plane';
 import type { PatternScore, Scorer } from '../core/model/score';
+import type { PreparedPattern } from '../core/preprocess/prepare';
 import type { ModelManifest } from '../core/model/manifest';
 import {
   TEST_CRASH_FILE_VARIABLE,
@@ -173,12 +174,13 @@ const handlers: { [K in ScoringCall]: Handler<K> } = {
     const size = Math.max(1, Math.min(batchSize, readable.length));
     const batch = new Float32Array(scorable ? size * points : 0);
     let rows: number[] = [];
+    const covered: PreparedPattern['covered'][] = []; // the measured span of each item, for its unexplained peaks
     const scoreRows = async () => {
       if (!rows.length) return;
       const inBatch = rows;
       rows = [];
       // Each pattern keeps its own outcome: one the model gives a non-finite number for is that file's error.
-      const { results: scored } = await step(id, { kind: 'items', items: inBatch, patterns: inBatch.length }, () => model!.scorer.scoreEach(batch, inBatch.length));
+      const { results: scored } = await step(id, { kind: 'items', items: inBatch, patterns: inBatch.length }, () => model!.scorer.scoreEach(batch, inBatch.length, { covered: inBatch.map((i) => covered[i]) }));
       inBatch.forEach((i, row) => {
         const outcome = scored[row];
         try {
@@ -200,6 +202,7 @@ const handlers: { [K in ScoringCall]: Handler<K> } = {
           if (!scorable) return;
           const prepared = model!.scorer.prepare(measured, settings.preprocessing);
           batch.set(prepared.pattern, rows.length * points);
+          covered[i] = prepared.covered;
           rows.push(i);
           Object.assign(results[i], { coverage: prepared.coverage, steps: prepared.steps });
         });

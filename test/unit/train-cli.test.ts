@@ -84,6 +84,12 @@ describe('latent-xrd train and score', function () {
       assert.ok(['known', 'novel'].includes(s.verdict));
       assert.ok(phases.includes(s.nearestPhase));
       assert.ok(s.bce > 0 && s.mse > 0);
+      // Where it differs: each unexplained peak inside the grid, with d from Bragg's law at the model's λ.
+      assert.ok(Array.isArray(s.unexplainedPeaks));
+      for (const p of s.unexplainedPeaks) {
+        assert.ok(p.twoTheta >= 20 && p.twoTheta <= 90 && p.relativeHeight > 0, JSON.stringify(p));
+        assert.ok(Math.abs(p.d - 1.540562 / (2 * Math.sin((p.twoTheta * Math.PI) / 360))) < 1e-9, JSON.stringify(p));
+      }
     }
     // No wavelength in the file: the model's is assumed (said first), then resampling, background, scaling.
     assert.deepEqual(results[0].operations.map((o: { step: string }) => o.step), ['wavelength', 'resample', 'background', 'normalise']);
@@ -107,6 +113,11 @@ describe('latent-xrd train and score', function () {
       assert.equal(refused.stdout, '', 'nothing is scored');
       assert.match(refused.stderr, /no meaningful p-value\. The model was trained with background: als .*Kα2 kept/);
     }
+    // The unexplained peaks under the score line, or for NOVEL without one, that it is no line.
+    const scored = JSON.parse((await cli(dir, 'score', '--model', 'model', 'ni.xy', '--json')).stdout).results[0];
+    if (scored.unexplainedPeaks.length) assert.match(same.stdout, /\n  unexplained peaks?: 2θ \d+\.\d\d° \(d \d\.\d{4} Å, \d+\.\d % of the strongest line\)/);
+    else if (scored.verdict === 'novel') assert.match(same.stdout, /\n  no unexplained peak: the difference is in the shape of the lines or the background, not in a line\n/);
+    else assert.doesNotMatch(same.stdout, /unexplained/);
     const bad = await cli(dir, 'score', '--model', 'model', 'ni.xy', '--background', 'spline');
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--background must be one of als, rolling-ball, polynomial, none; got "spline"/);

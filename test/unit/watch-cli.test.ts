@@ -84,6 +84,7 @@ describe('latent-xrd watch', function () {
       for (const key of ['bce', 'bceExcess', 'mse', 'pValue', 'nearestDistance', 'coverage']) assert.equal(typeof s[key], 'number', key);
       assert.equal(s.verdict, s.pValue < 0.5 ? 'novel' : 'known', '--threshold sets the verdict');
       assert.ok(['A', 'B'].includes(s.nearestPhase));
+      assert.ok(Array.isArray(s.unexplainedPeaks) && s.unexplainedPeaks.every((p: { twoTheta: number; d: number }) => p.twoTheta >= 20 && p.twoTheta <= 90 && p.d > 0), JSON.stringify(s.unexplainedPeaks));
       assert.ok(s.steps.some((step: string) => /resampled \d+ points .* onto 64 points/.test(step)), s.steps.join('; '));
     }
     const broken = byFile.get('broken.xy');

@@ -12,6 +12,7 @@ import { COLOURING_LABELS, collectionMapSvg, type MapColouring } from '../../cor
 import { writeFileAtomic } from '../../core/util/atomic';
 import { recogniseMapSvg } from '../../core/report/output-marks';
 import type { PreprocessOptions } from '../../core/preprocess/options';
+import { NO_UNEXPLAINED_LINE } from '../../core/analysis/unexplained-peaks';
 
 export const isCollectionFile = (file: string) => file.toLowerCase().endsWith('.xrd');
 
@@ -71,7 +72,11 @@ export function scoreCollectionFiles(
       const where = s.x !== undefined ? ` at (${s.x.toFixed(1)}, ${s.y!.toFixed(1)}) mm` : '';
       const composition = s.composition ? ' ' + Object.entries(s.composition).map(([e, v]) => `${e}${v.toFixed(2)}`).join(' ') : '';
       if ('error' in s) ctx.out(`  ${s.id}${where}${composition}: not scored — ${s.error}\n`);
-      else ctx.out(`  ${s.id}${where}${composition}: ${s.verdict.toUpperCase()} (p = ${s.pValue.toPrecision(3)}), excess BCE ${s.bceExcess.toPrecision(3)}, nearest ${s.nearestPhase}\n`);
+      else {
+        const peaks = s.unexplainedPeaks ?? [];
+        const lines = peaks.length ? `, unexplained peaks at ${peaks.map((p) => `${p.twoTheta.toFixed(2)}°`).join(', ')}` : s.verdict === 'novel' ? `; ${NO_UNEXPLAINED_LINE}` : '';
+        ctx.out(`  ${s.id}${where}${composition}: ${s.verdict.toUpperCase()} (p = ${s.pValue.toPrecision(3)}), excess BCE ${s.bceExcess.toPrecision(3)}, nearest ${s.nearestPhase}${lines}\n`);
+      }
     }
   }
   return someFailed ? 1 : 0;

@@ -12,6 +12,7 @@ import { parseBackend } from './train';
 import { BACKGROUND_METHODS, DEFAULT_PREPROCESS_OPTIONS, type BackgroundMethod, type PreprocessStep } from '../../core/preprocess/prepare';
 import { isCollectionFile, scoreCollectionFiles } from './score-collection';
 import { MIN_MEASURED_GRID_POINTS } from '../../core/preprocess/input';
+import { UNEXPLAINED_PEAK_DEFAULTS, unexplainedSummary } from '../../core/analysis/unexplained-peaks';
 
 export const scoreCommand: Command = {
   name: 'score',
@@ -31,7 +32,11 @@ export const scoreCommand: Command = {
     `is refused (exit 2). Models saved before preprocessing was recorded use the flags (default`,
     `${DEFAULT_PREPROCESS_OPTIONS.background}, Kα2 kept). The p-value is`,
     'the fraction of held-out known patterns whose reconstruction error is at least as large;',
-    'below the model\'s threshold the verdict is "novel". A file that cannot be read or scored',
+    'below the model\'s threshold the verdict is "novel". Under each score are the unexplained',
+    'peaks (unexplainedPeaks in --json): lines of the prepared pattern the reconstruction leaves',
+    `unexplained, ${UNEXPLAINED_PEAK_DEFAULTS.k}σ above the pattern's noise, each with 2θ, d (Bragg, at the model's`,
+    'wavelength) and height relative to the strongest line; a NOVEL verdict without one differs',
+    'from the model in the shape of its lines or its background. A file that cannot be read or scored',
     '(a damaged file, or one with too little data in the model\'s 2θ range: fewer than',
     `${MIN_MEASURED_GRID_POINTS} of its grid points measured, or one intensity throughout) is listed with its`,
     'error, the others are scored, and the exit code is 1.',
@@ -87,6 +92,8 @@ export const scoreCommand: Command = {
             `${r.file}: ${r.verdict.toUpperCase()} (p = ${r.pValue.toPrecision(3)}), excess BCE ${r.bceExcess.toPrecision(3)} (BCE ${r.bce.toPrecision(4)}), MSE ${r.mse.toPrecision(3)}, ` +
               `latent (${r.latent.map((v) => v.toFixed(3)).join(', ')}), nearest known phase ${r.nearestPhase}\n`,
           );
+          const where = unexplainedSummary(r.unexplainedPeaks ?? [], r.verdict === 'novel');
+          if (where) ctx.out(`  ${where}\n`);
           for (const step of r.steps) ctx.out(`  - ${step}\n`);
         }
       }

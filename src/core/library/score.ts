@@ -100,7 +100,7 @@ export function scoreCollectionSamples(scorer: Scorer, collection: Collection, o
       const prepared = scorer.prepare(samplePattern(collection, i), options);
       steps ??= prepared.steps;
       coverage[i] = prepared.coverage;
-      return prepared.pattern;
+      return prepared;
     },
     { batchSize, compositions: compositions?.rows },
   );
@@ -147,6 +147,6 @@ export function scoreWithComposition(
   if (manifest.kind !== 'cvae') return scorer.scoreMeasured(measured, options);
   const compositions = compositionsFor([{ id: what, composition }], manifest.spec.compositionElements);
   const prepared = scorer.prepare(measured, options);
-  const { scores, reconstructions } = scorer.score(prepared.pattern, 1, { compositions, keepReconstructions: true });
+  const { scores, reconstructions } = scorer.score(prepared.pattern, 1, { compositions, keepReconstructions: true, covered: [prepared.covered] });
   return { score: scores[0], prepared, reconstruction: reconstructions! };
 }

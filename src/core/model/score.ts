@@ -10,6 +10,8 @@ import { nonFiniteScoreNumber, verdictFor, type Verdict } from '../analysis/verd
 import type { MeasuredPattern } from '../formats/pattern';
 import { prepareForModel, type PreparedPattern, type PreprocessOptions } from '../preprocess/prepare';
 import { scoringPreprocessOptions } from '../preprocess/model-preprocessing';
+import { CU_KALPHA1 } from '../preprocess/options';
+import { findUnexplainedPeaks, type UnexplainedPeak } from '../analysis/unexplained-peaks';
 
 export interface PatternScore {
   latent: number[];
@@ -25,6 +27,8 @@ export interface PatternScore {
   nearestDistance: number;
   /** Ensemble spread of the excess BCE (standard deviation over members), when there are several. */
   bceSpread?: number;
+  /** Lines of the pattern the reconstruction does not account for, strongest first (analysis/unexplained-peaks.ts). */
+  unexplainedPeaks?: UnexplainedPeak[];
 }
 
 /** One item of a batched scoring: its score, or why it could not be prepared. */
@@ -47,7 +51,7 @@ export class Scorer {
   score(
     patterns: Float32Array,
     count: number,
-    options: { compositions?: Float32Array; keepReconstructions?: boolean; grid?: Grid; what?: string } = {},
+    options: { compositions?: Float32Array; keepReconstructions?: boolean; grid?: Grid; what?: string; covered?: readonly ({ first: number; last: number } | undefined)[] } = {},
   ): { scores: PatternScore[]; reconstructions?: Float32Array } {
     const { results, reconstructions } = this.scoreEach(patterns, count, options);
     const scores = results.map((r, i) => {
@@ -61,13 +65,16 @@ export class Scorer {
   scoreEach(
     patterns: Float32Array,
     count: number,
-    options: { compositions?: Float32Array; keepReconstructions?: boolean; grid?: Grid; what?: string } = {},
+    options: { compositions?: Float32Array; keepReconstructions?: boolean; grid?: Grid; what?: string; covered?: readonly ({ first: number; last: number } | undefined)[] } = {},
   ): { results: BatchedScore[]; reconstructions?: Float32Array } {
     const { manifest, members } = this.model;
     if (options.grid) checkGrid(manifest, options.grid, options.what ?? 'these patterns');
     if (patterns.length < count * manifest.grid.points) throw new Error(`expected ${count} patterns of ${manifest.grid.points} points`);
     const latentDims = manifest.spec.latent;
-    const first = encodeAndReconstruct(members[0], patterns, count, options);
+    // The reconstruction is always kept: the unexplained peaks are read from it.
+    const first = encodeAndReconstruct(members[0], patterns, count, { ...options, keepReconstructions: true });
+    const points = manifest.grid.points;
+    const wavelength = manifest.wavelength ?? CU_KALPHA1;
     const others = members.slice(1).map((m) => encodeAndReconstruct(m, patterns, count, { compositions: options.compositions }));
     const calibration = manifest.calibration.errors;
     const results: BatchedScore[] = [];
@@ -100,9 +107,16 @@ export class Scorer {
       }
       // Fields in the order people read them (and --json prints them).
       const { verdict, nearestPhase, nearestDistance, bceSpread } = score;
-      results.push({ score: { latent, bce: numbers.bce, bceExcess: numbers.bceExcess, mse: numbers.mse, pValue: numbers.pValue, verdict, nearestPhase, nearestDistance, ...(bceSpread === undefined ? {} : { bceSpread }) } });
+      const { peaks: unexplainedPeaks } = findUnexplainedPeaks({
+        pattern: patterns.subarray(i * points, (i + 1) * points),
+        reconstruction: first.reconstructions!.subarray(i * points, (i + 1) * points),
+        grid: manifest.grid,
+        covered: options.covered?.[i],
+        wavelength,
+      });
+      results.push({ score: { latent, bce: numbers.bce, bceExcess: numbers.bceExcess, mse: numbers.mse, pValue: numbers.pValue, verdict, nearestPhase, nearestDistance, ...(bceSpread === undefined ? {} : { bceSpread }), unexplainedPeaks } });
     }
-    return { results, reconstructions: first.reconstructions };
+    return { results, reconstructions: options.keepReconstructions ? first.reconstructions : undefined };
   }
 
   /**
@@ -113,7 +127,7 @@ export class Scorer {
   scoreMeasured(measured: MeasuredPattern, options: PreprocessOptions = {}): { score: PatternScore; prepared: PreparedPattern; reconstruction: Float32Array } {
     this.refuseConditional();
     const prepared = this.prepare(measured, options);
-    const { scores, reconstructions } = this.score(prepared.pattern, 1, { keepReconstructions: true });
+    const { scores, reconstructions } = this.score(prepared.pattern, 1, { keepReconstructions: true, covered: [prepared.covered] });
     return { score: scores[0], prepared, reconstruction: reconstructions! };
   }
 
@@ -144,7 +158,7 @@ export class Scorer {
    */
   scoreManyMeasured(patterns: readonly MeasuredPattern[], options: PreprocessOptions = {}, batchSize = 256): { score?: PatternScore; error?: string }[] {
     this.refuseConditional();
-    return this.scoreBatched(patterns.length, (i) => this.prepare(patterns[i], options).pattern, { batchSize }).map((r) => (r.error ? { error: r.error.message } : { score: r.score }));
+    return this.scoreBatched(patterns.length, (i) => this.prepare(patterns[i], options), { batchSize }).map((r) => (r.error ? { error: r.error.message } : { score: r.score }));
   }
 
   /**
@@ -155,7 +169,11 @@ export class Scorer {
    * items keeps that error and the next batches are still scored. `compositions` (a conditional
    * model's input) has one row per item.
    */
-  scoreBatched(count: number, prepare: (i: number) => Float32Array, options: { batchSize?: number; compositions?: Float32Array } = {}): BatchedScore[] {
+  scoreBatched(
+    count: number,
+    prepare: (i: number) => Float32Array | Pick<PreparedPattern, 'pattern' | 'covered'>,
+    options: { batchSize?: number; compositions?: Float32Array } = {},
+  ): BatchedScore[] {
     const points = this.model.manifest.grid.points;
     const { compositions } = options;
     const width = compositions && count ? compositions.length / count : 0;
@@ -164,22 +182,26 @@ export class Scorer {
     const batchCompositions = compositions && new Float32Array(size * width);
     const results: BatchedScore[] = new Array(count);
     let rows: number[] = []; // the item in each filled row of the batch
+    let covered: (PreparedPattern['covered'] | undefined)[] = []; // the measured span of each row
     const scoreRows = () => {
       if (!rows.length) return;
       try {
-        const scored = this.scoreEach(batch, rows.length, { compositions: batchCompositions?.subarray(0, rows.length * width) }).results;
+        const scored = this.scoreEach(batch, rows.length, { compositions: batchCompositions?.subarray(0, rows.length * width), covered }).results;
         rows.forEach((item, row) => (results[item] = scored[row]));
       } catch (e) {
         const error = asError(e);
         for (const item of rows) results[item] = { error };
       }
       rows = [];
+      covered = [];
     };
     for (let i = 0; i < count; i++) {
       try {
-        const pattern = prepare(i);
+        const prepared = prepare(i);
+        const pattern = prepared instanceof Float32Array ? prepared : prepared.pattern;
         if (pattern.length !== points) throw new Error(`a prepared pattern has ${pattern.length} points; the model's grid has ${points}`);
         batch.set(pattern, rows.length * points);
+        covered[rows.length] = prepared instanceof Float32Array ? undefined : prepared.covered;
       } catch (e) {
         results[i] = { error: asError(e) };
         continue;

@@ -25,7 +25,7 @@ export function modelScoring(scorer: Scorer, pThreshold?: number): Pick<Measurem
       const prepared = requests.map((r) => prepareForModel(r.measured, grid));
       const patterns = new Float32Array(prepared.length * grid.points);
       prepared.forEach((p, i) => patterns.set(p.pattern, i * grid.points));
-      const { scores } = scorer.score(patterns, prepared.length);
+      const { scores } = scorer.score(patterns, prepared.length, { covered: prepared.map((p) => p.covered) });
       return scores.map((s, i) => ({ ...withVerdict(s), coverage: prepared[i].coverage, steps: prepared[i].steps }));
     },
   };

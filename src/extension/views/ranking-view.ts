@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { FileScore, WorkspaceScores } from '../workspace-scores';
 import { workspaceRelative } from '../model-service';
 import { PATTERN_EDITOR } from '../editors/pattern-editor';
+import { unexplainedSummary } from '../../core/analysis/unexplained-peaks';
 
 export class RankingView implements vscode.TreeDataProvider<FileScore>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -33,7 +34,8 @@ export class RankingView implements vscode.TreeDataProvider<FileScore>, vscode.D
       item.description = `${s.verdict} · p ${s.pValue < 0.001 ? '< 0.001' : s.pValue.toFixed(3)} · ${s.bceExcess.toPrecision(3)}`;
       item.iconPath = s.verdict === 'novel' ? new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('charts.red')) : new vscode.ThemeIcon('pass', new vscode.ThemeColor('charts.green'));
       item.tooltip = new vscode.MarkdownString(
-        `**${where}**\n\n| | |\n|---|---|\n| verdict | ${s.verdict} |\n| p-value | ${s.pValue.toPrecision(3)} |\n| excess BCE | ${s.bceExcess.toPrecision(4)} |\n| BCE | ${s.bce.toPrecision(4)} |\n| MSE | ${s.mse.toPrecision(3)} |\n| nearest phase | ${s.nearestPhase} |\n| latent | (${s.latent.map((v) => v.toFixed(2)).join(', ')}) |`,
+        `**${where}**\n\n| | |\n|---|---|\n| verdict | ${s.verdict} |\n| p-value | ${s.pValue.toPrecision(3)} |\n| excess BCE | ${s.bceExcess.toPrecision(4)} |\n| BCE | ${s.bce.toPrecision(4)} |\n| MSE | ${s.mse.toPrecision(3)} |\n| nearest phase | ${s.nearestPhase} |\n| latent | (${s.latent.map((v) => v.toFixed(2)).join(', ')}) |` +
+          (s.unexplainedPeaks ? `\n\n${unexplainedSummary(s.unexplainedPeaks, s.verdict === 'novel') ?? 'no unexplained peak'}` : ''),
       );
       item.contextValue = s.verdict;
     } else {
