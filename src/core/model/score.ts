@@ -31,6 +31,19 @@ export interface PatternScore {
   unexplainedPeaks?: UnexplainedPeak[];
 }
 
+export interface ScoreOptions {
+  compositions?: Float32Array;
+  keepReconstructions?: boolean;
+  grid?: Grid;
+  what?: string;
+  covered?: readonly ({ first: number; last: number } | undefined)[];
+  /**
+   * Look for unexplained peaks (default: yes, every score a person reads lists them). Bulk
+   * scoring of synthetic arrays may skip it: the search costs about as much as the model.
+   */
+  unexplainedPeaks?: boolean;
+}
+
 /** One item of a batched scoring: its score, or why it could not be prepared. */
 export type BatchedScore = { score: PatternScore; error?: undefined } | { score?: undefined; error: Error };
 
@@ -51,7 +64,7 @@ export class Scorer {
   score(
     patterns: Float32Array,
     count: number,
-    options: { compositions?: Float32Array; keepReconstructions?: boolean; grid?: Grid; what?: string; covered?: readonly ({ first: number; last: number } | undefined)[] } = {},
+    options: ScoreOptions = {},
   ): { scores: PatternScore[]; reconstructions?: Float32Array } {
     const { results, reconstructions } = this.scoreEach(patterns, count, options);
     const scores = results.map((r, i) => {
@@ -65,14 +78,15 @@ export class Scorer {
   scoreEach(
     patterns: Float32Array,
     count: number,
-    options: { compositions?: Float32Array; keepReconstructions?: boolean; grid?: Grid; what?: string; covered?: readonly ({ first: number; last: number } | undefined)[] } = {},
+    options: ScoreOptions = {},
   ): { results: BatchedScore[]; reconstructions?: Float32Array } {
     const { manifest, members } = this.model;
     if (options.grid) checkGrid(manifest, options.grid, options.what ?? 'these patterns');
     if (patterns.length < count * manifest.grid.points) throw new Error(`expected ${count} patterns of ${manifest.grid.points} points`);
     const latentDims = manifest.spec.latent;
-    // The reconstruction is always kept: the unexplained peaks are read from it.
-    const first = encodeAndReconstruct(members[0], patterns, count, { ...options, keepReconstructions: true });
+    // The unexplained peaks are read from the reconstruction.
+    const lookForPeaks = options.unexplainedPeaks !== false;
+    const first = encodeAndReconstruct(members[0], patterns, count, { ...options, keepReconstructions: lookForPeaks || options.keepReconstructions });
     const points = manifest.grid.points;
     const wavelength = manifest.wavelength ?? CU_KALPHA1;
     const others = members.slice(1).map((m) => encodeAndReconstruct(m, patterns, count, { compositions: options.compositions }));
@@ -107,14 +121,18 @@ export class Scorer {
       }
       // Fields in the order people read them (and --json prints them).
       const { verdict, nearestPhase, nearestDistance, bceSpread } = score;
-      const { peaks: unexplainedPeaks } = findUnexplainedPeaks({
-        pattern: patterns.subarray(i * points, (i + 1) * points),
-        reconstruction: first.reconstructions!.subarray(i * points, (i + 1) * points),
-        grid: manifest.grid,
-        covered: options.covered?.[i],
-        wavelength,
+      const unexplainedPeaks = lookForPeaks
+        ? findUnexplainedPeaks({
+            pattern: patterns.subarray(i * points, (i + 1) * points),
+            reconstruction: first.reconstructions!.subarray(i * points, (i + 1) * points),
+            grid: manifest.grid,
+            covered: options.covered?.[i],
+            wavelength,
+          }).peaks
+        : undefined;
+      results.push({
+        score: { latent, bce: numbers.bce, bceExcess: numbers.bceExcess, mse: numbers.mse, pValue: numbers.pValue, verdict, nearestPhase, nearestDistance, ...(bceSpread === undefined ? {} : { bceSpread }), ...(unexplainedPeaks ? { unexplainedPeaks } : {}) },
       });
-      results.push({ score: { latent, bce: numbers.bce, bceExcess: numbers.bceExcess, mse: numbers.mse, pValue: numbers.pValue, verdict, nearestPhase, nearestDistance, ...(bceSpread === undefined ? {} : { bceSpread }), unexplainedPeaks } });
     }
     return { results, reconstructions: options.keepReconstructions ? first.reconstructions : undefined };
   }
