@@ -11,6 +11,14 @@ export function xy(points: number, seed = 1): string {
 }
 
 /** Counts the ticks of a 20 ms timer while `work` runs: a blocked thread ticks about once. */
+/**
+ * The asking thread kept turning while it waited: its 20 ms timer fired at least once per
+ * 100 ms of the wait. A wait shorter than 100 ms cannot have frozen it, and asks for nothing.
+ */
+export function assertKeptTurning(ticks: number, seconds: number): void {
+  if (ticks < Math.floor(seconds * 10)) throw new Error(`the asking thread froze: ${ticks} timer ticks in ${seconds.toFixed(2)} s (at least ${Math.floor(seconds * 10)} expected)`);
+}
+
 export async function ticking<T>(work: () => Promise<T>): Promise<{ value: T; ticks: number; seconds: number }> {
   let ticks = 0;
   const timer = setInterval(() => ticks++, 20);
