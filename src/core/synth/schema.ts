@@ -13,7 +13,7 @@ import { MAX_PATTERNS } from './limits';
  */
 const AUGMENTATION_DESCRIPTIONS: Record<keyof AugmentationConfig, string> = {
   isotropicStrain: 'Relative change of all lattice parameters (fraction, e.g. 0.01 = 1 %).',
-  anisotropicStrain: 'Further independent relative change of a, b and c (fraction).',
+  anisotropicStrain: 'Further relative change of each lattice parameter the crystal system leaves free (fraction): cubic a; tetragonal, hexagonal, trigonal a and c; orthorhombic and lower a, b, c. Symmetry-equivalent reflections never split.',
   sampleDisplacementMm: 'Sample height displacement s in mm: Δ2θ = −2s·cosθ/R.',
   goniometerRadiusMm: 'Goniometer radius R in mm.',
   zeroShiftDeg: 'Zero shift of the 2θ scale in degrees.',
@@ -23,6 +23,9 @@ const AUGMENTATION_DESCRIPTIONS: Record<keyof AugmentationConfig, string> = {
   cagliotiU: 'Caglioti U in deg² (Gaussian FWHM² = U·tan²θ + V·tanθ + W).',
   cagliotiV: 'Caglioti V in deg².',
   cagliotiW: 'Caglioti W in deg².',
+  instrumentLorentzianX: 'Instrumental Lorentzian X in degrees (× tanθ), added to the sample\'s strain broadening; set by `latent-xrd calibrate`.',
+  instrumentLorentzianY: 'Instrumental Lorentzian Y in degrees (÷ cosθ), added to the sample\'s size broadening; set by `latent-xrd calibrate`.',
+  axialAsymmetry: 'Axial-divergence asymmetry A: the low-angle half of each line is (1 + A·cot 2θ) times the FWHM wide, the high-angle half (1 − A·cot 2θ) (split pseudo-Voigt; 0 = symmetric).',
   textureProbability: 'Probability that a pattern has preferred orientation.',
   marchDollaseR: 'March–Dollase parameter r (1 = random orientation).',
   textureAxes: 'Preferred-orientation axes (plane normals h k l) to choose from.',
@@ -33,6 +36,7 @@ const AUGMENTATION_DESCRIPTIONS: Record<keyof AugmentationConfig, string> = {
   humpAmplitude: 'Amorphous hump height, as a fraction of the strongest peak.',
   humpCentreDeg: 'Amorphous hump centre in degrees 2θ.',
   humpFwhmDeg: 'Amorphous hump width (FWHM) in degrees.',
+  airScatter: 'Air scatter at the low end of the grid, as a fraction of the strongest peak; falls as (sin θ_min / sin θ)².',
   peakCounts: 'Counts in the strongest peak (sets the Poisson noise).',
   gaussianNoise: 'Gaussian detector noise σ as a fraction of the strongest peak.',
 };
