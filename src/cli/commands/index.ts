@@ -11,6 +11,7 @@ import { waferCommand } from './wafer';
 import { readCommand } from './read';
 import { watchCommand } from './watch';
 import { importCommand } from './import';
+import { calibrateCommand } from './calibrate';
 
 /** Every `latent-xrd` command, in the order `--help` lists them. */
-export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, readCommand, watchCommand, importCommand, reproduceCommand, waferCommand, benchCommand];
+export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, readCommand, watchCommand, importCommand, calibrateCommand, reproduceCommand, waferCommand, benchCommand];

@@ -14,26 +14,11 @@ import type { MeasuredPattern } from '../formats/pattern';
 import type { Radiation } from '../synth/simulator';
 import { buildPhaseModel } from '../synth/phase';
 import { reciprocalMetric } from '../diffraction/lattice';
+import { MAX_ZERO_SHIFT_DEG, type InstrumentProfile } from './profile-keys';
+export type { InstrumentProfile } from './profile-keys';
 import { axialSplit, gaussianFwhm, lorentzianFwhm, splitPseudoVoigt, tchWidthAndEta, type ProfileParameters } from '../diffraction/profile';
 
 const DEG = 180 / Math.PI;
-
-/** A laboratory instrument's profile, as `latent-xrd calibrate` fits it and `instrument` in latent-xrd.json holds it. */
-export interface InstrumentProfile {
-  /** Caglioti U, V, W in deg²: Gaussian FWHM² = U·tan²θ + V·tanθ + W. */
-  cagliotiU: number;
-  cagliotiV: number;
-  cagliotiW: number;
-  /** Instrumental Lorentzian X (deg, × tanθ) and Y (deg, ÷ cosθ). */
-  lorentzianX: number;
-  lorentzianY: number;
-  /** Zero shift of the 2θ scale (deg): lines sit at 2θ_Bragg + zero. */
-  zeroShiftDeg: number;
-  /** Axial-divergence asymmetry A (profile.ts, axialSplit). */
-  axialAsymmetry: number;
-}
-
-export const INSTRUMENT_PROFILE_KEYS = ['cagliotiU', 'cagliotiV', 'cagliotiW', 'lorentzianX', 'lorentzianY', 'zeroShiftDeg', 'axialAsymmetry'] as const;
 
 export interface FittedLine {
   hkl: [number, number, number];
@@ -73,7 +58,7 @@ export class CalibrationRefused extends Error {}
 /** Least share of the above-background signal the standard's lines must explain: below it the file is not that standard. */
 export const MIN_EXPLAINED = 0.9;
 /** The zero shift searched: a scale off by more is a different problem (wrong wavelength, wrong standard). */
-export const ZERO_SEARCH_DEG = 1;
+export const ZERO_SEARCH_DEG = MAX_ZERO_SHIFT_DEG;
 /** Plausible laboratory line widths (deg): outside, the fit described something else. */
 export const FWHM_RANGE: [number, number] = [0.01, 1.5];
 const BACKGROUND_TERMS = 9; // Chebyshev T0…T8, plus the air-scatter term
