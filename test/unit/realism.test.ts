@@ -283,6 +283,19 @@ describe('latent-xrd calibrate on a measured LaB6 standard', () => {
     assert.equal(planDataset(own, dir).plan!.augmentation.cagliotiW, 0.004);
     assert.ok(!existsSync(join(dir, 'dataset.h5')));
   });
+
+  it('refuses a scan whose file states another wavelength than the config draws with, before fitting', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latent-xrd-calibrate-'));
+    copyFileSync(lab6Cif, join(dir, 'LaB6.cif'));
+    copyFileSync(join(root, 'test/fixtures/instrument-formats/PANalytical-powder-xrd-3-70deg.xrdml'), join(dir, 'scan.xrdml'));
+    const original = '{ "phases": [ { "cif": "LaB6.cif", "count": 1 } ], "radiation": "MoKa" }\n';
+    writeFileSync(join(dir, 'latent-xrd.json'), original);
+    let stderr = '';
+    const code = await runCli(['calibrate', 'scan.xrdml', '--cif', 'LaB6.cif'], { out: () => undefined, err: (t) => (stderr += t), cwd: dir });
+    assert.notEqual(code, 0);
+    assert.match(stderr, /scan\.xrdml: the file states λ = 1\.54\d* Å, but the config's radiation is "MoKa"/);
+    assert.equal(readFileSync(join(dir, 'latent-xrd.json'), 'utf8'), original);
+  });
 });
 
 describe('the instrument section of latent-xrd.json', () => {

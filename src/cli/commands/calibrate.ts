@@ -70,6 +70,13 @@ export const calibrateCommand: Command = {
     }
     const range = values['two-theta'] ? parseTwoThetaRange('--two-theta', values['two-theta']) : undefined;
     const pattern = readPatternFile(resolve(ctx.cwd, standard), standard);
+    // A calibration holds for the tube it was measured with: a file that states another
+    // wavelength than the one the patterns will be drawn with is refused, not fitted.
+    if (!values.wavelength && pattern.wavelength !== undefined && Math.abs(pattern.wavelength - radiation.kalpha1) > 1e-3) {
+      throw new UserError(
+        `${standard}: the file states λ = ${pattern.wavelength} Å, but ${config?.radiation !== undefined ? `the config's radiation is ${JSON.stringify(config.radiation)}` : 'the default radiation is CuKa'} (Kα1 ${radiation.kalpha1} Å): calibrate with a scan from the tube the patterns are drawn for, or give --wavelength`,
+      );
+    }
     const loaded = loadStructures(ctx.cwd, values.cif);
     const structure = pickStructure(loaded, values.cif, values.block);
 
