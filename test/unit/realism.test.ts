@@ -278,6 +278,14 @@ describe('latent-xrd calibrate on a measured LaB6 standard', () => {
     assert.notEqual(wrong.code, 0);
     assert.match(wrong.stderr, /calibration refused: the CIF's lines explain/);
     assert.equal(readFileSync(join(dir, 'latent-xrd.json'), 'utf8'), text);
+    // --dry-run fits and prints, writes nothing; without a config there is nothing to write into.
+    const dry = await run('calibrate', 'LaB6.xye.gz', '--cif', 'LaB6.cif', '--dry-run', '--config', 'other.json');
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /cagliotiW\s+[\d.e-]+ deg²[\s\S]*not written \(--dry-run\)/);
+    assert.ok(!existsSync(join(dir, 'other.json')));
+    const missing = await run('calibrate', 'LaB6.xye.gz', '--cif', 'LaB6.cif', '--config', 'other.json');
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /other\.json: no such config; calibrate writes the instrument into an existing latent-xrd\.json/);
     // An explicit augmentation entry still wins over the calibrated centre.
     const own = { ...checked.config!, augmentation: { cagliotiW: 0.004 } };
     assert.equal(planDataset(own, dir).plan!.augmentation.cagliotiW, 0.004);
