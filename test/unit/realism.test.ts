@@ -336,4 +336,12 @@ describe('the instrument section of latent-xrd.json', () => {
     assert.equal(validateConfig(replaced).config!.instrument!.cagliotiW, 0.002);
     assert.ok(replaced.startsWith('{\n  "phases": [{ "cif": "x.cif", "count": 1 }],\n  "instrument": {'));
   });
+
+  it('is added after the last entry in the file\'s own line ends and indentation', () => {
+    const crlf = '{\r\n    "phases": [{ "cif": "x.cif", "count": 1 }]\r\n}\r\n';
+    const added = withInstrumentSection(crlf, { cagliotiW: 0.002, calibration: { by: 'latent-xrd calibrate' } });
+    assert.ok(added.startsWith('{\r\n    "phases": [{ "cif": "x.cif", "count": 1 }],\r\n    "instrument": {\r\n        "cagliotiW": 0.002,'), JSON.stringify(added));
+    assert.ok(!/[^\r]\n/.test(added), 'no bare LF');
+    assert.equal(validateConfig(added).config!.instrument!.cagliotiW, 0.002);
+  });
 });

@@ -121,7 +121,8 @@ export function withInstrumentSection(text: string, section: InstrumentSection):
   const offsets = lineOffsets(text);
   const offset = (line: number, column: number) => offsets[line - 1] + column - 1;
   const indent = /\n([ \t]+)"/.exec(text)?.[1] ?? '  ';
-  const rendered = JSON.stringify(section, null, indent.length && indent[0] === ' ' ? indent.length : '\t').replace(/\n/g, `\n${indent}`);
+  const eol = text.includes('\r\n') ? '\r\n' : '\n'; // the file's own line ends
+  const rendered = JSON.stringify(section, null, indent.length && indent[0] === ' ' ? indent.length : '\t').replace(/\n/g, `${eol}${indent}`);
   const existing = (root as Record<string, unknown>).instrument;
   if (existing !== undefined) {
     const by = typeof existing === 'object' && existing !== null ? (existing as { calibration?: { by?: unknown } }).calibration?.by : undefined;
@@ -136,7 +137,7 @@ export function withInstrumentSection(text: string, section: InstrumentSection):
   let end = close;
   while (end > 0 && /\s/.test(text[end - 1])) end--;
   const empty = text[end - 1] === '{';
-  return text.slice(0, end) + `${empty ? '' : ','}\n${indent}"instrument": ${rendered}\n` + text.slice(close);
+  return text.slice(0, end) + `${empty ? '' : ','}${eol}${indent}"instrument": ${rendered}${eol}` + text.slice(close);
 }
 
 function lineOffsets(text: string): number[] {
