@@ -214,7 +214,7 @@ describe('latent-xrd calibrate on a measured LaB6 standard', () => {
   // The half-height width read off the data and off the fitted curve the same way (Kα doublet
   // and asymmetry included). Lines above 125° are left out: their maxima are a few hundred
   // counts, and the noise on the highest point biases a half-height width read off the data
-  // low. The measured lines are more peaked than a pseudo-Voigt (the fitted curve is 10–20 %
+  // low. The measured lines are more peaked than a pseudo-Voigt (the fitted curve is 11–22 %
   // wider at half height at 37–54°, with Rwp within 1.2 × Rexp): 25 % is what the TCH profile
   // the simulator draws can promise, and what is checked.
   it('gives the widths measured on the peaks, within 25 %, and their growth to high angle', () => {
