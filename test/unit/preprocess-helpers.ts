@@ -24,6 +24,7 @@ export const STILL: AugmentationConfig = {
   isotropicStrain: 0, anisotropicStrain: 0, sampleDisplacementMm: 0, zeroShiftDeg: 0,
   textureProbability: 0, debyeWallerB: 0,
   backgroundConstant: 0, backgroundLinear: 0, backgroundQuadratic: 0, humpAmplitude: 0,
+  axialAsymmetry: 0, airScatter: 0,
   peakCounts: 1e16, gaussianNoise: 0,
 };
 

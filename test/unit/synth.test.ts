@@ -19,6 +19,7 @@ const still: AugmentationConfig = {
   crystalliteSizeNm: 100, microstrainX: 0, cagliotiU: 0, cagliotiV: 0, cagliotiW: 0.003,
   textureProbability: 0, debyeWallerB: 0,
   backgroundConstant: 0, backgroundLinear: 0, backgroundQuadratic: 0, humpAmplitude: 0,
+  axialAsymmetry: 0, airScatter: 0,
   peakCounts: 1e16, gaussianNoise: 0, // Poisson noise at 1e-8 of the maximum: invisible
 };
 

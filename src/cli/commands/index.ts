@@ -12,6 +12,7 @@ import { readCommand } from './read';
 import { watchCommand } from './watch';
 import { importCommand } from './import';
 import { calibrateNoveltyCommand } from './calibrate-novelty';
+import { calibrateCommand } from './calibrate';
 
 /** Every `latent-xrd` command, in the order `--help` lists them. */
-export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, trainCommand, scoreCommand, calibrateNoveltyCommand, readCommand, watchCommand, importCommand, reproduceCommand, waferCommand, benchCommand];
+export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, calibrateCommand, trainCommand, scoreCommand, calibrateNoveltyCommand, readCommand, watchCommand, importCommand, reproduceCommand, waferCommand, benchCommand];

@@ -57,3 +57,28 @@ export function pseudoVoigt(dx: number, fwhm: number, eta: number): number {
   const gauss = (GAUSS_NORM / fwhm) * Math.exp(-LN2 * r * r);
   return eta * lorentz + (1 - eta) * gauss;
 }
+
+/**
+ * A split pseudo-Voigt: the low-angle half (dx < 0) drawn with FWHM H(1 + a) and the
+ * high-angle half with H(1 − a), each scaled so the halves meet at the centre and the area
+ * stays 1; the FWHM stays H. With a > 0 the line leans to low angle, as axial divergence makes
+ * lines below 90° 2θ do (simulator: a = A·cot 2θ).
+ */
+export function splitPseudoVoigt(dx: number, fwhm: number, eta: number, a: number): number {
+  const side = dx < 0 ? 1 + a : 1 - a;
+  return side * pseudoVoigt(dx, fwhm * side, eta);
+}
+
+/** Largest |a| of a split profile: keeps the narrower half's width positive. */
+export const MAX_ASYMMETRY = 0.8;
+
+/**
+ * The split a line at 2θ gets from the asymmetry parameter A: A·cot 2θ, the angular
+ * dependence of axial-divergence asymmetry (Finger, Cox & Jephcoat 1994; Bérar & Baldinozzi
+ * 1993 use the same 1/tan form): large at low angle, zero at 90°, reversed above.
+ */
+export function axialSplit(asymmetryA: number, twoThetaDeg: number): number {
+  if (asymmetryA === 0) return 0;
+  const a = asymmetryA / Math.tan((twoThetaDeg * Math.PI) / 180);
+  return a > MAX_ASYMMETRY ? MAX_ASYMMETRY : a < -MAX_ASYMMETRY ? -MAX_ASYMMETRY : a;
+}

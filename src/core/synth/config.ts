@@ -7,6 +7,7 @@ import { gridPointsProblem, twoThetaProblem } from '../diffraction/grid-limits';
 import { MAX_CHUNK_VALUES, MAX_PATTERNS } from './limits';
 import { validateTrainingSection, type TrainingConfig } from '../model/training-config';
 import { largestMinimumWeightFraction } from './mixture-fractions';
+import { validateInstrumentSection, type InstrumentSection } from '../instrument/section';
 
 /**
  * The workspace file `latent-xrd.json`: which structures to simulate, how many patterns, how
@@ -76,6 +77,8 @@ export interface SynthConfig {
   grid?: Partial<GridConfig>;
   radiation?: RadiationSpec;
   augmentation?: Partial<AugmentationConfig>;
+  /** A calibrated instrument (`latent-xrd calibrate`): the augmentation varies around it. */
+  instrument?: InstrumentSection;
   seed?: number;
   output?: string;
   /** Patterns generated and written per chunk (memory is proportional to this, not to the total). */
@@ -86,7 +89,7 @@ export interface SynthConfig {
 
 export const DEFAULT_GRID: GridConfig = { twoThetaMin: 20, twoThetaMax: 90, points: 2048 };
 
-export const CONFIG_KEYS = ['$schema', 'phases', 'mixtures', 'grid', 'radiation', 'augmentation', 'seed', 'output', 'chunkSize', 'training'] as const;
+export const CONFIG_KEYS = ['$schema', 'phases', 'mixtures', 'grid', 'radiation', 'augmentation', 'instrument', 'seed', 'output', 'chunkSize', 'training'] as const;
 export const PHASE_KEYS = ['cif', 'name', 'block', 'count', 'role', 'composition'] as const;
 export const MIXTURE_KEYS = ['role', 'pairs', 'fractions', 'countPerFraction', 'pairCount', 'ternaries', 'ternaryCount', 'minimumWeightFraction'] as const;
 export const GRID_KEYS = ['twoThetaMin', 'twoThetaMax', 'points'] as const;
@@ -240,6 +243,12 @@ export function validateConfig(text: string): ConfigResult {
         }
       }
     }
+  }
+  if (root.instrument !== undefined) {
+    const g = isObject(root.grid) ? root.grid : {};
+    const lo = typeof g.twoThetaMin === 'number' ? g.twoThetaMin : DEFAULT_GRID.twoThetaMin;
+    const hi = typeof g.twoThetaMax === 'number' ? g.twoThetaMax : DEFAULT_GRID.twoThetaMax;
+    validateInstrumentSection(root.instrument, problem, [lo, hi]);
   }
   if (root.seed !== undefined) positiveInteger(root.seed, ['seed'], 0);
   if (root.output !== undefined && (typeof root.output !== 'string' || !root.output)) problem(['output'], 'must be a file name');

@@ -8,6 +8,7 @@ import { expandGlob } from '../util/glob';
 import { syncFile, writeAtomically } from '../util/atomic';
 import { loadH5wasm } from '../util/h5';
 import { Random } from '../util/random';
+import { instrumentAugmentation } from '../instrument/section';
 import { DEFAULT_AUGMENTATION, PATTERN_PARAMETERS, PHASE_PARAMETERS, type AugmentationConfig } from './augmentation';
 import { DEFAULT_GRID, DEFAULT_PAIR_COUNT, DEFAULT_TERNARY_COUNT, validateConfig, type MixtureRole, type SynthConfig } from './config';
 import { crystalDensity } from '../crystal/density';
@@ -203,7 +204,8 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
       total,
       grid,
       radiation: radiationFor(config.radiation ?? 'CuKa'),
-      augmentation: { ...DEFAULT_AUGMENTATION, ...(config.augmentation ?? {}) },
+      // A calibrated instrument recentres the instrument's ranges; explicit entries still win.
+      augmentation: { ...DEFAULT_AUGMENTATION, ...instrumentAugmentation(config.instrument), ...(config.augmentation ?? {}) },
       mixtureRole,
       minimumWeightFraction,
       seed: config.seed ?? 1,

@@ -24,6 +24,11 @@ export interface PhaseModel {
   /** cos² of the angle between point i and axis a: cos2ByAxis[a][i]. */
   cos2ByAxis: Float64Array[];
   textureAxes: [number, number, number][];
+  /**
+   * Which strain draw each of a, b, c takes (strainAxis[i] ∈ {0, 1, 2}): axes a symmetry
+   * operation maps onto each other share one, so strain keeps the crystal's symmetry.
+   */
+  strainAxis: Int32Array;
 }
 
 export interface PhaseModelOptions {
@@ -87,5 +92,32 @@ export function buildPhaseModel(name: string, structure: CrystalStructure, optio
     familyCount: starts.length - 1,
     cos2ByAxis,
     textureAxes: options.textureAxes,
+    strainAxis: symmetryTiedAxes(structure),
   };
+}
+
+/**
+ * For each cell axis, the first axis it is tied to by symmetry: a rotation with an entry
+ * mixing axes i and j (a 4-fold about c maps a onto b, a 3-fold about [111] permutes a, b, c,
+ * a 6-fold or 3-fold about c in hexagonal axes maps a onto a − b) ties them. Scaling tied axes
+ * by one factor and keeping the angles keeps the metric invariant under every operation
+ * (RᵀGR = G), so symmetry-equivalent reflections keep one d-spacing and never split: cubic
+ * varies a only; tetragonal, hexagonal and trigonal a and c; orthorhombic and lower a, b, c.
+ * A symmetric θ–2θ scan of a strained powder shifts lines, it does not split them.
+ */
+export function symmetryTiedAxes(structure: Pick<CrystalStructure, 'operations'>): Int32Array {
+  const parent = Int32Array.from([0, 1, 2]);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  for (const op of structure.operations) {
+    const r = op.rotation;
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        if (i === j || r[3 * i + j] === 0) continue;
+        const a = find(i);
+        const b = find(j);
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+      }
+    }
+  }
+  return Int32Array.from([0, 1, 2], find);
 }

@@ -5,6 +5,8 @@ import { DEFAULT_AUGMENTATION, type AugmentationConfig } from './augmentation';
 import { MAX_GRID_POINTS } from '../diffraction/grid-limits';
 import { PLAUSIBLE_WAVELENGTH } from '../diffraction/wavelengths';
 import { MAX_PATTERNS } from './limits';
+import { CALIBRATED_BY, CALIBRATION_KEYS, INSTRUMENT_KEYS } from '../instrument/section';
+import { MAX_ZERO_SHIFT_DEG } from '../instrument/profile-keys';
 
 /**
  * The JSON Schema of `latent-xrd.json`, built from the same key lists the validator uses so
@@ -13,7 +15,7 @@ import { MAX_PATTERNS } from './limits';
  */
 const AUGMENTATION_DESCRIPTIONS: Record<keyof AugmentationConfig, string> = {
   isotropicStrain: 'Relative change of all lattice parameters (fraction, e.g. 0.01 = 1 %).',
-  anisotropicStrain: 'Further independent relative change of a, b and c (fraction).',
+  anisotropicStrain: 'Further relative change of each lattice parameter the crystal system leaves free (fraction): cubic a; tetragonal, hexagonal, trigonal a and c; orthorhombic and lower a, b, c. Symmetry-equivalent reflections never split.',
   sampleDisplacementMm: 'Sample height displacement s in mm: Δ2θ = −2s·cosθ/R.',
   goniometerRadiusMm: 'Goniometer radius R in mm.',
   zeroShiftDeg: 'Zero shift of the 2θ scale in degrees.',
@@ -23,6 +25,9 @@ const AUGMENTATION_DESCRIPTIONS: Record<keyof AugmentationConfig, string> = {
   cagliotiU: 'Caglioti U in deg² (Gaussian FWHM² = U·tan²θ + V·tanθ + W).',
   cagliotiV: 'Caglioti V in deg².',
   cagliotiW: 'Caglioti W in deg².',
+  instrumentLorentzianX: 'Instrumental Lorentzian X in degrees (× tanθ), added to the sample\'s strain broadening; set by `latent-xrd calibrate`.',
+  instrumentLorentzianY: 'Instrumental Lorentzian Y in degrees (÷ cosθ), added to the sample\'s size broadening; set by `latent-xrd calibrate`.',
+  axialAsymmetry: 'Axial-divergence asymmetry A: the low-angle half of each line is (1 + A·cot 2θ) times the FWHM wide, the high-angle half (1 − A·cot 2θ) (split pseudo-Voigt; 0 = symmetric).',
   textureProbability: 'Probability that a pattern has preferred orientation.',
   marchDollaseR: 'March–Dollase parameter r (1 = random orientation).',
   textureAxes: 'Preferred-orientation axes (plane normals h k l) to choose from.',
@@ -33,6 +38,7 @@ const AUGMENTATION_DESCRIPTIONS: Record<keyof AugmentationConfig, string> = {
   humpAmplitude: 'Amorphous hump height, as a fraction of the strongest peak.',
   humpCentreDeg: 'Amorphous hump centre in degrees 2θ.',
   humpFwhmDeg: 'Amorphous hump width (FWHM) in degrees.',
+  airScatter: 'Air scatter at the low end of the grid, as a fraction of the strongest peak; falls as (sin θ_min / sin θ)².',
   peakCounts: 'Counts in the strongest peak (sets the Poisson noise).',
   gaussianNoise: 'Gaussian detector noise σ as a fraction of the strongest peak.',
 };
@@ -142,6 +148,35 @@ export function configSchema(): Record<string, unknown> {
       ],
     },
     augmentation: { type: 'object', additionalProperties: false, description: 'How patterns vary; each entry overrides the documented default.', properties: augmentationProperties() },
+    instrument: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'A calibrated laboratory instrument, written by `latent-xrd calibrate STANDARD --cif STANDARD.cif`: synthetic patterns vary around it (profile ±20 %, zero shift ±0.02°); entries in "augmentation" still win. See docs/realism.md.',
+      properties: pick(INSTRUMENT_KEYS, {
+        cagliotiU: { type: 'number', description: 'Caglioti U in deg² (Gaussian FWHM² = U·tan²θ + V·tanθ + W).' },
+        cagliotiV: { type: 'number', description: 'Caglioti V in deg².' },
+        cagliotiW: { type: 'number', description: 'Caglioti W in deg².' },
+        lorentzianX: { type: 'number', description: 'Instrumental Lorentzian X in degrees (× tanθ).' },
+        lorentzianY: { type: 'number', description: 'Instrumental Lorentzian Y in degrees (÷ cosθ).' },
+        zeroShiftDeg: { type: 'number', minimum: -MAX_ZERO_SHIFT_DEG, maximum: MAX_ZERO_SHIFT_DEG, description: 'Zero shift of the 2θ scale in degrees.' },
+        axialAsymmetry: { type: 'number', minimum: -1, maximum: 1, description: 'Axial-divergence asymmetry A (split pseudo-Voigt, a = A·cot 2θ).' },
+        calibration: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['by'],
+          description: `What the fit was; "by": "${CALIBRATED_BY}" marks a section \`latent-xrd calibrate\` may replace.`,
+          properties: pick(CALIBRATION_KEYS, {
+            by: { type: 'string' },
+            standard: { type: 'string', description: 'The measured standard fitted.' },
+            cif: { type: 'string', description: 'The standard\'s CIF (its certified cell).' },
+            radiation: { type: 'string' },
+            rwp: { type: 'number', description: 'Weighted-profile R factor of the fit.' },
+            explained: { type: 'number', description: 'Share of the signal above background the standard\'s lines explain.' },
+            range: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, description: '2θ range fitted (deg).' },
+          }),
+        },
+      }),
+    },
     seed: { type: 'integer', minimum: 0, default: 1, description: 'Seed of every random draw: the same seed gives the same dataset.' },
     output: { type: 'string', minLength: 1, default: 'dataset.h5', description: 'The HDF5 dataset to write, relative to this file.' },
     chunkSize: { type: 'integer', minimum: 1, default: 1024, description: 'Patterns per chunk written (memory is proportional to this; chunk × grid points at most 2^25; the default is 1024, fewer on grids finer than 32,768 points).' },

@@ -1,6 +1,6 @@
 import type { Random } from '../util/random';
 import { reciprocalMetric } from '../diffraction/lattice';
-import { gaussianFwhm, lorentzianFwhm, tchWidthAndEta, type ProfileParameters } from '../diffraction/profile';
+import { axialSplit, gaussianFwhm, lorentzianFwhm, tchWidthAndEta, type ProfileParameters } from '../diffraction/profile';
 import { allocateLines, renderLines, renderLinesNaive, gridStep, type Grid, type Lines } from '../diffraction/render';
 import { central, sample, type Distribution } from './distributions';
 import { PATTERN_PARAMETERS, PHASE_PARAMETERS, type AugmentationConfig } from './augmentation';
@@ -46,7 +46,12 @@ export class Simulator {
   private readonly noise: Float64Array;
   private readonly noise2: Float64Array;
   private readonly twoTheta: Float64Array;
+  /** Air scatter's shape on the grid, 1 at its lower end: (sin θ_min / sin θ)². */
+  private readonly airShape: Float64Array;
+  /** The last pattern's axial-divergence asymmetry A. */
+  private asymmetryA = 0;
   private lines: Lines;
+  private readonly strainDraws = new Float64Array(3);
 
   constructor(readonly options: SimulatorOptions) {
     const points = options.grid.points;
@@ -54,6 +59,8 @@ export class Simulator {
     this.noise = new Float64Array(points);
     this.noise2 = new Float64Array(points);
     this.twoTheta = Float64Array.from({ length: points }, (_, i) => options.grid.min + i * gridStep(options.grid));
+    const sinLow = Math.sin((Math.max(options.grid.min, 1) * Math.PI) / 360);
+    this.airShape = this.twoTheta.map((t) => (sinLow / Math.sin((Math.max(t, 1) * Math.PI) / 360)) ** 2);
     this.phaseParameters = new Float64Array(options.phases.length * PHASE_PARAMETERS.length);
     const maxPoints = options.phases.reduce((m, p) => Math.max(m, p.count), 0);
     this.lines = allocateLines(Math.max(64, maxPoints * this.wavelengthCount()));
@@ -83,7 +90,11 @@ export class Simulator {
     // Instrument: shared by every phase of the pattern.
     const zeroShift = this.variation(aug.zeroShiftDeg, random);
     const displacement = this.variation(aug.sampleDisplacementMm, random);
-    const profile: ProfileParameters = { u: this.width(aug.cagliotiU, random), v: this.width(aug.cagliotiV, random), w: this.width(aug.cagliotiW, random), x: 0, y: 0 };
+    const profile: ProfileParameters = {
+      u: this.width(aug.cagliotiU, random), v: this.width(aug.cagliotiV, random), w: this.width(aug.cagliotiW, random),
+      x: this.width(aug.instrumentLorentzianX, random), y: this.width(aug.instrumentLorentzianY, random),
+    };
+    this.asymmetryA = this.width(aug.axialAsymmetry, random);
 
     this.reserveLines(shares);
     this.lines.count = 0;
@@ -103,6 +114,9 @@ export class Simulator {
     p[2] = profile.u;
     p[3] = profile.v;
     p[4] = profile.w;
+    p[13] = this.asymmetryA;
+    p[15] = profile.x;
+    p[16] = profile.y;
     if (!ideal && peak > 0) {
       const c0 = sample(aug.backgroundConstant, random);
       const c1 = sample(aug.backgroundLinear, random);
@@ -112,6 +126,8 @@ export class Simulator {
       const humpW = sample(aug.humpFwhmDeg, random);
       const counts = sample(aug.peakCounts, random);
       const gaussNoise = sample(aug.gaussianNoise, random);
+      const air = sample(aug.airScatter, random);
+      p[14] = air;
       p[5] = c0; p[6] = c1; p[7] = c2; p[8] = humpA; p[9] = humpC; p[10] = humpW; p[11] = counts; p[12] = gaussNoise;
 
       const span = grid.max - grid.min;
@@ -131,7 +147,7 @@ export class Simulator {
       const xStep = (2 * step) / span;
       for (let i = 0; i < density.length; i++) {
         const x = i * xStep - 1;
-        let background = c0 + c1 * x + c2 * x * x + hump;
+        let background = c0 + c1 * x + c2 * x * x + hump + air * this.airShape[i];
         hump *= ratio;
         ratio *= ratioStep;
         if (background < 0) background = 0;
@@ -157,9 +173,15 @@ export class Simulator {
     const phase = this.options.phases[share.phase];
     const cell = phase.structure.cell;
     const isotropic = this.variation(aug.isotropicStrain, random);
-    const sa = this.variation(aug.anisotropicStrain, random);
-    const sb = this.variation(aug.anisotropicStrain, random);
-    const sc = this.variation(aug.anisotropicStrain, random);
+    // Three draws always (the random stream does not depend on the crystal system); axes tied
+    // by symmetry take their first axis's draw, so cubic stays cubic and hexagonal keeps a = b.
+    const draws = this.strainDraws;
+    draws[0] = this.variation(aug.anisotropicStrain, random);
+    draws[1] = this.variation(aug.anisotropicStrain, random);
+    draws[2] = this.variation(aug.anisotropicStrain, random);
+    const sa = draws[phase.strainAxis[0]];
+    const sb = draws[phase.strainAxis[1]];
+    const sc = draws[phase.strainAxis[2]];
     const size = this.width(aug.crystalliteSizeNm, random);
     const microstrain = this.width(aug.microstrainX, random);
     const textured = !ideal && random.float() < aug.textureProbability;
@@ -183,7 +205,8 @@ export class Simulator {
       c: cell.c * (1 + isotropic) * (1 + sc),
     });
     // Scherrer: FWHM(rad) = Kλ/(L cosθ) → Y in degrees; L in nm → Å.
-    const profile: ProfileParameters = { ...instrument, x: microstrain, y: ((aug.scherrerK * radiation.kalpha1) / (size * 10)) * DEG };
+    const profile: ProfileParameters = { ...instrument, x: instrument.x + microstrain, y: instrument.y + ((aug.scherrerK * radiation.kalpha1) / (size * 10)) * DEG };
+    const asymmetryA = this.asymmetryA;
     const weight = phaseScale(share.fraction, phase.volume);
     const cos2 = axis >= 0 ? phase.cos2ByAxis[axis] : undefined;
     const r2 = r * r;
@@ -239,6 +262,7 @@ export class Simulator {
           const { fwhm, eta } = tchWidthAndEta(gaussianFwhm(profile, twoTheta), lorentzianFwhm(profile, twoTheta));
           lines.fwhm[j] = fwhm;
           lines.eta[j] = eta;
+          lines.asymmetry[j] = axialSplit(asymmetryA, twoTheta);
         }
       }
     }
