@@ -100,7 +100,7 @@ export function scoreCollectionSamples(scorer: Scorer, collection: Collection, o
       const prepared = scorer.prepare(samplePattern(collection, i), options);
       steps ??= prepared.steps;
       coverage[i] = prepared.coverage;
-      return prepared.pattern;
+      return prepared;
     },
     { batchSize, compositions: compositions?.rows },
   );

@@ -9,6 +9,7 @@ import { UserError } from '../diagnostics';
 import { implausibleWavelength } from '../diffraction/wavelengths';
 import { quoteForMessage } from '../formats/located';
 import type { Grid } from '../diffraction/render';
+import type { Reliability } from './reliability';
 
 export const MANIFEST_FORMAT = 'latent-xrd-model';
 export const MANIFEST_VERSION = 1;
@@ -51,6 +52,11 @@ export interface ModelManifest {
   };
   calibration: Calibration;
   mixtures?: MixtureTraining;
+  /**
+   * Whether the model's held-out checks back its verdicts (model/reliability.ts). Absent in models
+   * saved before it was recorded: their reliability is unknown, and the views say so.
+   */
+  reliability?: Reliability;
   training: Record<string, unknown>;
   metrics: Record<string, unknown>;
   ensemble: { seed: number; path: string }[];
@@ -177,6 +183,15 @@ export function validateManifest(value: unknown, path: string): ModelManifest {
     const mixtures = objectField(root, 'mixtures', fail);
     if (mixtures.role === 'known') finiteAt(mixtures, 'mixtures.minimumWeightFraction', fail, Number.MIN_VALUE, 0.5);
     else if (mixtures.role !== 'novel') fail('mixtures.role', `must be "known" or "novel"; got ${shown(mixtures.role)}`);
+  }
+
+  if (root.reliability !== undefined) {
+    const reliability = objectField(root, 'reliability', fail);
+    if (typeof reliability.reliable !== 'boolean') fail('reliability.reliable', `must be true or false; got ${shown(reliability.reliable)}`);
+    const reasons = arrayField(reliability, 'reliability.reasons', fail, 0, 64);
+    reasons.forEach((r, i) => (typeof r === 'string' && r.length <= 1000 ? undefined : fail(`reliability.reasons[${i}]`, `must be a sentence (at most 1000 characters); got ${shown(r)}`)));
+    if (reliability.reliable === false && reasons.length === 0) fail('reliability.reasons', 'an unreliable model must say why');
+    if (reliability.reliable === true && reasons.length > 0) fail('reliability.reasons', 'a reliable model has no reasons against it');
   }
 
   const ensemble = arrayField(root, 'ensemble', fail, 0, MODEL_LIMITS.ensemble);

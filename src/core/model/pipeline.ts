@@ -39,6 +39,7 @@ export interface TrainRequest {
   configPath?: string;
 }
 
+import { modelReliability } from './reliability';
 import { CancelledError } from '../diagnostics';
 export { CancelledError };
 
@@ -328,6 +329,8 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
     metrics: summaryMetrics(evaluation),
     ensemble: members.map((_, k) => ({ seed: t.seed + k, path: k === 0 ? '.' : `ensemble/${k}` })),
   };
+  // Whether the held-out checks back the verdicts, against the calibration just recorded.
+  manifest.reliability = modelReliability(evaluation, manifest.calibration);
   // A stop asked for during the evaluation still means nothing is written.
   if (hooks.shouldStop?.()) throw new CancelledError('training');
   stage(`writing ${request.modelDir}`);

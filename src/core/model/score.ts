@@ -9,6 +9,7 @@ import { KnnClassifier } from '../analysis/knn';
 import { nonFiniteScoreNumber, verdictFor, type Verdict } from '../analysis/verdict';
 import type { MeasuredPattern } from '../formats/pattern';
 import { prepareForModel, type PreparedPattern, type PreprocessOptions } from '../preprocess/prepare';
+import { reconstructionErrorsOverSpan } from '../analysis/errors';
 
 export interface PatternScore {
   latent: number[];
@@ -24,7 +25,41 @@ export interface PatternScore {
   nearestDistance: number;
   /** Ensemble spread of the excess BCE (standard deviation over members), when there are several. */
   bceSpread?: number;
+  /** Fraction of the model's 2θ range measured; the errors count only that part (see MeasuredSpan). */
+  coverage?: number;
 }
+
+/**
+ * Where a pattern on the model's grid was measured: grid points first..last, `coverage` of the
+ * model's range (preprocess/prepare.ts gives both). Outside the span the pattern holds a fill
+ * value, not data, so the reconstruction errors there say nothing about the sample and are not
+ * counted.
+ *
+ * How the p-value stays honest: a partly measured pattern's errors are the sum over the measured
+ * points divided by the number of points of the whole grid — not the mean over the measured
+ * points. Every point's excess BCE is ≥ 0 (it is the KL divergence between two Bernoulli
+ * distributions), so for a known pattern this sum is at most the error of the whole pattern,
+ * which is what the calibration errors are. Compared with them, the p-value can only come out
+ * larger than it would for the whole pattern: known patterns are called novel at most as often
+ * as the threshold says (conservative), while a line the model cannot explain in the measured
+ * part weighs exactly as much as in a whole pattern. The mean over the measured part would not
+ * keep that promise: errors are not spread evenly over 2θ (a span rich in lines has a larger
+ * mean error than the whole), so a known sample measured over such a span would be called novel
+ * more often than the threshold says. What the bound does not cover is the encoder seeing the
+ * fill instead of data; that is why below MIN_COVERAGE_FOR_VERDICT there is no verdict at all.
+ */
+export interface MeasuredSpan {
+  coverage: number;
+  first: number;
+  last: number;
+}
+
+/** The measured span of a prepared pattern, in the form scoring takes it. */
+export function measuredSpan(prepared: Pick<PreparedPattern, 'coverage' | 'covered'>, points: number): MeasuredSpan {
+  return { coverage: prepared.coverage, ...(prepared.covered ?? { first: 0, last: points - 1 }) };
+}
+
+type ScoreOptions = { compositions?: Float32Array; keepReconstructions?: boolean; grid?: Grid; what?: string; spans?: readonly (MeasuredSpan | undefined)[] };
 
 /** One item of a batched scoring: its score, or why it could not be prepared. */
 export type BatchedScore = { score: PatternScore; error?: undefined } | { score?: undefined; error: Error };
@@ -46,7 +81,7 @@ export class Scorer {
   score(
     patterns: Float32Array,
     count: number,
-    options: { compositions?: Float32Array; keepReconstructions?: boolean; grid?: Grid; what?: string } = {},
+    options: ScoreOptions = {},
   ): { scores: PatternScore[]; reconstructions?: Float32Array } {
     const { results, reconstructions } = this.scoreEach(patterns, count, options);
     const scores = results.map((r, i) => {
@@ -56,24 +91,48 @@ export class Scorer {
     return { scores, reconstructions };
   }
 
-  /** As `score`, with each pattern's score or its own error: one pattern's failure is never another's. */
+  /**
+   * As `score`, with each pattern's score or its own error: one pattern's failure is never
+   * another's. `options.spans[i]`, when given, is where row i was measured: its errors count only
+   * there (MeasuredSpan says how, and why the p-value stays honest) and its coverage decides
+   * whether it gets a KNOWN / NOVEL verdict at all (analysis/verdict.ts).
+   */
   scoreEach(
     patterns: Float32Array,
     count: number,
-    options: { compositions?: Float32Array; keepReconstructions?: boolean; grid?: Grid; what?: string } = {},
+    options: ScoreOptions = {},
   ): { results: BatchedScore[]; reconstructions?: Float32Array } {
     const { manifest, members } = this.model;
     if (options.grid) checkGrid(manifest, options.grid, options.what ?? 'these patterns');
-    if (patterns.length < count * manifest.grid.points) throw new Error(`expected ${count} patterns of ${manifest.grid.points} points`);
+    const points = manifest.grid.points;
+    if (patterns.length < count * points) throw new Error(`expected ${count} patterns of ${points} points`);
     const latentDims = manifest.spec.latent;
-    const first = encodeAndReconstruct(members[0], patterns, count, options);
-    const others = members.slice(1).map((m) => encodeAndReconstruct(m, patterns, count, { compositions: options.compositions }));
+    const partial = (i: number) => {
+      const span = options.spans?.[i];
+      return span && (span.first > 0 || span.last < points - 1) ? span : undefined;
+    };
+    const anyPartial = Array.from({ length: count }, (_, i) => partial(i)).some(Boolean);
+    const first = encodeAndReconstruct(members[0], patterns, count, { ...options, keepReconstructions: options.keepReconstructions || anyPartial });
+    const others = members.slice(1).map((m) => encodeAndReconstruct(m, patterns, count, { compositions: options.compositions, keepReconstructions: anyPartial }));
+    // A partly measured row's errors again, over its measured span only (every member's, for the spread).
+    for (let i = 0; anyPartial && i < count; i++) {
+      const span = partial(i);
+      if (!span) continue;
+      const row = patterns.subarray(i * points, (i + 1) * points);
+      for (const encoded of [first, ...others]) {
+        const errors = reconstructionErrorsOverSpan(row, encoded.reconstructions!.subarray(i * points, (i + 1) * points), points, span.first, span.last);
+        encoded.bce[i] = errors.bce;
+        encoded.bceExcess[i] = errors.bceExcess;
+        encoded.mse[i] = errors.mse;
+      }
+    }
     const calibration = manifest.calibration.errors;
     const results: BatchedScore[] = [];
     for (let i = 0; i < count; i++) {
       const latent = Array.from(first.mean.subarray(i * latentDims, (i + 1) * latentDims));
       const error = first[manifest.calibration.metric][i];
-      const numbers = { latent, bce: first.bce[i], bceExcess: first.bceExcess[i], mse: first.mse[i], pValue: pValue(calibration, error) };
+      const coverage = options.spans?.[i]?.coverage;
+      const numbers = { latent, bce: first.bce[i], bceExcess: first.bceExcess[i], mse: first.mse[i], pValue: pValue(calibration, error), ...(coverage === undefined ? {} : { coverage }) };
       // The nearest phase is searched for only from a finite latent position.
       const bad = nonFiniteScoreNumber(numbers);
       if (bad) {
@@ -99,7 +158,20 @@ export class Scorer {
       }
       // Fields in the order people read them (and --json prints them).
       const { verdict, nearestPhase, nearestDistance, bceSpread } = score;
-      results.push({ score: { latent, bce: numbers.bce, bceExcess: numbers.bceExcess, mse: numbers.mse, pValue: numbers.pValue, verdict, nearestPhase, nearestDistance, ...(bceSpread === undefined ? {} : { bceSpread }) } });
+      results.push({
+        score: {
+          latent,
+          bce: numbers.bce,
+          bceExcess: numbers.bceExcess,
+          mse: numbers.mse,
+          pValue: numbers.pValue,
+          verdict,
+          nearestPhase,
+          nearestDistance,
+          ...(bceSpread === undefined ? {} : { bceSpread }),
+          ...(coverage === undefined ? {} : { coverage }),
+        },
+      });
     }
     return { results, reconstructions: first.reconstructions };
   }
@@ -112,11 +184,15 @@ export class Scorer {
   scoreMeasured(measured: MeasuredPattern, options: PreprocessOptions = {}): { score: PatternScore; prepared: PreparedPattern; reconstruction: Float32Array } {
     this.refuseConditional();
     const prepared = this.prepare(measured, options);
-    const { scores, reconstructions } = this.score(prepared.pattern, 1, { keepReconstructions: true });
+    const { scores, reconstructions } = this.score(prepared.pattern, 1, { keepReconstructions: true, spans: [measuredSpan(prepared, this.model.manifest.grid.points)] });
     return { score: scores[0], prepared, reconstruction: reconstructions! };
   }
 
-  /** A measured pattern on the model's grid (preprocess/prepare.ts), at the model's wavelength unless `options` names another. */
+  /**
+   * A measured pattern on the model's grid (preprocess/prepare.ts), at the model's wavelength unless
+   * `options` names another: the one preparation every scorer uses (single files, batches, the
+   * watch folder's backlog), so a pattern gets the same numbers however it arrives.
+   */
   prepare(measured: MeasuredPattern, options: PreprocessOptions = {}): PreparedPattern {
     return prepareForModel(measured, this.model.manifest.grid, { modelWavelength: this.model.manifest.wavelength, ...options });
   }
@@ -132,7 +208,7 @@ export class Scorer {
    */
   scoreManyMeasured(patterns: readonly MeasuredPattern[], options: PreprocessOptions = {}, batchSize = 256): { score?: PatternScore; error?: string }[] {
     this.refuseConditional();
-    return this.scoreBatched(patterns.length, (i) => this.prepare(patterns[i], options).pattern, { batchSize }).map((r) => (r.error ? { error: r.error.message } : { score: r.score }));
+    return this.scoreBatched(patterns.length, (i) => this.prepare(patterns[i], options), { batchSize }).map((r) => (r.error ? { error: r.error.message } : { score: r.score }));
   }
 
   /**
@@ -141,10 +217,12 @@ export class Scorer {
    * An item whose `prepare` throws keeps its error and takes no row; an item the model gives a
    * non-finite number for keeps that error; if the model fails on a whole batch, each of its
    * items keeps that error and the next batches are still scored. `compositions` (a conditional
-   * model's input) has one row per item.
+   * model's input) has one row per item. A prepared pattern (rather than bare numbers on the grid)
+   * is scored over the part that was measured (MeasuredSpan).
    */
-  scoreBatched(count: number, prepare: (i: number) => Float32Array, options: { batchSize?: number; compositions?: Float32Array } = {}): BatchedScore[] {
+  scoreBatched(count: number, prepare: (i: number) => Float32Array | Pick<PreparedPattern, 'pattern' | 'coverage' | 'covered'>, options: { batchSize?: number; compositions?: Float32Array } = {}): BatchedScore[] {
     const points = this.model.manifest.grid.points;
+    const spans: (MeasuredSpan | undefined)[] = [];
     const { compositions } = options;
     const width = compositions && count ? compositions.length / count : 0;
     const size = Math.max(1, Math.min(options.batchSize ?? 256, count));
@@ -155,19 +233,22 @@ export class Scorer {
     const scoreRows = () => {
       if (!rows.length) return;
       try {
-        const scored = this.scoreEach(batch, rows.length, { compositions: batchCompositions?.subarray(0, rows.length * width) }).results;
+        const scored = this.scoreEach(batch, rows.length, { compositions: batchCompositions?.subarray(0, rows.length * width), spans }).results;
         rows.forEach((item, row) => (results[item] = scored[row]));
       } catch (e) {
         const error = asError(e);
         for (const item of rows) results[item] = { error };
       }
       rows = [];
+      spans.length = 0;
     };
     for (let i = 0; i < count; i++) {
       try {
-        const pattern = prepare(i);
+        const prepared = prepare(i);
+        const pattern = prepared instanceof Float32Array ? prepared : prepared.pattern;
         if (pattern.length !== points) throw new Error(`a prepared pattern has ${pattern.length} points; the model's grid has ${points}`);
         batch.set(pattern, rows.length * points);
+        spans[rows.length] = prepared instanceof Float32Array ? undefined : measuredSpan(prepared, points);
       } catch (e) {
         results[i] = { error: asError(e) };
         continue;
