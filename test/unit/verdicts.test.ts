@@ -12,7 +12,7 @@ import { untrainedScorer } from '../../src/core/model/bench';
 import { pValue } from '../../src/core/analysis/metrics';
 import { gridValues } from '../../src/core/diffraction/render';
 import { readPatternFile } from '../../src/core/formats';
-import { modelScoring } from '../../src/core/watch/model-scoring';
+import { modelScoring, type FileScore } from '../../src/core/watch/model-scoring';
 import { UserError } from '../../src/core/diagnostics';
 import { testManifest } from './model-fixtures';
 
@@ -196,8 +196,8 @@ describe("verdicts: the watch folder's batch path prepares as the single one", f
     const scorer = new Scorer({ ...base.model, manifest: { ...base.model.manifest, wavelength: MO } });
     const scoring = modelScoring(scorer);
     const request = { measured: file, file: { path: 'mo.raw', name: 'mo.raw', version: { size: 0, mtimeMs: 0, ino: 0 } } };
-    const alone = scoring.score(file, request.file) as ReturnType<NonNullable<typeof scoring.scoreBatch>>[number];
-    const [inBatch] = scoring.scoreBatch!([request, request]) as ReturnType<NonNullable<typeof scoring.scoreBatch>>;
+    const alone = scoring.score(file, request.file) as FileScore;
+    const [inBatch] = scoring.scoreBatch!([request, request]) as FileScore[];
     assert.match(alone.steps.find((s) => /0\.70932 Å/.test(s)) ?? '', /the model's wavelength.*2θ kept/);
     assert.deepEqual(inBatch.steps, alone.steps);
     for (const key of ['bceExcess', 'bce', 'mse', 'pValue', 'coverage'] as const) assert.ok(Math.abs(alone[key] - inBatch[key]) <= 1e-6 * Math.abs(alone[key]), key);
