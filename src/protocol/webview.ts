@@ -122,6 +122,8 @@ export interface CollectionPayload {
   waferDiameter?: number;
   samples: CollectionSample[];
   modelNote?: string;
+  /** Why the model's verdicts cannot be trusted (its held-out checks fell short, or were never recorded), and the threshold in force. */
+  modelWarning?: string;
   /** The collection's note and source facts (axis converted, wavelength not stated, …). */
   about?: string[];
 }

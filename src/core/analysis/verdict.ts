@@ -2,6 +2,7 @@
 // the ranking, the editors, the library map) gets its verdict from `verdictFor`, at the threshold
 // `thresholdInForce` decides, and words it with `verdictLabel`.
 import { UserError } from '../diagnostics';
+import { quantileSorted } from './metrics';
 
 /**
  * 'outside-range': too little of the model's 2θ range was measured (coverage below
@@ -66,6 +67,14 @@ export function thresholdInForce(model: { calibration: { pThreshold: number } },
     throw new UserError(`${overrideName} must be a p-value between 0 and 1 (exclusive), or unset for the model's own; got ${String(override)}`);
   }
   return { pThreshold: override, source: 'override', description: `p < ${override}, set by ${overrideName} (the model's is ${model.calibration.pThreshold})` };
+}
+
+/**
+ * The reconstruction error at the threshold in force, for people who read raw errors (the latent
+ * map's legend): the model's recorded one, or the calibration errors' 1 − p quantile for an override.
+ */
+export function errorThresholdInForce(calibration: { errors: ArrayLike<number>; errorThreshold: number }, threshold: ThresholdInForce): number {
+  return threshold.source === 'model' ? calibration.errorThreshold : quantileSorted(calibration.errors, 1 - threshold.pThreshold);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Grid } from '../diffraction/render';
 import { encodeAndReconstruct } from './vae';
 import { pValue } from '../analysis/metrics';
 import { KnnClassifier } from '../analysis/knn';
-import { nonFiniteScoreNumber, verdictFor, type Verdict } from '../analysis/verdict';
+import { nonFiniteScoreNumber, thresholdInForce, verdictFor, type ThresholdInForce, type Verdict } from '../analysis/verdict';
 import type { MeasuredPattern } from '../formats/pattern';
 import { prepareForModel, type PreparedPattern, type PreprocessOptions } from '../preprocess/prepare';
 import { reconstructionErrorsOverSpan } from '../analysis/errors';
@@ -66,8 +66,11 @@ export type BatchedScore = { score: PatternScore; error?: undefined } | { score?
 
 export class Scorer {
   private readonly knn: KnnClassifier;
+  /** The threshold every verdict of this scorer is made at (default: the model's own). */
+  readonly threshold: ThresholdInForce;
 
-  constructor(readonly model: LoadedModel) {
+  constructor(readonly model: LoadedModel, options: { threshold?: ThresholdInForce } = {}) {
+    this.threshold = options.threshold ?? thresholdInForce(model.manifest);
     const { reference, spec } = model.manifest;
     this.knn = new KnnClassifier(Float32Array.from(reference.latent), Int32Array.from(reference.labels), spec.latent, 5);
   }
@@ -151,7 +154,7 @@ export class Scorer {
         score.bceSpread = Math.sqrt(all.reduce((s, v) => s + (v - mean) ** 2, 0) / (all.length - 1));
       }
       try {
-        score.verdict = verdictFor(score, manifest.calibration.pThreshold);
+        score.verdict = verdictFor(score, this.threshold);
       } catch (e) {
         results.push({ error: e as Error });
         continue;

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { UserError } from '../../core/diagnostics';
 import type { ProblemPayload } from '../../protocol/webview';
 import type { PatternSource } from '../../protocol/scoring';
-import type { ModelService } from '../model-service';
+import { THRESHOLD_SETTING, type ModelService } from '../model-service';
 import { WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
 import { log } from '../output';
 import { affectsPreprocessing } from '../preprocess-settings';
@@ -71,7 +71,8 @@ export class PatternEditorProvider implements vscode.CustomReadonlyEditorProvide
       watcher.onDidChange(() => void render()),
       watcher.onDidCreate(() => void render()),
       this.models.onDidChange(() => void render()),
-      vscode.workspace.onDidChangeConfiguration((e) => affectsPreprocessing(e) && void render()),
+      // The badge follows the threshold setting as the ranking does.
+      vscode.workspace.onDidChangeConfiguration((e) => (affectsPreprocessing(e) || e.affectsConfiguration(THRESHOLD_SETTING)) && void render()),
     ];
     panel.onDidDispose(() => {
       this.open.delete(uri.toString());
