@@ -2,12 +2,18 @@
 // over what was measured (and no verdict below half the range), a weak model saying so, and the
 // watch folder's single and batch paths preparing a pattern the same way.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIN_COVERAGE_FOR_VERDICT, thresholdInForce, verdictFor, verdictLabel } from '../../src/core/analysis/verdict';
 import { assessReliability, binomialUpperTail, falsePositives, reliabilityState, RELIABILITY_BARS } from '../../src/core/model/reliability';
 import { validateManifest } from '../../src/core/model/manifest';
 import { initBackend } from '../../src/core/model/backend';
 import { Scorer } from '../../src/core/model/score';
+import { loadModel, saveModel } from '../../src/core/model/store';
+import { buildVae } from '../../src/core/model/vae';
+import { CALIBRATION_PATTERNS_FILE } from '../../src/core/model/manifest';
+import { sortedCopy } from '../../src/core/analysis/metrics';
 import { untrainedScorer } from '../../src/core/model/bench';
 import { pValue } from '../../src/core/analysis/metrics';
 import { gridValues } from '../../src/core/diffraction/render';
@@ -160,7 +166,9 @@ describe('verdicts: only what was measured counts', function () {
     // The whole grid (fill included) would count more: the fill is not data.
     const whole = klOverSpan(sixty.prepared.pattern, sixty.reconstruction, 0, 255);
     assert.ok(whole > sixty.score.bceExcess, `${whole} vs ${sixty.score.bceExcess}`);
+    // A model without its calibration patterns: against the whole patterns' errors, and it says so.
     assert.equal(sixty.score.pValue, pValue(scorer.model.manifest.calibration.errors, sixty.score.bceExcess));
+    assert.equal(sixty.score.calibratedOver, 'whole-range');
     assert.match(sixty.score.verdict, /^(known|novel)$/);
     const forty = scorer.scoreMeasured(measured(20, 48));
     assert.ok(Math.abs(forty.score.coverage! - 0.4) < 0.01);
@@ -168,7 +176,62 @@ describe('verdicts: only what was measured counts', function () {
     // A full pattern has coverage 1 and its errors over the whole grid.
     const full = scorer.scoreMeasured(measured(20, 90));
     assert.equal(full.score.coverage, 1);
+    assert.equal(full.score.calibratedOver, undefined, 'a whole pattern is calibrated as always');
     assert.ok(Math.abs(full.score.bceExcess - klOverSpan(full.prepared.pattern, full.reconstruction, 0, 255)) < 1e-5 * full.score.bceExcess);
+  });
+
+  it('calibrates a partly measured pattern against the calibration patterns cut to the same span and prepared alike', () => {
+    const base = untrainedScorer(spec);
+    // 40 calibration patterns on the grid: the same lines, shifted and weighted differently, in [0, 1].
+    const grid = base.model.manifest.grid;
+    const twoTheta = gridValues(grid);
+    const calibrationPatterns = new Float32Array(40 * spec.points);
+    for (let r = 0; r < 40; r++) {
+      const row = twoTheta.map((t) => 0.05 + [27, 44, 51, 65, 76].reduce((s, c, k) => s + Math.exp(-(((t - c - 0.02 * r) / 0.4) ** 2)) / (1 + ((k + r) % 3)), 0));
+      const top = Math.max(...row);
+      calibrationPatterns.set(row.map((v) => v / top), r * spec.points);
+    }
+    const manifest = { ...base.model.manifest, calibration: { ...base.model.manifest.calibration, patterns: 40 } };
+    const scorer = new Scorer({ ...base.model, manifest, calibrationPatterns });
+    const cut = measured(48, 90);
+    const { score, prepared } = scorer.scoreMeasured(cut);
+    assert.equal(score.calibratedOver, 'same-span');
+    // The reference, by hand: each calibration pattern as a file measured over the same 2θ, scored as the pattern was.
+    const { first, last } = prepared.covered!;
+    const asFile = (r: number) => ({ twoTheta: twoTheta.subarray(first, last + 1), intensity: Float64Array.from(calibrationPatterns.subarray(r * spec.points + first, r * spec.points + last + 1)) });
+    const reference = sortedCopy(Array.from({ length: 40 }, (_, r) => scorer.scoreMeasured(asFile(r)).score.bceExcess));
+    assert.equal(score.pValue, pValue(reference, score.bceExcess));
+    // Computed once per span: a second pattern over the same span finds it.
+    assert.equal(scorer.calibrationOver({ ...prepared.covered!, coverage: prepared.coverage, options: prepared.options }).errors, scorer.calibrationOver({ ...prepared.covered!, coverage: prepared.coverage, options: prepared.options }).errors);
+  });
+
+  it('keeps the calibration patterns in the model folder, checked when loaded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latent-xrd-calibration-'));
+    try {
+      const small = { points: 64, hidden: [8], latent: 2, compositionElements: [], beta: 1 };
+      const patterns = Float32Array.from({ length: 2 * 64 }, (_, i) => (i % 64) / 63);
+      const target = join(dir, 'model');
+      await saveModel(target, [buildVae(small, 1)], testManifest(small, { calibration: { metric: 'bceExcess', errors: [0.1, 0.2], pThreshold: 0.01, errorThreshold: 0.2, patterns: 2 } }), patterns);
+      const loaded = await loadModel(target);
+      assert.deepEqual(Array.from(loaded.calibrationPatterns!), Array.from(patterns));
+      // A model folder with the file is still Latent XRD's own: it may be replaced.
+      await saveModel(target, [buildVae(small, 1)], testManifest(small), undefined);
+      assert.equal((await loadModel(target)).calibrationPatterns, undefined);
+      await saveModel(target, [buildVae(small, 1)], testManifest(small, { calibration: { metric: 'bceExcess', errors: [0.1, 0.2], pThreshold: 0.01, errorThreshold: 0.2, patterns: 2 } }), patterns);
+      const file = join(target, CALIBRATION_PATTERNS_FILE);
+      const nan = Buffer.alloc(2 * 64 * 4);
+      nan.writeFloatLE(NaN, 4 * 70);
+      writeFileSync(file, nan);
+      await assert.rejects(loadModel(target), (e: Error) => e instanceof UserError && e.message.includes(CALIBRATION_PATTERNS_FILE) && /value 71 \(pattern 2\) is NaN/.test(e.message));
+      truncateSync(file, 100);
+      await assert.rejects(loadModel(target), (e: Error) => e instanceof UserError && /100 bytes; 2 patterns of 64 float32 values are 512/.test(e.message));
+      rmSync(file);
+      await assert.rejects(loadModel(target), (e: Error) => e instanceof UserError && /missing; the manifest says the model keeps 2 calibration patterns/.test(e.message));
+      const m = JSON.parse(JSON.stringify(testManifest(small, { calibration: { metric: 'bceExcess', errors: [0.1, 0.2], pThreshold: 0.01, errorThreshold: 0.2, patterns: 3 } })));
+      assert.throws(() => validateManifest(m, 'x/manifest.json'), /calibration\.patterns: 3 patterns kept, but only 2 calibrated the model/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('gives the same numbers one by one and in a batch, partly measured or not', () => {

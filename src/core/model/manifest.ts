@@ -23,7 +23,18 @@ export interface Calibration {
   pThreshold: number;
   /** The error at that p-value, for people who want a raw number. */
   errorThreshold: number;
+  /**
+   * Rows of CALIBRATION_PATTERNS_FILE in the model folder: the calibration patterns themselves
+   * (those whose errors are `errors`, every k-th when there are more than
+   * MODEL_LIMITS.calibrationValues allows), on the model's grid. A pattern measured over part of
+   * the model's range is calibrated against these cut to the same part (model/score.ts). Absent
+   * in models saved before they were kept.
+   */
+  patterns?: number;
 }
+
+/** The calibration patterns of a model folder (float32, little-endian, `calibration.patterns` rows of the grid's points). */
+export const CALIBRATION_PATTERNS_FILE = 'calibration-patterns.bin';
 
 /**
  * Whether mixtures of the known phases were trained on, which decides what NOVEL means for the
@@ -83,6 +94,8 @@ export const MODEL_LIMITS = {
   /** Reference points (nearest known phase) and calibration errors: training stores thousands. */
   referencePoints: 1_000_000,
   calibrationErrors: 1_000_000,
+  /** Values (patterns × grid points) of the calibration patterns kept: 2²² float32 is 16 MB. */
+  calibrationValues: 2 ** 22,
   /** Bytes of manifest.json: the two lists above at full length fit several times over. */
   manifestBytes: 256 * 2 ** 20,
 } as const;
@@ -178,6 +191,10 @@ export function validateManifest(value: unknown, path: string): ModelManifest {
   const p = finiteAt(calibration, 'calibration.pThreshold', fail, 0, 1);
   if (p === 0) fail('calibration.pThreshold', 'must be above 0 (no p-value is below 0)');
   finiteAt(calibration, 'calibration.errorThreshold', fail);
+  if (calibration.patterns !== undefined) {
+    const kept = integerAt(calibration, 'calibration.patterns', fail, 1, Math.floor(MODEL_LIMITS.calibrationValues / points), 'calibration patterns of this grid');
+    if (kept > errors.length) fail('calibration.patterns', `${kept} patterns kept, but only ${errors.length} calibrated the model`);
+  }
 
   if (root.mixtures !== undefined) {
     const mixtures = objectField(root, 'mixtures', fail);

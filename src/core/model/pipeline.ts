@@ -40,6 +40,7 @@ export interface TrainRequest {
 }
 
 import { modelReliability } from './reliability';
+import { keepCalibrationPatterns } from './span-calibration';
 import { CancelledError } from '../diagnostics';
 export { CancelledError };
 
@@ -331,10 +332,12 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   };
   // Whether the held-out checks back the verdicts, against the calibration just recorded.
   manifest.reliability = modelReliability(evaluation, manifest.calibration);
+  // The calibration patterns themselves (the rows whose errors calibrate), for partly measured patterns (span-calibration.ts).
+  const calibrationPatterns = keepCalibrationPatterns(dataset.patterns, points, evaluation.groups.validation.rows, manifest.calibration);
   // A stop asked for during the evaluation still means nothing is written.
   if (hooks.shouldStop?.()) throw new CancelledError('training');
   stage(`writing ${request.modelDir}`);
-  await saveModel(request.modelDir, members, manifest);
+  await saveModel(request.modelDir, members, manifest, calibrationPatterns);
   return { manifest, evaluation, dataset, split, members, results, backend: backend.name };
 }
 
