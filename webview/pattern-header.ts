@@ -35,7 +35,13 @@ export function patternHeader(pattern: PatternPayload): HTMLElement {
       el('span', { class: 'chip' }, `latent (${s.latent.map((v) => v.toFixed(2)).join(', ')})`),
       el(
         'span',
-        { class: 'chip', title: s.coverage < 1 ? 'the errors count only the part that was measured; below half, no verdict' : '' },
+        {
+          class: 'chip',
+          title:
+            s.coverage < 1
+              ? `the errors count only the part that was measured, and the p-value is against ${s.calibratedOver === 'whole-range' ? 'whole calibration patterns (a bound: this model keeps no calibration patterns to cut alike)' : 'the calibration patterns cut to the same range'}; below half, no verdict`
+              : '',
+        },
         `covers ${(100 * s.coverage).toFixed(0)} % of the model's 2θ range${s.coverage < 1 ? ' (scored over that part)' : ''}`,
       ),
     ),

@@ -26,6 +26,8 @@ export interface ScorePayload {
   nearestPhase: string;
   /** Fraction of the model's 2θ range the measurement covers. */
   coverage: number;
+  /** For a partly measured pattern: what its p-value is against (core/model/score.ts PatternScore). */
+  calibratedOver?: 'same-span' | 'whole-range';
   /** What was done to the data before scoring. */
   steps: string[];
 }

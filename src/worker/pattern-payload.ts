@@ -50,6 +50,7 @@ function scorePayload(score: PatternScore, prepared: PreparedPattern, threshold:
     reliability,
     nearestPhase: score.nearestPhase,
     coverage: prepared.coverage,
+    ...(score.calibratedOver ? { calibratedOver: score.calibratedOver } : {}),
     steps: prepared.steps,
   };
 }

@@ -63,7 +63,7 @@ export function scoreCollectionFiles(
     ctx.out(JSON.stringify({ model: modelName, kind: model.manifest.kind, phases: model.manifest.phases, threshold: { pThreshold, source, description }, reliability, collections: ordered }, null, 2) + '\n');
     return someFailed ? 1 : 0;
   }
-  if (reliability.reliable !== true) ctx.out(`${reliability.reliable === false ? 'WARNING: ' : ''}model ${modelName}: ${reliability.summary}\n${reliability.reasons.map((r) => `  - ${r}\n`).join('')}`);
+  if (reliability.reliable === false) ctx.out(`WARNING: model ${modelName}: ${reliability.summary}\n${reliability.reasons.map((r) => `  - ${r}\n`).join('')}`);
   for (const c of collections) {
     if ('error' in c) {
       ctx.out(`${c.file}: not scored — ${c.error}\n`);
@@ -80,6 +80,6 @@ export function scoreCollectionFiles(
       else ctx.out(`  ${s.id}${where}${composition}: ${verdictLabel(s.verdict, reliability.reliable)} (p = ${s.pValue.toPrecision(3)}), excess BCE ${s.bceExcess.toPrecision(3)}, nearest ${s.nearestPhase}${s.coverage < 1 ? `, covers ${(100 * s.coverage).toFixed(0)} %` : ''}\n`);
     }
   }
-  ctx.out(`(novel at ${threshold.description}.)\n`);
+  ctx.out(`(novel at ${threshold.description}${reliability.reliable === null ? `; ${reliability.summary}` : ''}.)\n`);
   return someFailed ? 1 : 0;
 }

@@ -86,11 +86,13 @@ export const scoreCommand: Command = {
       const { pThreshold, source, description } = threshold;
       ctx.out(JSON.stringify({ model: values.model, phases: model.manifest.phases, novelMeans: noveltyMeaning(model.manifest), threshold: { pThreshold, source, description }, reliability, results }, null, 2) + '\n');
     } else {
-      if (reliability.reliable !== true) ctx.out(`${reliability.reliable === false ? 'WARNING: ' : ''}model ${values.model}: ${reliability.summary}\n${reliability.reasons.map((r) => `  - ${r}\n`).join('')}`);
+      // An unreliable model is said first, before any verdict; an unknown one in the closing line.
+      if (reliability.reliable === false) ctx.out(`WARNING: model ${values.model}: ${reliability.summary}\n${reliability.reasons.map((r) => `  - ${r}\n`).join('')}`);
       for (const r of results) {
         if ('error' in r) ctx.out(`${r.file}: not scored — ${r.error}\n`);
         else {
-          const covers = r.coverage < 1 ? `, scored over the ${(100 * r.coverage).toFixed(0)} % of the model's 2θ range it covers` : '';
+          const against = r.calibratedOver === 'whole-range' ? "; p against whole patterns, a bound: the model keeps no calibration patterns to cut alike" : '';
+          const covers = r.coverage < 1 ? `, scored over the ${(100 * r.coverage).toFixed(0)} % of the model's 2θ range it covers${against}` : '';
           ctx.out(
             `${r.file}: ${r.verdictLabel} (p = ${r.pValue.toPrecision(3)}), excess BCE ${r.bceExcess.toPrecision(3)} (BCE ${r.bce.toPrecision(4)}), MSE ${r.mse.toPrecision(3)}, ` +
               `latent (${r.latent.map((v) => v.toFixed(3)).join(', ')}), nearest known phase ${r.nearestPhase}${covers}\n`,
@@ -98,7 +100,7 @@ export const scoreCommand: Command = {
           for (const step of r.steps) ctx.out(`  - ${step}\n`);
         }
       }
-      ctx.out(`(${noveltyMeaning(model.manifest)}; novel at ${threshold.description}.)\n`);
+      ctx.out(`(${noveltyMeaning(model.manifest)}; novel at ${threshold.description}${reliability.reliable === null ? `; ${reliability.summary}` : ''}.)\n`);
     }
     return results.some((r) => 'error' in r) ? 1 : 0;
   },
