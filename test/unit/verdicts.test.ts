@@ -201,6 +201,10 @@ describe('verdicts: only what was measured counts', function () {
     const asFile = (r: number) => ({ twoTheta: twoTheta.subarray(first, last + 1), intensity: Float64Array.from(calibrationPatterns.subarray(r * spec.points + first, r * spec.points + last + 1)) });
     const reference = sortedCopy(Array.from({ length: 40 }, (_, r) => scorer.scoreMeasured(asFile(r)).score.bceExcess));
     assert.equal(score.pValue, pValue(reference, score.bceExcess));
+    // A conditional model keeps no calibration patterns (their compositions are not kept): the bound, said so.
+    const conditional = { ...spec, compositionElements: ['Ni', 'Cr'] };
+    const cvae = new Scorer({ manifest: testManifest(conditional, { grid, calibration: manifest.calibration }), members: [buildVae(conditional, 2)], calibrationPatterns });
+    assert.equal(cvae.calibrationOver({ first: 0, last: 100, coverage: 0.4 }).basis, 'whole-range');
     // Computed once per span: a second pattern over the same span finds it.
     assert.equal(scorer.calibrationOver({ ...prepared.covered!, coverage: prepared.coverage, options: prepared.options }).errors, scorer.calibrationOver({ ...prepared.covered!, coverage: prepared.coverage, options: prepared.options }).errors);
   });

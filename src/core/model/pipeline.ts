@@ -333,7 +333,7 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   // Whether the held-out checks back the verdicts, against the calibration just recorded.
   manifest.reliability = modelReliability(evaluation, manifest.calibration);
   // The calibration patterns themselves (the rows whose errors calibrate), for partly measured patterns (span-calibration.ts).
-  const calibrationPatterns = keepCalibrationPatterns(dataset.patterns, points, evaluation.groups.validation.rows, manifest.calibration);
+  const calibrationPatterns = keepCalibrationPatterns(dataset.patterns, points, evaluation.groups.validation.rows, manifest);
   // A stop asked for during the evaluation still means nothing is written.
   if (hooks.shouldStop?.()) throw new CancelledError('training');
   stage(`writing ${request.modelDir}`);

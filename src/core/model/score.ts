@@ -201,7 +201,7 @@ export class Scorer {
   /** The calibration errors a pattern measured over `span` is compared with (MeasuredSpan), computed once per span and preparation. */
   calibrationOver(span: MeasuredSpan): { errors: ArrayLike<number>; basis: 'same-span' | 'whole-range' } {
     const { manifest, members, calibrationPatterns } = this.model;
-    if (!calibrationPatterns) return { errors: manifest.calibration.errors, basis: 'whole-range' };
+    if (!calibrationPatterns || manifest.kind === 'cvae') return { errors: manifest.calibration.errors, basis: 'whole-range' };
     const key = `${span.first}:${span.last}:${JSON.stringify(span.options ?? {})}`;
     let errors = this.spanCalibrations.get(key);
     if (!errors) {

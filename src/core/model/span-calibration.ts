@@ -11,14 +11,18 @@ import { prepareForModel, type PreparedPattern } from '../preprocess/prepare';
 import type { ResolvedPreprocessOptions } from '../preprocess/options';
 import { reconstructionErrorsOverSpan } from '../analysis/errors';
 import { sortedCopy } from '../analysis/metrics';
-import { MODEL_LIMITS, type Calibration } from './manifest';
+import { MODEL_LIMITS, type Calibration, type ModelManifest } from './manifest';
 import { encodeAndReconstruct, type VaeModels } from './vae';
 
 /**
  * The calibration patterns a model keeps (dataset rows `rows` of `patterns`, every k-th when there
- * are more than MODEL_LIMITS.calibrationValues allows), and their count recorded in `calibration`.
+ * are more than MODEL_LIMITS.calibrationValues allows), and their count recorded in the manifest's
+ * calibration. None for a conditional model: scoring them needs their compositions, which are not
+ * kept (its partly measured patterns are compared with the whole patterns' errors, and say so).
  */
-export function keepCalibrationPatterns(patterns: Float32Array, points: number, rows: Int32Array, calibration: Calibration): Float32Array {
+export function keepCalibrationPatterns(patterns: Float32Array, points: number, rows: Int32Array, manifest: Pick<ModelManifest, 'kind' | 'calibration'>): Float32Array | undefined {
+  if (manifest.kind === 'cvae') return undefined;
+  const { calibration } = manifest;
   const most = Math.floor(MODEL_LIMITS.calibrationValues / points);
   const stride = Math.max(1, Math.ceil(rows.length / most));
   const kept = Int32Array.from({ length: Math.ceil(rows.length / stride) }, (_, i) => rows[i * stride]);
