@@ -44,6 +44,7 @@ export function showCollection(c: CollectionPayload): void {
       button('Reopen as Text', () => send({ type: 'reopenAsText' })),
     ),
     ...(c.about ?? []).map((line) => el('p', { class: 'note about' }, line)),
+    ...(c.modelWarning ? [el('p', { class: 'model-warning', 'data-reliability': 'unreliable' }, c.modelWarning)] : []),
     el('p', { class: 'note' }, c.modelNote ?? `${c.samples.length} samples; ${novel} novel, ${c.samples.filter((s) => s.flagged).length} flagged${unreadable ? `, ${unreadable} not scored` : ''}`),
     el('div', { class: 'collection-layout' }, map, detail),
   );

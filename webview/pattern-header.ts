@@ -24,14 +24,31 @@ export function patternHeader(pattern: PatternPayload): HTMLElement {
     el(
       'div',
       { class: 'chips' },
-      el('span', { class: `badge verdict-${s.verdict}`, 'data-verdict': s.verdict }, s.verdict === 'novel' ? 'NOVEL' : 'KNOWN'),
+      el(
+        'span',
+        { class: `badge verdict-${s.verdict}${s.reliability?.reliable === false ? ' unreliable' : ''}`, 'data-verdict': s.verdict, title: `novel at ${s.threshold.description}` },
+        s.verdictLabel,
+      ),
       el('span', { class: 'chip', title: 'mean binary cross-entropy per point above the pattern\'s own entropy: what the model got wrong' }, `excess BCE ${fmt(s.bceExcess)}`),
       el('span', { class: 'chip', title: 'fraction of held-out known patterns with an error at least as large' }, `p ${s.pValue < 0.001 ? '< 0.001' : fmt(s.pValue)}`),
       el('span', { class: 'chip' }, `nearest known phase ${s.nearestPhase}`),
       el('span', { class: 'chip' }, `BCE ${fmt(s.bce, 4)} · MSE ${fmt(s.mse)}`),
       el('span', { class: 'chip' }, `latent (${s.latent.map((v) => v.toFixed(2)).join(', ')})`),
-      el('span', { class: 'chip' }, `covers ${(100 * s.coverage).toFixed(0)} % of the model's 2θ range`),
+      el(
+        'span',
+        {
+          class: 'chip',
+          title:
+            s.coverage < 1
+              ? `the errors count only the part that was measured, and the p-value is against ${s.calibratedOver === 'whole-range' ? 'whole calibration patterns (a bound: this model keeps no calibration patterns to cut alike)' : 'the calibration patterns cut to the same range'}; below half, no verdict`
+              : '',
+        },
+        `covers ${(100 * s.coverage).toFixed(0)} % of the model's 2θ range${s.coverage < 1 ? ' (scored over that part)' : ''}`,
+      ),
     ),
+    ...(s.reliability?.reliable === false
+      ? [el('p', { class: 'model-warning', 'data-reliability': 'unreliable' }, `The model's verdicts are unreliable: ${s.reliability.reasons.join('; ')}.`)]
+      : []),
     ...unexplainedNote(s),
     el('details', { class: 'steps' }, el('summary', {}, `model: ${m.name}; preprocessing (${s.steps.length} steps)`), el('ol', {}, ...s.steps.map((t) => el('li', {}, t)))),
   );

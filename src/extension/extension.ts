@@ -26,6 +26,8 @@ export interface LatentXrdApi {
   collectionEditor: CollectionEditorProvider;
   measurements: MeasurementFolder;
   latentMap: LatentMapView;
+  ranking: RankingView;
+  modelCard: ModelCardView;
   activatedInMs: number;
 }
 
@@ -38,7 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
   const cifPreview = new CifPreviewProvider(extensionUri, models);
   const collectionEditor = new CollectionEditorProvider(extensionUri, models);
   const latentMap = new LatentMapView(extensionUri, models, scores);
-  const ranking = new RankingView(scores);
+  const ranking = new RankingView(scores, models);
   const modelCard = new ModelCardView(models);
   const measurements = new MeasurementFolder(scores, models);
 
@@ -94,7 +96,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
   void scores.start();
   const activatedInMs = Date.now() - started;
   log(`Latent XRD activated in ${activatedInMs} ms`);
-  return { models, scores, patternEditor, cifPreview, collectionEditor, latentMap, measurements, activatedInMs };
+  return { models, scores, patternEditor, cifPreview, collectionEditor, latentMap, measurements, ranking, modelCard, activatedInMs };
 }
 
 export function deactivate(): void {

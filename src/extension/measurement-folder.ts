@@ -10,6 +10,8 @@ import type { ModelService } from './model-service';
 import { PATTERN_EDITOR } from './editors/pattern-editor';
 import { log } from './output';
 import { unexplainedSummary } from '../core/analysis/unexplained-peaks';
+import { reliabilityState } from '../core/model/reliability';
+import { verdictLabel } from '../core/analysis/verdict';
 
 /** Novel patterns arriving together are announced in one notification, not one each. */
 const NOTIFY_AFTER_MS = 1500;
@@ -88,7 +90,7 @@ export class MeasurementFolder implements vscode.Disposable {
     this.updateItem();
     const s = e.result.score;
     const where = s?.unexplainedPeaks && unexplainedSummary(s.unexplainedPeaks, s.verdict === 'novel');
-    log(`watch: ${e.file.name} ${s ? `${s.verdict} (p ${s.pValue.toPrecision(3)}, excess BCE ${s.bceExcess.toPrecision(3)}, nearest ${s.nearestPhase})${where ? `; ${where}` : ''}` : e.result.error}`);
+    log(`watch: ${e.file.name} ${s ? `${verdictLabel(s.verdict, this.modelReliable())} (p ${s.pValue.toPrecision(3)}, excess BCE ${s.bceExcess.toPrecision(3)}, nearest ${s.nearestPhase})${where ? `; ${where}` : ''}` : e.result.error}`);
     if (s?.verdict === 'novel') {
       this.novelWaiting.push(e.result);
       clearTimeout(this.notifyTimer);
@@ -106,15 +108,21 @@ export class MeasurementFolder implements vscode.Disposable {
     this.novelWaiting = [];
     if (novel.length === 0) return;
     const first = novel[0];
-    const message =
+    const found =
       novel.length === 1
         ? `Novel measurement: ${first.name} (p ${first.score!.pValue.toPrecision(2)}, nearest known phase ${first.score!.nearestPhase}).`
         : `${novel.length} novel measurements, e.g. ${novel.slice(0, 3).map((f) => f.name).join(', ')}.`;
+    const message = this.modelReliable() === false ? `${found} The model is unreliable (its held-out checks fell short; see its model card): do not trust the verdict alone.` : found;
     this.notified.push(message);
     void vscode.window.showWarningMessage(message, 'Open', 'Show Ranking').then((choice) => {
       if (choice === 'Open') void vscode.commands.executeCommand('vscode.openWith', first.uri, PATTERN_EDITOR);
       else if (choice === 'Show Ranking') void vscode.commands.executeCommand('latentXrd.ranking.focus');
     });
+  }
+
+  private modelReliable(): boolean | null {
+    const active = this.models.current;
+    return active ? reliabilityState(active.manifest).reliable : null;
   }
 
   private updateItem(): void {

@@ -13,6 +13,10 @@ import { ScoringWorker } from '../worker/scoring-host';
 import { log } from './output';
 import { preprocessOptions } from './preprocess-settings';
 import { requireTrust } from './commands/trust';
+import { thresholdInForce, type ThresholdInForce } from '../core/analysis/verdict';
+
+/** The one setting that overrides the model's novelty threshold (null, the default: the model's). */
+export const THRESHOLD_SETTING = 'latentXrd.noveltyPValueThreshold';
 
 export interface ActiveModel {
   dir: string;
@@ -114,15 +118,27 @@ export class ModelService implements vscode.Disposable {
     return true;
   }
 
-  /** What every scoring request scores with now: the active model (if any), the preprocessing and novelty settings. */
+  /**
+   * What every scoring request scores with now: the active model (if any), the preprocessing and
+   * the novelty threshold override (the setting; null: the model's own — the worker decides with
+   * core/analysis/verdict.ts thresholdInForce, as `threshold()` does here for the views).
+   */
   settings(): ScoringSettings {
     const config = vscode.workspace.getConfiguration('latentXrd');
     const active = this.active;
     return {
       model: active && { dir: active.dir, created: modelRevision(active.manifest), name: active.name, backend: config.get<BackendPreference>('backend', 'auto') },
       preprocessing: preprocessOptions(),
-      pThreshold: config.get<number>('noveltyPValueThreshold', 0.01),
+      pThreshold: config.get<number | null>('noveltyPValueThreshold', null),
+      pThresholdName: `the setting ${THRESHOLD_SETTING}`,
     };
+  }
+
+  /** The threshold in force for the active model (undefined: no model); a setting that is not a p-value throws its UserError. */
+  threshold(): ThresholdInForce | undefined {
+    if (!this.active) return undefined;
+    const { pThreshold, pThresholdName } = this.settings();
+    return thresholdInForce(this.active.manifest, pThreshold, pThresholdName);
   }
 
   /** The active model's part of the latent map (reference points, KNN regions), computed once per model in the worker. */

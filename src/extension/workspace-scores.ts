@@ -10,7 +10,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MeasuredPattern } from '../core/formats';
 import type { PatternScore } from '../core/model/score';
 import { SCORING_BATCH, type ItemResult } from '../protocol/scoring';
-import type { ModelService } from './model-service';
+import { THRESHOLD_SETTING, type ModelService } from './model-service';
 import { log } from './output';
 import { affectsPreprocessing } from './preprocess-settings';
 /** Above this many files a scan shows its progress in the status bar. */
@@ -50,7 +50,7 @@ export class WorkspaceScores implements vscode.Disposable {
     this.subscriptions.push(models.onDidChange(() => void this.rescanAll()));
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('latentXrd.patternFiles') || e.affectsConfiguration('latentXrd.noveltyPValueThreshold') || e.affectsConfiguration('latentXrd.scoring') || affectsPreprocessing(e)) void this.rescanAll();
+        if (e.affectsConfiguration('latentXrd.patternFiles') || e.affectsConfiguration(THRESHOLD_SETTING) || e.affectsConfiguration('latentXrd.scoring') || affectsPreprocessing(e)) void this.rescanAll();
       }),
     );
   }

@@ -36,8 +36,13 @@ export interface ModelRef {
 export interface ScoringSettings {
   model?: ModelRef;
   preprocessing: PreprocessOptions;
-  /** Below this p-value a pattern is novel (default: the model's own threshold). */
-  pThreshold?: number;
+  /**
+   * Below this p-value a pattern is novel: an override of the model's own threshold (undefined or
+   * null: the model's; core/analysis/verdict.ts thresholdInForce decides), named in messages by
+   * `pThresholdName` (the setting or flag that set it).
+   */
+  pThreshold?: number | null;
+  pThresholdName?: string;
 }
 
 /** A pattern to score: a file the worker reads itself, bytes read elsewhere, or a pattern already read. */

@@ -2,6 +2,7 @@
 // and a validator each side runs on what it receives (a webview is a web page; the host
 // trusts nothing it sends, and the page trusts only messages of the shapes below).
 import type { MapSample } from '../core/report/collection-map';
+import type { Verdict } from '../core/analysis/verdict';
 
 /** A point on a 2θ axis, for plots. Plain arrays: messages are serialised as JSON. */
 export interface SeriesPayload {
@@ -15,10 +16,18 @@ export interface ScorePayload {
   bceExcess: number;
   mse: number;
   pValue: number;
-  verdict: 'known' | 'novel';
+  verdict: Verdict;
+  /** The verdict as shown (core/analysis/verdict.ts verdictLabel): with "(unreliable model)" when the model's checks fell short. */
+  verdictLabel: string;
+  /** The threshold in force and where it comes from (the model's, or the setting). */
+  threshold: { pThreshold: number; description: string };
+  /** The model's held-out checks (core/model/reliability.ts); absent: not recorded, unknown. */
+  reliability?: { reliable: boolean; reasons: string[] };
   nearestPhase: string;
   /** Fraction of the model's 2θ range the measurement covers. */
   coverage: number;
+  /** For a partly measured pattern: what its p-value is against (core/model/score.ts PatternScore). */
+  calibratedOver?: 'same-span' | 'whole-range';
   /** What was done to the data before scoring. */
   steps: string[];
   /** Lines of the pattern the reconstruction leaves unexplained (core/analysis/unexplained-peaks.ts). */
@@ -100,7 +109,7 @@ export interface LatentMapPayload {
   /** KNN decision regions over the plane: a grid of labels. */
   regions?: { x0: number; x1: number; y0: number; y1: number; columns: number; rows: number; labels: number[] };
   /** Workspace pattern files, scored. */
-  files: { file: string; name: string; latent: number[]; bceExcess: number; verdict: 'known' | 'novel'; pValue: number }[];
+  files: { file: string; name: string; latent: number[]; bceExcess: number; verdict: Verdict; pValue: number }[];
   focused?: string;
   newest?: string;
   errorThreshold: number;
@@ -125,6 +134,8 @@ export interface CollectionPayload {
   waferDiameter?: number;
   samples: CollectionSample[];
   modelNote?: string;
+  /** Why the model's verdicts cannot be trusted (its held-out checks fell short, or were never recorded), and the threshold in force. */
+  modelWarning?: string;
   /** The collection's note and source facts (axis converted, wavelength not stated, …). */
   about?: string[];
 }

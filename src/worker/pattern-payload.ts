@@ -3,6 +3,8 @@
 // CIF preview uses `gridSeries` on the host for its ideal patterns.
 import type { MeasuredPattern } from '../core/formats';
 import type { PatternScore } from '../core/model/score';
+import type { Reliability } from '../core/model/reliability';
+import { verdictLabel, type ThresholdInForce } from '../core/analysis/verdict';
 import type { PreparedPattern } from '../core/preprocess/prepare';
 import type { Grid } from '../core/diffraction/render';
 import type { PatternPayload, ScorePayload, SeriesPayload } from '../protocol/webview';
@@ -35,7 +37,7 @@ function fileFacts(measured: MeasuredPattern): Pick<PatternPayload, 'format' | '
   return { format: measured.format, wavelength: measured.wavelength, fileMeta: meta.length ? meta : undefined };
 }
 
-function scorePayload(score: PatternScore, prepared: PreparedPattern): ScorePayload {
+function scorePayload(score: PatternScore, prepared: PreparedPattern, threshold: ThresholdInForce, reliability: Reliability | undefined): ScorePayload {
   return {
     latent: score.latent,
     bce: score.bce,
@@ -43,8 +45,12 @@ function scorePayload(score: PatternScore, prepared: PreparedPattern): ScorePayl
     mse: score.mse,
     pValue: score.pValue,
     verdict: score.verdict,
+    verdictLabel: verdictLabel(score.verdict, reliability?.reliable),
+    threshold: { pThreshold: threshold.pThreshold, description: threshold.description },
+    reliability,
     nearestPhase: score.nearestPhase,
     coverage: prepared.coverage,
+    ...(score.calibratedOver ? { calibratedOver: score.calibratedOver } : {}),
     steps: prepared.steps,
     ...(score.unexplainedPeaks ? { unexplainedPeaks: score.unexplainedPeaks.map((p) => ({ twoTheta: p.twoTheta, d: p.d, relativeHeight: p.relativeHeight, sigmas: p.sigmas })) } : {}),
   };
@@ -57,6 +63,9 @@ export interface ModelView {
   score: PatternScore;
   prepared: PreparedPattern;
   reconstruction: Float32Array;
+  threshold: ThresholdInForce;
+  /** The model's recorded reliability (absent: not recorded, unknown). */
+  reliability?: Reliability;
 }
 
 /** The plot payload of a measured pattern (scaled to [0, 1]), with the model's view of it when there is one. */
@@ -85,7 +94,7 @@ export function patternPayload(title: string, measured: MeasuredPattern, model?:
     name: model.name,
     prepared: gridSeries(grid, prepared.pattern),
     reconstruction: Array.from(model.reconstruction, round),
-    score: scorePayload(model.score, prepared),
+    score: scorePayload(model.score, prepared, model.threshold, model.reliability),
     background,
   };
   return payload;

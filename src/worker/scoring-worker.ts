@@ -10,10 +10,9 @@ import { parseCollection, type Collection } from '../core/formats/collection';
 import { errorInFile } from '../core/formats/located';
 import { UserError } from '../core/diagnostics';
 import { KnnClassifier, decisionRegions } from '../core/analysis/knn';
-import { nonFiniteScoreNumber, verdictFor } from '../core/analysis/verdict';
+import { nonFiniteScoreNumber, thresholdInForce, verdictFor } from '../core/analysis/verdict';
 import { latentPlane, type LatentPlane } from '../core/analysis/latent-plane';
-import type { PatternScore, Scorer } from '../core/model/score';
-import type { PreparedPattern } from '../core/preprocess/prepare';
+import { measuredSpan, type MeasuredSpan, type PatternScore, type Scorer } from '../core/model/score';
 import type { ModelManifest } from '../core/model/manifest';
 import {
   TEST_CRASH_FILE_VARIABLE,
@@ -93,10 +92,13 @@ async function modelFor(id: number, ref: ModelRef): Promise<LoadedModel> {
   });
 }
 
-/** The verdict at the threshold this face uses (the setting, else the model's); verdictFor refuses a non-finite score. */
+/** The threshold in force for this request (core/analysis/verdict.ts decides: the setting, else the model's). */
+const thresholdFor = (settings: ScoringSettings, manifest: ModelManifest) => thresholdInForce(manifest, settings.pThreshold, settings.pThresholdName);
+
+/** The verdict at the threshold in force; verdictFor refuses a non-finite score. */
 const withVerdict = (score: PatternScore, settings: ScoringSettings, manifest: ModelManifest): PatternScore => ({
   ...score,
-  verdict: verdictFor(score, settings.pThreshold ?? manifest.calibration.pThreshold),
+  verdict: verdictFor(score, thresholdFor(settings, manifest)),
 });
 
 const hasNumbers = (score: PatternScore) => nonFiniteScoreNumber(score) === undefined;
@@ -174,13 +176,15 @@ const handlers: { [K in ScoringCall]: Handler<K> } = {
     const size = Math.max(1, Math.min(batchSize, readable.length));
     const batch = new Float32Array(scorable ? size * points : 0);
     let rows: number[] = [];
-    const covered: PreparedPattern['covered'][] = []; // the measured span of each item, for its unexplained peaks
+    let spans: MeasuredSpan[] = [];
     const scoreRows = async () => {
       if (!rows.length) return;
       const inBatch = rows;
+      const inBatchSpans = spans;
       rows = [];
+      spans = [];
       // Each pattern keeps its own outcome: one the model gives a non-finite number for is that file's error.
-      const { results: scored } = await step(id, { kind: 'items', items: inBatch, patterns: inBatch.length }, () => model!.scorer.scoreEach(batch, inBatch.length, { covered: inBatch.map((i) => covered[i]) }));
+      const { results: scored } = await step(id, { kind: 'items', items: inBatch, patterns: inBatch.length }, () => model!.scorer.scoreEach(batch, inBatch.length, { spans: inBatchSpans }));
       inBatch.forEach((i, row) => {
         const outcome = scored[row];
         try {
@@ -202,7 +206,7 @@ const handlers: { [K in ScoringCall]: Handler<K> } = {
           if (!scorable) return;
           const prepared = model!.scorer.prepare(measured, settings.preprocessing);
           batch.set(prepared.pattern, rows.length * points);
-          covered[i] = prepared.covered;
+          spans.push(measuredSpan(prepared, points));
           rows.push(i);
           Object.assign(results[i], { coverage: prepared.coverage, steps: prepared.steps });
         });
@@ -240,7 +244,7 @@ const handlers: { [K in ScoringCall]: Handler<K> } = {
       try {
         const scored = model.engine.scoreWithComposition(model.scorer, measured, composition, settings.preprocessing, title);
         const score = withVerdict(scored.score, settings, model.manifest);
-        return patternPayload(title, measured, { name: settings.model!.name, grid: model.manifest.grid, ...scored, score });
+        return patternPayload(title, measured, { name: settings.model!.name, grid: model.manifest.grid, ...scored, score, threshold: thresholdFor(settings, model.manifest), reliability: model.manifest.reliability });
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
         return { ...patternPayload(title, measured), modelNote: e.message };

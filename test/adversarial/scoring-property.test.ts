@@ -92,7 +92,9 @@ const probes = {
         const { score, prepared } = result;
         const bad = nonFiniteScoreNumber(score);
         if (bad) throw new Error(`a score with ${bad}`);
-        if (!['known', 'novel'].includes(score.verdict)) throw new Error(`verdict ${score.verdict}`);
+        if (!['known', 'novel', 'outside-range'].includes(score.verdict)) throw new Error(`verdict ${score.verdict}`);
+        // Below half of the model's range measured there is no KNOWN or NOVEL (core/analysis/verdict.ts).
+        if ((score.verdict === 'outside-range') !== prepared.coverage < 0.5) throw new Error(`verdict ${score.verdict} at coverage ${prepared.coverage}`);
         if (!prepared.pattern.every((v) => v >= 0 && v <= 1)) throw new Error('a prepared value outside [0, 1]');
         if (!Number.isFinite(prepared.coverage)) throw new Error(`coverage ${prepared.coverage}`);
         outcomes.scored++;
@@ -144,7 +146,8 @@ if (!serveProbe(probes)) {
           continue;
         }
         assert.equal(nonFiniteScoreNumber(x as never), undefined, JSON.stringify(x).slice(0, 400));
-        assert.ok(['known', 'novel'].includes(x.verdict));
+        assert.ok(['known', 'novel', 'outside-range'].includes(x.verdict));
+        assert.equal(x.verdict === 'outside-range', x.coverage < 0.5, JSON.stringify(x).slice(0, 400));
       }
     });
   });

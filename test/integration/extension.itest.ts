@@ -8,6 +8,8 @@ import * as vscode from 'vscode';
 import { api, until, workspaceFile } from './helpers';
 import { PATTERN_EDITOR } from '../../src/extension/editors/pattern-editor';
 import { COLLECTION_EDITOR } from '../../src/extension/editors/collection-editor';
+import { reliabilityState } from '../../src/core/model/reliability';
+import { verdictLabel } from '../../src/core/analysis/verdict';
 
 const manifest = JSON.parse(readFileSync(`${__dirname}/../../../package.json`, 'utf8'));
 
@@ -165,6 +167,47 @@ describe('Latent XRD in a real extension host', function () {
     const ni = ranked.find((r) => r.file.endsWith('ni-simulated.xy'));
     assert.ok(sigma && ni);
     assert.ok(ranked.indexOf(sigma) < ranked.indexOf(ni), 'the unknown σ phase ranks above simulated Ni');
+  });
+
+  it('one threshold in every view: the model\'s unless the setting overrides it; the model\'s reliability shown with its verdicts', async function () {
+    this.timeout(120_000);
+    const latent = await api();
+    const active = latent.models.current!;
+    const reliability = reliabilityState(active.manifest);
+    assert.equal(typeof active.manifest.reliability?.reliable, 'boolean', 'a model trained now records its held-out checks');
+    const rows = latent.ranking.getChildren();
+    const warning = rows.find((r) => 'kind' in r && r.kind === 'model-warning');
+    assert.equal(!!warning, reliability.reliable !== true, 'a warning row above the files exactly when the model is not reliable');
+    const card = latent.modelCard.getChildren();
+    const reliabilityRow = card.find((r) => r.label === 'Unreliable model' || r.label === 'Reliability')!;
+    assert.equal(reliabilityRow.label, reliability.reliable === false ? 'Unreliable model' : 'Reliability');
+    if (reliability.reliable === false) assert.equal(reliabilityRow.children?.length, reliability.reasons.length);
+    const uri = workspaceFile('patterns', 'ni-simulated.xy');
+    await vscode.commands.executeCommand('vscode.openWith', uri, PATTERN_EDITOR);
+    const editorState = () => latent.patternEditor.open.get(uri.toString());
+    const settings = vscode.workspace.getConfiguration('latentXrd');
+    const agree = async (pThreshold: number, source: 'model' | 'override') => {
+      assert.deepEqual([latent.models.threshold()?.pThreshold, latent.models.threshold()?.source], [pThreshold, source]);
+      assert.match(latent.modelCard.getChildren().find((r) => r.label === 'Novelty threshold')?.description ?? '', source === 'model' ? /the model's/ : /from the setting/);
+      // Every scored file in the ranking at this threshold, and the editor's badge for the same file.
+      const ranked = await until(`the ranking at p < ${pThreshold}`, () => {
+        const scored = latent.scores.list.filter((f) => f.score);
+        const expected = (s: { pValue: number; coverage?: number }) => (s.coverage !== undefined && s.coverage < 0.5 ? 'outside-range' : s.pValue < pThreshold ? 'novel' : 'known');
+        return scored.length > 0 && scored.every((f) => f.score!.verdict === expected(f.score!)) && scored;
+      });
+      const ni = ranked.find((f) => f.uri.toString() === uri.toString())!;
+      const label = verdictLabel(ni.score!.verdict, reliability.reliable);
+      await until(`the editor's badge ${label}`, () => editorState()?.lastVerdict === label);
+    };
+    await agree(active.manifest.calibration.pThreshold, 'model');
+    // p = 1 for no pattern but the most typical: with 0.999 as the threshold nearly every file turns novel.
+    await settings.update('noveltyPValueThreshold', 0.999, vscode.ConfigurationTarget.Workspace);
+    try {
+      await agree(0.999, 'override');
+    } finally {
+      await settings.update('noveltyPValueThreshold', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await agree(active.manifest.calibration.pThreshold, 'model');
   });
 
   it('rescores when a pattern file is added', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runCli } from '../../src/cli/main';
@@ -54,18 +54,24 @@ describe('latent-xrd train and score', function () {
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.model, join(dir, 'model'));
+    // A 3-epoch model: whatever its checks found is printed with them.
+    assert.equal(typeof out.reliability.reliable, 'boolean');
     assert.match(r.stderr, /epoch 3\/3: loss/);
   });
 
   it('generates the dataset, trains in a worker and writes a complete model folder', () => {
     assert.ok(existsSync(join(dir, 'data.h5')));
-    assert.deepEqual(readdirSync(join(dir, 'model')).sort(), ['decoder', 'encoder', 'manifest.json']);
+    assert.deepEqual(readdirSync(join(dir, 'model')).sort(), ['calibration-patterns.bin', 'decoder', 'encoder', 'manifest.json']);
     const manifest = JSON.parse(readFileSync(join(dir, 'model', 'manifest.json'), 'utf8'));
     assert.deepEqual(manifest.phases, ['Ni', 'Cr', 'Co']);
     assert.deepEqual(manifest.grid, { min: 20, max: 90, points: 512 });
     assert.equal(manifest.training.members[0].history.length, 3);
     assert.equal(manifest.calibration.errors.length, manifest.training.counts.calibration);
     assert.deepEqual(manifest.calibration.source, { kind: 'synthetic', patterns: manifest.training.counts.calibration });
+    // The calibration patterns are kept (every one, at 512 points), and the held-out checks recorded.
+    assert.equal(manifest.calibration.patterns, manifest.calibration.errors.length);
+    assert.equal(statSync(join(dir, 'model', 'calibration-patterns.bin')).size, manifest.calibration.patterns * 512 * 4);
+    assert.equal(manifest.reliability.reliable, manifest.reliability.reasons.length === 0);
     for (const key of ['knnAccuracy', 'aurocUnknown', 'aurocMixtures', 'medianErrorRatioUnknownToKnown']) assert.equal(typeof manifest.metrics[key], 'number', key);
     assert.deepEqual(Object.keys(manifest.metrics.baselines).sort(), ['pcaKnnDistance', 'pcaReconstruction', 'softmaxConfidence']);
   });

@@ -167,7 +167,7 @@ describe('unexplained peaks: the residual lines above the noise', () => {
     const ni = nickel();
     const measured = { twoTheta: x, intensity: Float64Array.from(plus(ni, line(37.2, 0.1))) };
     const score = { latent: [0, 0], bce: 0.1, bceExcess: 0.01, mse: 0.001, pValue: 0.001, verdict: 'novel' as const, nearestPhase: 'Ni', nearestDistance: 0.1, unexplainedPeaks: find(measured.intensity, plus(ni)).peaks };
-    const payload = patternPayload('ni.xy', measured, { name: 'model', grid, score, prepared: { pattern: plus(measured.intensity), coverage: 1, steps: [] }, reconstruction: plus(ni) });
+    const payload = patternPayload('ni.xy', measured, { name: 'model', grid, threshold: { pThreshold: 0.01, source: 'model', description: "p < 0.01, the model's" }, score, prepared: { pattern: plus(measured.intensity), coverage: 1, steps: [] }, reconstruction: plus(ni) });
     const message = JSON.parse(JSON.stringify({ type: 'pattern', pattern: payload }));
     const parsed = parseHostMessage(message) as { pattern: PatternPayload };
     assert.ok(parsed, 'a well-formed pattern message passes');

@@ -71,7 +71,8 @@ describe('latent-xrd watch', function () {
     await until('three lines', () => jsonLines(stdout).length === 3);
     stop.abort();
     assert.equal(await running, 0, stderr);
-    assert.match(stderr, /watching .*incoming-.*; Ctrl-C to stop/);
+    assert.match(stderr, /watching .*incoming-.*; novel at p < 0\.5, set by --threshold \(the model's is 0\.01\); Ctrl-C to stop/);
+    assert.match(stderr, /reliability unknown/);
 
     const lines = jsonLines(stdout);
     const byFile = new Map(lines.map((l) => [l.file.replace(/^.*\//, ''), l]));
@@ -83,6 +84,8 @@ describe('latent-xrd watch', function () {
       assert.equal(s.latent.length, 2);
       for (const key of ['bce', 'bceExcess', 'mse', 'pValue', 'nearestDistance', 'coverage']) assert.equal(typeof s[key], 'number', key);
       assert.equal(s.verdict, s.pValue < 0.5 ? 'novel' : 'known', '--threshold sets the verdict');
+      assert.equal(s.verdictLabel, s.verdict.toUpperCase());
+      assert.equal(s.modelReliable, null, 'a model without recorded checks: reliability unknown');
       assert.ok(['A', 'B'].includes(s.nearestPhase));
       assert.ok(Array.isArray(s.unexplainedPeaks) && s.unexplainedPeaks.every((p: { twoTheta: number; d: number }) => p.twoTheta >= 20 && p.twoTheta <= 90 && p.d > 0), JSON.stringify(s.unexplainedPeaks));
       assert.ok(s.steps.some((step: string) => /resampled \d+ points .* onto 64 points/.test(step)), s.steps.join('; '));

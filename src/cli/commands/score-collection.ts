@@ -13,6 +13,8 @@ import { writeFileAtomic } from '../../core/util/atomic';
 import { recogniseMapSvg } from '../../core/report/output-marks';
 import type { PreprocessOptions } from '../../core/preprocess/options';
 import { NO_UNEXPLAINED_LINE } from '../../core/analysis/unexplained-peaks';
+import { thresholdInForce, verdictLabel, type ThresholdInForce } from '../../core/analysis/verdict';
+import { reliabilityState } from '../../core/model/reliability';
 
 export const isCollectionFile = (file: string) => file.toLowerCase().endsWith('.xrd');
 
@@ -28,12 +30,14 @@ export function scoreCollectionFiles(
   json: boolean,
   preprocess: PreprocessOptions = {},
   figure: { map?: string; colourBy?: string } = {},
+  threshold: ThresholdInForce = thresholdInForce(model.manifest),
 ): number {
   if (!files.every(isCollectionFile)) throw new UserError('score: give either .xrd collections or pattern files, not both in one run');
   const colourBy = (figure.colourBy ?? 'error') as MapColouring;
   if (!Object.hasOwn(COLOURING_LABELS, colourBy)) throw new UserError(`score: --colour-by must be error, pValue or phase; got "${figure.colourBy}"`);
   if (figure.map && files.length !== 1) throw new UserError('score: --map draws one collection; give one .xrd file');
-  const scorer = new Scorer(model);
+  const scorer = new Scorer(model, { threshold });
+  const reliability = reliabilityState(model.manifest);
   const collections = files.map((file) => {
     let collection: Collection;
     let results: CollectionResults;
@@ -56,9 +60,11 @@ export function scoreCollectionFiles(
     const ordered = collections.map((c) =>
       'error' in c ? c : { ...c, failed: undefined, samples: c.samples.map(({ id, x, y, composition, ...score }) => ({ id, x, y, composition, ...score })) },
     );
-    ctx.out(JSON.stringify({ model: modelName, kind: model.manifest.kind, phases: model.manifest.phases, collections: ordered }, null, 2) + '\n');
+    const { pThreshold, source, description } = threshold;
+    ctx.out(JSON.stringify({ model: modelName, kind: model.manifest.kind, phases: model.manifest.phases, threshold: { pThreshold, source, description }, reliability, collections: ordered }, null, 2) + '\n');
     return someFailed ? 1 : 0;
   }
+  if (reliability.reliable === false) ctx.out(`WARNING: model ${modelName}: ${reliability.summary}\n${reliability.reasons.map((r) => `  - ${r}\n`).join('')}`);
   for (const c of collections) {
     if ('error' in c) {
       ctx.out(`${c.file}: not scored — ${c.error}\n`);
@@ -75,9 +81,11 @@ export function scoreCollectionFiles(
       else {
         const peaks = s.unexplainedPeaks ?? [];
         const lines = peaks.length ? `, unexplained peaks at ${peaks.map((p) => `${p.twoTheta.toFixed(2)}°`).join(', ')}` : s.verdict === 'novel' ? `; ${NO_UNEXPLAINED_LINE}` : '';
-        ctx.out(`  ${s.id}${where}${composition}: ${s.verdict.toUpperCase()} (p = ${s.pValue.toPrecision(3)}), excess BCE ${s.bceExcess.toPrecision(3)}, nearest ${s.nearestPhase}${lines}\n`);
+        const covers = s.coverage < 1 ? `, covers ${(100 * s.coverage).toFixed(0)} %` : '';
+        ctx.out(`  ${s.id}${where}${composition}: ${verdictLabel(s.verdict, reliability.reliable)} (p = ${s.pValue.toPrecision(3)}), excess BCE ${s.bceExcess.toPrecision(3)}, nearest ${s.nearestPhase}${covers}${lines}\n`);
       }
     }
   }
+  ctx.out(`(novel at ${threshold.description}${reliability.reliable === null ? `; ${reliability.summary}` : ''}.)\n`);
   return someFailed ? 1 : 0;
 }

@@ -13,12 +13,15 @@ import { BACKGROUND_METHODS, DEFAULT_PREPROCESS_OPTIONS, type BackgroundMethod, 
 import { isCollectionFile, scoreCollectionFiles } from './score-collection';
 import { MIN_MEASURED_GRID_POINTS } from '../../core/preprocess/input';
 import { UNEXPLAINED_PEAK_DEFAULTS, unexplainedSummary } from '../../core/analysis/unexplained-peaks';
+import { MIN_COVERAGE_FOR_VERDICT, thresholdInForce, verdictLabel } from '../../core/analysis/verdict';
+import { reliabilityState } from '../../core/model/reliability';
+import { parseProbability } from '../args';
 
 export const scoreCommand: Command = {
   name: 'score',
   summary: 'Score pattern files against a trained model: latent position, errors, p-value, verdict, nearest phase',
   usage: [
-    'latent-xrd score --model DIR FILE… [--json] [--backend auto|wasm|cpu]',
+    'latent-xrd score --model DIR FILE… [--json] [--backend auto|wasm|cpu] [--threshold p]',
     '                 [--background als|rolling-ball|polynomial|none] [--strip-kalpha2]',
     '',
     'Each file (two columns: 2θ, intensity) is prepared exactly as the model\'s training and',
@@ -32,8 +35,13 @@ export const scoreCommand: Command = {
     `is refused (exit 2). Models saved before preprocessing was recorded use the flags (default`,
     `${DEFAULT_PREPROCESS_OPTIONS.background}, Kα2 kept). The p-value is`,
     'the fraction of held-out known patterns whose reconstruction error is at least as large;',
-    'below the model\'s threshold the verdict is "novel". Under each score are the unexplained',
-    'peaks (unexplainedPeaks in --json): lines of the prepared pattern the reconstruction leaves',
+    'below the threshold the verdict is "novel" (the model\'s own threshold; --threshold p',
+    'overrides it, and the output says which is in force). A file covering part of the model\'s',
+    '2θ range is scored over the covered part only (its coverage is listed); below',
+    `${MIN_COVERAGE_FOR_VERDICT * 100} % coverage its verdict is "outside-range", neither known nor novel. A model whose own`,
+    'held-out checks fell short at training is reported unreliable, with the reasons, and its',
+    'verdicts read "KNOWN (unreliable model)". Under each score are the unexplained peaks',
+    '(unexplainedPeaks in --json): lines of the prepared pattern the reconstruction leaves',
     `unexplained, ${UNEXPLAINED_PEAK_DEFAULTS.k}σ above the pattern's noise, each with 2θ, d (Bragg, at the model's`,
     'wavelength) and height relative to the strongest line; a NOVEL verdict without one differs',
     'from the model in the shape of its lines or its background. A file that cannot be read or scored',
@@ -56,6 +64,7 @@ export const scoreCommand: Command = {
       'strip-kalpha2': { type: 'boolean' },
       map: { type: 'string' },
       'colour-by': { type: 'string' },
+      threshold: { type: 'string' },
     });
     const background = values.background;
     if (background !== undefined && !BACKGROUND_METHODS.includes(background as BackgroundMethod)) {
@@ -65,39 +74,50 @@ export const scoreCommand: Command = {
     const preprocess = { background: background as BackgroundMethod | undefined, stripKAlpha2: values['strip-kalpha2'] };
     if (!values.model) throw new UserError('score: name the model folder with --model DIR');
     if (positionals.length === 0) throw new UserError('score: name at least one pattern file');
+    const override = values.threshold === undefined ? undefined : parseProbability('--threshold', values.threshold);
     await initBackend(parseBackend(values.backend));
     const model = await loadModel(resolve(ctx.cwd, values.model));
     // Checked once, before any file: a flag the model refuses is the command's error, not each file's.
     new Scorer(model).preprocessOptions(preprocess, 'score: --background / --strip-kalpha2');
-    if (positionals.some(isCollectionFile)) return scoreCollectionFiles(ctx, model, values.model, positionals, !!values.json, preprocess, { map: values.map, colourBy: values['colour-by'] });
+    const threshold = thresholdInForce(model.manifest, override, '--threshold');
+    if (positionals.some(isCollectionFile)) return scoreCollectionFiles(ctx, model, values.model, positionals, !!values.json, preprocess, { map: values.map, colourBy: values['colour-by'] }, threshold);
     if (model.manifest.kind === 'cvae') throw new UserError(`${values.model}: a conditional model needs compositions: score an .xrd collection whose samples have them (latent-xrd import makes one)`);
-    const scorer = new Scorer(model);
-    const results: ({ file: string; steps: string[]; operations?: PreprocessStep[]; coverage: number } & PatternScore | { file: string; error: string })[] = [];
+    const scorer = new Scorer(model, { threshold });
+    const reliability = reliabilityState(model.manifest);
+    const results: ({ file: string; verdictLabel: string; steps: string[]; operations?: PreprocessStep[]; coverage: number } & PatternScore | { file: string; error: string })[] = [];
     for (const file of positionals) {
       try {
         const measured = readPatternFile(resolve(ctx.cwd, file), file);
         const { score, prepared } = scorer.scoreMeasured(measured, preprocess);
-        results.push({ file, ...score, coverage: prepared.coverage, steps: prepared.steps, operations: prepared.operations });
+        results.push({ file, ...score, verdictLabel: verdictLabel(score.verdict, reliability.reliable), coverage: prepared.coverage, steps: prepared.steps, operations: prepared.operations });
       } catch (e) {
         // Whatever went wrong with this file is this file's result; the others are still scored.
         results.push({ file, error: failureMessage(e) });
       }
     }
-    if (values.json) ctx.out(JSON.stringify({ model: values.model, phases: model.manifest.phases, novelMeans: noveltyMeaning(model.manifest), calibration: calibrationInForce(model.manifest), results }, null, 2) + '\n');
-    else {
+    if (values.json) {
+      const { pThreshold, source, description } = threshold;
+      ctx.out(
+        JSON.stringify({ model: values.model, phases: model.manifest.phases, novelMeans: noveltyMeaning(model.manifest), calibration: calibrationInForce(model.manifest), threshold: { pThreshold, source, description }, reliability, results }, null, 2) + '\n',
+      );
+    } else {
+      // An unreliable model is said first, before any verdict; an unknown one in the closing line.
+      if (reliability.reliable === false) ctx.out(`WARNING: model ${values.model}: ${reliability.summary}\n${reliability.reasons.map((r) => `  - ${r}\n`).join('')}`);
       for (const r of results) {
         if ('error' in r) ctx.out(`${r.file}: not scored — ${r.error}\n`);
         else {
+          const against = r.calibratedOver === 'whole-range' ? "; p against whole patterns, a bound: the model keeps no calibration patterns to cut alike" : '';
+          const covers = r.coverage < 1 ? `, scored over the ${(100 * r.coverage).toFixed(0)} % of the model's 2θ range it covers${against}` : '';
           ctx.out(
-            `${r.file}: ${r.verdict.toUpperCase()} (p = ${r.pValue.toPrecision(3)}), excess BCE ${r.bceExcess.toPrecision(3)} (BCE ${r.bce.toPrecision(4)}), MSE ${r.mse.toPrecision(3)}, ` +
-              `latent (${r.latent.map((v) => v.toFixed(3)).join(', ')}), nearest known phase ${r.nearestPhase}\n`,
+            `${r.file}: ${r.verdictLabel} (p = ${r.pValue.toPrecision(3)}), excess BCE ${r.bceExcess.toPrecision(3)} (BCE ${r.bce.toPrecision(4)}), MSE ${r.mse.toPrecision(3)}, ` +
+              `latent (${r.latent.map((v) => v.toFixed(3)).join(', ')}), nearest known phase ${r.nearestPhase}${covers}\n`,
           );
           const where = unexplainedSummary(r.unexplainedPeaks ?? [], r.verdict === 'novel');
           if (where) ctx.out(`  ${where}\n`);
           for (const step of r.steps) ctx.out(`  - ${step}\n`);
         }
       }
-      ctx.out(`(${noveltyMeaning(model.manifest)}; ${calibrationInForce(model.manifest)}.)\n`);
+      ctx.out(`(${noveltyMeaning(model.manifest)}; novel at ${threshold.description}; ${calibrationInForce(model.manifest)}${reliability.reliable === null ? `; ${reliability.summary}` : ''}.)\n`);
     }
     return results.some((r) => 'error' in r) ? 1 : 0;
   },

@@ -16,6 +16,7 @@ import { describeEvent } from '../../core/model/progress';
 import { generateWithProgress } from './synth';
 import { readDataset, type DatasetPlan } from '../../core/synth/dataset';
 import { compositionsForRows, phaseMapFromPlan } from '../../core/synth/phase-map';
+import { reliabilityState } from '../../core/model/reliability';
 import { Random } from '../../core/util/random';
 
 export const trainCommand: Command = {
@@ -61,7 +62,7 @@ export const trainCommand: Command = {
     });
     const m = manifest.metrics as Record<string, number>;
     if (values.json) {
-      ctx.out(JSON.stringify({ model: modelDir, backend, metrics: manifest.metrics }, null, 2) + '\n');
+      ctx.out(JSON.stringify({ model: modelDir, backend, metrics: manifest.metrics, reliability: manifest.reliability }, null, 2) + '\n');
     } else {
       ctx.out(
         [
@@ -79,6 +80,8 @@ export const trainCommand: Command = {
             : []),
           `  novelty threshold (p < ${manifest.calibration.pThreshold})  excess BCE > ${fmt(manifest.calibration.errorThreshold)}`,
           `  ${noveltyMeaning(manifest)}`,
+          `  ${reliabilityState(manifest).summary}`,
+          ...reliabilityState(manifest).reasons.map((r) => `    - ${r}`),
         ].join('\n') + '\n',
       );
     }

@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import type { Command, CommandContext } from '../args';
-import { parseCommandArgs } from '../args';
+import { parseCommandArgs, parseProbability } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { quoteForMessage } from '../../core/formats/located';
 import { readManifest } from '../../core/model/manifest';
@@ -9,6 +9,8 @@ import { MeasurementWatcher, WATCH_DEFAULTS, LONGEST_WAIT_MS, type FileScore, ty
 import { SCORING_TIME_LIMIT_SECONDS, type ItemResult, type ScoringSettings } from '../../protocol/scoring';
 import { ScoringWorker } from '../../worker/scoring-host';
 import { parseBackend } from './train';
+import { MIN_COVERAGE_FOR_VERDICT, thresholdInForce, verdictLabel } from '../../core/analysis/verdict';
+import { reliabilityState } from '../../core/model/reliability';
 
 export const watchCommand: Command = {
   name: 'watch',
@@ -22,14 +24,19 @@ export const watchCommand: Command = {
     '*RAS_DATA_END). A file that does not is read again once it has been still for --unfinished',
     `(default ${WATCH_DEFAULTS.unfinishedMs} ms), then scored with a "note" or reported. Each file is printed as one JSON line:`,
     '  {"event":"scored","file":…,"time":…,"latent":[…],"bce":…,"bceExcess":…,"mse":…,"pValue":…,',
-    '   "verdict":"known"|"novel","nearestPhase":…,"nearestDistance":…,',
-    '   "unexplainedPeaks":[{"twoTheta":…,"d":…,"relativeHeight":…,"sigmas":…}],"coverage":…,"steps":[…]}',
+    '   "verdict":"known"|"novel"|"outside-range","nearestPhase":…,"nearestDistance":…,',
+    '   "unexplainedPeaks":[{"twoTheta":…,"d":…,"relativeHeight":…,"sigmas":…}],"coverage":…,"steps":[…],',
+    '   "verdictLabel":"KNOWN (unreliable model)"|…,"modelReliable":true|false|null}',
     '  (unexplainedPeaks: lines the model\'s reconstruction leaves unexplained, as in latent-xrd score)',
     '  {"event":"unreadable","file":…,"time":…,"error":"file:line:column: message","line":…,"column":…}',
     '  {"event":"removed","file":…,"time":…}',
     'A rewritten file is scored again. --existing also scores the files already there;',
     '--recursive watches subfolders; --threshold sets the p-value below which a pattern is',
-    '"novel" (default: the model\'s). Files are read and scored in a worker thread: one that takes',
+    '"novel" (default: the model\'s). A file covering part of the model\'s 2θ range is scored over',
+    `the covered part; below ${MIN_COVERAGE_FOR_VERDICT * 100} % coverage its verdict is "outside-range". "modelReliable" is false`,
+    'when the model\'s own held-out checks fell short at training (the reasons are printed on stderr',
+    'at start, with the threshold in force), null for a model saved before they were recorded.',
+    'Files are read and scored in a worker thread: one that takes',
     `longer than --time-limit seconds (default ${SCORING_TIME_LIMIT_SECONDS}) is stopped and reported unreadable, and the`,
     'others are scored. Runs until SIGINT or SIGTERM, then exits 0.',
     '',
@@ -60,7 +67,9 @@ export const watchCommand: Command = {
     // The model is loaded and every file scored in a worker thread: a file that hangs the scorer
     // costs its own line after the time limit, and this thread stays free to answer Ctrl-C.
     const scoring = new ScoringWorker({ timeLimitSeconds: () => timeLimit });
-    const settings: ScoringSettings = { model: { dir: modelDir, created: manifest.created, name: values.model, backend: parseBackend(values.backend) }, preprocessing: {}, pThreshold: threshold };
+    const settings: ScoringSettings = { model: { dir: modelDir, created: manifest.created, name: values.model, backend: parseBackend(values.backend) }, preprocessing: {}, pThreshold: threshold, pThresholdName: '--threshold' };
+    const inForce = thresholdInForce(manifest, threshold, '--threshold');
+    const reliability = reliabilityState(manifest);
     let stopping = false;
     try {
       await scoring.load(settings);
@@ -82,7 +91,9 @@ export const watchCommand: Command = {
     // Once stopping, a file whose scoring was cut short is not reported as unreadable.
     const line = (record: Record<string, unknown>) => !stopping && ctx.out(JSON.stringify(record) + '\n');
     const time = (epochMs: number) => new Date(epochMs).toISOString();
-    watcher.on('scored', ({ file, result, scoredAt, note }) => line({ event: 'scored', file: file.name, time: time(scoredAt), ...result, ...(note ? { note } : {}) }));
+    watcher.on('scored', ({ file, result, scoredAt, note }) =>
+      line({ event: 'scored', file: file.name, time: time(scoredAt), ...result, verdictLabel: verdictLabel(result.verdict, reliability.reliable), modelReliable: reliability.reliable, ...(note ? { note } : {}) }),
+    );
     watcher.on('failed', ({ file, message, diagnostics, at }) => {
       const where = diagnostics.find((d) => d.range)?.range;
       line({ event: 'unreadable', file: file.name, time: time(at), error: message, line: where?.line, column: where?.column });
@@ -93,7 +104,8 @@ export const watchCommand: Command = {
 
     try {
       await watcher.start();
-      ctx.err(`watching ${positionals[0]} with model ${values.model}${values.recursive ? ' (and subfolders)' : ''}; Ctrl-C to stop\n`);
+      ctx.err(`watching ${positionals[0]} with model ${values.model}${values.recursive ? ' (and subfolders)' : ''}; novel at ${inForce.description}; Ctrl-C to stop\n`);
+      if (reliability.reliable !== true) ctx.err(`latent-xrd watch: ${reliability.reliable === false ? 'WARNING: ' : ''}model ${values.model}: ${reliability.summary}\n${reliability.reasons.map((r) => `  - ${r}\n`).join('')}`);
       await untilStopped(ctx);
       stopping = true;
     } finally {
@@ -147,12 +159,6 @@ function untilStopped(ctx: CommandContext): Promise<void> {
     if (ctx.signal?.aborted) finish();
     else ctx.signal?.addEventListener('abort', finish);
   });
-}
-
-function parseProbability(flag: string, text: string): number {
-  const v = Number(text);
-  if (!(v > 0 && v < 1)) throw new UserError(`${flag} expects a p-value between 0 and 1, e.g. 0.01; got ${quoteForMessage(text)}`);
-  return v;
 }
 
 function parseSeconds(flag: string, text: string): number {

@@ -120,3 +120,18 @@ export function reconstructionErrorsInJs(target: Float32Array, p: Float32Array, 
     out.mse[offset + r] = squared / points;
   }
 }
+
+/**
+ * The errors of one pattern counted over grid points first..last only, as a share of the whole
+ * grid: Σ over the span of each point's error, divided by all `points` — what the span contributes
+ * to the whole-grid mean `reconstructionErrorsInto` gives. Why this normalisation (and not the
+ * mean over the span): see model/score.ts, where partly measured patterns are scored.
+ */
+export function reconstructionErrorsOverSpan(target: Float32Array, p: Float32Array, points: number, first: number, last: number): { bce: number; bceExcess: number; mse: number } {
+  if (!(first >= 0 && last < points && last >= first)) return { bce: NaN, bceExcess: NaN, mse: NaN };
+  const length = last - first + 1;
+  const out = allocateErrors(1);
+  reconstructionErrorsInJs(target.subarray(first, last + 1), p.subarray(first, last + 1), length, out);
+  const share = length / points;
+  return { bce: out.bce[0] * share, bceExcess: out.bceExcess[0] * share, mse: out.mse[0] * share };
+}

@@ -5,7 +5,7 @@ import { UserError } from '../diagnostics';
 import { samplePattern, type Collection, type CollectionSample } from '../formats/collection';
 import type { MeasuredPattern } from '../formats/pattern';
 import type { PreparedPattern } from '../preprocess/prepare';
-import type { PatternScore, Scorer } from '../model/score';
+import { measuredSpan, type PatternScore, type Scorer } from '../model/score';
 import type { PreprocessOptions } from '../preprocess/options';
 import { quoteForMessage } from '../formats/located';
 
@@ -147,6 +147,6 @@ export function scoreWithComposition(
   if (manifest.kind !== 'cvae') return scorer.scoreMeasured(measured, options);
   const compositions = compositionsFor([{ id: what, composition }], manifest.spec.compositionElements);
   const prepared = scorer.prepare(measured, options);
-  const { scores, reconstructions } = scorer.score(prepared.pattern, 1, { compositions, keepReconstructions: true, covered: [prepared.covered] });
+  const { scores, reconstructions } = scorer.score(prepared.pattern, 1, { compositions, keepReconstructions: true, spans: [measuredSpan(prepared, manifest.grid.points)] });
   return { score: scores[0], prepared, reconstruction: reconstructions! };
 }

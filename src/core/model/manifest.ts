@@ -10,6 +10,7 @@ import { implausibleWavelength } from '../diffraction/wavelengths';
 import { quoteForMessage } from '../formats/located';
 import type { Grid } from '../diffraction/render';
 import { modelPreprocessing, type ModelPreprocessing } from '../preprocess/model-preprocessing';
+import type { Reliability } from './reliability';
 
 export const MANIFEST_FORMAT = 'latent-xrd-model';
 export const MANIFEST_VERSION = 1;
@@ -25,7 +26,18 @@ export interface Calibration {
   errorThreshold: number;
   /** Whose errors these are (absent in models saved before it was recorded: the validation patterns'). */
   source?: CalibrationSource;
+  /**
+   * Rows of CALIBRATION_PATTERNS_FILE in the model folder: the calibration patterns themselves
+   * (those whose errors are `errors`, every k-th when there are more than
+   * MODEL_LIMITS.calibrationValues allows), on the model's grid. A pattern measured over part of
+   * the model's range is calibrated against these cut to the same part (model/score.ts). Absent
+   * in models saved before they were kept.
+   */
+  patterns?: number;
 }
+
+/** The calibration patterns of a model folder (float32, little-endian, `calibration.patterns` rows of the grid's points). */
+export const CALIBRATION_PATTERNS_FILE = 'calibration-patterns.bin';
 
 /**
  * Synthetic: held-out simulated patterns of the known phases, prepared as scored ones are.
@@ -70,6 +82,11 @@ export interface ModelManifest {
    */
   preprocessing?: ModelPreprocessing;
   mixtures?: MixtureTraining;
+  /**
+   * Whether the model's held-out checks back its verdicts (model/reliability.ts). Absent in models
+   * saved before it was recorded: their reliability is unknown, and the views say so.
+   */
+  reliability?: Reliability;
   training: Record<string, unknown>;
   metrics: Record<string, unknown>;
   ensemble: { seed: number; path: string }[];
@@ -96,6 +113,8 @@ export const MODEL_LIMITS = {
   /** Reference points (nearest known phase) and calibration errors: training stores thousands. */
   referencePoints: 1_000_000,
   calibrationErrors: 1_000_000,
+  /** Values (patterns × grid points) of the calibration patterns kept: 2²² float32 is 16 MB. */
+  calibrationValues: 2 ** 22,
   /** Bytes of manifest.json: the two lists above at full length fit several times over. */
   manifestBytes: 256 * 2 ** 20,
 } as const;
@@ -181,8 +200,8 @@ export function validateManifest(value: unknown, path: string): ModelManifest {
     list.forEach((_, i) => finiteAt(list, `reference.${key}[${i}]`, fail));
   }
 
-  validateCalibration(root, 'calibration', fail);
-  if (root.syntheticCalibration !== undefined) validateCalibration(root, 'syntheticCalibration', fail);
+  validateCalibration(root, 'calibration', fail, points);
+  if (root.syntheticCalibration !== undefined) validateCalibration(root, 'syntheticCalibration', fail, points);
   if (root.preprocessing !== undefined) {
     const recorded = objectField(root, 'preprocessing', fail);
     try {
@@ -204,6 +223,15 @@ export function validateManifest(value: unknown, path: string): ModelManifest {
     else if (mixtures.role !== 'novel') fail('mixtures.role', `must be "known" or "novel"; got ${shown(mixtures.role)}`);
   }
 
+  if (root.reliability !== undefined) {
+    const reliability = objectField(root, 'reliability', fail);
+    if (typeof reliability.reliable !== 'boolean') fail('reliability.reliable', `must be true or false; got ${shown(reliability.reliable)}`);
+    const reasons = arrayField(reliability, 'reliability.reasons', fail, 0, 64);
+    reasons.forEach((r, i) => (typeof r === 'string' && r.length <= 1000 ? undefined : fail(`reliability.reasons[${i}]`, `must be a sentence (at most 1000 characters); got ${shown(r)}`)));
+    if (reliability.reliable === false && reasons.length === 0) fail('reliability.reasons', 'an unreliable model must say why');
+    if (reliability.reliable === true && reasons.length > 0) fail('reliability.reasons', 'a reliable model has no reasons against it');
+  }
+
   const ensemble = arrayField(root, 'ensemble', fail, 0, MODEL_LIMITS.ensemble);
   ensemble.forEach((m, i) => {
     const member = objectAt(m, `ensemble[${i}]`, path);
@@ -212,7 +240,7 @@ export function validateManifest(value: unknown, path: string): ModelManifest {
   return root as unknown as ModelManifest;
 }
 
-function validateCalibration(root: Record<string, unknown>, key: 'calibration' | 'syntheticCalibration', fail: Fail): void {
+function validateCalibration(root: Record<string, unknown>, key: 'calibration' | 'syntheticCalibration', fail: Fail, points: number): void {
   const calibration = objectField(root, key, fail);
   if (!['bceExcess', 'bce', 'mse'].includes(calibration.metric as string)) fail(`${key}.metric`, `must be "bceExcess", "bce" or "mse"; got ${shown(calibration.metric)}`);
   const errors = arrayField(calibration, `${key}.errors`, fail, 1, MODEL_LIMITS.calibrationErrors);
@@ -223,6 +251,10 @@ function validateCalibration(root: Record<string, unknown>, key: 'calibration' |
   const p = finiteAt(calibration, `${key}.pThreshold`, fail, 0, 1);
   if (p === 0) fail(`${key}.pThreshold`, 'must be above 0 (no p-value is below 0)');
   finiteAt(calibration, `${key}.errorThreshold`, fail);
+  if (calibration.patterns !== undefined) {
+    const kept = integerAt(calibration, `${key}.patterns`, fail, 1, Math.floor(MODEL_LIMITS.calibrationValues / points), 'calibration patterns of this grid');
+    if (kept > errors.length) fail(`${key}.patterns`, `${kept} patterns kept, but only ${errors.length} calibrated the model`);
+  }
   if (calibration.source !== undefined) {
     const source = objectField(calibration, `${key}.source`, fail);
     if (source.kind === 'synthetic') integerAt(source, `${key}.source.patterns`, fail, 1, MODEL_LIMITS.calibrationErrors, 'calibration patterns');

@@ -1,10 +1,11 @@
-// A model folder holds what `saveModel` writes and nothing else: manifest.json, and model.json +
+// A model folder holds what `saveModel` writes and nothing else: manifest.json, the calibration
+// patterns (calibration-patterns.bin), and model.json +
 // weights.bin of each member's encoder and decoder (ensemble/<k>/ for members after the first).
 // A folder with anything more (a measurement, a note, a project) is not Latent XRD's to replace.
 // Kept apart from store.ts so that checking a folder does not load TensorFlow.js.
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST_FORMAT } from './manifest';
+import { CALIBRATION_PATTERNS_FILE, MANIFEST_FORMAT } from './manifest';
 import { refuseToReplace, type Recogniser } from '../util/replaceable';
 
 const MEMBER_FILES = ['model.json', 'weights.bin'];
@@ -39,7 +40,8 @@ export const recogniseModelFolder: Recogniser = (dir) => {
     return 'it is not a model folder written by Latent XRD (no readable manifest.json)';
   }
   if (manifest?.format !== MANIFEST_FORMAT || entryKind(join(dir, 'manifest.json')) !== 'file') return 'its manifest.json is not that of a Latent XRD model';
-  let foreign = foreignInMember(dir, '', ['manifest.json', 'ensemble']);
+  let foreign = foreignInMember(dir, '', ['manifest.json', 'ensemble', CALIBRATION_PATTERNS_FILE]);
+  if (!foreign && readdirSync(dir).includes(CALIBRATION_PATTERNS_FILE) && entryKind(join(dir, CALIBRATION_PATTERNS_FILE)) !== 'file') foreign = CALIBRATION_PATTERNS_FILE;
   const ensemble = join(dir, 'ensemble');
   if (!foreign && readdirSync(dir).includes('ensemble')) {
     if (entryKind(ensemble) !== 'folder') foreign = 'ensemble';

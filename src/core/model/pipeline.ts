@@ -42,6 +42,8 @@ export interface TrainRequest {
   configPath?: string;
 }
 
+import { modelReliability } from './reliability';
+import { keepCalibrationPatterns } from './span-calibration';
 import { CancelledError } from '../diagnostics';
 export { CancelledError };
 
@@ -256,6 +258,9 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   // Every pattern is prepared as a measured one will be when scored, and the record goes into
   // the manifest for the scorers (preprocess/model-preprocessing.ts).
   const preprocessing = modelPreprocessing(t.preprocessing);
+  // Kept as simulated: a partly measured pattern is calibrated against these cut to its span and
+  // prepared as it was (span-calibration.ts), and preparing a cut is not cutting a prepared pattern.
+  const rawCalibrationPatterns = gather(dataset.patterns, dataset.points, split.calibration);
   stage(`preprocessing ${dataset.count} patterns as scored ones will be: ${describePreprocessing(preprocessing)}`);
   preprocessGridPatterns(dataset.patterns, dataset.count, datasetGrid(dataset), preprocessing, datasetKAlpha2Lines(dataset), (row) => `${request.datasetPath}: pattern ${row + 1}`);
   const points = dataset.points;
@@ -357,10 +362,14 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
     metrics: summaryMetrics(evaluation),
     ensemble: members.map((_, k) => ({ seed: t.seed + k, path: k === 0 ? '.' : `ensemble/${k}` })),
   };
+  // Whether the held-out checks back the verdicts, against the calibration just recorded.
+  manifest.reliability = modelReliability(evaluation, manifest.calibration);
+  // The calibration patterns themselves (the rows whose errors calibrate), for partly measured patterns (span-calibration.ts).
+  const calibrationPatterns = keepCalibrationPatterns(rawCalibrationPatterns, points, Int32Array.from(split.calibration, (_, i) => i), manifest);
   // A stop asked for during the evaluation still means nothing is written.
   if (hooks.shouldStop?.()) throw new CancelledError('training');
   stage(`writing ${request.modelDir}`);
-  await saveModel(request.modelDir, members, manifest);
+  await saveModel(request.modelDir, members, manifest, calibrationPatterns);
   return { manifest, evaluation, dataset, split, members, results, backend: backend.name };
 }
 

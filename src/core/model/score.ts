@@ -6,12 +6,15 @@ import type { Grid } from '../diffraction/render';
 import { encodeAndReconstruct } from './vae';
 import { pValue } from '../analysis/metrics';
 import { KnnClassifier } from '../analysis/knn';
-import { nonFiniteScoreNumber, verdictFor, type Verdict } from '../analysis/verdict';
+import { nonFiniteScoreNumber, thresholdInForce, verdictFor, type ThresholdInForce, type Verdict } from '../analysis/verdict';
 import type { MeasuredPattern } from '../formats/pattern';
 import { prepareForModel, type PreparedPattern, type PreprocessOptions } from '../preprocess/prepare';
 import { scoringPreprocessOptions } from '../preprocess/model-preprocessing';
 import { CU_KALPHA1 } from '../preprocess/options';
 import { findUnexplainedPeaks, type UnexplainedPeak } from '../analysis/unexplained-peaks';
+import { reconstructionErrorsOverSpan } from '../analysis/errors';
+import { spanCalibrationErrors } from './span-calibration';
+import type { ResolvedPreprocessOptions } from '../preprocess/options';
 
 export interface PatternScore {
   latent: number[];
@@ -27,16 +30,61 @@ export interface PatternScore {
   nearestDistance: number;
   /** Ensemble spread of the excess BCE (standard deviation over members), when there are several. */
   bceSpread?: number;
+  /** Fraction of the model's 2θ range measured; the errors count only that part (see MeasuredSpan). */
+  coverage?: number;
+  /**
+   * For a partly measured pattern, what its p-value is against: 'same-span', the calibration
+   * patterns cut to the same span and prepared alike (model/span-calibration.ts); 'whole-range',
+   * the whole patterns' errors, for a model saved before it kept its calibration patterns — a bound
+   * that holds only while the cut leaves the encoding as it was (MeasuredSpan).
+   */
+  calibratedOver?: 'same-span' | 'whole-range';
   /** Lines of the pattern the reconstruction does not account for, strongest first (analysis/unexplained-peaks.ts). */
   unexplainedPeaks?: UnexplainedPeak[];
 }
+
+/**
+ * Where a pattern on the model's grid was measured: grid points first..last, `coverage` of the
+ * model's range, and the preprocessing it went through (preprocess/prepare.ts gives all three).
+ * Outside the span the pattern holds a fill value, not data, so the reconstruction errors there
+ * say nothing about the sample and are not counted: a partly measured pattern's errors are the
+ * sum over the measured points divided by the number of points of the whole grid.
+ *
+ * How the p-value stays honest. Cutting a pattern changes more than which points count: the
+ * scaling to [0, 1] is over what is left (a cut may remove the strongest line), and the encoder
+ * sees fill where data was, so its latent position and its reconstruction of the measured part
+ * move too. Measured on a demo model: known synthetic patterns cut to 48–90° (60 % of 20–90°,
+ * the strongest lines gone) were 92 % "novel" against the whole patterns' calibration errors. So
+ * a partly measured pattern is compared with the calibration patterns cut to the same span and
+ * prepared alike (span-calibration.ts): if the pattern is known, its error and theirs come from
+ * the same distribution, and p < α happens to α of known patterns, as for a whole pattern.
+ * A model saved before it kept its calibration patterns has only the whole patterns' errors; its
+ * partial p-values use them (every point's excess BCE is ≥ 0, a KL divergence, so the sum over
+ * a span is at most the whole pattern's error — a bound that holds only while the cut leaves the
+ * encoding as it was) and say so (`calibratedOver: 'whole-range'`). Below
+ * MIN_COVERAGE_FOR_VERDICT there is no verdict at all.
+ */
+export interface MeasuredSpan {
+  coverage: number;
+  first: number;
+  last: number;
+  options?: ResolvedPreprocessOptions;
+}
+
+/** The measured span of a prepared pattern, in the form scoring takes it. */
+export function measuredSpan(prepared: Pick<PreparedPattern, 'coverage' | 'covered' | 'options'>, points: number): MeasuredSpan {
+  return { coverage: prepared.coverage, ...(prepared.covered ?? { first: 0, last: points - 1 }), ...(prepared.options ? { options: prepared.options } : {}) };
+}
+
+/** Span calibrations computed, most recent last (a watch folder's instrument scans one range: one entry). */
+const SPAN_CALIBRATIONS_KEPT = 8;
 
 export interface ScoreOptions {
   compositions?: Float32Array;
   keepReconstructions?: boolean;
   grid?: Grid;
   what?: string;
-  covered?: readonly ({ first: number; last: number } | undefined)[];
+  spans?: readonly (MeasuredSpan | undefined)[];
   /**
    * Look for unexplained peaks (default: yes, every score a person reads lists them). Bulk
    * scoring of synthetic arrays may skip it: the search costs about as much as the model.
@@ -49,8 +97,12 @@ export type BatchedScore = { score: PatternScore; error?: undefined } | { score?
 
 export class Scorer {
   private readonly knn: KnnClassifier;
+  private readonly spanCalibrations = new Map<string, Float64Array>();
+  /** The threshold every verdict of this scorer is made at (default: the model's own). */
+  readonly threshold: ThresholdInForce;
 
-  constructor(readonly model: LoadedModel) {
+  constructor(readonly model: LoadedModel, options: { threshold?: ThresholdInForce } = {}) {
+    this.threshold = options.threshold ?? thresholdInForce(model.manifest);
     const { reference, spec } = model.manifest;
     this.knn = new KnnClassifier(Float32Array.from(reference.latent), Int32Array.from(reference.labels), spec.latent, 5);
   }
@@ -74,7 +126,12 @@ export class Scorer {
     return { scores, reconstructions };
   }
 
-  /** As `score`, with each pattern's score or its own error: one pattern's failure is never another's. */
+  /**
+   * As `score`, with each pattern's score or its own error: one pattern's failure is never
+   * another's. `options.spans[i]`, when given, is where row i was measured: its errors count only
+   * there (MeasuredSpan says how, and why the p-value stays honest) and its coverage decides
+   * whether it gets a KNOWN / NOVEL verdict at all (analysis/verdict.ts).
+   */
   scoreEach(
     patterns: Float32Array,
     count: number,
@@ -82,20 +139,39 @@ export class Scorer {
   ): { results: BatchedScore[]; reconstructions?: Float32Array } {
     const { manifest, members } = this.model;
     if (options.grid) checkGrid(manifest, options.grid, options.what ?? 'these patterns');
-    if (patterns.length < count * manifest.grid.points) throw new Error(`expected ${count} patterns of ${manifest.grid.points} points`);
-    const latentDims = manifest.spec.latent;
-    // The unexplained peaks are read from the reconstruction.
-    const lookForPeaks = options.unexplainedPeaks !== false;
-    const first = encodeAndReconstruct(members[0], patterns, count, { ...options, keepReconstructions: lookForPeaks || options.keepReconstructions });
     const points = manifest.grid.points;
-    const wavelength = manifest.wavelength ?? CU_KALPHA1;
-    const others = members.slice(1).map((m) => encodeAndReconstruct(m, patterns, count, { compositions: options.compositions }));
+    if (patterns.length < count * points) throw new Error(`expected ${count} patterns of ${points} points`);
+    const latentDims = manifest.spec.latent;
+    const partial = (i: number) => {
+      const span = options.spans?.[i];
+      return span && (span.first > 0 || span.last < points - 1) ? span : undefined;
+    };
+    const anyPartial = Array.from({ length: count }, (_, i) => partial(i)).some(Boolean);
+    // The unexplained peaks are read from the reconstruction too.
+    const lookForPeaks = options.unexplainedPeaks !== false;
+    const first = encodeAndReconstruct(members[0], patterns, count, { ...options, keepReconstructions: options.keepReconstructions || anyPartial || lookForPeaks });
+    const others = members.slice(1).map((m) => encodeAndReconstruct(m, patterns, count, { compositions: options.compositions, keepReconstructions: anyPartial }));
+    // A partly measured row's errors again, over its measured span only (every member's, for the spread).
+    for (let i = 0; anyPartial && i < count; i++) {
+      const span = partial(i);
+      if (!span) continue;
+      const row = patterns.subarray(i * points, (i + 1) * points);
+      for (const encoded of [first, ...others]) {
+        const errors = reconstructionErrorsOverSpan(row, encoded.reconstructions!.subarray(i * points, (i + 1) * points), points, span.first, span.last);
+        encoded.bce[i] = errors.bce;
+        encoded.bceExcess[i] = errors.bceExcess;
+        encoded.mse[i] = errors.mse;
+      }
+    }
     const calibration = manifest.calibration.errors;
     const results: BatchedScore[] = [];
     for (let i = 0; i < count; i++) {
       const latent = Array.from(first.mean.subarray(i * latentDims, (i + 1) * latentDims));
       const error = first[manifest.calibration.metric][i];
-      const numbers = { latent, bce: first.bce[i], bceExcess: first.bceExcess[i], mse: first.mse[i], pValue: pValue(calibration, error) };
+      const coverage = options.spans?.[i]?.coverage;
+      const span = partial(i);
+      const reference = span ? this.calibrationOver(span) : { errors: calibration, basis: undefined };
+      const numbers = { latent, bce: first.bce[i], bceExcess: first.bceExcess[i], mse: first.mse[i], pValue: pValue(reference.errors, error), ...(coverage === undefined ? {} : { coverage }) };
       // The nearest phase is searched for only from a finite latent position.
       const bad = nonFiniteScoreNumber(numbers);
       if (bad) {
@@ -114,27 +190,55 @@ export class Scorer {
         score.bceSpread = Math.sqrt(all.reduce((s, v) => s + (v - mean) ** 2, 0) / (all.length - 1));
       }
       try {
-        score.verdict = verdictFor(score, manifest.calibration.pThreshold);
+        score.verdict = verdictFor(score, this.threshold);
       } catch (e) {
         results.push({ error: e as Error });
         continue;
       }
       // Fields in the order people read them (and --json prints them).
       const { verdict, nearestPhase, nearestDistance, bceSpread } = score;
+      const measured = options.spans?.[i];
       const unexplainedPeaks = lookForPeaks
         ? findUnexplainedPeaks({
             pattern: patterns.subarray(i * points, (i + 1) * points),
             reconstruction: first.reconstructions!.subarray(i * points, (i + 1) * points),
             grid: manifest.grid,
-            covered: options.covered?.[i],
-            wavelength,
+            covered: measured && { first: measured.first, last: measured.last },
+            wavelength: manifest.wavelength ?? CU_KALPHA1,
           }).peaks
         : undefined;
       results.push({
-        score: { latent, bce: numbers.bce, bceExcess: numbers.bceExcess, mse: numbers.mse, pValue: numbers.pValue, verdict, nearestPhase, nearestDistance, ...(bceSpread === undefined ? {} : { bceSpread }), ...(unexplainedPeaks ? { unexplainedPeaks } : {}) },
+        score: {
+          latent,
+          bce: numbers.bce,
+          bceExcess: numbers.bceExcess,
+          mse: numbers.mse,
+          pValue: numbers.pValue,
+          verdict,
+          nearestPhase,
+          nearestDistance,
+          ...(bceSpread === undefined ? {} : { bceSpread }),
+          ...(coverage === undefined ? {} : { coverage }),
+          ...(reference.basis ? { calibratedOver: reference.basis } : {}),
+          ...(unexplainedPeaks ? { unexplainedPeaks } : {}),
+        },
       });
     }
     return { results, reconstructions: options.keepReconstructions ? first.reconstructions : undefined };
+  }
+
+  /** The calibration errors a pattern measured over `span` is compared with (MeasuredSpan), computed once per span and preparation. */
+  calibrationOver(span: MeasuredSpan): { errors: ArrayLike<number>; basis: 'same-span' | 'whole-range' } {
+    const { manifest, members, calibrationPatterns } = this.model;
+    if (!calibrationPatterns || manifest.kind === 'cvae') return { errors: manifest.calibration.errors, basis: 'whole-range' };
+    const key = `${span.first}:${span.last}:${JSON.stringify(span.options ?? {})}`;
+    let errors = this.spanCalibrations.get(key);
+    if (!errors) {
+      errors = spanCalibrationErrors(members[0], manifest.grid, calibrationPatterns, span, manifest.calibration.metric);
+      if (this.spanCalibrations.size >= SPAN_CALIBRATIONS_KEPT) this.spanCalibrations.delete(this.spanCalibrations.keys().next().value!);
+    } else this.spanCalibrations.delete(key);
+    this.spanCalibrations.set(key, errors);
+    return { errors, basis: 'same-span' };
   }
 
   /**
@@ -145,20 +249,24 @@ export class Scorer {
   scoreMeasured(measured: MeasuredPattern, options: PreprocessOptions = {}): { score: PatternScore; prepared: PreparedPattern; reconstruction: Float32Array } {
     this.refuseConditional();
     const prepared = this.prepare(measured, options);
-    const { scores, reconstructions } = this.score(prepared.pattern, 1, { keepReconstructions: true, covered: [prepared.covered] });
+    const { scores, reconstructions } = this.score(prepared.pattern, 1, { keepReconstructions: true, spans: [measuredSpan(prepared, this.model.manifest.grid.points)] });
     return { score: scores[0], prepared, reconstruction: reconstructions! };
   }
 
   /**
-   * A measured pattern on the model's grid (preprocess/prepare.ts), prepared as the model's
-   * training and calibration patterns were (its recorded preprocessing): an option in `options`
-   * that would prepare it otherwise is refused with the reason (model-preprocessing.ts).
+   * A measured pattern on the model's grid (preprocess/prepare.ts), at the model's wavelength unless
+   * `options` names another: the one preparation every scorer uses (single files, batches, the
+   * watch folder's backlog), so a pattern gets the same numbers however it arrives.
    */
   prepare(measured: MeasuredPattern, options: PreprocessOptions = {}): PreparedPattern {
     return prepareForModel(measured, this.model.manifest.grid, this.preprocessOptions(options));
   }
 
-  /** The options every pattern scored by this model is prepared with (see `prepare`); checked once per call. */
+  /**
+   * The options every pattern scored by this model is prepared with: its recorded preprocessing
+   * (model-preprocessing.ts); an option in `options` that would prepare a pattern otherwise than the
+   * model's training and calibration patterns is refused with the reason, naming `where`.
+   */
   preprocessOptions(options: PreprocessOptions = {}, where?: string): PreprocessOptions {
     const { manifest } = this.model;
     const { modelWavelength, ...requested } = options;
@@ -185,14 +293,12 @@ export class Scorer {
    * An item whose `prepare` throws keeps its error and takes no row; an item the model gives a
    * non-finite number for keeps that error; if the model fails on a whole batch, each of its
    * items keeps that error and the next batches are still scored. `compositions` (a conditional
-   * model's input) has one row per item.
+   * model's input) has one row per item. A prepared pattern (rather than bare numbers on the grid)
+   * is scored over the part that was measured (MeasuredSpan).
    */
-  scoreBatched(
-    count: number,
-    prepare: (i: number) => Float32Array | Pick<PreparedPattern, 'pattern' | 'covered'>,
-    options: { batchSize?: number; compositions?: Float32Array } = {},
-  ): BatchedScore[] {
+  scoreBatched(count: number, prepare: (i: number) => Float32Array | Pick<PreparedPattern, 'pattern' | 'coverage' | 'covered'>, options: { batchSize?: number; compositions?: Float32Array } = {}): BatchedScore[] {
     const points = this.model.manifest.grid.points;
+    const spans: (MeasuredSpan | undefined)[] = [];
     const { compositions } = options;
     const width = compositions && count ? compositions.length / count : 0;
     const size = Math.max(1, Math.min(options.batchSize ?? 256, count));
@@ -200,18 +306,17 @@ export class Scorer {
     const batchCompositions = compositions && new Float32Array(size * width);
     const results: BatchedScore[] = new Array(count);
     let rows: number[] = []; // the item in each filled row of the batch
-    let covered: (PreparedPattern['covered'] | undefined)[] = []; // the measured span of each row
     const scoreRows = () => {
       if (!rows.length) return;
       try {
-        const scored = this.scoreEach(batch, rows.length, { compositions: batchCompositions?.subarray(0, rows.length * width), covered }).results;
+        const scored = this.scoreEach(batch, rows.length, { compositions: batchCompositions?.subarray(0, rows.length * width), spans }).results;
         rows.forEach((item, row) => (results[item] = scored[row]));
       } catch (e) {
         const error = asError(e);
         for (const item of rows) results[item] = { error };
       }
       rows = [];
-      covered = [];
+      spans.length = 0;
     };
     for (let i = 0; i < count; i++) {
       try {
@@ -219,7 +324,7 @@ export class Scorer {
         const pattern = prepared instanceof Float32Array ? prepared : prepared.pattern;
         if (pattern.length !== points) throw new Error(`a prepared pattern has ${pattern.length} points; the model's grid has ${points}`);
         batch.set(pattern, rows.length * points);
-        covered[rows.length] = prepared instanceof Float32Array ? undefined : prepared.covered;
+        spans[rows.length] = prepared instanceof Float32Array ? undefined : measuredSpan(prepared, points);
       } catch (e) {
         results[i] = { error: asError(e) };
         continue;

@@ -12,7 +12,7 @@ import { tf } from './backend';
 import { buildVae, type VaeModels } from './vae';
 import { UserError } from '../diagnostics';
 import { quoteForMessage } from '../formats/located';
-import { MODEL_LIMITS, readManifest, type ModelManifest } from './manifest';
+import { CALIBRATION_PATTERNS_FILE, MODEL_LIMITS, readManifest, type ModelManifest } from './manifest';
 import { recogniseModelFolder } from './model-folder';
 import { writeAtomically, writeNewFile } from '../util/atomic';
 
@@ -122,7 +122,11 @@ function readJson(path: string): unknown {
  * Writes the folder atomically: a reader never sees half a model, an old model survives a
  * failure. Every file is flushed to the disk and read back before the folder is renamed into place.
  */
-export async function saveModel(dir: string, members: VaeModels[], manifest: ModelManifest): Promise<void> {
+export async function saveModel(dir: string, members: VaeModels[], manifest: ModelManifest, calibrationPatterns?: Float32Array): Promise<void> {
+  const kept = manifest.calibration.patterns;
+  if ((kept === undefined) !== (calibrationPatterns === undefined) || (calibrationPatterns && calibrationPatterns.length !== kept! * manifest.grid.points)) {
+    throw new Error(`saveModel: calibration.patterns (${kept}) does not match the calibration patterns given (${calibrationPatterns?.length ?? 'none'} values)`);
+  }
   await writeAtomically(
     dir,
     async (temporary) => {
@@ -132,6 +136,7 @@ export async function saveModel(dir: string, members: VaeModels[], manifest: Mod
         await saveLayersModel(members[k].encoder, join(base, 'encoder'));
         await saveLayersModel(members[k].decoder, join(base, 'decoder'));
       }
+      if (calibrationPatterns) writeNewFile(join(temporary, CALIBRATION_PATTERNS_FILE), littleEndianBytes(calibrationPatterns));
       writeNewFile(join(temporary, 'manifest.json'), JSON.stringify(manifest, null, 1));
     },
     recogniseModelFolder,
@@ -141,6 +146,35 @@ export async function saveModel(dir: string, members: VaeModels[], manifest: Mod
 export interface LoadedModel {
   manifest: ModelManifest;
   members: VaeModels[];
+  /** The calibration patterns (calibration.patterns rows on the grid), when the folder keeps them. */
+  calibrationPatterns?: Float32Array;
+}
+
+function littleEndianBytes(values: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  values.forEach((v, i) => view.setFloat32(4 * i, v, true));
+  return bytes;
+}
+
+/** The calibration patterns the manifest says the folder keeps: exactly that many values, each in [0, 1] as a prepared pattern's. */
+function readCalibrationPatterns(dir: string, manifest: ModelManifest): Float32Array | undefined {
+  const rows = manifest.calibration.patterns;
+  if (rows === undefined) return undefined;
+  const path = join(dir, CALIBRATION_PATTERNS_FILE);
+  if (!existsSync(path)) throw new UserError(`${path}: missing; the manifest says the model keeps ${rows} calibration patterns`);
+  const expected = rows * manifest.grid.points * 4;
+  const size = statSync(path).size;
+  if (size !== expected) throw new UserError(`${path}: ${size} bytes; ${rows} patterns of ${manifest.grid.points} float32 values are ${expected}`);
+  const bytes = readFileSync(path);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const values = new Float32Array(rows * manifest.grid.points);
+  for (let i = 0; i < values.length; i++) {
+    const v = view.getFloat32(4 * i, true);
+    if (!(v >= 0 && v <= 1)) throw new UserError(`${path}: value ${i + 1} (pattern ${Math.floor(i / manifest.grid.points) + 1}) is ${v}; a calibration pattern lies in [0, 1]`);
+    values[i] = v;
+  }
+  return values;
 }
 
 /**
@@ -150,6 +184,7 @@ export interface LoadedModel {
  */
 export async function loadModel(dir: string): Promise<LoadedModel> {
   const manifest = readManifest(dir);
+  const calibrationPatterns = readCalibrationPatterns(dir, manifest);
   const members: VaeModels[] = [];
   try {
     for (let k = 0; k < Math.max(1, manifest.ensemble.length); k++) {
@@ -166,5 +201,5 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     }
     throw e;
   }
-  return { manifest, members };
+  return { manifest, members, ...(calibrationPatterns ? { calibrationPatterns } : {}) };
 }

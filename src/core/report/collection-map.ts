@@ -4,6 +4,7 @@
 // computed here, once, for both the interactive editor (webview) and the exported SVG.
 import { scaleSequentialLog } from 'd3-scale';
 import { interpolateViridis, schemeTableau10 } from 'd3-scale-chromatic';
+import type { Verdict } from '../analysis/verdict';
 
 export interface MapSample {
   id: string;
@@ -13,7 +14,7 @@ export interface MapSample {
   bceExcess?: number;
   pValue?: number;
   nearestPhase?: string;
-  verdict?: 'known' | 'novel';
+  verdict?: Verdict;
   flagged?: boolean;
 }
 

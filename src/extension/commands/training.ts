@@ -16,12 +16,15 @@ import type { ModelService } from '../model-service';
 import { log, logError, outputChannel } from '../output';
 import { loadConfig, pickConfig } from './workspace-config';
 import { requireTrust } from './trust';
+import { reliabilityState, type Reliability } from '../../core/model/reliability';
 
 export interface TrainingReport {
   modelDir: string;
   seconds: number;
   backend: string;
   metrics: Record<string, unknown>;
+  /** The held-out checks' verdict on the model (absent: not recorded). */
+  reliability?: Reliability;
   /** The extension host's event-loop delay while the worker trained (ms). */
   eventLoopDelayMs: { p50: number; p99: number; max: number };
 }
@@ -137,14 +140,18 @@ export async function trainModel(models: ModelService, options: { config?: vscod
           seconds: (Date.now() - started) / 1000,
           backend: result.backend,
           metrics: result.manifest.metrics,
+          reliability: result.manifest.reliability,
           eventLoopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
         };
         log(`model written to ${modelDir} in ${report.seconds.toFixed(1)} s on ${report.backend}; extension host event-loop delay p50 ${report.eventLoopDelayMs.p50} ms, p99 ${report.eventLoopDelayMs.p99} ms`);
         await models.refresh();
         const m = result.manifest.metrics as Record<string, number>;
-        void vscode.window.showInformationMessage(
-          `Trained ${vscode.workspace.asRelativePath(modelDir)}: KNN accuracy ${m.knnAccuracy?.toFixed(3) ?? 'n/a'}, AUROC unknown ${m.aurocUnknown?.toFixed(3) ?? 'n/a'}, mixtures ${m.aurocMixtures?.toFixed(3) ?? 'n/a'}.`,
-        );
+        const trained = `Trained ${vscode.workspace.asRelativePath(modelDir)}: KNN accuracy ${m.knnAccuracy?.toFixed(3) ?? 'n/a'}, AUROC unknown ${m.aurocUnknown?.toFixed(3) ?? 'n/a'}, mixtures ${m.aurocMixtures?.toFixed(3) ?? 'n/a'}.`;
+        const reliability = reliabilityState(result.manifest);
+        log(`${modelDir}: ${reliability.summary}${reliability.reasons.map((r) => `\n  - ${r}`).join('')}`);
+        // A weak model says so at once, not only on its model card.
+        if (reliability.reliable === false) void vscode.window.showWarningMessage(`${trained} Its verdicts are unreliable: ${reliability.reasons.join('; ')}.`);
+        else void vscode.window.showInformationMessage(trained);
         return { status: 'done' as const, value: report };
       } finally {
         delay.disable();

@@ -12,13 +12,14 @@ import { UserError } from '../../core/diagnostics';
 import type { PatternScore } from '../../core/model/score';
 import type { CollectionPayload, CollectionSample, CollectionView } from '../../protocol/webview';
 import type { CollectionResult } from '../../protocol/scoring';
-import type { ModelService } from '../model-service';
+import { THRESHOLD_SETTING, type ModelService } from '../model-service';
 import { problemsOf } from './pattern-editor';
 import { Rasterizer, WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
 import { log } from '../output';
 import { affectsPreprocessing } from '../preprocess-settings';
 import { requireTrust } from '../commands/trust';
 import { mayReplace } from '../commands/export';
+import { reliabilityState } from '../../core/model/reliability';
 import { collectionScoresCsv } from '../../core/report/scores-csv';
 
 export const COLLECTION_EDITOR = 'latentXrd.collectionEditor';
@@ -103,7 +104,7 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
         timer = setTimeout(() => void render(), 200);
       }),
       this.models.onDidChange(() => void render()),
-      vscode.workspace.onDidChangeConfiguration((e) => (affectsPreprocessing(e) || e.affectsConfiguration('latentXrd.noveltyPValueThreshold')) && void render()),
+      vscode.workspace.onDidChangeConfiguration((e) => (affectsPreprocessing(e) || e.affectsConfiguration(THRESHOLD_SETTING)) && void render()),
     ];
     panel.onDidDispose(() => {
       clearTimeout(timer);
@@ -172,7 +173,9 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
     let modelNote: string | undefined;
     if (!active) modelNote = 'No model yet: train one to colour the samples by reconstruction error.';
     else if (scoreError) modelNote = `${active.name} cannot score this collection: ${scoreError}`;
-    const payload: CollectionPayload = { title: collection.title, kind: collection.kind, waferDiameter: collection.waferDiameter, samples, modelNote, about: aboutCollection(collection) };
+    const reliability = active && reliabilityState(active.manifest);
+    const modelWarning = reliability && reliability.reliable === false ? `${active!.name}: ${reliability.summary}: ${reliability.reasons.join('; ')}` : undefined;
+    const payload: CollectionPayload = { title: collection.title, kind: collection.kind, waferDiameter: collection.waferDiameter, samples, modelNote, modelWarning, about: aboutCollection(collection) };
     return { payload, scores: collection.samples.map((_, i) => scores?.[i]) };
   }
 }

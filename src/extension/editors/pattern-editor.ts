@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { UserError } from '../../core/diagnostics';
 import type { ProblemPayload } from '../../protocol/webview';
 import type { PatternSource } from '../../protocol/scoring';
-import type { ModelService } from '../model-service';
+import { THRESHOLD_SETTING, type ModelService } from '../model-service';
 import { WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
 import { log } from '../output';
 import { affectsPreprocessing } from '../preprocess-settings';
@@ -22,7 +22,7 @@ export function problemsOf(e: unknown): ProblemPayload[] {
 
 export class PatternEditorProvider implements vscode.CustomReadonlyEditorProvider {
   /** Open editors by file, so tests and the latent map can tell what is shown (and what could not be). */
-  readonly open = new Map<string, { rendered: number; failed: number; lastError?: string }>();
+  readonly open = new Map<string, { rendered: number; failed: number; lastError?: string; lastVerdict?: string }>();
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly models: ModelService) {}
 
@@ -35,7 +35,7 @@ export class PatternEditorProvider implements vscode.CustomReadonlyEditorProvide
     const name = basename(uri.fsPath);
     panel.webview.options = webviewOptions(this.extensionUri);
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'pattern', name);
-    const state: { rendered: number; failed: number; lastError?: string } = { rendered: 0, failed: 0 };
+    const state: { rendered: number; failed: number; lastError?: string; lastVerdict?: string } = { rendered: 0, failed: 0 };
     this.open.set(uri.toString(), state);
     let ready = false;
     const render = async () => {
@@ -46,6 +46,7 @@ export class PatternEditorProvider implements vscode.CustomReadonlyEditorProvide
         const source: PatternSource = uri.scheme === 'file' ? { kind: 'file', path: uri.fsPath, name } : { kind: 'bytes', bytes: await vscode.workspace.fs.readFile(uri), name };
         const pattern = await this.models.scoring.plot(source, name, this.models.settings());
         await channel.post({ type: 'pattern', pattern });
+        state.lastVerdict = pattern.model?.score.verdictLabel;
         state.rendered++;
         log(`${name}: plotted in ${Date.now() - started} ms${pattern.model ? ` (excess BCE ${pattern.model.score.bceExcess.toPrecision(3)}, p = ${pattern.model.score.pValue.toPrecision(3)})` : ''}`);
       } catch (e) {
@@ -71,7 +72,8 @@ export class PatternEditorProvider implements vscode.CustomReadonlyEditorProvide
       watcher.onDidChange(() => void render()),
       watcher.onDidCreate(() => void render()),
       this.models.onDidChange(() => void render()),
-      vscode.workspace.onDidChangeConfiguration((e) => affectsPreprocessing(e) && void render()),
+      // The badge follows the threshold setting as the ranking does.
+      vscode.workspace.onDidChangeConfiguration((e) => (affectsPreprocessing(e) || e.affectsConfiguration(THRESHOLD_SETTING)) && void render()),
     ];
     panel.onDidDispose(() => {
       this.open.delete(uri.toString());

@@ -6,6 +6,19 @@ import type { LatentMapPayload } from '../../protocol/webview';
 import type { ModelService } from '../model-service';
 import type { WorkspaceScores } from '../workspace-scores';
 import { PATTERN_EDITOR } from '../editors/pattern-editor';
+import { errorThresholdInForce } from '../../core/analysis/verdict';
+import type { ModelManifest } from '../../core/model/manifest';
+
+/** The legend's error threshold at the threshold in force (the model's when the setting is not a p-value: that setting's error shows elsewhere). */
+function errorThresholdAt(manifest: ModelManifest, models: ModelService): number {
+  try {
+    const threshold = models.threshold();
+    if (threshold) return errorThresholdInForce(manifest.calibration, threshold);
+  } catch {
+    // An invalid setting is reported by the model card and on every score.
+  }
+  return manifest.calibration.errorThreshold;
+}
 import { Rasterizer, WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
 
 export const LATENT_MAP_VIEW = 'latentXrd.latentMap';
@@ -35,7 +48,7 @@ export async function latentMapPayload(models: ModelService, scores: WorkspaceSc
     })),
     focused,
     newest: scores?.newest,
-    errorThreshold: active.manifest.calibration.errorThreshold,
+    errorThreshold: errorThresholdAt(active.manifest, models),
   };
 }
 

@@ -2,8 +2,10 @@
 import * as vscode from 'vscode';
 import { calibrationInForce } from '../../core/model/novelty-calibration';
 import { describePreprocessing } from '../../core/preprocess/model-preprocessing';
-import type { ModelService } from '../model-service';
+import { THRESHOLD_SETTING, type ModelService } from '../model-service';
 import { noveltyMeaning } from '../../core/model/manifest';
+import { reliabilityState } from '../../core/model/reliability';
+import type { ThresholdInForce } from '../../core/analysis/verdict';
 
 interface Row {
   label: string;
@@ -21,7 +23,11 @@ export class ModelCardView implements vscode.TreeDataProvider<Row>, vscode.Dispo
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly models: ModelService) {
-    this.subscriptions = [models.onDidChange(() => this.changed.fire()), models.onDidLoad(() => this.changed.fire())];
+    this.subscriptions = [
+      models.onDidChange(() => this.changed.fire()),
+      models.onDidLoad(() => this.changed.fire()),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(THRESHOLD_SETTING) && this.changed.fire()),
+    ];
   }
 
   getChildren(element?: Row): Row[] {
@@ -31,13 +37,35 @@ export class ModelCardView implements vscode.TreeDataProvider<Row>, vscode.Dispo
     const m = active.manifest;
     const metrics = m.metrics as Record<string, unknown>;
     const headline = ['knnAccuracy', 'medianErrorRatioUnknownToKnown', 'aurocUnknown', 'aurocMixtures', 'gnbAccuracy'].filter((k) => typeof metrics[k] === 'number');
+    const reliability = reliabilityState(m);
+    let threshold: ThresholdInForce | undefined;
+    let thresholdProblem: string | undefined;
+    try {
+      threshold = this.models.threshold();
+    } catch (e) {
+      thresholdProblem = (e as Error).message;
+    }
     return [
+      {
+        label: reliability.reliable === false ? 'Unreliable model' : 'Reliability',
+        description: reliability.reliable === false ? reliability.reasons.join('; ') : reliability.reliable ? 'held-out checks met' : 'unknown (not recorded)',
+        tooltip: reliability.summary,
+        icon: reliability.reliable === false ? 'warning' : reliability.reliable ? 'verified' : 'question',
+        children: reliability.reasons.map((r) => ({ label: r, icon: 'close' })),
+      },
       { label: active.name, description: `${m.kind.toUpperCase()} · latent ${m.spec.latent} · β ${m.spec.beta}`, icon: 'folder-library', tooltip: active.dir },
       { label: 'Backend', description: this.models.backend ?? 'not loaded yet (loads on first score)', icon: 'server-process' },
       { label: 'Phases', description: String(m.phases.length), icon: 'symbol-class', children: m.phases.map((p) => ({ label: p })) },
       { label: 'NOVEL means', description: m.mixtures?.role === 'known' ? 'something the known phases do not explain' : 'not a pure known phase', tooltip: noveltyMeaning(m), icon: 'question' },
       { label: 'Grid', description: `2θ ${m.grid.min}–${m.grid.max}°, ${m.grid.points} points${m.wavelength ? `, λ ${m.wavelength} Å` : ''}`, icon: 'graph-line' },
-      { label: 'Novelty threshold', description: `p < ${m.calibration.pThreshold} (excess BCE > ${m.calibration.errorThreshold.toPrecision(3)})`, icon: 'law' },
+      threshold
+        ? {
+            label: 'Novelty threshold',
+            description: threshold.source === 'model' ? `p < ${threshold.pThreshold}, the model's (excess BCE > ${m.calibration.errorThreshold.toPrecision(3)})` : `p < ${threshold.pThreshold}, from the setting (the model's: p < ${m.calibration.pThreshold})`,
+            tooltip: `${threshold.description}. Set ${THRESHOLD_SETTING} to override the model's threshold; leave it unset (null) for the model's.`,
+            icon: 'law',
+          }
+        : { label: 'Novelty threshold', description: `invalid setting: ${thresholdProblem}`, icon: 'error' },
       { label: 'Calibration', description: m.calibration.source?.kind === 'measured' ? 'your measured known patterns' : 'held-out synthetic patterns', tooltip: calibrationInForce(m), icon: 'beaker' },
       { label: 'Preprocessing', description: m.preprocessing ? describePreprocessing(m.preprocessing) : 'not recorded (older model): the settings apply', icon: 'filter' },
       { label: 'Metrics', description: `${headline.length} measured on held-out data`, icon: 'pulse', children: headline.map((k) => ({ label: k, description: fmt(metrics[k]) })) },
