@@ -314,7 +314,25 @@ try {
       await row.waitFor({ timeout: 30_000 });
       const text = (await row.textContent()) ?? '';
       if (!verdict.test(text)) throw new Error(`${name}: expected ${verdict} in the ranking, got "${text}"`);
+      // A confident verdict: the demo's model meets its reliability bars.
+      if (/unreliable/.test(text)) throw new Error(`${name}: the demo's model is flagged unreliable: "${text}"`);
     }
+  });
+
+  await step('open the measured TiO2: NOVEL, its unexplained lines marked on the plot, a hover reads one out', async () => {
+    await openFile('TiO2-measured.xy');
+    // This file's page (the Ni file's may still be open): its header names it.
+    const frame = await webviewFrame('h1:has-text("TiO2-measured.xy")');
+    await frame.waitForSelector('#app[data-state="scored"]');
+    const badge = (await frame.textContent('.badge')) ?? '';
+    if (!/NOVEL/.test(badge)) throw new Error(`the measured TiO2 is not NOVEL: "${badge}"`);
+    const markers = await frame.$$('path.unexplained-marker');
+    if (markers.length === 0) throw new Error('no unexplained peak marked on the plot');
+    // Anatase's strongest line, 101 at 25.3° (d 3.52 Å), which no Ni, Cr or Co line explains.
+    const positions = await frame.$$eval('path.unexplained-marker', (ps) => ps.map((p) => Number(p.getAttribute('data-two-theta'))));
+    if (!positions.some((t) => Math.abs(t - 25.3) < 0.2)) throw new Error(`no marker at anatase 101 (25.3°): ${positions.join(', ')}`);
+    await frame.hover('path.unexplained-marker >> nth=0');
+    await frame.waitForFunction(() => /unexplained peak: 2θ [\d.]+°\s+d [\d.]+ Å\s+[\d.]+ % of the strongest line/.test(document.querySelector('.readout')?.textContent ?? ''));
   });
 
   await step('open an .xrd collection and click a sample', async () => {
@@ -383,7 +401,8 @@ try {
     writeFileSync(join(incoming, 'run-0001.xy'), readFileSync(join(root, 'test/fixtures/workspace/patterns/sigma-simulated.xy')));
     await page.locator('.statusbar-item', { hasText: /incoming · 1 scored/ }).first().waitFor({ timeout: 30_000 });
     await page.locator('.monaco-list-row', { hasText: 'run-0001.xy' }).first().waitFor({ timeout: 30_000 });
-    await waitForLog(/watch: run-0001\.xy (novel|known) \(p /);
+    // σ-FeCr, written into the watched folder: NOVEL, as in the ranking.
+    await waitForLog(/watch: run-0001\.xy NOVEL \(p /);
     await runCommand('Latent XRD: Stop Watching the Measurement Folder');
   });
 

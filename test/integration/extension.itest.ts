@@ -345,8 +345,11 @@ describe('Latent XRD in a real extension host', function () {
     await vscode.commands.executeCommand('latentXrd.exportScores', target);
     const csv = Buffer.from(await vscode.workspace.fs.readFile(target)).toString('utf8');
     const [header, ...rows] = csv.trim().split('\n');
-    assert.match(header, /^file,verdict,p_value,bce_excess,bce,mse,nearest_phase,z1,z2,error$/);
+    assert.match(header, /^file,verdict,p_value,bce_excess,bce,mse,nearest_phase,coverage,z1,z2,unexplained_peaks,error$/);
     assert.ok(rows.length >= 3);
+    // A scored file's coverage is a fraction of the model's range.
+    const scored = rows.map((r) => r.split(',')).filter((cells) => cells[1] === 'known' || cells[1] === 'novel');
+    assert.ok(scored.length >= 2 && scored.every((cells) => Number(cells[7]) > 0 && Number(cells[7]) <= 1), rows.join('\n'));
   });
 
   it('exports the latent map as SVG and PNG (drawn by the map view)', async () => {

@@ -14,11 +14,11 @@ export interface ShownSample {
 export function collectionScoresCsv(c: Collection, payload: { samples: readonly ShownSample[] }, scores: readonly (PatternScore | undefined)[]): string {
   const elements = [...new Set(c.samples.flatMap((s) => Object.keys(s.composition ?? {})))];
   const dims = Math.max(0, ...scores.map((s) => s?.latent.length ?? 0));
-  const header = ['id', 'x_mm', 'y_mm', ...elements.map((e) => `${e}_fraction`), 'verdict', 'p_value', 'bce_excess', 'bce', 'mse', 'nearest_phase', ...Array.from({ length: dims }, (_, d) => `z${d + 1}`), 'unexplained_peaks', 'flagged', 'error'];
+  const header = ['id', 'x_mm', 'y_mm', ...elements.map((e) => `${e}_fraction`), 'verdict', 'p_value', 'bce_excess', 'bce', 'mse', 'nearest_phase', 'coverage', ...Array.from({ length: dims }, (_, d) => `z${d + 1}`), 'unexplained_peaks', 'flagged', 'error'];
   const rows = c.samples.map((s, i) => {
     const score = scores[i];
     const shown = payload.samples[i];
-    return [s.id, s.x ?? '', s.y ?? '', ...elements.map((e) => s.composition?.[e] ?? ''), shown?.verdict ?? '', score?.pValue ?? '', score?.bceExcess ?? '', score?.bce ?? '', score?.mse ?? '', score?.nearestPhase ?? '', ...Array.from({ length: dims }, (_, d) => score?.latent[d] ?? ''), peaksCell(score?.unexplainedPeaks), s.flagged ? 'yes' : '', shown?.error ?? ''];
+    return [s.id, s.x ?? '', s.y ?? '', ...elements.map((e) => s.composition?.[e] ?? ''), shown?.verdict ?? '', score?.pValue ?? '', score?.bceExcess ?? '', score?.bce ?? '', score?.mse ?? '', score?.nearestPhase ?? '', score?.coverage ?? '', ...Array.from({ length: dims }, (_, d) => score?.latent[d] ?? ''), peaksCell(score?.unexplainedPeaks), s.flagged ? 'yes' : '', shown?.error ?? ''];
   });
   return csvText(header, rows);
 }

@@ -11,10 +11,10 @@ import { peaksCell } from '../../core/analysis/unexplained-peaks';
 
 export function scoresCsv(scores: WorkspaceScores, models: ModelService): string {
   const dims = models.current?.manifest.spec.latent ?? 0;
-  const header = ['file', 'verdict', 'p_value', 'bce_excess', 'bce', 'mse', 'nearest_phase', ...Array.from({ length: dims }, (_, d) => `z${d + 1}`), 'unexplained_peaks', 'error'];
+  const header = ['file', 'verdict', 'p_value', 'bce_excess', 'bce', 'mse', 'nearest_phase', 'coverage', ...Array.from({ length: dims }, (_, d) => `z${d + 1}`), 'unexplained_peaks', 'error'];
   const rows = scores.ranked().map((f) => {
     const s = f.score;
-    return [vscode.workspace.asRelativePath(f.uri), s?.verdict ?? '', s?.pValue ?? '', s?.bceExcess ?? '', s?.bce ?? '', s?.mse ?? '', s?.nearestPhase ?? '', ...Array.from({ length: dims }, (_, d) => s?.latent[d] ?? ''), peaksCell(s?.unexplainedPeaks), f.error ?? ''];
+    return [vscode.workspace.asRelativePath(f.uri), s?.verdict ?? '', s?.pValue ?? '', s?.bceExcess ?? '', s?.bce ?? '', s?.mse ?? '', s?.nearestPhase ?? '', s?.coverage ?? '', ...Array.from({ length: dims }, (_, d) => s?.latent[d] ?? ''), peaksCell(s?.unexplainedPeaks), f.error ?? ''];
   });
   return csvText(header, rows);
 }
