@@ -9,7 +9,9 @@ import { parseBackend } from './train';
 import { packageRoot, readUserFile } from '../io';
 import { benchCif } from '../../core/cif/bench';
 import { decodeCifBytes } from '../../core/cif/decode';
-import { benchMeasured, type MeasuredBenchResult } from '../../core/model/measured-bench';
+import { benchMeasured, benchMeasuredSelection, type MeasuredBenchResult } from '../../core/model/measured-bench';
+import { validateTrainingSection, type TrainingConfig } from '../../core/model/training-config';
+import { quoteForMessage } from '../../core/formats/located';
 
 /** Prints a result object as an aligned two-column table. */
 function table(result: Record<string, unknown>): string {
@@ -28,9 +30,12 @@ export const benchCommand: Command = {
     'latent-xrd bench score [--patterns 10000] [--backend wasm] [--json]',
     'latent-xrd bench cif [FILE.cif] [--json]   (default: the 27 kB organometallic of the test fixtures)',
     'latent-xrd bench watch [--files 1000] [--settle 250] [--backend wasm] [--json]   (files written by a worker thread, scored by `watch`)',
-    'latent-xrd bench measured [DEFINITION.json] [--quick] [--keep DIR] [--json]   (default: the XRD-AutoAnalyzer',
-    '      example in test/fixtures/xrd-autoanalyzer: measured spectra of known phases, the product\'s default',
-    '      mixture-aware model of all phases and one per phase left out; --quick: tiny models, to see it run)',
+    'latent-xrd bench measured [DEFINITION.json] [--quick] [--selection] [--training JSON] [--keep DIR] [--json]',
+    '      (default: the XRD-AutoAnalyzer example in test/fixtures/xrd-autoanalyzer: measured spectra of known',
+    '      phases, the product\'s default mixture-aware model of all phases and one per phase left out; --quick:',
+    '      tiny models, to see it run; --selection: the left-out folds judged on synthetic patterns of the',
+    '      left-out phase only, no spectrum read — the figure to choose settings on; --training: settings',
+    '      instead of the defaults, e.g. \'{"latent": 8}\')',
     '',
     'Prints the figures as a table, or as JSON with --json. Speeds are ratios measured in the',
     'same run, so they mean the same on a busy machine.',
@@ -46,6 +51,8 @@ export const benchCommand: Command = {
       settle: { type: 'string' },
       quick: { type: 'boolean' },
       keep: { type: 'string' },
+      selection: { type: 'boolean' },
+      training: { type: 'string' },
     });
     const which = positionals[0];
     const examplesDir = join(packageRoot(), 'examples', 'paper-demo');
@@ -64,13 +71,21 @@ export const benchCommand: Command = {
       report = { benchmark: 'cif', ...benchCif(decodeCifBytes(readUserFile(ctx.cwd, file)), file) };
     } else if (which === 'measured') {
       const definitionPath = positionals[1] ? resolve(ctx.cwd, positionals[1]) : join(packageRoot(), 'test', 'fixtures', 'xrd-autoanalyzer', 'measured-bench.json');
-      const result = await benchMeasured({
+      const options = {
         definitionPath,
-        scale: values.quick ? 'quick' : 'full',
+        scale: values.quick ? ('quick' as const) : ('full' as const),
         backend,
         workDir: values.keep && resolve(ctx.cwd, values.keep),
-        onStage: (m) => ctx.err(`${m}\n`),
-      });
+        training: values.training === undefined ? undefined : parseTrainingOverride(values.training),
+        onStage: (m: string) => ctx.err(`${m}\n`),
+      };
+      if (values.selection) {
+        const { folds, settings: _, ...headline } = await benchMeasuredSelection(options);
+        const result = { ...headline, folds };
+        ctx.out(values.json ? JSON.stringify(result, null, 2) + '\n' : `${table(headline)}\n\n${folds.map((f) => `${f.phase.padEnd(15)} synthetic AUROC ${f.auroc.toFixed(3)}  KNN ${f.knnAccuracy.toFixed(3)}`).join('\n')}\n`);
+        return 0;
+      }
+      const result = await benchMeasured(options);
       ctx.out(values.json ? JSON.stringify(result, null, 2) + '\n' : measuredTable(result) + '\n');
       return 0;
     } else if (which === 'synth') {
@@ -102,4 +117,18 @@ export function measuredTable(r: MeasuredBenchResult): string {
     'left out        AUROC  holding it: NOVEL  others: NOVEL',
     ...heldOut.map((h) => `${h.phase.padEnd(15)} ${p(h.auroc).padEnd(6)} ${`${h.novelHolding}/${h.positives}`.padEnd(18)} ${h.novelWithout}/${h.negatives}`),
   ].join('\n');
+}
+
+/** `--training '{"latent": 8}'`: training settings checked as the config's training section is. */
+function parseTrainingOverride(text: string): Partial<TrainingConfig> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UserError(`bench measured: --training expects a JSON object of training settings, e.g. '{"latent": 8}'; got ${quoteForMessage(text)}`);
+  }
+  const problems: string[] = [];
+  validateTrainingSection(value, (path, message) => problems.push(`${path.join('.')}: ${message}`), 2048);
+  if (problems.length) throw new UserError(`bench measured: --training: ${problems.join('; ')}`);
+  return value as Partial<TrainingConfig>;
 }

@@ -18,7 +18,7 @@ import { auroc } from '../analysis/metrics';
 import { readPatternFile } from '../formats';
 import { generateDataset, planWorkspaceConfig } from '../synth/dataset';
 import { DEFAULT_TRAINING_CONFIG, QUICK_TRAINING, type TrainingConfig } from './training-config';
-import { trainFromDataset } from './pipeline';
+import { trainFromDataset, type Evaluation } from './pipeline';
 import { Scorer, type PatternScore } from './score';
 import { loadModel } from './store';
 import type { BackendPreference } from './backend';
@@ -109,32 +109,35 @@ export function readMeasuredBenchDefinition(path: string): MeasuredBenchDefiniti
 export interface MeasuredBenchOptions {
   definitionPath: string;
   scale: 'quick' | 'full';
+  /** Training settings instead of the defaults (a candidate to compare on the selection run). */
+  training?: Partial<TrainingConfig>;
   backend?: BackendPreference;
   /** Keeps the datasets and models here (default: a temporary folder, removed at the end). */
   workDir?: string;
   onStage?: (message: string) => void;
 }
 
-export async function benchMeasured(options: MeasuredBenchOptions): Promise<MeasuredBenchResult> {
-  const definitionPath = resolve(options.definitionPath);
-  const definition = readMeasuredBenchDefinition(definitionPath);
-  const folder = dirname(definitionPath);
+/** Trains the benchmark's models under one working folder (removed by `dispose` unless the caller named it). */
+function measuredBenchTrainer(options: MeasuredBenchOptions, definition: MeasuredBenchDefinition) {
+  const folder = dirname(resolve(options.definitionPath));
   const scale = SCALES[options.scale];
   const stage = options.onStage ?? (() => undefined);
   const work = options.workDir ? resolve(options.workDir) : mkdtempSync(join(tmpdir(), 'latent-xrd-bench-measured-'));
   const phases = Object.keys(definition.phases);
-  const spectra = Object.entries(definition.spectra);
-  let modelSeconds = 0;
-  let patternsPerModel = 0;
+  const totals = { seconds: 0, models: 0, patternsPerModel: 0 };
 
-  /** A mixture-aware model of `included` phases, written under work/name; its scorer. */
-  const trainModel = async (name: string, included: string[]): Promise<Scorer> => {
+  /**
+   * A mixture-aware model of `included` phases, written under work/name; its scorer and its
+   * held-out evaluation. With `unknown`, that phase is simulated too, never trained on, and the
+   * evaluation ranks its patterns (pure and in mixtures) against the known test patterns.
+   */
+  const model = async (name: string, included: string[], unknown?: string): Promise<{ scorer: Scorer; evaluation: Evaluation }> => {
     const dir = join(work, name);
     mkdirSync(dir, { recursive: true });
-    const cifs = included.map((phase) => {
+    const cifs = [...included, ...(unknown ? [unknown] : [])].map((phase) => {
       const file = `${phases.indexOf(phase)}-${basename(definition.phases[phase])}`;
       copyFileSync(join(folder, definition.phases[phase]), join(dir, file));
-      return { name: phase, cif: file, count: scale.count };
+      return phase === unknown ? { name: phase, cif: file, count: Math.round(scale.count / 5), role: 'unknown' } : { name: phase, cif: file, count: scale.count };
     });
     const config = {
       phases: cifs,
@@ -143,17 +146,17 @@ export async function benchMeasured(options: MeasuredBenchOptions): Promise<Meas
       radiation: definition.radiation,
       seed: 12,
       output: 'dataset.h5',
-      training: scale.training,
+      training: { ...scale.training, ...options.training },
     };
     const configPath = join(dir, 'latent-xrd.json');
     writeFileSync(configPath, JSON.stringify(config, null, 2));
     const started = performance.now();
     const { plan, config: validated } = planWorkspaceConfig(readFileSync(configPath, 'utf8'), configPath, configPath);
-    stage(`${name}: generating ${plan.total} patterns of ${included.length} phases`);
+    stage(`${name}: generating ${plan.total} patterns of ${cifs.length} phases`);
     await generateDataset(plan);
     const training: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, ...validated.training };
     stage(`${name}: training (${training.epochs} epochs at most)`);
-    const { members } = await trainFromDataset(
+    const { members, evaluation } = await trainFromDataset(
       { datasetPath: plan.output, modelDir: join(dir, 'model'), training, backend: options.backend ?? 'wasm', baselines: false },
       { onEvent: (e) => e.kind === 'epoch' && e.epoch % 10 === 0 && stage(`${name}: epoch ${e.epoch}/${e.epochs}`) },
     );
@@ -161,10 +164,25 @@ export async function benchMeasured(options: MeasuredBenchOptions): Promise<Meas
       m.encoder.dispose();
       m.decoder.dispose();
     }
-    modelSeconds += (performance.now() - started) / 1000;
-    patternsPerModel = Math.max(patternsPerModel, plan.total);
-    return new Scorer(await loadModel(join(dir, 'model')));
+    totals.seconds += (performance.now() - started) / 1000;
+    totals.models++;
+    totals.patternsPerModel = Math.max(totals.patternsPerModel, plan.total);
+    return { scorer: new Scorer(await loadModel(join(dir, 'model'))), evaluation };
   };
+  const dispose = () => {
+    if (!options.workDir) rmSync(work, { recursive: true, force: true });
+  };
+  return { model, dispose, totals };
+}
+
+export async function benchMeasured(options: MeasuredBenchOptions): Promise<MeasuredBenchResult> {
+  const definitionPath = resolve(options.definitionPath);
+  const definition = readMeasuredBenchDefinition(definitionPath);
+  const folder = dirname(definitionPath);
+  const phases = Object.keys(definition.phases);
+  const spectra = Object.entries(definition.spectra);
+  const train = measuredBenchTrainer({ ...options, definitionPath }, definition);
+  const trainModel = train.model;
 
   const scoreAll = (scorer: Scorer): SpectrumResult[] =>
     spectra.map(([file, held]) => {
@@ -177,7 +195,7 @@ export async function benchMeasured(options: MeasuredBenchOptions): Promise<Meas
     });
 
   try {
-    const all = await trainModel('all-phases', phases);
+    const all = (await trainModel('all-phases', phases)).scorer;
     // Timed on a second pass: the first warms the kernels, as a watch folder's steady state would be.
     scoreAll(all);
     const t0 = performance.now();
@@ -190,7 +208,7 @@ export async function benchMeasured(options: MeasuredBenchOptions): Promise<Meas
 
     const heldOut: HeldOutPhaseResult[] = [];
     for (const phase of phases) {
-      const scorer = await trainModel(`without-${phases.indexOf(phase)}`, phases.filter((p) => p !== phase));
+      const { scorer } = await trainModel(`without-${phases.indexOf(phase)}`, phases.filter((p) => p !== phase));
       const scored = scoreAll(scorer).filter((r) => r.phases.length > 0 && r.bceExcess !== undefined);
       const holding = scored.filter((r) => r.phases.includes(phase));
       const without = scored.filter((r) => !r.phases.includes(phase));
@@ -213,13 +231,53 @@ export async function benchMeasured(options: MeasuredBenchOptions): Promise<Meas
       phaseIdAccuracy,
       foreignNovel: `${foreign.filter((r) => r.verdict === 'novel').length}/${foreign.length}`,
       secondsPerSpectrum,
-      secondsPerModel: modelSeconds / (phases.length + 1),
-      patternsPerModel,
+      secondsPerModel: train.totals.seconds / train.totals.models,
+      patternsPerModel: train.totals.patternsPerModel,
       spectra: results,
       heldOut,
-      settings: { ...scale, radiation: definition.radiation, grid: definition.grid, training: { ...DEFAULT_TRAINING_CONFIG, ...scale.training } },
+      settings: { ...SCALES[options.scale], radiation: definition.radiation, grid: definition.grid, training: { ...DEFAULT_TRAINING_CONFIG, ...SCALES[options.scale].training, ...options.training } },
     };
   } finally {
-    if (!options.workDir) rmSync(work, { recursive: true, force: true });
+    train.dispose();
   }
+}
+
+export interface SelectionBenchResult {
+  benchmark: 'measured-selection';
+  scale: 'quick' | 'full';
+  definition: string;
+  /** Mean over the left-out phases of the synthetic AUROC below (the figure settings are chosen on). */
+  syntheticAurocHeldOutPhase: number;
+  folds: { phase: string; auroc: number; knnAccuracy: number }[];
+  settings: Record<string, unknown>;
+}
+
+/**
+ * The selection run: the same models as the measured run's left-out folds, judged on synthetic
+ * patterns only — each left-out phase simulated (pure and in mixtures) and ranked against the
+ * known held-out test patterns, pure and mixtures. No measured spectrum is read, so settings
+ * chosen on this figure are not chosen on the spectra that judge them.
+ */
+export async function benchMeasuredSelection(options: MeasuredBenchOptions): Promise<SelectionBenchResult> {
+  const definitionPath = resolve(options.definitionPath);
+  const definition = readMeasuredBenchDefinition(definitionPath);
+  const phases = Object.keys(definition.phases);
+  const folds: SelectionBenchResult['folds'] = [];
+  const train = measuredBenchTrainer({ ...options, definitionPath }, definition);
+  try {
+    for (const phase of phases) {
+      const { evaluation } = await train.model(`selection-without-${phases.indexOf(phase)}`, phases.filter((p) => p !== phase), phase);
+      folds.push({ phase, auroc: evaluation.mixtureAware?.aurocUnknownAgainstKnown ?? evaluation.vae.aurocUnknown, knnAccuracy: evaluation.classification.knnAccuracy });
+    }
+  } finally {
+    train.dispose();
+  }
+  return {
+    benchmark: 'measured-selection',
+    scale: options.scale,
+    definition: definitionPath,
+    syntheticAurocHeldOutPhase: folds.reduce((sum, f) => sum + f.auroc, 0) / folds.length,
+    folds,
+    settings: { ...SCALES[options.scale], training: { ...DEFAULT_TRAINING_CONFIG, ...SCALES[options.scale].training, ...options.training } },
+  };
 }
