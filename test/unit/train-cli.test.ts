@@ -85,7 +85,7 @@ describe('latent-xrd train and score', function () {
     const { results, phases } = JSON.parse(r.stdout);
     assert.equal(results.length, 3);
     for (const s of results.slice(0, 2)) {
-      assert.equal(s.latent.length, 2);
+      assert.equal(s.latent.length, DEFAULT_TRAINING_CONFIG.latent);
       assert.ok(s.pValue > 0 && s.pValue <= 1);
       assert.ok(['known', 'novel'].includes(s.verdict));
       assert.ok(phases.includes(s.nearestPhase));
