@@ -122,8 +122,8 @@ export class PreviewWorker {
     });
   }
 
-  preview(text: string) {
-    return this.ask({ type: 'preview', text }, 'preview');
+  preview(text: string, config?: { text: string; shownPath: string }) {
+    return this.ask({ type: 'preview', text, ...(config ? { config } : {}) }, 'preview');
   }
 
   /** The CIF's parser and structure diagnostics (building a structure of a million atom images takes seconds). */

@@ -11,7 +11,8 @@ import { readPattern, isPatternFile, PATTERN_EXTENSIONS } from '../../src/core/f
 import { latentPlane } from '../../src/core/analysis/latent-plane';
 import { parseCif } from '../../src/core/cif';
 import { cifHover, cifSymbols } from '../../src/core/cif/language';
-import { previewCif } from '../../src/core/synth/structure-preview';
+import { previewCif, previewOptionsFromConfig } from '../../src/core/synth/structure-preview';
+import { WAVELENGTHS } from '../../src/core/diffraction/wavelengths';
 import { computePeaks } from '../../src/core/diffraction/peaks';
 import { readStructureFile } from '../../src/core/crystal/structure';
 import { simulateWafer } from '../../src/core/synth/wafer';
@@ -177,6 +178,47 @@ describe('the CIF preview', () => {
     const b = previewers[0].drawVariations(2, 5);
     assert.deepEqual(a, b);
     assert.notDeepEqual(a[0], a[1]);
+  });
+
+  it('draws on the grid, with the radiation and the variation of the workspace\'s latent-xrd.json, around its calibrated instrument', () => {
+    const cif = readFileSync(join(root, 'examples/paper-demo/Ni-fcc.cif'), 'utf8');
+    const config = (instrument: string) =>
+      JSON.stringify({ phases: [{ cif: 'Ni-fcc.cif', count: 1 }], grid: { twoThetaMin: 30, twoThetaMax: 80, points: 1001 }, radiation: 'CuKa1', ...(instrument ? { instrument: JSON.parse(instrument) } : {}) });
+    const plain = previewOptionsFromConfig(config(''), 'latent-xrd.json');
+    assert.equal(plain.note, 'drawn as latent-xrd.json draws its training patterns');
+    const { preview } = previewCif(cif, plain.options).previewers[0];
+    assert.deepEqual(preview.grid, { min: 30, max: 80, points: 1001 });
+    assert.equal(preview.wavelength, WAVELENGTHS.CuKa1);
+    // A calibrated zero shift of 0.5° (±0.02° around it) moves every drawn line by about that much.
+    const shifted = previewOptionsFromConfig(config('{ "zeroShiftDeg": 0.5, "calibration": { "by": "latent-xrd calibrate" } }'), 'latent-xrd.json');
+    assert.match(shifted.note, /around its calibrated instrument/);
+    const centroid = (y: ArrayLike<number>, grid: { min: number; max: number; points: number }) => {
+      // Ni 111 (44.5°): the intensity-weighted mean 2θ within ±1.5°.
+      const step = (grid.max - grid.min) / (grid.points - 1);
+      let sum = 0;
+      let weight = 0;
+      for (let i = 0; i < grid.points; i++) {
+        const t = grid.min + i * step;
+        if (Math.abs(t - 44.5) < 1.5) {
+          sum += t * y[i];
+          weight += y[i];
+        }
+      }
+      return sum / weight;
+    };
+    const meanShift = (options: ReturnType<typeof previewOptionsFromConfig>['options']) => {
+      const previewer = previewCif(cif, options).previewers[0];
+      const ideal = centroid(previewer.preview.ideal, previewer.preview.grid);
+      const drawn = previewer.drawVariations(8, 3);
+      return drawn.reduce((s, y) => s + centroid(y, previewer.preview.grid) - ideal, 0) / drawn.length;
+    };
+    const calibrated = meanShift(shifted.options);
+    assert.ok(Math.abs(Math.abs(calibrated) - 0.5) < 0.15, `mean shift of Ni 111 around a 0.5° zero: ${calibrated}°`);
+    assert.ok(Math.abs(meanShift(plain.options)) < 0.2);
+    // A config with errors leaves the defaults, and says so.
+    const broken = previewOptionsFromConfig('{ "phases": 3 }', 'latent-xrd.json');
+    assert.deepEqual(broken.options, {});
+    assert.match(broken.note, /^latent-xrd\.json has errors \(.*\): the preview draws with its own defaults$/);
   });
 
   it('never throws on a broken CIF: diagnostics say why', () => {

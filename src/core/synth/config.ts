@@ -7,7 +7,7 @@ import { gridPointsProblem, twoThetaProblem } from '../diffraction/grid-limits';
 import { MAX_CHUNK_VALUES, MAX_PATTERNS } from './limits';
 import { validateTrainingSection, type TrainingConfig } from '../model/training-config';
 import { largestMinimumWeightFraction } from './mixture-fractions';
-import { validateInstrumentSection, type InstrumentSection } from '../instrument/section';
+import { instrumentAugmentation, validateInstrumentSection, type InstrumentSection } from '../instrument/section';
 
 /**
  * The workspace file `latent-xrd.json`: which structures to simulate, how many patterns, how
@@ -94,6 +94,24 @@ export const PHASE_KEYS = ['cif', 'name', 'block', 'count', 'role', 'composition
 export const MIXTURE_KEYS = ['role', 'pairs', 'fractions', 'countPerFraction', 'pairCount', 'ternaries', 'ternaryCount', 'minimumWeightFraction'] as const;
 export const GRID_KEYS = ['twoThetaMin', 'twoThetaMax', 'points'] as const;
 export const RADIATION_KEYS = ['kalpha1', 'kalpha2', 'ratio'] as const;
+
+/**
+ * The variation a config's patterns are drawn with: the defaults, recentred on a calibrated
+ * instrument (latent-xrd calibrate), with the config's own entries winning. One place for the
+ * dataset and the CIF preview alike.
+ */
+export function configAugmentation(config: Pick<SynthConfig, 'augmentation' | 'instrument'>): AugmentationConfig {
+  return { ...DEFAULT_AUGMENTATION, ...instrumentAugmentation(config.instrument), ...(config.augmentation ?? {}) };
+}
+
+/** The 2θ grid a config's patterns are drawn on. */
+export function configGrid(config: Pick<SynthConfig, 'grid'>): { min: number; max: number; points: number } {
+  return {
+    min: config.grid?.twoThetaMin ?? DEFAULT_GRID.twoThetaMin,
+    max: config.grid?.twoThetaMax ?? DEFAULT_GRID.twoThetaMax,
+    points: config.grid?.points ?? DEFAULT_GRID.points,
+  };
+}
 
 export interface ConfigResult {
   config?: SynthConfig;

@@ -8,9 +8,8 @@ import { expandGlob } from '../util/glob';
 import { syncFile, writeAtomically } from '../util/atomic';
 import { loadH5wasm } from '../util/h5';
 import { Random } from '../util/random';
-import { instrumentAugmentation } from '../instrument/section';
-import { DEFAULT_AUGMENTATION, PATTERN_PARAMETERS, PHASE_PARAMETERS, type AugmentationConfig } from './augmentation';
-import { DEFAULT_GRID, DEFAULT_PAIR_COUNT, DEFAULT_TERNARY_COUNT, validateConfig, type MixtureRole, type SynthConfig } from './config';
+import { PATTERN_PARAMETERS, PHASE_PARAMETERS, type AugmentationConfig } from './augmentation';
+import { DEFAULT_PAIR_COUNT, DEFAULT_TERNARY_COUNT, configAugmentation, configGrid, validateConfig, type MixtureRole, type SynthConfig } from './config';
 import { crystalDensity } from '../crystal/density';
 import { DEFAULT_MINIMUM_WEIGHT_FRACTION, drawWeightFractions, largestMinimumWeightFraction } from './mixture-fractions';
 import { volumeFractionsFromWeights, weightFractionsFromVolumes } from './phase-scale';
@@ -187,11 +186,7 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
   const total = jobs.reduce((s, j) => s + j.count, 0);
   if (total > MAX_PATTERNS) return { diagnostics: [...diagnostics, { severity: 'error', message: `the config asks for ${total} patterns; a dataset holds at most ${MAX_PATTERNS}`, code: 'config.too-large' }] };
   if (total === 0) return { diagnostics: [...diagnostics, { severity: 'error', message: 'the config asks for no patterns', code: 'config.empty' }] };
-  const grid = {
-    min: config.grid?.twoThetaMin ?? DEFAULT_GRID.twoThetaMin,
-    max: config.grid?.twoThetaMax ?? DEFAULT_GRID.twoThetaMax,
-    points: config.grid?.points ?? DEFAULT_GRID.points,
-  };
+  const grid = configGrid(config);
   if (patternBytes(total, grid.points) > MAX_DATASET_BYTES) {
     const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
     const message = `${total} patterns of ${grid.points} points take ${gib(patternBytes(total, grid.points))}; a dataset holds at most ${gib(MAX_DATASET_BYTES)} (training keeps it in memory): ask for fewer patterns or points`;
@@ -204,8 +199,7 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
       total,
       grid,
       radiation: radiationFor(config.radiation ?? 'CuKa'),
-      // A calibrated instrument recentres the instrument's ranges; explicit entries still win.
-      augmentation: { ...DEFAULT_AUGMENTATION, ...instrumentAugmentation(config.instrument), ...(config.augmentation ?? {}) },
+      augmentation: configAugmentation(config),
       mixtureRole,
       minimumWeightFraction,
       seed: config.seed ?? 1,

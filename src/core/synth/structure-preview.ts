@@ -11,6 +11,7 @@ import { DEFAULT_AUGMENTATION, type AugmentationConfig } from './augmentation';
 import { buildPhaseModel } from './phase';
 import { radiationFor, type RadiationSpec } from './radiation';
 import { Simulator } from './simulator';
+import { configAugmentation, configGrid, validateConfig } from './config';
 
 export interface LabelledPeak {
   twoTheta: number;
@@ -119,3 +120,21 @@ export function previewCif(text: string, options: PreviewOptions = {}): { previe
   return { previewers, diagnostics };
 }
 
+
+/**
+ * The preview's settings from the workspace's latent-xrd.json (its text, `shownPath` to name it):
+ * its grid, radiation and the variation its training patterns are drawn with, around a calibrated
+ * instrument if it has one — so that "simulate with variation" shows what training will see. A
+ * config with errors leaves the preview's defaults, and the note says so.
+ */
+export function previewOptionsFromConfig(text: string, shownPath: string): { options: PreviewOptions; note: string } {
+  const { config, diagnostics } = validateConfig(text);
+  if (!config) {
+    const first = diagnostics.find((d) => d.severity === 'error');
+    return { options: {}, note: `${shownPath} has errors${first ? ` (${first.message})` : ''}: the preview draws with its own defaults` };
+  }
+  return {
+    options: { grid: configGrid(config), radiation: config.radiation ?? 'CuKa', augmentation: configAugmentation(config) },
+    note: `drawn as ${shownPath} draws its training patterns${config.instrument ? ' (around its calibrated instrument)' : ''}`,
+  };
+}

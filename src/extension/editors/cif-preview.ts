@@ -4,7 +4,8 @@
 // follows the document as it is edited. Reachable as a custom text editor ("Open With…") and
 // as a preview beside the text editor, like Markdown's.
 import * as vscode from 'vscode';
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { StructurePreview } from '../../core/synth/structure-preview';
 import { PreviewWorker } from '../../worker/host';
 import type { ProblemPayload, StructurePayload } from '../../protocol/webview';
@@ -16,6 +17,31 @@ import { log } from '../output';
 
 export const CIF_PREVIEW = 'latentXrd.cifPreview';
 const VARIATIONS_IN_LATENT = 24;
+/** Far above any latent-xrd.json a person writes; a larger file is not read for a preview. */
+const MAX_PREVIEW_CONFIG_BYTES = 4 * 2 ** 20;
+
+/**
+ * The latent-xrd.json nearest the CIF (its folder, then each parent up to its workspace
+ * folder), whose grid, radiation and variation the preview draws with; undefined when there is
+ * none, or it is too large to be one.
+ */
+function nearestConfig(uri: vscode.Uri): { text: string; shownPath: string } | undefined {
+  if (uri.scheme !== 'file') return undefined;
+  const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
+  if (!root) return undefined;
+  for (let dir = dirname(uri.fsPath); dir.startsWith(root); dir = dirname(dir)) {
+    const path = join(dir, 'latent-xrd.json');
+    try {
+      if (existsSync(path) && statSync(path).isFile() && statSync(path).size <= MAX_PREVIEW_CONFIG_BYTES) {
+        return { text: readFileSync(path, 'utf8'), shownPath: vscode.workspace.asRelativePath(path) };
+      }
+    } catch {
+      // unreadable: the preview's defaults
+    }
+    if (dir === root || dirname(dir) === dir) break;
+  }
+  return undefined;
+}
 
 /** Drives one preview webview from one CIF document. */
 class CifPreviewController implements vscode.Disposable {
@@ -59,7 +85,7 @@ class CifPreviewController implements vscode.Disposable {
     if (!this.ready) return;
     const started = Date.now();
     const generation = ++this.generation;
-    const { previews, diagnostics } = await this.worker.preview(this.document.getText());
+    const { previews, diagnostics, settingsNote } = await this.worker.preview(this.document.getText(), nearestConfig(this.document.uri));
     if (generation !== this.generation) return; // an edit came in meanwhile; its render follows
     this.previews = previews;
     const problems: ProblemPayload[] = diagnostics.map((d) => ({ severity: d.severity, message: d.message, line: d.range?.line, column: d.range?.column }));
@@ -77,7 +103,7 @@ class CifPreviewController implements vscode.Disposable {
     const map = structures.some((s) => s.latent) ? await latentMapPayload(this.models, undefined).catch(() => undefined) : undefined;
     await this.channel.post({ type: 'structures', file: basename(this.document.uri.fsPath), structures, problems, modelNote, map });
     this.renders++;
-    log(`${basename(this.document.uri.fsPath)}: preview of ${structures.length} structure(s) in ${Date.now() - started} ms`);
+    log(`${basename(this.document.uri.fsPath)}: preview of ${structures.length} structure(s) in ${Date.now() - started} ms${settingsNote ? `; ${settingsNote}` : ''}`);
   }
 
   /** With a model: each structure's ideal pattern over its reconstruction, and its varied patterns' places on the latent map (both scored in the scoring worker). */
