@@ -81,14 +81,24 @@ export function startGeneration(plan: DatasetPlan, onProgress: (p: Progress) => 
 }
 
 /**
+ * How long one CIF preview request may take before its worker is stopped: a MOF or a 27 kB
+ * organometallic takes seconds, a structure of a million atom images some more; a CIF that
+ * takes longer than this would not be previewed in a useful time anyway.
+ */
+export const PREVIEW_TIME_LIMIT_SECONDS = 120;
+
+/**
  * A long-lived CIF preview worker: one request at a time per caller, answered in order. A worker
- * that dies (out of memory on a hostile CIF) fails what it was asked, and the next request
- * starts a fresh one.
+ * that dies (out of memory on a hostile CIF) or takes longer than the time limit (a CIF whose
+ * structure never finishes building) fails what it was asked, and the next request starts a
+ * fresh one.
  */
 export class PreviewWorker {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, { answer: (reply: PreviewReply) => void; fail: (e: Error) => void }>();
   private nextId = 1;
+
+  constructor(private readonly timeLimitSeconds: () => number = () => PREVIEW_TIME_LIMIT_SECONDS) {}
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
@@ -113,10 +123,31 @@ export class PreviewWorker {
   private ask<T extends PreviewReply['type']>(request: DistributiveOmit<PreviewRequest, 'id'>, type: T): Promise<Extract<PreviewReply, { type: T }>> {
     const id = this.nextId++;
     const worker = this.ensureWorker();
+    const limit = this.timeLimitSeconds();
+    const seconds = limit > 0 ? limit : PREVIEW_TIME_LIMIT_SECONDS;
     return new Promise((resolve, reject) => {
+      // Past the limit the worker is stopped and let go at once (the next request starts a fresh
+      // one); whatever else it held fails too, as when it dies.
+      const timer = setTimeout(() => {
+        if (this.worker !== worker) return;
+        this.worker = undefined;
+        this.pending.get(id)?.fail(new Error(`the CIF took longer than ${seconds} s to preview and was stopped`));
+        this.pending.delete(id);
+        for (const { fail } of this.pending.values()) fail(new Error(`the CIF preview worker was stopped (another CIF took longer than ${seconds} s)`));
+        this.pending.clear();
+        void worker.terminate();
+      }, seconds * 1000);
+      timer.unref();
       this.pending.set(id, {
-        answer: (reply) => (reply.type === type ? resolve(reply as Extract<PreviewReply, { type: T }>) : reject(new Error(reply.type === 'failed' ? reply.message : `unexpected ${reply.type}`))),
-        fail: reject,
+        answer: (reply) => {
+          clearTimeout(timer);
+          if (reply.type === type) resolve(reply as Extract<PreviewReply, { type: T }>);
+          else reject(new Error(reply.type === 'failed' ? reply.message : `unexpected ${reply.type}`));
+        },
+        fail: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       });
       worker.postMessage({ ...request, id });
     });

@@ -30,6 +30,19 @@ describe('CIF diagnostics off the extension host', function () {
     assertKeptTurning(ticks, seconds);
   });
 
+  it('a CIF that takes longer than the time limit is stopped with the reason, and the next request is answered by a fresh worker', async () => {
+    // ~10⁶ atom images take seconds to build; a limit of 50 ms stands in for a CIF that never finishes.
+    let limit = 0.05;
+    const limited = new PreviewWorker(() => limit);
+    try {
+      await assert.rejects(limited.diagnose(heavyCif(5000)), /the CIF took longer than 0\.05 s to preview and was stopped/);
+      limit = 60;
+      assert.deepEqual(await limited.diagnose('data_x\n_cell_length_a 3\n'), readStructures('data_x\n_cell_length_a 3\n').diagnostics);
+    } finally {
+      limited.dispose();
+    }
+  });
+
   it('a worker that dies fails the request, and the next request is answered by a fresh worker', async () => {
     const dying = new PreviewWorker();
     try {
