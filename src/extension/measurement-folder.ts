@@ -4,7 +4,9 @@
 // so when a pattern is past the novelty threshold. Nothing found is dropped: unreadable files are
 // listed with their located error.
 import * as vscode from 'vscode';
-import { MeasurementWatcher, type FileFailure, type ScoredFile } from '../core/watch';
+// The watcher alone: the model scoring adapter (core/watch/model-scoring.ts) would bring
+// TensorFlow.js onto the extension host, where nothing is scored.
+import { MeasurementWatcher, type FileFailure, type ScoredFile } from '../core/watch/watcher';
 import type { FileScore, WorkspaceScores } from './workspace-scores';
 import type { ModelService } from './model-service';
 import { PATTERN_EDITOR } from './editors/pattern-editor';

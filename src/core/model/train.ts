@@ -26,8 +26,6 @@ export interface TrainingOptions {
   schedule?: 'constant' | 'cosine';
 }
 
-export const DEFAULT_TRAINING: TrainingOptions = { epochs: 60, batchSize: 128, learningRate: 1e-3, patience: 8, seed: 1, klWarmupEpochs: 10 };
-
 /** Rows of patterns (and their compositions, for a conditional model). */
 export interface PatternSet {
   patterns: Float32Array;
