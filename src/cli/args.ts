@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../core/diagnostics';
 import { gridPointsProblem, twoThetaRangeProblem } from '../core/diffraction/grid-limits';
 import { quoteForMessage } from '../core/formats/located';
+import type { BackendPreference } from '../core/model/backend';
 
 /** Options every command shares. */
 export interface CommandContext {
@@ -82,4 +83,12 @@ export function parseProbability(flag: string, text: string): number {
   const v = Number(text);
   if (!(v > 0 && v < 1)) throw new UserError(`${flag} expects a p-value between 0 and 1, e.g. 0.01; got ${quoteForMessage(text)}`);
   return v;
+}
+
+/** `--backend auto|wasm|cpu|tensorflow` (absent: auto). */
+export function parseBackend(text: string | undefined): BackendPreference {
+  const allowed: BackendPreference[] = ['auto', 'wasm', 'cpu', 'tensorflow'];
+  if (text === undefined) return 'auto';
+  if (!allowed.includes(text as BackendPreference)) throw new UserError(`--backend expects one of ${allowed.join(', ')}; got ${quoteForMessage(text)}`);
+  return text as BackendPreference;
 }

@@ -1,11 +1,10 @@
 import { join, resolve } from 'node:path';
 import type { Command } from '../args';
-import { parseCommandArgs, parseInteger } from '../args';
+import { parseCommandArgs, parseInteger, parseBackend } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { benchSynth } from '../../core/synth/bench';
 import { benchTrain, benchScore } from '../../core/model/bench';
 import { benchWatch } from '../../core/watch/bench';
-import { parseBackend } from './train';
 import { packageRoot, readUserFile } from '../io';
 import { benchCif } from '../../core/cif/bench';
 import { decodeCifBytes } from '../../core/cif/decode';

@@ -1,13 +1,12 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from '../args';
-import { parseCommandArgs, parseProbability } from '../args';
+import { parseCommandArgs, parseProbability, parseBackend } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { initBackend } from '../../core/model/backend';
 import { loadModel, readManifest } from '../../core/model/store';
 import { Scorer } from '../../core/model/score';
 import { readPatternFile } from '../../core/formats';
 import { failureMessage } from '../io';
-import { parseBackend } from './train';
 import { calibrationInForce, requireEnoughCalibration, withMeasuredCalibration, withSyntheticCalibration, writeManifest } from '../../core/model/novelty-calibration';
 import { pValue } from '../../core/analysis/metrics';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from '../args';
-import { parseCommandArgs } from '../args';
+import { parseCommandArgs, parseBackend } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { validateConfig, type SynthConfig } from '../../core/synth/config';
 import { planDataset, readDataset } from '../../core/synth/dataset';
@@ -16,7 +16,7 @@ import { REPORT_DATA, REPORT_DATASETS, REPORT_MODELS, claimReportFolder, writePa
 import { stoppableBySignals } from '../interrupt';
 import { packageRoot } from '../io';
 import { generateWithProgress } from './synth';
-import { parseBackend, runTraining } from './train';
+import { runTraining } from './train';
 
 const [PAPER_DATASET, COMPOSITION_DATASET] = REPORT_DATASETS;
 const [VAE_FOLDER, CVAE_FOLDER] = REPORT_MODELS;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from '../args';
-import { parseCommandArgs } from '../args';
+import { parseBackend, parseCommandArgs, parseProbability } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { initBackend } from '../../core/model/backend';
 import { loadModel, noveltyMeaning } from '../../core/model/store';
@@ -8,14 +8,12 @@ import { Scorer, type PatternScore } from '../../core/model/score';
 import { readPatternFile } from '../../core/formats';
 import { failureMessage } from '../io';
 import { calibrationInForce } from '../../core/model/novelty-calibration';
-import { parseBackend } from './train';
 import { BACKGROUND_METHODS, DEFAULT_PREPROCESS_OPTIONS, type BackgroundMethod, type PreprocessStep } from '../../core/preprocess/prepare';
 import { isCollectionFile, scoreCollectionFiles } from './score-collection';
 import { MIN_MEASURED_GRID_POINTS } from '../../core/preprocess/input';
 import { UNEXPLAINED_PEAK_DEFAULTS, unexplainedSummary } from '../../core/analysis/unexplained-peaks';
 import { MIN_COVERAGE_FOR_VERDICT, thresholdInForce, verdictLabel } from '../../core/analysis/verdict';
 import { reliabilityState } from '../../core/model/reliability';
-import { parseProbability } from '../args';
 
 export const scoreCommand: Command = {
   name: 'score',

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command, CommandContext } from '../args';
-import { parseCommandArgs, parseInteger } from '../args';
+import { parseBackend, parseCommandArgs, parseInteger } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { DEFAULT_TRAINING_CONFIG, QUICK_TRAINING, type TrainingConfig } from '../../core/model/training-config';
 import type { TrainRequest } from '../../core/model/pipeline';
 import { noveltyMeaning } from '../../core/model/manifest';
-import type { BackendPreference } from '../../core/model/backend';
 import { startTraining } from '../../worker/host';
 import { loadWorkspaceConfig } from '../io';
 import { stoppableBySignals } from '../interrupt';
@@ -101,13 +100,6 @@ async function datasetCompositions(plan: DatasetPlan, training: TrainingConfig):
 
 function fmt(v: number | undefined): string {
   return v === undefined || Number.isNaN(v) ? 'n/a' : v.toPrecision(4);
-}
-
-export function parseBackend(text: string | undefined): BackendPreference {
-  const allowed: BackendPreference[] = ['auto', 'wasm', 'cpu', 'tensorflow'];
-  if (text === undefined) return 'auto';
-  if (!allowed.includes(text as BackendPreference)) throw new UserError(`--backend expects one of ${allowed.join(', ')}; got "${text}"`);
-  return text as BackendPreference;
 }
 
 /** Runs the training worker with progress on stderr; `signal` (stoppableBySignals) stops it within a batch, writing nothing. */

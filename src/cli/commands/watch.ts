@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import type { Command, CommandContext } from '../args';
-import { parseCommandArgs, parseProbability } from '../args';
+import { parseCommandArgs, parseProbability, parseBackend } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { quoteForMessage } from '../../core/formats/located';
 import { readManifest } from '../../core/model/manifest';
@@ -8,7 +8,6 @@ import type { MeasuredPattern } from '../../core/formats';
 import { MeasurementWatcher, WATCH_DEFAULTS, LONGEST_WAIT_MS, type FileScore, type ScoreRequest } from '../../core/watch';
 import { SCORING_TIME_LIMIT_SECONDS, type ItemResult, type ScoringSettings } from '../../protocol/scoring';
 import { ScoringWorker } from '../../worker/scoring-host';
-import { parseBackend } from './train';
 import { MIN_COVERAGE_FOR_VERDICT, thresholdInForce, verdictLabel } from '../../core/analysis/verdict';
 import { reliabilityState } from '../../core/model/reliability';
 
