@@ -1,7 +1,7 @@
 // The messages between the extension host and its webviews: one definition for both sides,
 // and a validator each side runs on what it receives (a webview is a web page; the host
 // trusts nothing it sends, and the page trusts only messages of the shapes below).
-import type { MapSample } from '../core/report/collection-map';
+import { MAP_COLOURINGS, MAP_LAYOUTS, type MapColouring, type MapLayoutKind, type MapSample } from '../core/report/collection-map';
 import type { Verdict } from '../core/analysis/verdict';
 
 /** A point on a 2θ axis, for plots. Plain arrays: messages are serialised as JSON. */
@@ -122,8 +122,8 @@ export interface CollectionSample extends MapSample {
 
 /** The library map's drawing choices, set in the editor and used again by Export. */
 export interface CollectionView {
-  by: 'error' | 'pValue' | 'phase';
-  layout: 'wafer' | 'composition' | 'grid';
+  by: MapColouring;
+  layout: MapLayoutKind;
   /** Three elements on the ternary diagram's corners. */
   corners?: string[];
 }
@@ -158,7 +158,6 @@ export type WebviewToHost =
   | { type: 'reopenAsText' }
   | { type: 'selectSample'; index: number }
   | { type: 'toggleFlag'; index: number }
-  | { type: 'colourBy'; by: 'phase' | 'twoTheta' | 'error' }
   /** How the library map is drawn now (remembered by the host for Export). */
   | { type: 'collectionView'; view: CollectionView }
   | { type: 'exportCollection' }
@@ -185,9 +184,8 @@ const fromWebview: Record<WebviewToHost['type'], Check> = {
   reopenAsText: shape({}),
   selectSample: shape({ index: isInteger(0, 10_000_000) }),
   toggleFlag: shape({ index: isInteger(0, 10_000_000) }),
-  colourBy: shape({ by: oneOf('phase', 'twoTheta', 'error') }),
   collectionView: (v) => {
-    if (!shape({ view: shape({ by: oneOf('error', 'pValue', 'phase'), layout: oneOf('wafer', 'composition', 'grid') }) })(v)) return false;
+    if (!shape({ view: shape({ by: oneOf(...MAP_COLOURINGS), layout: oneOf(...MAP_LAYOUTS) }) })(v)) return false;
     const corners = (v as { view: { corners?: unknown } }).view.corners;
     return corners === undefined || (Array.isArray(corners) && corners.length === 3 && corners.every((c) => typeof c === 'string' && c.length <= 8));
   },

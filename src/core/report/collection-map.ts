@@ -18,8 +18,11 @@ export interface MapSample {
   flagged?: boolean;
 }
 
-export type MapColouring = 'error' | 'pValue' | 'phase';
-export type MapLayoutKind = 'wafer' | 'composition' | 'grid';
+/** How the library map may colour its samples, and lay them out: one list each, for the types and the message checks. */
+export const MAP_COLOURINGS = ['error', 'pValue', 'phase'] as const;
+export const MAP_LAYOUTS = ['wafer', 'composition', 'grid'] as const;
+export type MapColouring = (typeof MAP_COLOURINGS)[number];
+export type MapLayoutKind = (typeof MAP_LAYOUTS)[number];
 
 /** What each colouring and layout is called, in the editor, the CLI and the figures. */
 export const COLOURING_LABELS: Record<MapColouring, string> = { error: 'reconstruction error', pValue: 'p-value', phase: 'nearest known phase' };
