@@ -119,6 +119,11 @@ export const MODEL_LIMITS = {
   manifestBytes: 256 * 2 ** 20,
 } as const;
 
+/** A number as the manifest keeps it: six decimals, far below any difference a score or a map shows. */
+export function manifestNumber(v: number): number {
+  return Math.round(v * 1e6) / 1e6;
+}
+
 export function readManifest(dir: string): ModelManifest {
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) throw new UserError(`${dir}: not a latent-xrd model folder (no manifest.json)`);

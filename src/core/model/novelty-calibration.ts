@@ -10,7 +10,7 @@ import { UserError } from '../diagnostics';
 import { quantileSorted, sortedCopy } from '../analysis/metrics';
 import { writeFileAtomic } from '../util/atomic';
 import { textFileStartingWith } from '../util/replaceable';
-import { validateManifest, type Calibration, type ModelManifest } from './manifest';
+import { manifestNumber, validateManifest, type Calibration, type ModelManifest } from './manifest';
 
 /** The smallest p-value `n` calibration patterns can give: (1 + 0) / (n + 1). */
 export function smallestPValue(n: number): number {
@@ -42,7 +42,7 @@ export function withMeasuredCalibration(manifest: ModelManifest, errors: readonl
   const sorted = sortedCopy(Float32Array.from(errors));
   const calibration: Calibration = {
     metric: manifest.calibration.metric,
-    errors: Array.from(sorted, (v) => Math.round(v * 1e6) / 1e6),
+    errors: Array.from(sorted, manifestNumber),
     pThreshold,
     errorThreshold: quantileSorted(sorted, 1 - pThreshold),
     source: { kind: 'measured', files: [...files], calibrated: calibrated.toISOString() },

@@ -5,6 +5,7 @@ import { initBackend, type BackendPreference } from './backend';
 import { buildVae, encodeAndReconstruct, type Encoded, type VaeModels } from './vae';
 import { trainVae, type TrainingProgress, type TrainingResult } from './train';
 import { saveModel, MANIFEST_FORMAT, MANIFEST_VERSION, MODEL_LIMITS, type ModelManifest } from './store';
+import { manifestNumber } from './manifest';
 import { checkModelTarget } from './model-folder';
 import { parameterCount, type ModelSpec } from './architecture';
 import type { TrainingConfig } from './training-config';
@@ -309,10 +310,10 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   const train = evaluation.groups.train;
   const stride = Math.max(1, Math.ceil(split.train.length / 3000));
   for (let i = 0; i < split.train.length; i += stride) {
-    for (let d = 0; d < t.latent; d++) reference.latent.push(round(train.mean[i * t.latent + d]));
+    for (let d = 0; d < t.latent; d++) reference.latent.push(manifestNumber(train.mean[i * t.latent + d]));
     reference.labels.push(split.rowLabel[split.train[i]]);
-    reference.twoThetaOfMax.push(round(train.maxTwoTheta[i]));
-    reference.errors.push(round(train.bceExcess[i]));
+    reference.twoThetaOfMax.push(manifestNumber(train.maxTwoTheta[i]));
+    reference.errors.push(manifestNumber(train.bceExcess[i]));
   }
   const manifest: ModelManifest = {
     format: MANIFEST_FORMAT,
@@ -328,7 +329,7 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
     reference,
     calibration: {
       metric: 'bceExcess',
-      errors: Array.from(calibrationErrors, round),
+      errors: Array.from(calibrationErrors, manifestNumber),
       pThreshold: t.pThreshold,
       errorThreshold,
       source: { kind: 'synthetic', patterns: split.calibration.length },
@@ -394,27 +395,25 @@ function describeSplit(split: Split, dataset: Dataset): string {
   );
 }
 
-function round(v: number): number {
-  return Math.round(v * 1e6) / 1e6;
+/** The radiation the dataset was simulated with (its `radiation` attribute), as far as it says. */
+function datasetRadiation(dataset: Dataset): { kalpha1?: number; kalpha2?: number; ratio?: number } {
+  try {
+    const r = JSON.parse(String(dataset.attributes.radiation));
+    return typeof r === 'object' && r !== null ? r : {};
+  } catch {
+    return {};
+  }
 }
 
 function radiationWavelength(dataset: Dataset): number | undefined {
-  try {
-    return JSON.parse(String(dataset.attributes.radiation)).kalpha1;
-  } catch {
-    return undefined;
-  }
+  return datasetRadiation(dataset).kalpha1;
 }
 
 /** The Kα doublet the dataset was simulated with, for Kα2 stripping; undefined for a single line. */
 function datasetKAlpha2Lines(dataset: Dataset): KAlpha2Lines | undefined {
-  try {
-    const r = JSON.parse(String(dataset.attributes.radiation)) as { kalpha1?: number; kalpha2?: number; ratio?: number };
-    if (typeof r.kalpha1 !== 'number' || typeof r.kalpha2 !== 'number' || !(r.kalpha2 > r.kalpha1) || !(typeof r.ratio === 'number' && r.ratio > 0)) return undefined;
-    return { kalpha1: r.kalpha1, kalpha2: r.kalpha2, ratio: r.ratio, source: 'the dataset\'s radiation' };
-  } catch {
-    return undefined;
-  }
+  const r = datasetRadiation(dataset);
+  if (typeof r.kalpha1 !== 'number' || typeof r.kalpha2 !== 'number' || !(r.kalpha2 > r.kalpha1) || !(typeof r.ratio === 'number' && r.ratio > 0)) return undefined;
+  return { kalpha1: r.kalpha1, kalpha2: r.kalpha2, ratio: r.ratio, source: 'the dataset\'s radiation' };
 }
 
 function datasetGrid(dataset: Dataset): Grid {
