@@ -10,7 +10,7 @@ import { gridStep, type Grid } from '../diffraction/render';
 import { subtractBackground } from './background';
 import { stripKAlpha2, type KAlpha2Lines } from './kalpha2';
 import { normaliseMinMax } from './normalise';
-import { resolvePreprocessOptions, type BackgroundMethod, type PreprocessOptions, type ResolvedPreprocessOptions } from './options';
+import { CU_KALPHA1, resolvePreprocessOptions, type BackgroundMethod, type PreprocessOptions, type ResolvedPreprocessOptions } from './options';
 
 /** The preprocessing a model was trained with: every option but the wavelength (the manifest has that). */
 export type ModelPreprocessing = Omit<ResolvedPreprocessOptions, 'modelWavelength'>;
@@ -87,7 +87,8 @@ export function preprocessGridPatterns(
   const m = grid.points;
   if (patterns.length < count * m) throw new Error(`expected ${count} patterns of ${m} points`);
   if (preprocessing.stripKAlpha2 && !lines) throw new UserError('preprocessing.stripKAlpha2: the patterns were simulated with a single line (no Kα2) — there is nothing to strip');
-  const options: ResolvedPreprocessOptions = { ...preprocessing, modelWavelength: lines?.kalpha1 ?? 1.5406 };
+  // The wavelength plays no part on the grid (no conversion here); the record asks for one.
+  const options: ResolvedPreprocessOptions = { ...preprocessing, modelWavelength: lines?.kalpha1 ?? CU_KALPHA1 };
   const step = gridStep(grid);
   const twoTheta = new Float64Array(m);
   for (let i = 0; i < m; i++) twoTheta[i] = grid.min + i * step;
