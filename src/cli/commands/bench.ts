@@ -8,7 +8,7 @@ import { benchWatch } from '../../core/watch/bench';
 import { packageRoot, readUserFile } from '../io';
 import { benchCif } from '../../core/cif/bench';
 import { decodeCifBytes } from '../../core/cif/decode';
-import { benchMeasured, benchMeasuredSelection, type MeasuredBenchResult } from '../../core/model/measured-bench';
+import { benchMeasured, benchMeasuredSelection, readMeasuredBenchDefinition, type MeasuredBenchResult } from '../../core/model/measured-bench';
 import { validateTrainingSection, type TrainingConfig } from '../../core/model/training-config';
 import { quoteForMessage } from '../../core/formats/located';
 
@@ -75,7 +75,7 @@ export const benchCommand: Command = {
         scale: values.quick ? ('quick' as const) : ('full' as const),
         backend,
         workDir: values.keep && resolve(ctx.cwd, values.keep),
-        training: values.training === undefined ? undefined : parseTrainingOverride(values.training),
+        training: values.training === undefined ? undefined : parseTrainingOverride(values.training, readMeasuredBenchDefinition(definitionPath).grid.points),
         onStage: (m: string) => ctx.err(`${m}\n`),
       };
       if (values.selection) {
@@ -119,7 +119,7 @@ export function measuredTable(r: MeasuredBenchResult): string {
 }
 
 /** `--training '{"latent": 8}'`: training settings checked as the config's training section is. */
-function parseTrainingOverride(text: string): Partial<TrainingConfig> {
+function parseTrainingOverride(text: string, gridPoints: number): Partial<TrainingConfig> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -127,7 +127,7 @@ function parseTrainingOverride(text: string): Partial<TrainingConfig> {
     throw new UserError(`bench measured: --training expects a JSON object of training settings, e.g. '{"latent": 8}'; got ${quoteForMessage(text)}`);
   }
   const problems: string[] = [];
-  validateTrainingSection(value, (path, message) => problems.push(`${path.join('.')}: ${message}`), 2048);
+  validateTrainingSection(value, (path, message) => problems.push(`${path.join('.')}: ${message}`), gridPoints);
   if (problems.length) throw new UserError(`bench measured: --training: ${problems.join('; ')}`);
   return value as Partial<TrainingConfig>;
 }

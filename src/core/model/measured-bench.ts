@@ -82,6 +82,11 @@ const SCALES = {
   quick: { count: 40, pairCount: 8, ternaryCount: 2, training: { ...QUICK_TRAINING, epochs: 2, batchSize: 64 } as Partial<TrainingConfig> },
 };
 
+/** The training settings every model of a run uses: the defaults, the scale's, the candidate's. */
+function benchTraining(options: Pick<MeasuredBenchOptions, 'scale' | 'training'>): TrainingConfig {
+  return { ...DEFAULT_TRAINING_CONFIG, ...SCALES[options.scale].training, ...options.training };
+}
+
 export function readMeasuredBenchDefinition(path: string): MeasuredBenchDefinition {
   let value: unknown;
   try {
@@ -146,15 +151,15 @@ function measuredBenchTrainer(options: MeasuredBenchOptions, definition: Measure
       radiation: definition.radiation,
       seed: 12,
       output: 'dataset.h5',
-      training: { ...scale.training, ...options.training },
+      training: benchTraining(options),
     };
     const configPath = join(dir, 'latent-xrd.json');
     writeFileSync(configPath, JSON.stringify(config, null, 2));
     const started = performance.now();
-    const { plan, config: validated } = planWorkspaceConfig(readFileSync(configPath, 'utf8'), configPath, configPath);
+    const { plan } = planWorkspaceConfig(readFileSync(configPath, 'utf8'), configPath, configPath);
     stage(`${name}: generating ${plan.total} patterns of ${cifs.length} phases`);
     await generateDataset(plan);
-    const training: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, ...validated.training };
+    const training = benchTraining(options);
     stage(`${name}: training (${training.epochs} epochs at most)`);
     const { members, evaluation } = await trainFromDataset(
       { datasetPath: plan.output, modelDir: join(dir, 'model'), training, backend: options.backend ?? 'wasm', baselines: false },
@@ -235,7 +240,7 @@ export async function benchMeasured(options: MeasuredBenchOptions): Promise<Meas
       patternsPerModel: train.totals.patternsPerModel,
       spectra: results,
       heldOut,
-      settings: { ...SCALES[options.scale], radiation: definition.radiation, grid: definition.grid, training: { ...DEFAULT_TRAINING_CONFIG, ...SCALES[options.scale].training, ...options.training } },
+      settings: { ...SCALES[options.scale], radiation: definition.radiation, grid: definition.grid, training: benchTraining(options) },
     };
   } finally {
     train.dispose();
@@ -278,6 +283,6 @@ export async function benchMeasuredSelection(options: MeasuredBenchOptions): Pro
     definition: definitionPath,
     syntheticAurocHeldOutPhase: folds.reduce((sum, f) => sum + f.auroc, 0) / folds.length,
     folds,
-    settings: { ...SCALES[options.scale], training: { ...DEFAULT_TRAINING_CONFIG, ...SCALES[options.scale].training, ...options.training } },
+    settings: { ...SCALES[options.scale], training: benchTraining(options) },
   };
 }
