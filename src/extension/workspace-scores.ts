@@ -13,6 +13,9 @@ import { SCORING_BATCH, type ItemResult } from '../protocol/scoring';
 import { THRESHOLD_SETTING, type ModelService } from './model-service';
 import { log } from './output';
 import { affectsPreprocessing } from './preprocess-settings';
+
+/** Folders whose files are never the workspace's patterns. */
+const EXCLUDED = '{**/node_modules/**,**/.vscode-test/**,**/.git/**}';
 /** Above this many files a scan shows its progress in the status bar. */
 const PROGRESS_ABOVE = 50;
 
@@ -35,7 +38,7 @@ export class WorkspaceScores implements vscode.Disposable {
   private readonly pending = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private watcher: vscode.FileSystemWatcher | undefined;
-  private deletions: vscode.FileSystemWatcher | undefined;
+  private folders: vscode.FileSystemWatcher | undefined;
   /** Bumped by every rescan: an older scan (or a watcher flush) sees it and stops before writing into `files`. */
   private generation = 0;
   private latestScan: Promise<void> = Promise.resolve();
@@ -87,16 +90,19 @@ export class WorkspaceScores implements vscode.Disposable {
 
   private async scan(generation: number): Promise<void> {
     this.watcher?.dispose();
-    this.deletions?.dispose();
+    this.folders?.dispose();
     const glob = this.glob();
     this.watcher = vscode.workspace.createFileSystemWatcher(glob, false, false, true);
     this.watcher.onDidCreate((u) => this.queue(u));
     this.watcher.onDidChange((u) => this.queue(u));
-    // Deleting a folder fires one event, for the folder, which the pattern glob does not match:
-    // deletions are watched everywhere, and a deleted folder takes the files under it along.
-    this.deletions = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
-    this.deletions.onDidDelete((u) => this.dropUnder(u));
-    const uris = await vscode.workspace.findFiles(glob, '{**/node_modules/**,**/.vscode-test/**,**/.git/**}', 5000);
+    // A folder deleted, or one that arrives already full (moved in, or filled before the watcher
+    // looked inside it), may fire one event, for the folder, which the pattern glob does not
+    // match: folders are watched everywhere, a deleted one takes the files under it along and a
+    // new one has its pattern files looked for.
+    this.folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
+    this.folders.onDidDelete((u) => this.dropUnder(u));
+    this.folders.onDidCreate((u) => void this.queueUnder(u, glob));
+    const uris = await vscode.workspace.findFiles(glob, EXCLUDED, 5000);
     if (generation !== this.generation) return this.latestScan;
     const found = new Set(uris.map((u) => u.toString()));
     for (const [key, uri] of this.external) if (!found.has(key)) uris.push(uri);
@@ -111,6 +117,18 @@ export class WorkspaceScores implements vscode.Disposable {
     let dropped = false;
     for (const k of this.files.keys()) if (k === key || k.startsWith(key + '/')) dropped = this.files.delete(k);
     if (dropped) this.changed.fire();
+  }
+
+  /** The pattern files under `uri` when it is a new folder (a file's own event is the pattern watcher's). */
+  private async queueUnder(uri: vscode.Uri, glob: string): Promise<void> {
+    if (this.pending.has(uri.toString())) return;
+    try {
+      if ((await vscode.workspace.fs.stat(uri)).type !== vscode.FileType.Directory) return;
+      const inside = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, glob), EXCLUDED, 5000);
+      for (const file of inside) this.queue(file);
+    } catch {
+      // Gone again before it was looked at: nothing to score.
+    }
   }
 
   private queue(uri: vscode.Uri): void {
@@ -224,7 +242,7 @@ export class WorkspaceScores implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.timer);
     this.watcher?.dispose();
-    this.deletions?.dispose();
+    this.folders?.dispose();
     this.changed.dispose();
     this.subscriptions.forEach((s) => s.dispose());
   }
