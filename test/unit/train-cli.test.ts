@@ -73,7 +73,7 @@ describe('latent-xrd train and score', function () {
     assert.equal(statSync(join(dir, 'model', 'calibration-patterns.bin')).size, manifest.calibration.patterns * 512 * 4);
     assert.equal(manifest.reliability.reliable, manifest.reliability.reasons.length === 0);
     for (const key of ['knnAccuracy', 'aurocUnknown', 'aurocMixtures', 'medianErrorRatioUnknownToKnown']) assert.equal(typeof manifest.metrics[key], 'number', key);
-    assert.deepEqual(Object.keys(manifest.metrics.baselines).sort(), ['pcaKnnDistance', 'pcaReconstruction', 'softmaxConfidence']);
+    assert.deepEqual(Object.keys(manifest.metrics.baselines).sort(), ['pcaKnnDistance', 'pcaReconstruction', 'pcaReconstructionBce', 'pcaReconstructionMse', 'softmaxConfidence']);
   });
 
   it('scores files on other grids, and lists an unreadable one with its line and column', async () => {

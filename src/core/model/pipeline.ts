@@ -14,7 +14,8 @@ import { Random } from '../util/random';
 import { UserError } from '../diagnostics';
 import { SOFTWARE_VERSION } from '../version';
 import { classifyLatent, mixtureCurves, noveltyMeasures, violinStats, type LatentClassification, type MixtureCurve, type NoveltyMeasures } from '../analysis/evaluate';
-import { Pca, SoftmaxClassifier } from '../analysis/baselines';
+import { Baselines, type BaselineSelection } from '../analysis/baselines';
+import { noveltyTable, noveltyWinners, unknownPhaseTask, type MethodScores, type NoveltyTable, type TaskWinner } from '../analysis/novelty-tasks';
 import { KnnClassifier } from '../analysis/knn';
 import { auroc, quantileSorted, sortedCopy, median, type DistributionSummary } from '../analysis/metrics';
 import { describePreprocessing, modelPreprocessing, preprocessGridPatterns } from '../preprocess/model-preprocessing';
@@ -211,6 +212,15 @@ export interface Evaluation {
   /** A mixture-aware model's held-out mixtures against its pure patterns and the unknowns. */
   mixtureAware?: MixtureAwareMeasures;
   baselines?: Record<string, NoveltyMeasures & { note: string }>;
+  /** How the baselines' settings were chosen (on the validation patterns only), and the classifier's accuracy. */
+  baselineSelection?: BaselineSelection & { softmaxTestAccuracy: number };
+  /**
+   * Every novelty score (the VAE's three errors and every baseline) on every novelty task: all
+   * unknown patterns, each unknown phase's pure patterns, and (when novel) the mixtures.
+   */
+  noveltyTasks: NoveltyTable;
+  /** Per task, which method wins, the VAE judged by its novelty score (excess BCE). */
+  noveltyWinners: Record<string, TaskWinner>;
   /** Per group, for figures: latent means, errors. */
   groups: Record<'train' | 'validation' | 'calibration' | 'test' | 'unknown' | 'mixtures', EncodedGroup>;
 }
@@ -451,6 +461,18 @@ export function summaryMetrics(e: Evaluation): Record<string, unknown> {
         { aurocUnknown: b.aurocUnknown, aurocMixtures: b.aurocMixtures, averagePrecisionUnknown: b.averagePrecisionUnknown, medianScoreRatioUnknownToKnown: b.medianScoreUnknown / b.medianScoreKnown, note: b.note },
       ]),
     ),
+    ...(e.baselineSelection
+      ? {
+          baselineSelection: {
+            rule: e.baselineSelection.rule,
+            pcaComponents: Object.fromEntries(Object.entries(e.baselineSelection.pca).map(([m, c]) => [m, c.components])),
+            pcaKnn: { components: e.baselineSelection.pcaKnnDistance.components, k: e.baselineSelection.pcaKnnDistance.k },
+            softmax: { ...e.baselineSelection.softmaxConfidence, testAccuracy: e.baselineSelection.softmaxTestAccuracy },
+          },
+        }
+      : {}),
+    noveltyByTask: Object.fromEntries(Object.entries(e.noveltyTasks.tasks).map(([task, r]) => [task, { count: r.count, auroc: r.auroc }])),
+    noveltyWinners: e.noveltyWinners,
   };
 }
 
@@ -527,10 +549,78 @@ export function evaluateModel(
     // The paper's error-against-fraction curve needs its grid of held-out fractions.
     mixtureCurves: split.mixtureAware ? [] : mixtureCurves(gather(dataset.fractions, dataset.phaseNames.length, split.mixtures), dataset.phaseNames.length, dataset.phaseNames, groups.mixtures.bceExcess, groups.test.bceExcess),
     groups,
+    noveltyTasks: { knownCount: 0, methods: [], tasks: {} },
+    noveltyWinners: {},
   };
   if (split.mixtureAware) evaluation.mixtureAware = mixtureAwareMeasures(groups, labelsOf(split.train), labelsOf(split.mixtures), latent);
-  if (request.baselines !== false) evaluation.baselines = baselines(dataset, split, trainSet.patterns, latent, request.training.seed);
+  // Every score on every task: the VAE's three errors, and the baselines' scores when asked for.
+  const vaeScores = (g: EncodedGroup, rows?: number[]): MethodScores => {
+    const pick = (a: Float32Array) => (rows ? Float32Array.from(rows, (i) => a[i]) : a);
+    return { vae: pick(g.bceExcess), vaeBce: pick(g.bce), vaeMse: pick(g.mse) };
+  };
+  const tasks = noveltyTaskRows(dataset, split);
+  const known: MethodScores = vaeScores(groups.test);
+  const taskScores: Record<string, MethodScores> = {};
+  for (const [task, { group, rows }] of Object.entries(tasks)) taskScores[task] = vaeScores(groups[group], rows);
+  if (request.baselines !== false) {
+    const fitted = fitPipelineBaselines(dataset, split, trainSet.patterns, request.training.seed);
+    try {
+      const scored = (rows: Int32Array) => fitted.score(gather(dataset.patterns, points, rows), rows.length);
+      const [bTest, bUnknown, bMixtures] = [split.test, split.unknown, split.mixtures].map(scored);
+      const notes = fitted.notes();
+      evaluation.baselines = Object.fromEntries(
+        Object.keys(bTest).map((m) => {
+          const k = m as keyof typeof bTest;
+          return [m, { ...noveltyMeasures(bTest[k], bUnknown[k], bMixtures[k]), note: notes[k] }];
+        }),
+      );
+      evaluation.baselineSelection = { ...fitted.selection, softmaxTestAccuracy: fitted.accuracy(gather(dataset.patterns, points, split.test), labelsOf(split.test)) };
+      Object.assign(known, bTest);
+      for (const [task, { group, rows }] of Object.entries(tasks)) {
+        const all = group === 'unknown' ? bUnknown : bMixtures;
+        for (const [m, v] of Object.entries(all)) taskScores[task][m] = rows ? Float64Array.from(rows, (i) => v[i]) : v;
+      }
+    } finally {
+      fitted.dispose();
+    }
+  }
+  evaluation.noveltyTasks = noveltyTable(known, taskScores);
+  evaluation.noveltyWinners = noveltyWinners(evaluation.noveltyTasks, { vaeMethod: 'vae', vaeMethods: ['vaeBce', 'vaeMse'] });
   return evaluation;
+}
+
+/**
+ * The novelty tasks of a split, as positions in the unknown or mixture group: "unknown" (every
+ * unknown row), one task per unknown phase (its pure patterns only), and "mixtures" when mixtures
+ * of known phases are novel to the model (not trained on).
+ */
+export function noveltyTaskRows(dataset: Pick<Dataset, 'labels' | 'phaseNames'>, split: Split): Record<string, { group: 'unknown' | 'mixtures'; rows?: number[] }> {
+  const tasks: Record<string, { group: 'unknown' | 'mixtures'; rows?: number[] }> = {};
+  if (split.unknown.length) tasks.unknown = { group: 'unknown' };
+  dataset.phaseNames.forEach((name, p) => {
+    if (split.labelOf[p] >= 0) return;
+    const rows: number[] = [];
+    split.unknown.forEach((r, i) => {
+      if (dataset.labels[r] === p) rows.push(i);
+    });
+    if (rows.length) tasks[unknownPhaseTask(name)] = { group: 'unknown', rows };
+  });
+  if (!split.mixtureAware && split.mixtures.length) tasks.mixtures = { group: 'mixtures' };
+  return tasks;
+}
+
+/**
+ * The baselines fitted on the training rows, their settings chosen on the validation rows (the
+ * selection set: known patterns held out from training, never the test, unknown or mixture rows).
+ */
+export function fitPipelineBaselines(dataset: Dataset, split: Split, trainPatterns: Float32Array, seed: number): Baselines {
+  const points = dataset.points;
+  const labelled = (rows: Int32Array, patterns?: Float32Array) => ({
+    patterns: patterns ?? gather(dataset.patterns, points, rows),
+    labels: Int32Array.from(rows, (r) => split.rowLabel[r]),
+    pure: Uint8Array.from(rows, (r) => (dataset.labels[r] >= 0 ? 1 : 0)),
+  });
+  return Baselines.fit(labelled(split.train, trainPatterns), labelled(split.validation), points, split.knownPhases.length, { seed });
 }
 
 function mixtureAwareMeasures(groups: Evaluation['groups'], trainLabels: Int32Array, mixtureLabels: Int32Array, dims: number): MixtureAwareMeasures {
@@ -545,35 +635,4 @@ function mixtureAwareMeasures(groups: Evaluation['groups'], trainLabels: Int32Ar
     medianErrorRatioUnknownToMixtures: median(groups.unknown.bceExcess) / median(groups.mixtures.bceExcess),
     knnAccuracyMixtures: predicted.length ? right / predicted.length : NaN,
   };
-}
-
-/** The baselines on the same split: scores for test-known, unknown and mixture patterns. */
-function baselines(dataset: Dataset, split: Split, trainPatterns: Float32Array, components: number, seed: number): Record<string, NoveltyMeasures & { note: string }> {
-  const points = dataset.points;
-  const test = gather(dataset.patterns, points, split.test);
-  const unknown = gather(dataset.patterns, points, split.unknown);
-  const mixtures = gather(dataset.patterns, points, split.mixtures);
-  const pca = Pca.fit(trainPatterns, split.train.length, points, components, seed);
-  const [pTest, pUnknown, pMixtures] = [test, unknown, mixtures].map((x) => pca.transform(x, x.length / points) as Required<ReturnType<Pca['transform']>>);
-  const pTrain = pca.transform(trainPatterns, split.train.length, false);
-  const trainLabels = Int32Array.from(split.train, (r) => split.rowLabel[r]);
-  const knn = new KnnClassifier(pTrain.scores, trainLabels, components, 5);
-  const classifier = SoftmaxClassifier.train(trainPatterns, trainLabels, points, split.knownPhases.length, { epochs: 3, batchSize: 128, seed });
-  const confidence = (x: Float32Array) => Float32Array.from(classifier.predict(x, x.length / points).maxProbability, (p) => 1 - p);
-  const result = {
-    pcaReconstruction: {
-      ...noveltyMeasures(pTest.bceExcess, pUnknown.bceExcess, pMixtures.bceExcess),
-      note: `PCA with ${components} components (as many as the VAE's latent dimensions), reconstruction error as the VAE's (excess BCE, reconstruction clipped to [ε, 1 − ε])`,
-    },
-    pcaKnnDistance: {
-      ...noveltyMeasures(knn.kthDistance(pTest.scores), knn.kthDistance(pUnknown.scores), knn.kthDistance(pMixtures.scores)),
-      note: 'distance to the 5th nearest training pattern in the PCA score space',
-    },
-    softmaxConfidence: {
-      ...noveltyMeasures(confidence(test), confidence(unknown), confidence(mixtures)),
-      note: 'dense classifier (points → 64 → phases) trained on the known phases; score = 1 − max softmax probability',
-    },
-  };
-  classifier.dispose();
-  return result;
 }
