@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { Baselines, Pca, SoftmaxClassifier, symmetricEigen } from '../../src/core/analysis/baselines';
 import { noveltyTable, noveltyWinners, perUnknownPhase, unknownPhaseTask } from '../../src/core/analysis/novelty-tasks';
 import { initBackend } from '../../src/core/model/backend';
+import { buildVae } from '../../src/core/model/vae';
+import { hardUnknownAurocs } from '../../src/core/model/hard-unknowns';
 import { Random } from '../../src/core/util/random';
 
 /** Gaussian peaks on a grid: a "phase" is a set of peak positions, each pattern jittered and noisy. */
@@ -131,6 +133,32 @@ describe('baselines', () => {
       assert.ok(Math.abs(c.evaluate(v, vLabels).loss - c.validationLoss[c.bestEpoch - 1]) < 1e-5);
     } finally {
       c.dispose();
+    }
+  });
+
+  it('hardUnknownAurocs: one row per unknown phase, every method; patterns equal to the known ones rank at exactly 0.5', function () {
+    this.timeout(60000);
+    const random = new Random(9);
+    const points = 64;
+    const models = buildVae({ points, hidden: [16], latent: 2, compositionElements: [], beta: 1 }, 3);
+    const train = { patterns: concat([patternsOf(random, [10, 40], 60, points), patternsOf(random, [25, 50], 60, points)]), labels: Int32Array.from({ length: 120 }, (_, i) => (i < 60 ? 0 : 1)) };
+    const selection = { patterns: concat([patternsOf(random, [10, 40], 20, points), patternsOf(random, [25, 50], 20, points)]), labels: Int32Array.from({ length: 40 }, (_, i) => (i < 20 ? 0 : 1)) };
+    const fitted = Baselines.fit(train, selection, points, 2, { seed: 4, componentCandidates: [1, 2, 4], kCandidates: [1, 3], maxEpochs: 20, patience: 3 });
+    try {
+      const known = patternsOf(random, [10, 40], 25, points);
+      const report = hardUnknownAurocs(models, fitted, known, [
+        { name: 'same', patterns: known },
+        { name: 'other', patterns: patternsOf(random, [5, 58], 15, points) },
+      ]);
+      assert.deepEqual(Object.keys(report.auroc), ['same', 'other']);
+      const methods = ['vae', 'vaeBce', 'vaeMse', 'pcaReconstruction', 'pcaReconstructionBce', 'pcaReconstructionMse', 'pcaKnnDistance', 'softmaxConfidence'];
+      assert.deepEqual(Object.keys(report.auroc.same).sort(), methods.sort());
+      for (const m of methods) assert.equal(report.auroc.same[m], 0.5, m);
+      assert.equal(report.table.tasks['unknownPhase:other'].count, 15);
+    } finally {
+      fitted.dispose();
+      models.encoder.dispose();
+      models.decoder.dispose();
     }
   });
 

@@ -74,6 +74,13 @@ describe('latent-xrd train and score', function () {
     assert.equal(manifest.reliability.reliable, manifest.reliability.reasons.length === 0);
     for (const key of ['knnAccuracy', 'aurocUnknown', 'aurocMixtures', 'medianErrorRatioUnknownToKnown']) assert.equal(typeof manifest.metrics[key], 'number', key);
     assert.deepEqual(Object.keys(manifest.metrics.baselines).sort(), ['pcaKnnDistance', 'pcaReconstruction', 'pcaReconstructionBce', 'pcaReconstructionMse', 'softmaxConfidence']);
+    // Every score on every novelty task: all unknowns, each unknown phase, and the (novel) mixtures.
+    const methods = ['vae', 'vaeBce', 'vaeMse', 'pcaReconstruction', 'pcaReconstructionBce', 'pcaReconstructionMse', 'pcaKnnDistance', 'softmaxConfidence'];
+    assert.deepEqual(Object.keys(manifest.metrics.noveltyByTask).sort(), ['mixtures', 'unknown', 'unknownPhase:sigma']);
+    assert.equal(manifest.metrics.noveltyByTask['unknownPhase:sigma'].count, 40);
+    for (const task of Object.values(manifest.metrics.noveltyByTask) as { auroc: Record<string, number> }[]) assert.deepEqual(Object.keys(task.auroc).sort(), methods.sort());
+    assert.equal(typeof manifest.metrics.noveltyWinners.unknown.baselineBeatsVae, 'boolean');
+    assert.ok(manifest.metrics.baselineSelection.softmax.testAccuracy >= 0 && manifest.metrics.baselineSelection.softmax.testAccuracy <= 1);
   });
 
   it('scores files on other grids, and lists an unreadable one with its line and column', async () => {
