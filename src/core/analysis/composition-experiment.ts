@@ -353,7 +353,7 @@ export async function runCompositionExperiment(options: CompositionExperimentOpt
   }
   const classes = spaceGroups.length;
   const compositionOnly = new GaussianNaiveBayes(trainSet.compositions, trainGroups, width, classes);
-  const mean = (v: ArrayLike<number>) => Array.prototype.reduce.call(v, (x: number, y: number) => x + y, 0) as number / Math.max(1, v.length);
+  const mean = (v: Float64Array) => v.reduce((x, y) => x + y, 0) / Math.max(1, v.length);
   return {
     structures: structures.map((st, k) => ({ name: st.name, spaceGroup: st.spaceGroup, region: regions[k] })),
     spaceGroups,
