@@ -56,6 +56,15 @@ describe('synthetic patterns', () => {
     assert.notDeepEqual(a, c);
   });
 
+  it('draws a narrow amorphous hump far from the grid\'s start where it is, and nothing else goes non-finite', () => {
+    // A 0.05°-wide hump at 70°: its recurrence started at 20° would underflow to 0 and overflow
+    // to ∞, and 0·∞ once made the whole pattern NaN, normalised to zeros without a word.
+    const { out } = draw('Ni-fcc.cif', { ...still, humpAmplitude: 5, humpCentreDeg: 70, humpFwhmDeg: 0.05 });
+    assert.ok(out.every(Number.isFinite));
+    assert.ok(Math.max(...out) === 1);
+    assert.ok(Math.abs(peakNear(out, 69, 71) - 70) < 0.05, `hump drawn at ${peakNear(out, 69, 71)}°`);
+  });
+
   it('is normalised to [0, 1]', () => {
     for (let seed = 1; seed < 20; seed++) {
       const { out } = draw('Ni-fcc.cif', DEFAULT_AUGMENTATION, seed);

@@ -133,9 +133,13 @@ export class Simulator {
       const span = grid.max - grid.min;
       const step = (grid.max - grid.min) / (grid.points - 1);
       // The hump exp(−k(2θ−c)²) by recurrence along the grid: two multiplications a point
-      // instead of an exp (g[i+1] = g[i]·r[i], r[i+1] = r[i]·exp(−2kΔ²)).
+      // instead of an exp (g[i+1] = g[i]·r[i], r[i+1] = r[i]·exp(−2kΔ²)). Only within
+      // HUMP_REACH widths of its centre: started far out, a narrow hump's first value underflows
+      // to 0 and its ratio overflows to ∞, and 0·∞ would make the whole pattern NaN.
       const humpK = (4 * Math.LN2) / (humpW * humpW);
-      const d0 = grid.min - humpC;
+      const humpFirst = Math.max(0, Math.ceil((humpC - HUMP_REACH * humpW - grid.min) / step));
+      const humpLast = Math.min(density.length - 1, Math.floor((humpC + HUMP_REACH * humpW - grid.min) / step));
+      const d0 = grid.min + humpFirst * step - humpC;
       let hump = humpA * Math.exp(-humpK * d0 * d0);
       let ratio = Math.exp(-humpK * (2 * d0 * step + step * step));
       const ratioStep = Math.exp(-2 * humpK * step * step);
@@ -147,13 +151,19 @@ export class Simulator {
       const xStep = (2 * step) / span;
       for (let i = 0; i < density.length; i++) {
         const x = i * xStep - 1;
-        let background = c0 + c1 * x + c2 * x * x + hump + air * this.airShape[i];
-        hump *= ratio;
-        ratio *= ratioStep;
+        let background = c0 + c1 * x + c2 * x * x + air * this.airShape[i];
+        if (i >= humpFirst && i <= humpLast) {
+          background += hump;
+          hump *= ratio;
+          ratio *= ratioStep;
+        }
         if (background < 0) background = 0;
         const expected = (density[i] + background * peak) * toCounts;
         density[i] = expected + Math.sqrt(expected > 1 ? expected : 1) * this.noise[i] + detectorSigma * this.noise2[i];
       }
+    }
+    for (let i = 0; i < density.length; i++) {
+      if (!Number.isFinite(density[i])) throw new Error(`a drawn pattern is not finite at grid point ${i} (${describeParameters(this.patternParameters)})`);
     }
     normaliseInto(density, out);
   }
@@ -267,6 +277,13 @@ export class Simulator {
       }
     }
   }
+}
+
+/** Half-width of the amorphous hump that is drawn, in FWHMs: beyond 3 it is below 10⁻¹⁰ of its height. */
+const HUMP_REACH = 3;
+
+function describeParameters(values: Float64Array | Float32Array): string {
+  return PATTERN_PARAMETERS.map((name, i) => `${name} ${values[i]}`).join(', ');
 }
 
 /** Min–max normalisation to [0, 1] (a flat pattern becomes all zeros). */
