@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runCli } from '../../src/cli/main';
 import { pValue } from '../../src/core/analysis/metrics';
+import { unexplainedLineSum } from '../../src/core/analysis/novelty-statistic';
 import { validateManifest } from '../../src/core/model/manifest';
 import { calibrationInForce, modelRevision, withMeasuredCalibration } from '../../src/core/model/novelty-calibration';
 import { testManifest } from './model-fixtures';
@@ -54,7 +55,8 @@ describe('latent-xrd calibrate-novelty', function () {
     const before = manifestText();
     const r = await cli(dir, 'calibrate-novelty', '--model', 'model', ...files.slice(0, 5));
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /5 known patterns give p-values no smaller than 1\/6 = 0\.167, so no pattern could be called NOVEL at p < 0\.01: give at least 100/);
+    // The p-value combines the error's and the lines' (Bonferroni): its smallest is 2/(n + 1).
+    assert.match(r.stderr, /5 known patterns give p-values no smaller than 2\/6 = 0\.333, so no pattern could be called NOVEL at p < 0\.01: give at least 200/);
     assert.equal(manifestText(), before);
   });
 
@@ -86,7 +88,13 @@ describe('latent-xrd calibrate-novelty', function () {
     assert.equal((await cli(dir, 'simulate', 'Ni-fcc.cif', '--seed', '999', '-o', 'new.xy')).code, 0);
     const scored = await cli(dir, 'score', '--model', 'model', 'new.xy', '--json');
     const result = JSON.parse(scored.stdout);
-    assert.equal(result.results[0].pValue, pValue(manifest.calibration.errors, result.results[0].bceExcess));
+    // Both halves against the files: the error's rank among theirs, the lines' among their line sums.
+    const scoredNew = result.results[0];
+    assert.equal(manifest.calibration.lineSums.length, 12);
+    assert.equal(scoredNew.pValueError, pValue(manifest.calibration.errors, scoredNew.bceExcess));
+    const lineSum = unexplainedLineSum(scoredNew.unexplainedPeaks);
+    assert.equal(scoredNew.pValueLines, lineSum > 0 ? pValue(manifest.calibration.lineSums, lineSum) : 1);
+    assert.equal(scoredNew.pValue, Math.min(1, 2 * Math.min(scoredNew.pValueError, scoredNew.pValueLines)));
     assert.match(result.calibration, /calibrated on 12 measured patterns declared known/);
     assert.equal(result.results[0].verdict, result.results[0].pValue < 0.2 ? 'novel' : 'known');
 

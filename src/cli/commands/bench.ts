@@ -8,7 +8,7 @@ import { benchWatch } from '../../core/watch/bench';
 import { packageRoot, readUserFile } from '../io';
 import { benchCif } from '../../core/cif/bench';
 import { decodeCifBytes } from '../../core/cif/decode';
-import { benchMeasured, benchMeasuredSelection, readMeasuredBenchDefinition, type MeasuredBenchResult } from '../../core/model/measured-bench';
+import { benchMeasured, benchMeasuredSelection, readMeasuredBenchDefinition, type MeasuredBenchResult, type SelectionBenchResult } from '../../core/model/measured-bench';
 import { validateTrainingSection, type TrainingConfig } from '../../core/model/training-config';
 import { quoteForMessage } from '../../core/formats/located';
 
@@ -79,9 +79,9 @@ export const benchCommand: Command = {
         onStage: (m: string) => ctx.err(`${m}\n`),
       };
       if (values.selection) {
-        const { folds, settings: _, ...headline } = await benchMeasuredSelection(options);
-        const result = { ...headline, folds };
-        ctx.out(values.json ? JSON.stringify(result, null, 2) + '\n' : `${table(headline)}\n\n${folds.map((f) => `${f.phase.padEnd(15)} synthetic AUROC ${f.auroc.toFixed(3)}  KNN ${f.knnAccuracy.toFixed(3)}`).join('\n')}\n`);
+        const { folds, settings: _, statistics, ...headline } = await benchMeasuredSelection(options);
+        const result = { ...headline, statistics, folds };
+        ctx.out(values.json ? JSON.stringify(result, null, 2) + '\n' : `${table(headline)}\n\n${statisticsTable(statistics)}\n\n${folds.map((f) => `${f.phase.padEnd(15)} synthetic AUROC ${f.auroc.toFixed(3)}  KNN ${f.knnAccuracy.toFixed(3)}`).join('\n')}\n`);
         return 0;
       }
       const result = await benchMeasured(options);
@@ -94,6 +94,14 @@ export const benchCommand: Command = {
     return 0;
   },
 };
+
+/** The selection run's candidate statistics: AUROC and the rates at the threshold, as trained and widened. */
+function statisticsTable(statistics: SelectionBenchResult['statistics']): string {
+  const rows = Object.entries(statistics).flatMap(([set, byStatistic]) =>
+    Object.entries(byStatistic).map(([name, m]) => `${set.padEnd(10)} ${name.padEnd(17)} ${m.auroc.toFixed(3).padStart(6)} ${m.falsePositiveRate.toFixed(3).padStart(6)} ${m.truePositiveRate.toFixed(3).padStart(6)}`),
+  );
+  return [`${'set'.padEnd(10)} ${'statistic'.padEnd(17)} ${'AUROC'.padStart(6)} ${'FPR'.padStart(6)} ${'TPR'.padStart(6)}`, ...rows].join('\n');
+}
 
 function runSynth(values: { patterns?: string; naive?: string }) {
   return benchSynth({
@@ -110,11 +118,11 @@ export function measuredTable(r: MeasuredBenchResult): string {
   return [
     table(headline),
     '',
-    'spectrum (phases)                          verdict  p        nearest known phase',
-    ...spectra.map((s) => `${`${s.file} (${s.phases.join(' + ') || 'none of the CIFs'})`.padEnd(42)} ${s.error ? `error: ${s.error}` : `${(s.verdict ?? '').padEnd(8)} ${p(s.pValue).padEnd(8)} ${s.nearestPhase}`}`),
+    'spectrum (phases)                          verdict  p        p error  p lines  nearest known phase',
+    ...spectra.map((s) => `${`${s.file} (${s.phases.join(' + ') || 'none of the CIFs'})`.padEnd(42)} ${s.error ? `error: ${s.error}` : `${(s.verdict ?? '').padEnd(8)} ${p(s.pValue).padEnd(8)} ${p(s.pValueError).padEnd(8)} ${p(s.pValueLines).padEnd(8)} ${s.nearestPhase}`}`),
     '',
-    'left out        AUROC  holding it: NOVEL  others: NOVEL',
-    ...heldOut.map((h) => `${h.phase.padEnd(15)} ${p(h.auroc).padEnd(6)} ${`${h.novelHolding}/${h.positives}`.padEnd(18)} ${h.novelWithout}/${h.negatives}`),
+    'left out        AUROC  by error  holding it: NOVEL  others: NOVEL',
+    ...heldOut.map((h) => `${h.phase.padEnd(15)} ${p(h.auroc).padEnd(6)} ${p(h.aurocByError).padEnd(9)} ${`${h.novelHolding}/${h.positives}`.padEnd(18)} ${h.novelWithout}/${h.negatives}`),
   ].join('\n');
 }
 

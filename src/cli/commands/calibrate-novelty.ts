@@ -5,6 +5,7 @@ import { UserError } from '../../core/diagnostics';
 import { initBackend } from '../../core/model/backend';
 import { loadModel, readManifest } from '../../core/model/store';
 import { Scorer } from '../../core/model/score';
+import { unexplainedLineSum } from '../../core/analysis/novelty-statistic';
 import { readPatternFile } from '../../core/formats';
 import { failureMessage } from '../io';
 import { calibrationInForce, requireEnoughCalibration, withMeasuredCalibration, withSyntheticCalibration, writeManifest } from '../../core/model/novelty-calibration';
@@ -54,15 +55,18 @@ export const calibrateNoveltyCommand: Command = {
     if (model.manifest.kind === 'cvae') throw new UserError(`${values.model}: a conditional model is calibrated on compositions too; calibrate a plain VAE`);
     const pThreshold = values['p-threshold'] === undefined ? model.manifest.calibration.pThreshold : parseProbability('--p-threshold', values['p-threshold']);
     // Refused before the work when the number of files cannot reach the threshold.
-    requireEnoughCalibration(positionals.length, pThreshold);
+    const withLines = (model.manifest.syntheticCalibration ?? model.manifest.calibration).lineSums !== undefined;
+    requireEnoughCalibration(positionals.length, pThreshold, withLines);
     const scorer = new Scorer(model);
     const metric = model.manifest.calibration.metric;
     const errors: number[] = [];
+    const lineSums: number[] = [];
     const failures: string[] = [];
     for (const file of positionals) {
       try {
         const { score } = scorer.scoreMeasured(readPatternFile(resolve(ctx.cwd, file), file));
         errors.push(score[metric]);
+        lineSums.push(unexplainedLineSum(score.unexplainedPeaks));
       } catch (e) {
         failures.push(`${file}: ${failureMessage(e)}`);
       }
@@ -70,7 +74,7 @@ export const calibrateNoveltyCommand: Command = {
     if (failures.length) throw new UserError(`calibrate-novelty: every file must be scored to calibrate; nothing was written.\n  ${failures.join('\n  ')}`);
     const names = positionals.map((f) => relative(modelDir, resolve(ctx.cwd, f)));
     const before = model.manifest.calibration;
-    const calibrated = withMeasuredCalibration(model.manifest, errors, names, pThreshold, new Date());
+    const calibrated = withMeasuredCalibration(model.manifest, errors, names, pThreshold, new Date(), withLines ? lineSums : undefined);
     writeManifest(modelDir, calibrated);
     // What the synthetic calibration said of these files, beside the new one: the instrument's gap.
     const rows = positionals.map((file, i) => ({ file, error: errors[i], pValueBefore: pValue(before.errors, errors[i]) }));

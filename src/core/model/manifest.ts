@@ -34,6 +34,12 @@ export interface Calibration {
    * in models saved before they were kept.
    */
   patterns?: number;
+  /**
+   * The calibration patterns' unexplained-line sums (analysis/novelty-statistic.ts), ascending.
+   * With them a p-value combines the error's and the lines'; without them (models saved before
+   * they were kept, conditional models) it is the error's alone.
+   */
+  lineSums?: number[];
 }
 
 /** The calibration patterns of a model folder (float32, little-endian, `calibration.patterns` rows of the grid's points). */
@@ -248,11 +254,16 @@ export function validateManifest(value: unknown, path: string): ModelManifest {
 function validateCalibration(root: Record<string, unknown>, key: 'calibration' | 'syntheticCalibration', fail: Fail, points: number): void {
   const calibration = objectField(root, key, fail);
   if (!['bceExcess', 'bce', 'mse'].includes(calibration.metric as string)) fail(`${key}.metric`, `must be "bceExcess", "bce" or "mse"; got ${shown(calibration.metric)}`);
-  const errors = arrayField(calibration, `${key}.errors`, fail, 1, MODEL_LIMITS.calibrationErrors);
-  errors.forEach((_, i) => {
-    const e = finiteAt(errors, `${key}.errors[${i}]`, fail);
-    if (i > 0 && e < (errors[i - 1] as number)) fail(`${key}.errors[${i}]`, `${e} is below the error before it (${errors[i - 1]}); the list must be ascending`);
-  });
+  const ascending = (name: string, min?: number) => {
+    const values = arrayField(calibration, `${key}.${name}`, fail, 1, MODEL_LIMITS.calibrationErrors);
+    values.forEach((_, i) => {
+      const v = finiteAt(values, `${key}.${name}[${i}]`, fail, min);
+      if (i > 0 && v < (values[i - 1] as number)) fail(`${key}.${name}[${i}]`, `${v} is below the value before it (${values[i - 1]}); the list must be ascending`);
+    });
+    return values;
+  };
+  const errors = ascending('errors');
+  if (calibration.lineSums !== undefined) ascending('lineSums', 0);
   const p = finiteAt(calibration, `${key}.pThreshold`, fail, 0, 1);
   if (p === 0) fail(`${key}.pThreshold`, 'must be above 0 (no p-value is below 0)');
   finiteAt(calibration, `${key}.errorThreshold`, fail);

@@ -16,7 +16,12 @@ import { tmpdir } from 'node:os';
 import { UserError } from '../diagnostics';
 import { auroc } from '../analysis/metrics';
 import { readPatternFile } from '../formats';
+import { unexplainedLineSum } from '../analysis/novelty-statistic';
 import { generateDataset, planWorkspaceConfig } from '../synth/dataset';
+import { readDataset } from '../synth/dataset-file';
+import { configAugmentation, type SynthConfig } from '../synth/config';
+import { scoreGridRowsAsFiles } from './line-calibration';
+import { SELECTION_STATISTICS, WIDENING, selectionPValues, statisticMeasures, widenedAugmentation, type ScoredForSelection, type SelectionStatistic, type StatisticMeasures } from './selection-statistics';
 import { DEFAULT_TRAINING_CONFIG, QUICK_TRAINING, type TrainingConfig } from './training-config';
 import { trainFromDataset, type Evaluation } from './pipeline';
 import { Scorer, type PatternScore } from './score';
@@ -37,6 +42,9 @@ export interface SpectrumResult {
   phases: string[];
   verdict?: PatternScore['verdict'];
   pValue?: number;
+  /** The p-value's parts (analysis/novelty-statistic.ts): the excess error's and the unexplained lines'. */
+  pValueError?: number;
+  pValueLines?: number;
   bceExcess?: number;
   nearestPhase?: string;
   error?: string;
@@ -44,8 +52,13 @@ export interface SpectrumResult {
 
 export interface HeldOutPhaseResult {
   phase: string;
-  /** Spectra holding the phase, ranked against the other spectra of known phases; undefined when none holds it. */
+  /**
+   * Spectra holding the phase, ranked against the other spectra of known phases by the verdict's
+   * p-value (smaller first); undefined when none holds it.
+   */
   auroc?: number;
+  /** The same ranking by the excess error alone (the product's score before the lines were weighed). */
+  aurocByError?: number;
   positives: number;
   negatives: number;
   /** Spectra holding the left-out phase called NOVEL. */
@@ -60,8 +73,10 @@ export interface MeasuredBenchResult {
   definition: string;
   /** Share of the spectra of known phases only that the all-phase model calls NOVEL (target 0). */
   falsePositiveRateKnown: number;
-  /** Mean over left-out phases that some spectrum holds (target ≥ 0.95). */
+  /** Mean over left-out phases that some spectrum holds, ranked by the verdict's p-value (target ≥ 0.95). */
   aurocHeldOutPhase: number;
+  /** The same ranked by the excess error alone. */
+  aurocHeldOutPhaseByError: number;
   /** Share of the spectra of known phases whose nearest known phase is one they hold. */
   phaseIdAccuracy: number;
   /** Spectra of phases none of the CIFs describes called NOVEL (should be all of them). */
@@ -136,7 +151,7 @@ function measuredBenchTrainer(options: MeasuredBenchOptions, definition: Measure
    * held-out evaluation. With `unknown`, that phase is simulated too, never trained on, and the
    * evaluation ranks its patterns (pure and in mixtures) against the known test patterns.
    */
-  const model = async (name: string, included: string[], unknown?: string): Promise<{ scorer: Scorer; evaluation: Evaluation }> => {
+  const model = async (name: string, included: string[], unknown?: string): Promise<{ scorer: Scorer; evaluation: Evaluation; dir: string; config: Record<string, unknown> }> => {
     const dir = join(work, name);
     mkdirSync(dir, { recursive: true });
     const cifs = [...included, ...(unknown ? [unknown] : [])].map((phase) => {
@@ -172,7 +187,7 @@ function measuredBenchTrainer(options: MeasuredBenchOptions, definition: Measure
     totals.seconds += (performance.now() - started) / 1000;
     totals.models++;
     totals.patternsPerModel = Math.max(totals.patternsPerModel, plan.total);
-    return { scorer: new Scorer(await loadModel(join(dir, 'model'))), evaluation };
+    return { scorer: new Scorer(await loadModel(join(dir, 'model'))), evaluation, dir, config };
   };
   const dispose = () => {
     if (!options.workDir) rmSync(work, { recursive: true, force: true });
@@ -193,7 +208,7 @@ export async function benchMeasured(options: MeasuredBenchOptions): Promise<Meas
     spectra.map(([file, held]) => {
       try {
         const { score } = scorer.scoreMeasured(readPatternFile(join(folder, file), file));
-        return { file, phases: held, verdict: score.verdict, pValue: score.pValue, bceExcess: score.bceExcess, nearestPhase: score.nearestPhase };
+        return { file, phases: held, verdict: score.verdict, pValue: score.pValue, pValueError: score.pValueError, pValueLines: score.pValueLines, bceExcess: score.bceExcess, nearestPhase: score.nearestPhase };
       } catch (e) {
         return { file, phases: held, error: (e as Error).message };
       }
@@ -217,9 +232,11 @@ export async function benchMeasured(options: MeasuredBenchOptions): Promise<Meas
       const scored = scoreAll(scorer).filter((r) => r.phases.length > 0 && r.bceExcess !== undefined);
       const holding = scored.filter((r) => r.phases.includes(phase));
       const without = scored.filter((r) => !r.phases.includes(phase));
+      const ranked = (by: (r: SpectrumResult) => number) => (holding.length && without.length ? auroc(holding.map(by), without.map(by)) : undefined);
       heldOut.push({
         phase,
-        auroc: holding.length && without.length ? auroc(holding.map((r) => r.bceExcess!), without.map((r) => r.bceExcess!)) : undefined,
+        auroc: ranked((r) => -Math.log(r.pValue!)),
+        aurocByError: ranked((r) => r.bceExcess!),
         positives: holding.length,
         negatives: without.length,
         novelHolding: holding.filter((r) => r.verdict === 'novel').length,
@@ -233,6 +250,7 @@ export async function benchMeasured(options: MeasuredBenchOptions): Promise<Meas
       definition: definitionPath,
       falsePositiveRateKnown,
       aurocHeldOutPhase: measured.reduce((s, h) => s + h.auroc!, 0) / measured.length,
+      aurocHeldOutPhaseByError: measured.reduce((s, h) => s + h.aurocByError!, 0) / measured.length,
       phaseIdAccuracy,
       foreignNovel: `${foreign.filter((r) => r.verdict === 'novel').length}/${foreign.length}`,
       secondsPerSpectrum,
@@ -253,8 +271,26 @@ export interface SelectionBenchResult {
   definition: string;
   /** Mean over the left-out phases of the synthetic AUROC below (the figure settings are chosen on). */
   syntheticAurocHeldOutPhase: number;
-  folds: { phase: string; auroc: number; knnAccuracy: number }[];
+  folds: { phase: string; auroc: number; knnAccuracy: number; statistics: Record<SelectionSet, Record<SelectionStatistic, StatisticMeasures>> }[];
+  /**
+   * Each candidate novelty statistic (selection-statistics.ts), mean over the folds, on patterns
+   * drawn as trained and from the widened generator, scored as measured files are.
+   */
+  statistics: Record<SelectionSet, Record<SelectionStatistic, StatisticMeasures>>;
   settings: Record<string, unknown>;
+}
+
+type SelectionSet = 'asTrained' | 'widened';
+
+/** The verdict threshold the selection run's rates are read at (the product's default). */
+const SELECTION_THRESHOLD = 0.01;
+
+/** Every row on the model's grid scored the way a measured file is (prepared as recorded, unexplained peaks looked for). */
+function scoreRowsAsFiles(scorer: Scorer, patterns: Float32Array): ScoredForSelection[] {
+  return scoreGridRowsAsFiles(scorer, patterns).map((r, row, all) => {
+    if (!r.score) throw new Error(`selection pattern ${row + 1} of ${all.length} could not be scored: ${r.error}`);
+    return { bceExcess: r.score.bceExcess, lines: unexplainedLineSum(r.score.unexplainedPeaks) };
+  });
 }
 
 /**
@@ -262,6 +298,11 @@ export interface SelectionBenchResult {
  * patterns only — each left-out phase simulated (pure and in mixtures) and ranked against the
  * known held-out test patterns, pure and mixtures. No measured spectrum is read, so settings
  * chosen on this figure are not chosen on the spectra that judge them.
+ *
+ * Besides, each fold draws two selection sets of its phases with the left-out one (a fifth of
+ * the training counts, another seed): one as trained, one from the widened generator, and
+ * compares the candidate novelty statistics on both (selection-statistics.ts), every pattern
+ * scored as a measured file would be and calibrated on the model's own calibration patterns.
  */
 export async function benchMeasuredSelection(options: MeasuredBenchOptions): Promise<SelectionBenchResult> {
   const definitionPath = resolve(options.definitionPath);
@@ -269,20 +310,64 @@ export async function benchMeasuredSelection(options: MeasuredBenchOptions): Pro
   const phases = Object.keys(definition.phases);
   const folds: SelectionBenchResult['folds'] = [];
   const train = measuredBenchTrainer({ ...options, definitionPath }, definition);
+  const stage = options.onStage ?? (() => undefined);
   try {
     for (const phase of phases) {
-      const { evaluation } = await train.model(`selection-without-${phases.indexOf(phase)}`, phases.filter((p) => p !== phase), phase);
-      folds.push({ phase, auroc: evaluation.mixtureAware?.aurocUnknownAgainstKnown ?? evaluation.vae.aurocUnknown, knnAccuracy: evaluation.classification.knnAccuracy });
+      const name = `selection-without-${phases.indexOf(phase)}`;
+      const { evaluation, scorer, dir, config } = await train.model(name, phases.filter((p) => p !== phase), phase);
+      const { grid } = scorer.model.manifest;
+      const calibrationPatterns = scorer.model.calibrationPatterns;
+      if (!calibrationPatterns) throw new Error(`${name}: the model kept no calibration patterns`);
+      const calibration = scoreRowsAsFiles(scorer, calibrationPatterns);
+      const statistics = {} as Record<SelectionSet, Record<SelectionStatistic, StatisticMeasures>>;
+      for (const set of ['asTrained', 'widened'] as const) {
+        stage(`${name}: selection set ${set}`);
+        const dataset = await selectionDataset(dir, config, set, phases.indexOf(phase));
+        const unknownColumn = dataset.phaseNames.indexOf(phase);
+        if (dataset.points !== grid.points) throw new Error(`${name}: the selection set is not on the model's grid`);
+        const scored = scoreRowsAsFiles(scorer, dataset.patterns);
+        const positive = Array.from({ length: dataset.count }, (_, r) => dataset.fractions[r * dataset.phaseNames.length + unknownColumn] > 0);
+        statistics[set] = statisticMeasures(selectionPValues(calibration, scored), positive, SELECTION_THRESHOLD);
+      }
+      folds.push({ phase, auroc: evaluation.mixtureAware?.aurocUnknownAgainstKnown ?? evaluation.vae.aurocUnknown, knnAccuracy: evaluation.classification.knnAccuracy, statistics });
     }
   } finally {
     train.dispose();
   }
+  const meanOver = (set: SelectionSet) =>
+    Object.fromEntries(
+      SELECTION_STATISTICS.map((s) => {
+        const mean = (key: keyof StatisticMeasures) => folds.reduce((sum, f) => sum + f.statistics[set][s][key], 0) / folds.length;
+        return [s, { auroc: mean('auroc'), falsePositiveRate: mean('falsePositiveRate'), truePositiveRate: mean('truePositiveRate') }];
+      }),
+    ) as Record<SelectionStatistic, StatisticMeasures>;
   return {
     benchmark: 'measured-selection',
     scale: options.scale,
     definition: definitionPath,
     syntheticAurocHeldOutPhase: folds.reduce((sum, f) => sum + f.auroc, 0) / folds.length,
     folds,
-    settings: { ...SCALES[options.scale], training: benchTraining(options) },
+    statistics: { asTrained: meanOver('asTrained'), widened: meanOver('widened') },
+    settings: { ...SCALES[options.scale], training: benchTraining(options), widening: WIDENING, threshold: SELECTION_THRESHOLD },
   };
+}
+
+/** A fold's selection set: its phases and the left-out one at a fifth of the training counts, another seed, as trained or widened. */
+async function selectionDataset(dir: string, config: Record<string, unknown>, set: SelectionSet, seedOffset: number) {
+  const fifth = (n: number) => Math.max(2, Math.round(n / 5));
+  const phasesOf = config.phases as { count: number }[];
+  const mixtures = config.mixtures as { pairCount: number; ternaryCount: number };
+  const selection = {
+    ...config,
+    phases: phasesOf.map((p) => ({ ...p, count: fifth(p.count) })),
+    mixtures: { ...mixtures, pairCount: fifth(mixtures.pairCount), ternaryCount: fifth(mixtures.ternaryCount) },
+    seed: 1000 + seedOffset,
+    output: `selection-${set}.h5`,
+    ...(set === 'widened' ? { augmentation: widenedAugmentation(configAugmentation(config as Pick<SynthConfig, 'augmentation' | 'instrument'>)) } : {}),
+  };
+  const path = join(dir, `selection-${set}.json`);
+  writeFileSync(path, JSON.stringify(selection, null, 2));
+  const { plan } = planWorkspaceConfig(readFileSync(path, 'utf8'), path, path);
+  await generateDataset(plan);
+  return readDataset(plan.output);
 }

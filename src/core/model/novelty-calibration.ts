@@ -12,18 +12,30 @@ import { writeFileAtomic } from '../util/atomic';
 import { textFileStartingWith } from '../util/replaceable';
 import { manifestNumber, validateManifest, type Calibration, type ModelManifest } from './manifest';
 
-/** The smallest p-value `n` calibration patterns can give: (1 + 0) / (n + 1). */
-export function smallestPValue(n: number): number {
-  return 1 / (n + 1);
+/**
+ * The smallest p-value `n` calibration patterns can give: (1 + 0) / (n + 1), twice that when the
+ * p-value combines the error's and the lines' (analysis/novelty-statistic.ts).
+ */
+export function smallestPValue(n: number, withLines = false): number {
+  return Math.min(1, (withLines ? 2 : 1) / (n + 1));
 }
 
 /** Refuses `n` calibration patterns that could never give a p-value below `pThreshold`. */
-export function requireEnoughCalibration(n: number, pThreshold: number): void {
-  if (smallestPValue(n) < pThreshold) return;
+export function requireEnoughCalibration(n: number, pThreshold: number, withLines = false): void {
+  const smallest = smallestPValue(n, withLines);
+  if (smallest < pThreshold) return;
   throw new UserError(
-    `${n} known pattern${n === 1 ? '' : 's'} give p-values no smaller than 1/${n + 1} = ${smallestPValue(n).toPrecision(3)}, so no pattern could be called NOVEL at p < ${pThreshold}: ` +
-      `give at least ${Math.ceil(1 / pThreshold)} measured patterns of known phases, or choose a larger threshold with --p-threshold (it is then the verdicts' threshold; it must be above ${smallestPValue(n).toPrecision(3)})`,
+    `${n} known pattern${n === 1 ? '' : 's'} give p-values no smaller than ${withLines ? 2 : 1}/${n + 1} = ${smallest.toPrecision(3)}, so no pattern could be called NOVEL at p < ${pThreshold}: ` +
+      `give at least ${Math.floor((withLines ? 2 : 1) / pThreshold)} measured patterns of known phases, or choose a larger threshold with --p-threshold (it is then the verdicts' threshold; it must be above ${smallest.toPrecision(3)})`,
   );
+}
+
+/**
+ * The error above which a pattern is NOVEL on its error alone: the calibration quantile at the
+ * threshold, or at half of it when the p-value is Bonferroni's combination with the lines'.
+ */
+export function errorThresholdOf(sortedErrors: ArrayLike<number>, pThreshold: number, withLines: boolean): number {
+  return quantileSorted(sortedErrors, 1 - (withLines ? pThreshold / 2 : pThreshold));
 }
 
 /**
@@ -32,20 +44,24 @@ export function requireEnoughCalibration(n: number, pThreshold: number): void {
  * kept aside so that it can be restored. Refused when no pattern could ever be called novel: with
  * n patterns no p-value is below 1/(n+1).
  */
-export function withMeasuredCalibration(manifest: ModelManifest, errors: readonly number[], files: readonly string[], pThreshold: number, calibrated: Date): ModelManifest {
+export function withMeasuredCalibration(manifest: ModelManifest, errors: readonly number[], files: readonly string[], pThreshold: number, calibrated: Date, lineSums?: readonly number[]): ModelManifest {
   if (errors.length !== files.length) throw new Error('one error per calibration file');
+  // A model whose p-value weighs the unexplained lines is recalibrated on both.
+  const withLines = (manifest.syntheticCalibration ?? manifest.calibration).lineSums !== undefined;
+  if (withLines && lineSums?.length !== errors.length) throw new Error('this model\'s calibration needs the unexplained-line sum of every file');
   if (!(pThreshold > 0 && pThreshold < 1)) throw new UserError(`the p-value threshold must be in (0, 1); got ${pThreshold}`);
   errors.forEach((e, i) => {
     if (!Number.isFinite(e)) throw new UserError(`${files[i]}: the model gave a non-finite error (${e}); it cannot calibrate`);
   });
-  requireEnoughCalibration(errors.length, pThreshold);
+  requireEnoughCalibration(errors.length, pThreshold, withLines);
   const sorted = sortedCopy(Float32Array.from(errors));
   const calibration: Calibration = {
     metric: manifest.calibration.metric,
     errors: Array.from(sorted, manifestNumber),
     pThreshold,
-    errorThreshold: quantileSorted(sorted, 1 - pThreshold),
+    errorThreshold: errorThresholdOf(sorted, pThreshold, withLines),
     source: { kind: 'measured', files: [...files], calibrated: calibrated.toISOString() },
+    ...(withLines ? { lineSums: Array.from(sortedCopy(Float64Array.from(lineSums!)), manifestNumber) } : {}),
   };
   return { ...manifest, calibration, syntheticCalibration: manifest.syntheticCalibration ?? manifest.calibration };
 }

@@ -46,6 +46,8 @@ export interface TrainRequest {
 
 import { modelReliability } from './reliability';
 import { keepCalibrationPatterns } from './span-calibration';
+import { calibrationLineSums } from './line-calibration';
+import { errorThresholdOf } from './novelty-calibration';
 import { CancelledError } from '../diagnostics';
 export { CancelledError };
 
@@ -377,6 +379,13 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   manifest.reliability = modelReliability(evaluation, manifest.calibration);
   // The calibration patterns themselves (the rows whose errors calibrate), for partly measured patterns (span-calibration.ts).
   const calibrationPatterns = keepCalibrationPatterns(rawCalibrationPatterns, points, Int32Array.from(split.calibration, (_, i) => i), manifest);
+  // With them, the line half of the calibration (analysis/novelty-statistic.ts); the error
+  // threshold is then the error's at half the p threshold (Bonferroni).
+  if (calibrationPatterns) {
+    stage('calibrating the unexplained lines');
+    manifest.calibration.lineSums = calibrationLineSums({ manifest, members, calibrationPatterns });
+    manifest.calibration.errorThreshold = errorThresholdOf(calibrationErrors, t.pThreshold, true);
+  }
   // A stop asked for during the evaluation still means nothing is written.
   if (hooks.shouldStop?.()) throw new CancelledError('training');
   stage(`writing ${request.modelDir}`);

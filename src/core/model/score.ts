@@ -4,7 +4,7 @@ import { checkGrid, type LoadedModel } from './store';
 import { UserError } from '../diagnostics';
 import type { Grid } from '../diffraction/render';
 import { encodeAndReconstruct } from './vae';
-import { pValue } from '../analysis/metrics';
+import { noveltyPValues, unexplainedLineSum } from '../analysis/novelty-statistic';
 import { KnnClassifier } from '../analysis/knn';
 import { nonFiniteScoreNumber, thresholdInForce, verdictFor, type ThresholdInForce, type Verdict } from '../analysis/verdict';
 import type { MeasuredPattern } from '../formats/pattern';
@@ -13,7 +13,7 @@ import { scoringPreprocessOptions } from '../preprocess/model-preprocessing';
 import { CU_KALPHA1 } from '../preprocess/options';
 import { findUnexplainedPeaks, type UnexplainedPeak } from '../analysis/unexplained-peaks';
 import { reconstructionErrorsOverSpan } from '../analysis/errors';
-import { spanCalibrationErrors } from './span-calibration';
+import { spanCalibrationErrors, type SpanCalibration } from './span-calibration';
 import type { ResolvedPreprocessOptions } from '../preprocess/options';
 
 export interface PatternScore {
@@ -23,7 +23,11 @@ export interface PatternScore {
   /** BCE above the pattern's own entropy: what the model got wrong (the novelty score). */
   bceExcess: number;
   mse: number;
+  /** The p-value the verdict is read from (analysis/novelty-statistic.ts). */
   pValue: number;
+  /** Its parts, for a model whose calibration has line sums: the excess error's and the unexplained lines'. */
+  pValueError?: number;
+  pValueLines?: number;
   verdict: Verdict;
   nearestPhase: string;
   /** Distance in the latent plane to the nearest training pattern of that phase. */
@@ -97,7 +101,7 @@ export type BatchedScore = { score: PatternScore; error?: undefined } | { score?
 
 export class Scorer {
   private readonly knn: KnnClassifier;
-  private readonly spanCalibrations = new Map<string, Float64Array>();
+  private readonly spanCalibrations = new Map<string, SpanCalibration>();
   /** The threshold every verdict of this scorer is made at (default: the model's own). */
   readonly threshold: ThresholdInForce;
 
@@ -147,8 +151,11 @@ export class Scorer {
       return span && (span.first > 0 || span.last < points - 1) ? span : undefined;
     };
     const anyPartial = Array.from({ length: count }, (_, i) => partial(i)).some(Boolean);
-    // The unexplained peaks are read from the reconstruction too.
-    const lookForPeaks = options.unexplainedPeaks !== false;
+    // The unexplained peaks are read from the reconstruction too; a model whose p-value weighs
+    // them always looks for them, whatever is shown.
+    const linesInPValue = manifest.calibration.lineSums !== undefined;
+    const showPeaks = options.unexplainedPeaks !== false;
+    const lookForPeaks = showPeaks || linesInPValue;
     const first = encodeAndReconstruct(members[0], patterns, count, { ...options, keepReconstructions: options.keepReconstructions || anyPartial || lookForPeaks });
     const others = members.slice(1).map((m) => encodeAndReconstruct(m, patterns, count, { compositions: options.compositions, keepReconstructions: anyPartial }));
     // A partly measured row's errors again, over its measured span only (every member's, for the spread).
@@ -170,8 +177,19 @@ export class Scorer {
       const error = first[manifest.calibration.metric][i];
       const coverage = options.spans?.[i]?.coverage;
       const span = partial(i);
-      const reference = span ? this.calibrationOver(span) : { errors: calibration, basis: undefined };
-      const numbers = { latent, bce: first.bce[i], bceExcess: first.bceExcess[i], mse: first.mse[i], pValue: pValue(reference.errors, error), ...(coverage === undefined ? {} : { coverage }) };
+      const measured = options.spans?.[i];
+      const unexplainedPeaks = lookForPeaks
+        ? findUnexplainedPeaks({
+            pattern: patterns.subarray(i * points, (i + 1) * points),
+            reconstruction: first.reconstructions!.subarray(i * points, (i + 1) * points),
+            grid: manifest.grid,
+            covered: measured && { first: measured.first, last: measured.last },
+            wavelength: manifest.wavelength ?? CU_KALPHA1,
+          }).peaks
+        : undefined;
+      const reference = span ? this.calibrationOver(span) : { errors: calibration, lineSums: manifest.calibration.lineSums, basis: undefined };
+      const pValues = noveltyPValues(reference, error, linesInPValue ? unexplainedLineSum(unexplainedPeaks) : undefined);
+      const numbers = { latent, bce: first.bce[i], bceExcess: first.bceExcess[i], mse: first.mse[i], ...pValues, ...(coverage === undefined ? {} : { coverage }) };
       // The nearest phase is searched for only from a finite latent position.
       const bad = nonFiniteScoreNumber(numbers);
       if (bad) {
@@ -197,16 +215,6 @@ export class Scorer {
       }
       // Fields in the order people read them (and --json prints them).
       const { verdict, nearestPhase, nearestDistance, bceSpread } = score;
-      const measured = options.spans?.[i];
-      const unexplainedPeaks = lookForPeaks
-        ? findUnexplainedPeaks({
-            pattern: patterns.subarray(i * points, (i + 1) * points),
-            reconstruction: first.reconstructions!.subarray(i * points, (i + 1) * points),
-            grid: manifest.grid,
-            covered: measured && { first: measured.first, last: measured.last },
-            wavelength: manifest.wavelength ?? CU_KALPHA1,
-          }).peaks
-        : undefined;
       results.push({
         score: {
           latent,
@@ -214,13 +222,14 @@ export class Scorer {
           bceExcess: numbers.bceExcess,
           mse: numbers.mse,
           pValue: numbers.pValue,
+          ...(numbers.pValueError === undefined ? {} : { pValueError: numbers.pValueError, pValueLines: numbers.pValueLines }),
           verdict,
           nearestPhase,
           nearestDistance,
           ...(bceSpread === undefined ? {} : { bceSpread }),
           ...(coverage === undefined ? {} : { coverage }),
           ...(reference.basis ? { calibratedOver: reference.basis } : {}),
-          ...(unexplainedPeaks ? { unexplainedPeaks } : {}),
+          ...(unexplainedPeaks && showPeaks ? { unexplainedPeaks } : {}),
         },
       });
     }
@@ -228,17 +237,18 @@ export class Scorer {
   }
 
   /** The calibration errors a pattern measured over `span` is compared with (MeasuredSpan), computed once per span and preparation. */
-  calibrationOver(span: MeasuredSpan): { errors: ArrayLike<number>; basis: 'same-span' | 'whole-range' } {
+  calibrationOver(span: MeasuredSpan): { errors: ArrayLike<number>; lineSums?: ArrayLike<number>; basis: 'same-span' | 'whole-range' } {
     const { manifest, members, calibrationPatterns } = this.model;
-    if (!calibrationPatterns || manifest.kind === 'cvae') return { errors: manifest.calibration.errors, basis: 'whole-range' };
+    if (!calibrationPatterns || manifest.kind === 'cvae') return { errors: manifest.calibration.errors, lineSums: manifest.calibration.lineSums, basis: 'whole-range' };
     const key = `${span.first}:${span.last}:${JSON.stringify(span.options ?? {})}`;
-    let errors = this.spanCalibrations.get(key);
-    if (!errors) {
-      errors = spanCalibrationErrors(members[0], manifest.grid, calibrationPatterns, span, manifest.calibration.metric);
+    let reference = this.spanCalibrations.get(key);
+    if (!reference) {
+      const withLines = manifest.calibration.lineSums !== undefined;
+      reference = spanCalibrationErrors(members[0], manifest.grid, calibrationPatterns, span, manifest.calibration.metric, withLines ? manifest.wavelength ?? CU_KALPHA1 : undefined);
       if (this.spanCalibrations.size >= SPAN_CALIBRATIONS_KEPT) this.spanCalibrations.delete(this.spanCalibrations.keys().next().value!);
     } else this.spanCalibrations.delete(key);
-    this.spanCalibrations.set(key, errors);
-    return { errors, basis: 'same-span' };
+    this.spanCalibrations.set(key, reference);
+    return { ...reference, basis: 'same-span' };
   }
 
   /**

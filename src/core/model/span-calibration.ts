@@ -11,6 +11,8 @@ import { prepareForModel, type PreparedPattern } from '../preprocess/prepare';
 import type { ResolvedPreprocessOptions } from '../preprocess/options';
 import { reconstructionErrorsOverSpan } from '../analysis/errors';
 import { sortedCopy } from '../analysis/metrics';
+import { findUnexplainedPeaks } from '../analysis/unexplained-peaks';
+import { unexplainedLineSum } from '../analysis/novelty-statistic';
 import { MODEL_LIMITS, type Calibration, type ModelManifest } from './manifest';
 import { encodeAndReconstruct, type VaeModels } from './vae';
 
@@ -43,10 +45,17 @@ export interface SpanOfPattern {
  * The calibration errors for patterns measured over grid points first..last and prepared with
  * `options`: each calibration pattern cut to that span, prepared (preprocess/prepare.ts, as a
  * measured pattern at the model's wavelength), encoded by `model`, its `metric` summed over its
- * measured points as the scored pattern's is; ascending. A cut that cannot be prepared (nothing
+ * measured points as the scored pattern's is (and, given the model's wavelength, its unexplained-line
+ * sum over the span); ascending. A cut that cannot be prepared (nothing
  * but a constant left) is left out, as a measured one would be refused.
  */
-export function spanCalibrationErrors(model: VaeModels, grid: Grid, calibrationPatterns: Float32Array, span: SpanOfPattern, metric: Calibration['metric']): Float64Array {
+/** A span's reference sample: the calibration errors, and with a wavelength their unexplained-line sums; ascending. */
+export interface SpanCalibration {
+  errors: Float64Array;
+  lineSums?: Float64Array;
+}
+
+export function spanCalibrationErrors(model: VaeModels, grid: Grid, calibrationPatterns: Float32Array, span: SpanOfPattern, metric: Calibration['metric'], linesAtWavelength?: number): SpanCalibration {
   const points = grid.points;
   const rows = calibrationPatterns.length / points;
   const twoTheta = gridValues(grid).subarray(span.first, span.last + 1);
@@ -63,9 +72,13 @@ export function spanCalibrationErrors(model: VaeModels, grid: Grid, calibrationP
   prepared.forEach((p, i) => x.set(p.pattern, i * points));
   const { reconstructions } = encodeAndReconstruct(model, x, prepared.length, { keepReconstructions: true });
   const errors = new Float64Array(prepared.length);
+  const lineSums = linesAtWavelength === undefined ? undefined : new Float64Array(prepared.length);
   prepared.forEach((p, i) => {
     const { first, last } = p.covered!;
-    errors[i] = reconstructionErrorsOverSpan(x.subarray(i * points, (i + 1) * points), reconstructions!.subarray(i * points, (i + 1) * points), points, first, last)[metric];
+    const pattern = x.subarray(i * points, (i + 1) * points);
+    const reconstruction = reconstructions!.subarray(i * points, (i + 1) * points);
+    errors[i] = reconstructionErrorsOverSpan(pattern, reconstruction, points, first, last)[metric];
+    if (lineSums) lineSums[i] = unexplainedLineSum(findUnexplainedPeaks({ pattern, reconstruction, grid, covered: { first, last }, wavelength: linesAtWavelength! }).peaks);
   });
-  return sortedCopy(errors);
+  return { errors: sortedCopy(errors), ...(lineSums ? { lineSums: sortedCopy(lineSums) } : {}) };
 }
