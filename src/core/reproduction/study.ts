@@ -58,6 +58,8 @@ export interface RunMeasures {
   aurocMixturesPlainBce: number;
   aurocCompositionMismatch: number;
   mixtureCurves: PaperMixtureCurve[];
+  /** The same curves of the excess BCE (the novelty score): where its maximum lies, beside the paper's measure's. */
+  mixtureCurvesExcess: PaperMixtureCurve[];
   /** Per task, per method (the VAE and every baseline the pipeline measured): AUROC. */
   novelty: Record<string, Record<string, number>>;
   baselineNotes: Record<string, string>;
@@ -185,6 +187,7 @@ export async function runStudy(deps: StudyDeps, options: StudyOptions): Promise<
           novelty[task.key] = { [VAE_METHOD]: e.vae[task.aurocKey] };
           for (const [name, b] of Object.entries(e.baselines ?? {})) novelty[task.key][name] = b[task.aurocKey];
         }
+        const mixtureFractions = gather(paperData.fractions, phases, g.mixtures.rows);
         const meanErrorKnown = mean(g.test.bce);
         const meanErrorUnknown = mean(g.unknown.bce);
         runs[model.key].push({
@@ -202,7 +205,8 @@ export async function runStudy(deps: StudyDeps, options: StudyOptions): Promise<
           aurocUnknownPlainBce: e.vaeBce.aurocUnknown,
           aurocMixturesPlainBce: e.vaeBce.aurocMixtures,
           aurocCompositionMismatch: auroc(mismatched, cvae.evaluation.groups.test.bceExcess),
-          mixtureCurves: paperMixtureCurves(gather(paperData.fractions, phases, g.mixtures.rows), phases, paperData.phaseNames, g.mixtures.bce),
+          mixtureCurves: paperMixtureCurves(mixtureFractions, phases, paperData.phaseNames, g.mixtures.bce),
+          mixtureCurvesExcess: paperMixtureCurves(mixtureFractions, phases, paperData.phaseNames, g.mixtures.bceExcess),
           novelty,
           baselineNotes: Object.fromEntries(Object.entries(e.baselines ?? {}).map(([name, b]) => [name, b.note])),
           epochsRun: members[0].history.length,
