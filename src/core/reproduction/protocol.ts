@@ -99,7 +99,9 @@ export function studySeeds(n: number): number[] {
 
 /**
  * A novelty task: held-out known test patterns (negatives) against a group of patterns the
- * model never saw (positives). More unknown phases are more tasks of kind 'unknown'.
+ * model never saw (positives). More unknown phases are more tasks: one per phase, each taking
+ * the unknown group's rows of that phase (a phase filter to add here when there is more than
+ * one), and every method is scored on each; the summary needs no change.
  */
 export interface NoveltyTask {
   key: string;
