@@ -188,8 +188,8 @@ export async function runStudy(deps: StudyDeps, options: StudyOptions): Promise<
           for (const [name, b] of Object.entries(e.baselines ?? {})) novelty[task.key][name] = b[task.aurocKey];
         }
         const mixtureFractions = gather(paperData.fractions, phases, g.mixtures.rows);
-        const meanErrorKnown = mean(g.test.bce);
-        const meanErrorUnknown = mean(g.unknown.bce);
+        // The paper's error: the mean per-point BCE as trained (pipeline's evaluation).
+        const { meanErrorKnown, meanErrorUnknown } = e;
         runs[model.key].push({
           seed,
           knnAccuracy: e.classification.knnAccuracy,
