@@ -7,38 +7,56 @@ import { runCli } from '../../src/cli/main';
 const root = join(__dirname, '../../..');
 
 describe('latent-xrd reproduce --quick', function () {
-  // The whole study at small scale: two datasets, a VAE, a cVAE, baselines, figures (~1 min).
-  this.timeout(900_000);
+  // The whole study at small scale with two seeds (the default is five; two keep the test to a
+  // few minutes on two cores): two datasets, both models' VAE and cVAE per seed, baselines, figures.
+  this.timeout(1_200_000);
 
   it('writes metrics, the data behind every figure and the figures, and prints the metrics', async () => {
     const out = mkdtempSync(join(tmpdir(), 'latent-xrd-repro-'));
     let stdout = '';
     let stderr = '';
-    const code = await runCli(['reproduce', '--quick', '--out', out, '--json'], { out: (t) => (stdout += t), err: (t) => (stderr += t), cwd: root });
+    const code = await runCli(['reproduce', '--quick', '--seeds', '2', '--out', out, '--json'], { out: (t) => (stdout += t), err: (t) => (stderr += t), cwd: root });
     assert.equal(code, 0, stderr);
     const metrics = JSON.parse(stdout);
-    for (const key of ['knnAccuracy', 'medianErrorRatioUnknownToKnown', 'aurocUnknown', 'aurocMixtures', 'aurocCompositionMismatch']) {
-      assert.equal(typeof metrics[key], 'number', key);
-      assert.ok(Number.isFinite(metrics[key]), key);
+    assert.deepEqual(metrics.seeds, [1, 2]);
+    const interval = (m: { mean: number; ci95: [number, number]; n: number }, key: string) => {
+      assert.ok(Number.isFinite(m.mean), key);
+      assert.equal(m.n, 2, key);
+      assert.ok(m.ci95[0] <= m.mean && m.mean <= m.ci95[1], key);
+    };
+    const keys = ['knnAccuracy', 'medianErrorRatioUnknownToKnown', 'aurocUnknown', 'aurocMixtures', 'aurocCompositionMismatch', 'meanErrorKnown', 'meanErrorUnknown', 'meanErrorRatioUnknownToKnown'];
+    for (const model of [metrics, metrics.asPublished]) {
+      for (const key of keys) interval(model[key], key);
+      for (const task of ['unknownPhase', 'mixtures']) {
+        for (const method of ['vae', 'pcaReconstruction', 'pcaKnnDistance', 'softmaxConfidence']) interval(model.baselines[task][method], `${task} ${method}`);
+      }
+      assert.equal(model.mixturePeaks.length, 3);
+      for (const p of model.mixturePeaks) assert.equal(p.peakXBySeed.length, 2);
     }
-    for (const baseline of ['pcaReconstruction', 'pcaKnnDistance', 'softmaxConfidence']) {
-      assert.equal(typeof metrics.baselines[baseline].aurocUnknown, 'number');
-      assert.equal(typeof metrics.baselines[baseline].aurocMixtures, 'number');
-    }
+    // The paper's error is the plain BCE the model trains on; the ratio is of those means.
+    assert.ok(Math.abs(metrics.meanErrorRatioUnknownToKnown.mean - (metrics.perSeed.defaults[0].meanErrorUnknown / metrics.perSeed.defaults[0].meanErrorKnown + metrics.perSeed.defaults[1].meanErrorUnknown / metrics.perSeed.defaults[1].meanErrorKnown) / 2) < 1e-9);
+    assert.equal(metrics.asPublished.training.latent, 2);
+    assert.equal(metrics.asPublished.training.beta, 1);
+    assert.equal(metrics.asPublished.training.klWarmupEpochs, 0);
+    assert.deepEqual(metrics.targets.map((t: { key: string }) => t.key), ['knnAccuracy', 'meanErrorKnown', 'meanErrorUnknown', 'meanErrorRatioUnknownToKnown', 'medianErrorRatioUnknownToKnown', 'aurocUnknown', 'aurocMixtures', 'mixturePeakX', 'aurocCompositionMismatch']);
+    assert.ok(Array.isArray(metrics.shortfalls));
     assert.deepEqual(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')), metrics);
-    for (const file of ['latent.csv', 'knn-regions.json', 'violins.json', 'mixture-curves.csv', 'latent-by-phase.svg', 'latent-by-two-theta-of-max.svg', 'latent-error-knn.svg', 'violin-errors.svg', 'mixture-error.svg']) {
-      assert.ok(existsSync(join(out, file)), file);
+    for (const prefix of ['', 'as-published-']) {
+      for (const file of ['latent.csv', 'knn-regions.json', 'violins.json', 'mixture-curves.csv', 'latent-by-phase.svg', 'latent-by-two-theta-of-max.svg', 'latent-error-knn.svg', 'violin-errors.svg', 'mixture-error.svg']) {
+        assert.ok(existsSync(join(out, prefix + file)), prefix + file);
+      }
+      for (const svg of ['latent-by-phase.svg', 'violin-errors.svg', 'mixture-error.svg']) {
+        const text = readFileSync(join(out, prefix + svg), 'utf8');
+        assert.match(text, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+        assert.ok(!/NaN/.test(text), `${prefix + svg} has no NaN coordinates`);
+      }
     }
-    for (const svg of ['latent-by-phase.svg', 'violin-errors.svg', 'mixture-error.svg']) {
-      const text = readFileSync(join(out, svg), 'utf8');
-      assert.match(text, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-      assert.ok(!/NaN/.test(text), `${svg} has no NaN coordinates`);
-    }
+    assert.equal(readFileSync(join(out, 'mixture-curves.csv'), 'utf8').split('\n')[0], 'phase_a,phase_b,x,count,mean_bce,median_bce,q1_bce,q3_bce');
     const latent = readFileSync(join(out, 'latent.csv'), 'utf8').trim().split('\n');
     const dims = JSON.parse(readFileSync(join(out, 'model', 'manifest.json'), 'utf8')).spec.latent as number;
     assert.equal(latent[0], `set,dataset_row,phase,${Array.from({ length: dims }, (_, d) => `z${d + 1}`).join(',')},two_theta_of_max,bce_excess,bce,mse`);
     assert.equal(latent.length - 1, metrics.counts.train + metrics.counts.validation + metrics.counts.calibration + metrics.counts.test + metrics.counts.unknown + metrics.counts.mixtures);
-    assert.equal(metrics.mixturePeaks.length, 3);
-    assert.ok(existsSync(join(out, 'model', 'manifest.json')) && existsSync(join(out, 'cvae', 'manifest.json')));
+    for (const folder of ['model', 'cvae', 'as-published-model', 'as-published-cvae']) assert.ok(existsSync(join(out, folder, 'manifest.json')), folder);
+    assert.equal(JSON.parse(readFileSync(join(out, 'as-published-model', 'manifest.json'), 'utf8')).spec.latent, 2);
   });
 });

@@ -12,19 +12,29 @@ import { leftoverOf, writeFileAtomic } from '../util/atomic';
 import { notAFile, refuseToReplace, type Recogniser } from '../util/replaceable';
 import { recogniseModelFolder } from '../model/model-folder';
 import { SOFTWARE_VERSION } from '../version';
+import type { PaperMixtureCurve } from '../reproduction/mixture-curves';
 
 /** The file that marks a folder as a reproduce report, written before anything else into it. */
 export const REPORT_MARK = 'latent-xrd-report.json';
 const REPORT_FORMAT = 'latent-xrd-report';
-const REPORT_FILES = [
-  'metrics.json', 'latent.csv', 'violins.json', 'mixture-curves.csv', 'knn-regions.json',
+/** The files of one model's figures; the study writes them once per model, each model's with its prefix. */
+const FIGURE_FILES = [
+  'latent.csv', 'violins.json', 'mixture-curves.csv', 'knn-regions.json',
   'latent-by-phase.svg', 'latent-by-two-theta-of-max.svg', 'latent-error-knn.svg', 'violin-errors.svg', 'mixture-error.svg',
 ] as const;
-type ReportFile = (typeof REPORT_FILES)[number];
-/** The report's folders: its datasets, and its two models. */
+type FigureFile = (typeof FIGURE_FILES)[number];
+/** The prefixes of the models' figure files: Latent XRD's defaults (none) and the paper's model. */
+export const REPORT_PREFIXES = ['', 'as-published-'] as const;
+const REPORT_FILES = ['metrics.json', ...REPORT_PREFIXES.flatMap((p) => FIGURE_FILES.map((f) => p + f))];
+/** The report's folders: its datasets, and the first seed's VAE and cVAE of each model. */
 export const REPORT_DATA = 'data';
 export const REPORT_DATASETS = ['paper-dataset.h5', 'composition-dataset.h5'] as const;
-export const REPORT_MODELS = ['model', 'cvae'] as const;
+export const REPORT_MODELS = REPORT_PREFIXES.flatMap((p) => [`${p}model`, `${p}cvae`]);
+
+/** The folders of a model's first-seed VAE and cVAE in the report. */
+export function reportModelFolders(prefix: string): { vae: string; cvae: string } {
+  return { vae: `${prefix}model`, cvae: `${prefix}cvae` };
+}
 
 /** Why `dir` is not a report folder reproduce wrote, or undefined when it is one (or an empty folder: nothing to lose). */
 export const recogniseReportFolder: Recogniser = (dir) => {
@@ -72,7 +82,18 @@ export interface ReportInput {
   phaseNames: string[];
   /** Dataset phase index → model label. */
   knownPhases: string[];
-  metrics: Record<string, unknown>;
+  /** The paper's Fig. 3b: error (plain BCE) against mixing fraction, per pair. */
+  mixtureCurves: PaperMixtureCurve[];
+  /** Put before every file name ('' or one of REPORT_PREFIXES). */
+  prefix: string;
+  /** The model, in the figures' titles. */
+  title: string;
+}
+
+/** Writes metrics.json into `dir`, a folder `claimReportFolder` has claimed. */
+export function writeReportMetrics(dir: string, metrics: Record<string, unknown>): string {
+  writeFileAtomic(join(dir, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n', recogniseReportFile);
+  return 'metrics.json';
 }
 
 function csv(header: string[], rows: (string | number)[][]): string {
@@ -80,18 +101,16 @@ function csv(header: string[], rows: (string | number)[][]): string {
   return csvText(header, rows.map((r) => r.map(number)));
 }
 
-/** Writes the report's files into `dir`, a folder `claimReportFolder` has claimed. */
+/** Writes one model's figures and their data into `dir`, a folder `claimReportFolder` has claimed. */
 export function writePaperReport(dir: string, input: ReportInput): string[] {
   const written: string[] = [];
-  const write = (name: ReportFile, text: string) => {
-    writeFileAtomic(join(dir, name), text, recogniseReportFile);
-    written.push(name);
+  const write = (name: FigureFile, text: string) => {
+    writeFileAtomic(join(dir, input.prefix + name), text, recogniseReportFile);
+    written.push(input.prefix + name);
   };
   const { evaluation: e, phaseNames } = input;
   const g = e.groups;
   const latentDims = g.train.mean.length / Math.max(1, g.train.rows.length);
-
-  write('metrics.json', JSON.stringify(input.metrics, null, 2) + '\n');
 
   // Latent coordinates of every evaluated pattern, with what it is.
   const rows: (string | number)[][] = [];
@@ -106,7 +125,7 @@ export function writePaperReport(dir: string, input: ReportInput): string[] {
   write('violins.json', JSON.stringify(e.violins, null, 1) + '\n');
   write(
     'mixture-curves.csv',
-    csv(['phase_a', 'phase_b', 'x', 'median_bce_excess', 'q1_bce_excess', 'q3_bce_excess'], e.mixtureCurves.flatMap((c) => c.x.map((x, k) => [c.pair[0], c.pair[1], x, c.medianError[k], c.q1[k], c.q3[k]]))),
+    csv(['phase_a', 'phase_b', 'x', 'count', 'mean_bce', 'median_bce', 'q1_bce', 'q3_bce'], input.mixtureCurves.flatMap((c) => c.x.map((x, k) => [c.pair[0], c.pair[1], x, c.count[k], c.mean[k], c.median[k], c.q1[k], c.q3[k]]))),
   );
 
   // The latent figures: a 2-D latent as it is, a larger one on its two principal axes (the
@@ -116,8 +135,8 @@ export function writePaperReport(dir: string, input: ReportInput): string[] {
   const known = g.train;
   const knownPoints = plane.project(known.mean);
   const knownLabels = Int32Array.from(known.labels, (l) => input.knownPhases.indexOf(phaseNames[l]));
-  write('latent-by-phase.svg', scatterSvg({ title: 'Latent space of the training patterns, by phase', xLabel, yLabel, points: knownPoints, categories: { of: knownLabels, names: input.knownPhases } }));
-  write('latent-by-two-theta-of-max.svg', scatterSvg({ title: 'Latent space, coloured by 2θ of the strongest peak', xLabel, yLabel, points: knownPoints, values: { of: known.maxTwoTheta, label: '2θ of maximum (°)' } }));
+  write('latent-by-phase.svg', scatterSvg({ title: `Latent space of the training patterns, by phase (${input.title})`, xLabel, yLabel, points: knownPoints, categories: { of: knownLabels, names: input.knownPhases } }));
+  write('latent-by-two-theta-of-max.svg', scatterSvg({ title: `Latent space, coloured by 2θ of the strongest peak (${input.title})`, xLabel, yLabel, points: knownPoints, values: { of: known.maxTwoTheta, label: '2θ of maximum (°)' } }));
   const testAndUnknown = plane.project(new Float32Array([...g.test.mean, ...g.unknown.mean]));
   const errors = new Float32Array([...g.test.bceExcess, ...g.unknown.bceExcess]);
   // KNN regions are drawn over the plane: exact for a 2-D latent, the plane's own KNN otherwise.
@@ -125,7 +144,7 @@ export function writePaperReport(dir: string, input: ReportInput): string[] {
   write(
     'latent-error-knn.svg',
     scatterSvg({
-      title: 'Held-out known and unknown patterns: reconstruction error and KNN regions',
+      title: `Held-out known and unknown patterns: reconstruction error and KNN regions (${input.title})`,
       xLabel,
       yLabel,
       points: testAndUnknown,
@@ -136,14 +155,20 @@ export function writePaperReport(dir: string, input: ReportInput): string[] {
     }),
   );
   write('knn-regions.json', JSON.stringify({ phases: input.knownPhases, axes: plane.axes, ...regions }) + '\n');
-  write('violin-errors.svg', violinSvg('Reconstruction error: pure known, binary mixtures, unknown phase', 'excess BCE per point (log scale)', e.violins));
+  write('violin-errors.svg', violinSvg(`Reconstruction error: pure known, binary mixtures, unknown phase (${input.title})`, 'excess BCE per point (log scale)', e.violins));
   write(
     'mixture-error.svg',
     lineSvg(
-      'Reconstruction error of binary mixtures x·A + (1−x)·B',
+      `Reconstruction error of binary mixtures x·A + (1−x)·B (${input.title})`,
       'x (volume fraction of A)',
-      'median excess BCE (band: quartiles)',
-      e.mixtureCurves.map((c) => ({ label: `${c.pair[0]} + ${c.pair[1]}`.replace(/ \([^)]*\)/g, ''), x: c.x, y: c.medianError, lower: c.q1, upper: c.q3 })),
+      'BCE per point: mean, median (band: quartiles)',
+      input.mixtureCurves.flatMap((c) => {
+        const name = `${c.pair[0]} + ${c.pair[1]}`.replace(/ \([^)]*\)/g, '');
+        return [
+          { label: `${name} mean (max at ${c.peakX})`, x: c.x, y: c.mean },
+          { label: `${name} median`, x: c.x, y: c.median, lower: c.q1, upper: c.q3 },
+        ];
+      }),
     ),
   );
   return written;
