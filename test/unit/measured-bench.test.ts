@@ -3,7 +3,7 @@
 // scale. The figures of the real run are in docs/measured-benchmark.md; here the bench must run
 // on every spectrum and report what it says it reports.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, cpSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runCli } from '../../src/cli/main';
@@ -46,12 +46,36 @@ describe('latent-xrd bench measured', function () {
     const folds = result.heldOut.filter((h: { auroc?: number }) => h.auroc !== undefined);
     assert.equal(folds.length, 7);
     assert.ok(Math.abs(result.aurocHeldOutPhase - folds.reduce((s: number, h: { auroc: number }) => s + h.auroc, 0) / 7) < 1e-12);
+    assert.ok(Math.abs(result.aurocHeldOutPhaseByError - folds.reduce((s: number, h: { aurocByError: number }) => s + h.aurocByError, 0) / 7) < 1e-12);
+    // Every spectrum's p-value is Bonferroni's combination of its two halves (analysis/novelty-statistic.ts).
+    for (const s of result.spectra) assert.equal(s.pValue, Math.min(1, 2 * Math.min(s.pValueError, s.pValueLines)), s.file);
     assert.ok(result.secondsPerSpectrum > 0 && result.secondsPerModel > 0);
     // The table (without --json) says the same.
     const table = measuredTable(result);
     assert.match(table, new RegExp(`falsePositiveRateKnown +${result.falsePositiveRateKnown}\\n`));
     assert.match(table, /spectra\/Li2MnO3_MnO_TiO2\.xy \(Li2MnO3 \+ MnO \+ TiO2 anatase\)/);
-    assert.match(table, /TiO2 rutile +— +0\/0/);
+    assert.match(table, /TiO2 rutile +— +— +0\/0/);
+  });
+
+  it('the selection run compares the candidate statistics on synthetic sets as trained and widened, reading no spectrum', async () => {
+    // No spectrum may be read: the definition's spectra are removed from a copy of the folder.
+    const dir = mkdtempSync(join(tmpdir(), 'latent-xrd-selection-'));
+    cpSync(fixtures, dir, { recursive: true });
+    rmSync(join(dir, 'spectra'), { recursive: true });
+    const definition = JSON.parse(readFileSync(join(fixtures, 'measured-bench.json'), 'utf8'));
+    writeFileSync(join(dir, 'measured-bench.json'), JSON.stringify({ ...definition, spectra: {} }));
+    const r = await cli('bench', 'measured', join(dir, 'measured-bench.json'), '--selection', '--quick', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.equal(result.folds.length, Object.keys(definition.phases).length);
+    for (const set of ['asTrained', 'widened']) {
+      for (const statistic of ['bceExcess', 'unexplainedLines', 'bceOrLines']) {
+        const m = result.statistics[set][statistic];
+        for (const key of ['auroc', 'falsePositiveRate', 'truePositiveRate']) assert.ok(m[key] >= 0 && m[key] <= 1, `${set} ${statistic} ${key} ${m[key]}`);
+        const mean = result.folds.reduce((sum: number, f: { statistics: Record<string, Record<string, { auroc: number }>> }) => sum + f.statistics[set][statistic].auroc, 0) / result.folds.length;
+        assert.ok(Math.abs(m.auroc - mean) < 1e-12);
+      }
+    }
   });
 
   it('refuses a definition that names a phase it does not list, or a missing file', () => {
