@@ -253,12 +253,22 @@ describe('the simulated Co–Ni–Cr–Re spread and its phase map', () => {
     const middle = phasesAt(map, mix(0.5));
     assert.equal(middle.region, 'two-phase');
     assert.deepEqual(middle.shares.map((s) => name(s.phase)).sort(), [hcp.name, fcc.name].sort());
-    assert.ok(middle.shares.every((s) => Math.abs(s.fraction - 0.5) < 1e-9), 'the midpoint of a tie-line is half and half');
+    assert.ok(middle.atomFractions.every((a) => Math.abs(a - 0.5) < 1e-9), 'the midpoint of a tie-line is half and half, of the atoms');
+    // The simulator draws volume fractions: half the atoms each is volume in proportion to each
+    // phase's volume per atom, computed here from the CIFs' cells without the map.
+    const perAtom = (phase: number) => {
+      const { cell, atoms } = plan.phases[phase].structure;
+      const volume = cell.a * cell.b * cell.c * Math.sqrt(1 - Math.cos((cell.alpha * Math.PI) / 180) ** 2 - Math.cos((cell.beta * Math.PI) / 180) ** 2 - Math.cos((cell.gamma * Math.PI) / 180) ** 2 + 2 * Math.cos((cell.alpha * Math.PI) / 180) * Math.cos((cell.beta * Math.PI) / 180) * Math.cos((cell.gamma * Math.PI) / 180));
+      return volume / atoms.reduce((sum, a) => sum + a.occupancy, 0);
+    };
+    const [v0, v1] = middle.shares.map((s) => perAtom(s.phase));
+    assert.ok(Math.abs(middle.shares[0].fraction - v0 / (v0 + v1)) < 1e-9, `volume fraction ${middle.shares[0].fraction} against ${v0 / (v0 + v1)}`);
+    assert.ok(Math.abs(v0 - v1) > 0.01, 'the two phases differ in volume per atom, so this checks the conversion');
     // Lever rule: the amount of fcc grows linearly along the tie-line between the two boundaries.
     const gap = Math.hypot(...Array.from(hcp.centre, (v, i) => v - fcc.centre[i]));
     const t = (SINGLE_PHASE_RADIUS + 0.25 * (gap - 2 * SINGLE_PHASE_RADIUS)) / gap;
     const quarter = phasesAt(map, mix(t));
-    const fccShare = quarter.shares.find((s) => name(s.phase) === fcc.name)!.fraction;
+    const fccShare = quarter.atomFractions[quarter.shares.findIndex((s) => name(s.phase) === fcc.name)];
     assert.ok(Math.abs(fccShare - 0.25) < 1e-9, `fcc ${fccShare}`);
   });
 
@@ -302,6 +312,20 @@ describe('the simulated Co–Ni–Cr–Re spread and its phase map', () => {
     assert.ok(Math.hypot(...Array.from(c.subarray(0, n), (v, k) => v - hcpCentre[k])) <= SINGLE_PHASE_RADIUS + 1e-6);
     assert.equal(phasesAt(map, c.subarray(0, n)).region, 'single');
     assert.equal(phasesAt(map, c.subarray(2 * n, 3 * n)).region, 'two-phase');
+  });
+
+  it('a mixture row\'s composition weighs its phases by their atoms, not their volumes: the lever rule both ways', () => {
+    // Regions of radius 0: every phase's composition is its centre, so the round trip is exact.
+    const point = phaseMapFromPlan(plan.phases, elements, 0);
+    const [a, b] = point.phases;
+    const composition = Array.from(a.centre, (v, i) => 0.3 * v + 0.7 * b.centre[i]);
+    const region = phasesAt(point, composition);
+    assert.ok(Math.abs(region.atomFractions[region.shares.findIndex((s) => s.phase === b.phase)] - 0.7) < 1e-9);
+    const phases = plan.phases.length;
+    const fractions = new Float32Array(phases);
+    for (const s of region.shares) fractions[s.phase] = s.fraction;
+    const back = compositionsForRows(point, fractions, phases, new Random(2));
+    composition.forEach((v, i) => assert.ok(Math.abs(back[i] - v) < 1e-6, `element ${elements[i]}: ${back[i]} against ${v}`));
   });
 });
 
