@@ -8,7 +8,8 @@ const root = join(__dirname, '../../..');
 
 describe('latent-xrd reproduce --quick', function () {
   // The whole study at small scale with two seeds (the default is five; two keep the test to a
-  // few minutes on two cores): two datasets, both models' VAE and cVAE per seed, baselines, figures.
+  // few minutes on two cores): the paper's dataset with the hard unknowns, both models' VAE and
+  // Co–Ni–Cr–Re cVAE ensemble per seed, baselines on every task, figures.
   this.timeout(1_200_000);
 
   it('writes metrics, the data behind every figure and the figures, and prints the metrics', async () => {
@@ -27,9 +28,23 @@ describe('latent-xrd reproduce --quick', function () {
     const keys = ['knnAccuracy', 'medianErrorRatioUnknownToKnown', 'aurocUnknown', 'aurocMixtures', 'aurocCompositionMismatch', 'meanErrorKnown', 'meanErrorUnknown', 'meanErrorRatioUnknownToKnown'];
     for (const model of [metrics, metrics.asPublished]) {
       for (const key of keys) interval(model[key], key);
+      const methods = ['vae', 'vaeBce', 'pcaReconstruction', 'pcaReconstructionBce', 'pcaReconstructionMse', 'pcaKnnDistance', 'softmaxConfidence'];
       for (const task of ['unknownPhase', 'mixtures']) {
-        for (const method of ['vae', 'pcaReconstruction', 'pcaKnnDistance', 'softmaxConfidence']) interval(model.baselines[task][method], `${task} ${method}`);
+        for (const method of methods) interval(model.baselines[task][method], `${task} ${method}`);
+        assert.ok(model.noveltyWinners[task].winners.length >= 1, task);
       }
+      // The hard unknowns, every method on each, with a winner; aurocUnknown stays σ-FeCr's.
+      assert.deepEqual(Object.keys(model.hardUnknowns), metrics.unknownPhases.hard.map((u: { name: string }) => u.name));
+      assert.equal(Object.keys(model.hardUnknowns).length, 4);
+      for (const [phase, byMethod] of Object.entries(model.hardUnknowns as Record<string, Record<string, { mean: number; ci95: [number, number]; n: number }>>)) {
+        for (const method of methods) interval(byMethod[method], `${phase} ${method}`);
+        assert.ok(model.noveltyWinners[`unknownPhase:${phase}`].winners.length >= 1, phase);
+      }
+      assert.equal(model.aurocUnknown.mean, model.baselines.unknownPhase.vae.mean);
+      // The composition experiment: an ensemble of 5 cVAEs on 21 structures, GNB three ways.
+      assert.equal(model.composition.members, 5);
+      assert.equal(model.composition.structures, 21);
+      for (const key of ['gnbAccuracyLatent', 'gnbAccuracyLatentAndComposition', 'gnbAccuracyCompositionOnly']) interval(model.composition[key], key);
       assert.equal(model.mixturePeaks.length, 3);
       for (const p of model.mixturePeaks) assert.equal(p.peakXBySeed.length, 2);
     }
@@ -55,8 +70,9 @@ describe('latent-xrd reproduce --quick', function () {
     const latent = readFileSync(join(out, 'latent.csv'), 'utf8').trim().split('\n');
     const dims = JSON.parse(readFileSync(join(out, 'model', 'manifest.json'), 'utf8')).spec.latent as number;
     assert.equal(latent[0], `set,dataset_row,phase,${Array.from({ length: dims }, (_, d) => `z${d + 1}`).join(',')},two_theta_of_max,bce_excess,bce,mse`);
+    assert.equal(metrics.counts.unknown, 5 * 300, 'σ-FeCr and the 4 hard unknowns, 300 patterns each at quick scale');
     assert.equal(latent.length - 1, metrics.counts.train + metrics.counts.validation + metrics.counts.calibration + metrics.counts.test + metrics.counts.unknown + metrics.counts.mixtures);
-    for (const folder of ['model', 'cvae', 'as-published-model', 'as-published-cvae']) assert.ok(existsSync(join(out, folder, 'manifest.json')), folder);
+    for (const folder of ['model', 'as-published-model']) assert.ok(existsSync(join(out, folder, 'manifest.json')), folder);
     assert.equal(JSON.parse(readFileSync(join(out, 'as-published-model', 'manifest.json'), 'utf8')).spec.latent, 2);
   });
 });

@@ -175,18 +175,29 @@ describe('reproduction study', () => {
   });
 
   describe('summary', () => {
-    it('reports the mean and interval of every run\'s numbers, and the best method per task', () => {
+    it('reports the mean and interval of every run\'s numbers, and the winner per task, hard unknowns included', () => {
+      const composition = { gnbAccuracyLatent: 0.6, gnbAccuracyLatentAndComposition: 0.9, gnbAccuracyCompositionOnly: 0.8, meanErrorMatched: 0.1, meanErrorMismatched: 0.2, members: 5, structures: 21, spaceGroups: 3, counts: { train: 1, selection: 1, test: 1 }, epochsRun: [1], seconds: 1 };
       const run = (seed: number, knn: number, vaeMix: number) => ({
         seed, knnAccuracy: knn, gnbAccuracy: 1, knnConfusion: [[1]], meanErrorKnown: 0.02, meanErrorUnknown: 0.1, meanErrorMixtures: 0.05,
         meanErrorRatioUnknownToKnown: 5, medianErrorRatioUnknownToKnown: 10, aurocUnknown: 1, aurocMixtures: vaeMix, aurocUnknownPlainBce: 1, aurocMixturesPlainBce: 0.6,
         aurocCompositionMismatch: 0.9, mixtureCurves: [], mixtureCurvesExcess: [],
-        novelty: { unknownPhase: { vae: 1, pca: 0.9 }, mixtures: { vae: vaeMix, pca: 0.8 } }, baselineNotes: {}, epochsRun: 3, bestEpoch: 3, trainingSeconds: 1, counts: {},
+        composition: { ...composition, gnbAccuracyLatent: 0.5 + seed / 10 },
+        novelty: { unknownPhase: { vae: 1, vaeBce: 0.5, pca: 0.9 }, mixtures: { vae: vaeMix, vaeBce: 0.99, pca: 0.8 } },
+        hardUnknowns: { W: { vae: 0.7, vaeBce: 0.99, pca: 0.7 + seed / 1e4 }, Zn: { vae: 0.95, vaeBce: 0.5, pca: 0.6 } },
+        baselineNotes: {}, epochsRun: 3, bestEpoch: 3, trainingSeconds: 1, counts: {},
       });
       const s = summariseModel([run(1, 0.9, 0.7), run(2, 0.8, 0.75)], {}, 'test');
       assert.ok(Math.abs(s.knnAccuracy.mean - 0.85) < 1e-12);
-      assert.equal(s.bestMethodByTask.unknownPhase, 'vae');
-      assert.equal(s.bestMethodByTask.mixtures, 'pca', 'a baseline that beats the VAE is named');
+      assert.deepEqual(s.noveltyWinners.unknownPhase.winners, ['vae']);
+      assert.equal(s.noveltyWinners.mixtures.baselineBeatsVae, true, 'a baseline that beats the VAE is named');
+      assert.equal(s.noveltyWinners.mixtures.bestBaseline, 'pca');
+      assert.ok(!s.noveltyWinners.mixtures.winners.includes('vaeBce'), "the VAE's other errors are listed, not contenders");
       assert.ok(Math.abs(s.baselines.mixtures.vae.mean - 0.725) < 1e-12);
+      assert.ok(Math.abs(s.hardUnknowns.W.pca.mean - 0.70015) < 1e-12);
+      assert.deepEqual(s.noveltyWinners['unknownPhase:W'].winners, ['vae', 'pca'], 'AUROCs within the tolerance tie');
+      assert.equal(s.noveltyWinners['unknownPhase:Zn'].winners[0], 'vae');
+      assert.ok(Math.abs(s.composition.gnbAccuracyLatent.mean - 0.65) < 1e-12);
+      assert.equal(s.composition.members, 5);
     });
 
     it('explains the Ni/Cr confusion from the demo\'s structures and strain range', () => {

@@ -26,14 +26,18 @@ type FigureFile = (typeof FIGURE_FILES)[number];
 /** The prefixes of the models' figure files: Latent XRD's defaults (none) and the paper's model. */
 export const REPORT_PREFIXES = ['', 'as-published-'] as const;
 const REPORT_FILES = ['metrics.json', ...REPORT_PREFIXES.flatMap((p) => FIGURE_FILES.map((f) => p + f))];
-/** The report's folders: its datasets, and the first seed's VAE and cVAE of each model. */
+/**
+ * The report's folders: its dataset, and the first seed's VAE of each model. The composition
+ * experiment's cVAEs live in memory; composition-dataset.h5 and the cvae folders are what earlier
+ * reports wrote, still recognised so that such a report folder can be written over.
+ */
 export const REPORT_DATA = 'data';
 export const REPORT_DATASETS = ['paper-dataset.h5', 'composition-dataset.h5'] as const;
 export const REPORT_MODELS = REPORT_PREFIXES.flatMap((p) => [`${p}model`, `${p}cvae`]);
 
-/** The folders of a model's first-seed VAE and cVAE in the report. */
-export function reportModelFolders(prefix: string): { vae: string; cvae: string } {
-  return { vae: `${prefix}model`, cvae: `${prefix}cvae` };
+/** The folder of a model's first-seed VAE in the report. */
+export function reportModelFolders(prefix: string): { vae: string } {
+  return { vae: `${prefix}model` };
 }
 
 /** Why `dir` is not a report folder reproduce wrote, or undefined when it is one (or an empty folder: nothing to lose). */
