@@ -12,7 +12,7 @@ import type { ResolvedPreprocessOptions } from '../preprocess/options';
 import { reconstructionErrorsOverSpan } from '../analysis/errors';
 import { sortedCopy } from '../analysis/metrics';
 import { MODEL_LIMITS, type Calibration, type ModelManifest } from './manifest';
-import { encodeAndReconstruct, type VaeModels } from './vae';
+import { encodeAndReconstruct, type EncodingMember } from './vae';
 
 /**
  * The calibration patterns a model keeps (dataset rows `rows` of `patterns`, every k-th when there
@@ -46,7 +46,7 @@ export interface SpanOfPattern {
  * measured points as the scored pattern's is; ascending. A cut that cannot be prepared (nothing
  * but a constant left) is left out, as a measured one would be refused.
  */
-export function spanCalibrationErrors(model: VaeModels, grid: Grid, calibrationPatterns: Float32Array, span: SpanOfPattern, metric: Calibration['metric']): Float64Array {
+export function spanCalibrationErrors(model: EncodingMember, grid: Grid, calibrationPatterns: Float32Array, span: SpanOfPattern, metric: Calibration['metric']): Float64Array {
   const points = grid.points;
   const rows = calibrationPatterns.length / points;
   const twoTheta = gridValues(grid).subarray(span.first, span.last + 1);

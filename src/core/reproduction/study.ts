@@ -176,10 +176,7 @@ export async function runStudy(deps: StudyDeps, options: StudyOptions): Promise<
         const mismatched = encodeAndReconstruct(cvaeModel.members[0], gather(compositionData.patterns, compositionData.points, testRows), testRows.length, {
           compositions: mismatchedCompositions(testLabels, 78 + 1000 * (seed - 1)),
         }).bceExcess;
-        for (const m of cvaeModel.members) {
-          m.encoder.dispose();
-          m.decoder.dispose();
-        }
+        for (const m of cvaeModel.members) m.dispose();
 
         const members = vae.manifest.training.members as { seconds: number; bestEpoch: number; history: unknown[] }[];
         const novelty: Record<string, Record<string, number>> = {};
