@@ -219,6 +219,36 @@ describe('ONNX models from elsewhere', function () {
     assert.ok(maxDifference(a.bceExcess, b.bceExcess) <= TOLERANCE);
   });
 
+  it('exports a conditional VAE with its composition input, and ONNX Runtime agrees with it', async () => {
+    const cspec: ModelSpec = { points: 96, hidden: [24, 12], latent: 3, compositionElements: ['Co', 'Ni', 'Cr'], beta: 1 };
+    const cvae = buildVae(cspec, 9);
+    const folder = join(dir, 'cvae');
+    await saveModel(folder, [cvae], testManifest(cspec, { reference: { latent: [0, 0, 0, 1, 1, 1], labels: [0, 1] } }));
+    const result = await run(['export', '--onnx', '--model', folder, '--out', join(dir, 'cvae-onnx')]);
+    assert.equal(result.code, 0, result.err);
+    const rows = 40;
+    const x = patterns(rows, cspec.points, 5);
+    const random = new Random(4);
+    const c = Float32Array.from({ length: rows * 3 }, () => random.float());
+    const expected = encodeAndReconstruct(cvae, x, rows, { compositions: c, keepReconstructions: true });
+    ort.env.wasm.numThreads = 1;
+    const encoder = await session(join(dir, 'cvae-onnx', 'encoder.onnx'));
+    const decoder = await session(join(dir, 'cvae-onnx', 'decoder.onnx'));
+    assert.deepEqual(encoder.inputNames, ['pattern', 'composition']);
+    assert.deepEqual(decoder.inputNames, ['z', 'composition']);
+    const composition = new ort.Tensor('float32', c, [rows, 3]);
+    const encoded = await encoder.run({ pattern: new ort.Tensor('float32', x, [rows, cspec.points]), composition });
+    const decoded = await decoder.run({ z: encoded.z_mean, composition });
+    assert.ok(maxDifference(encoded.z_mean.data as Float32Array, expected.mean) <= TOLERANCE);
+    assert.ok(maxDifference(encoded.z_log_var.data as Float32Array, expected.logVar) <= TOLERANCE);
+    assert.ok(maxDifference(decoded.reconstruction.data as Float32Array, expected.reconstructions!) <= TOLERANCE);
+    const loaded = await loadModel(join(dir, 'cvae-onnx'));
+    const again = encodeAndReconstruct(loaded.members[0], x, rows, { compositions: c });
+    assert.ok(maxDifference(again.bceExcess, expected.bceExcess) <= TOLERANCE);
+    await encoder.release();
+    await decoder.release();
+  });
+
   it('refuses an operator it does not run, a graph of the wrong width and a path out of the folder, naming the file', async () => {
     const conv = withEncoder('conv', (model) => {
       model.graph!.node![1].op_type = 'Conv';
