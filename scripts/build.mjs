@@ -30,7 +30,9 @@ const common = {
   logLevel: 'warning',
   // h5wasm and tfjs stay in node_modules: they load their .wasm files relative to themselves
   // (and tfjs-layers must share tfjs-core's one kernel registry). d3's ES modules are bundled.
-  external: ['@tensorflow/*', 'h5wasm', 'mocha', 'fast-check', 'ajv'],
+  // onnxruntime-web (tests only) loads its .wasm beside itself too; protobufjs is CommonJS with
+  // optional requires esbuild cannot follow.
+  external: ['@tensorflow/*', 'h5wasm', 'mocha', 'fast-check', 'ajv', 'onnxruntime-web', 'protobufjs'],
 };
 
 rmSync(join(root, 'out'), { recursive: true, force: true });

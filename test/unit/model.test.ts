@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend, tf, wasmHeap } from '../../src/core/model/backend';
 import { errorSumsKernel, gemmKernel, transposeKernel, webAssembly } from '../../src/core/model/wasm-kernels';
-import { buildVae, encodeAndReconstruct, bceFromLogitsPerSample, reconstructionFromLogits, vaeLoss } from '../../src/core/model/vae';
+import { buildVae, encodeAndReconstruct, bceFromLogitsPerSample, reconstructionFromLogits, vaeLoss, type VaeModels } from '../../src/core/model/vae';
 import { stepLayers, vaeStep } from '../../src/core/model/step';
 import { allocateErrors, reconstructionErrorsInJs, reconstructionErrorsInto } from '../../src/core/analysis/errors';
 import { trainVae, evaluateLoss, learningRateAt, type PatternSet } from '../../src/core/model/train';
@@ -366,8 +366,9 @@ describe('VAE', () => {
     // The loaded model's logits view is the decoder without its sigmoid (training can resume).
     tf.tidy(() => {
       const z = tf.tensor2d([[0.3, -0.2]]);
-      const p = (loaded.members[0].decoder.apply(z) as tf.Tensor).dataSync();
-      const l = (loaded.members[0].decoderLogits.apply(z) as tf.Tensor).dataSync();
+      const member = loaded.members[0] as VaeModels;
+      const p = (member.decoder.apply(z) as tf.Tensor).dataSync();
+      const l = (member.decoderLogits.apply(z) as tf.Tensor).dataSync();
       for (let i = 0; i < p.length; i += 7) assert.ok(Math.abs(p[i] - 1 / (1 + Math.exp(-l[i]))) < 1e-6);
     });
     rmSync(dir, { recursive: true, force: true });

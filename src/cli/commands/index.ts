@@ -13,6 +13,7 @@ import { watchCommand } from './watch';
 import { importCommand } from './import';
 import { calibrateNoveltyCommand } from './calibrate-novelty';
 import { calibrateCommand } from './calibrate';
+import { exportCommand } from './export';
 
 /** Every `latent-xrd` command, in the order `--help` lists them. */
-export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, calibrateCommand, trainCommand, scoreCommand, calibrateNoveltyCommand, readCommand, watchCommand, importCommand, reproduceCommand, waferCommand, benchCommand];
+export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, calibrateCommand, trainCommand, scoreCommand, exportCommand, calibrateNoveltyCommand, readCommand, watchCommand, importCommand, reproduceCommand, waferCommand, benchCommand];

@@ -96,7 +96,22 @@ export interface ModelManifest {
   training: Record<string, unknown>;
   metrics: Record<string, unknown>;
   ensemble: { seed: number; path: string }[];
+  /**
+   * The members as ONNX files (relative to the model folder, one entry per member in ensemble
+   * order), written by `latent-xrd export --onnx` or by another tool: when present, scoring runs
+   * these (model/onnx/graph.ts) instead of the TensorFlow.js layers models.
+   */
+  onnx?: OnnxMemberPaths[];
 }
+
+/** Where one member's ONNX encoder and decoder are, relative to the model folder. */
+export interface OnnxMemberPaths {
+  encoder: string;
+  decoder: string;
+}
+
+/** A path inside the model folder: names of letters, digits, '_', '-' and '.', joined by '/', never '..' or absolute, ending in .onnx. */
+const ONNX_MEMBER_PATH = /^(?:[\w-][\w.-]*\/)*[\w-][\w.-]*\.onnx$/;
 
 /**
  * What a model folder may declare, so that a damaged or hostile manifest is refused before
@@ -248,6 +263,17 @@ export function validateManifest(value: unknown, path: string): ModelManifest {
     const member = objectAt(m, `ensemble[${i}]`, path);
     if (typeof member.path !== 'string') fail(`ensemble[${i}].path`, `must be a folder name; got ${shown(member.path)}`);
   });
+  if (root.onnx !== undefined) {
+    const members = Math.max(1, ensemble.length);
+    const onnx = arrayField(root, 'onnx', fail, members, members);
+    onnx.forEach((m, i) => {
+      const paths = objectAt(m, `onnx[${i}]`, path);
+      for (const half of ['encoder', 'decoder']) {
+        const p = paths[half];
+        if (typeof p !== 'string' || !ONNX_MEMBER_PATH.test(p)) fail(`onnx[${i}].${half}`, `must be the path of an .onnx file inside the model folder (like "${half}.onnx"); got ${shown(p)}`);
+      }
+    });
+  }
   return root as unknown as ModelManifest;
 }
 

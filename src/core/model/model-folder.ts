@@ -1,6 +1,7 @@
-// A model folder holds what `saveModel` writes and nothing else: manifest.json, the calibration
-// patterns (calibration-patterns.bin), and model.json +
-// weights.bin of each member's encoder and decoder (ensemble/<k>/ for members after the first).
+// A model folder holds what `saveModel` (or `export --onnx`) writes and nothing else:
+// manifest.json, the calibration patterns (calibration-patterns.bin), and model.json +
+// weights.bin of each member's encoder and decoder, or their encoder.onnx and decoder.onnx
+// (ensemble/<k>/ for members after the first).
 // A folder with anything more (a measurement, a note, a project) is not Latent XRD's to replace.
 // Kept apart from store.ts so that checking a folder does not load TensorFlow.js.
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { refuseToReplace, type Recogniser } from '../util/replaceable';
 
 const MEMBER_FILES = ['model.json', 'weights.bin'];
 const MEMBER_PARTS = ['encoder', 'decoder'];
+/** A member exported to ONNX (latent-xrd export --onnx): these files in place of, or beside, the folders. */
+const MEMBER_ONNX_FILES = ['encoder.onnx', 'decoder.onnx'];
 
 function entryKind(path: string): 'folder' | 'file' | 'other' {
   const stats = lstatSync(path);
@@ -20,6 +23,7 @@ function entryKind(path: string): 'folder' | 'file' | 'other' {
 function foreignInMember(base: string, shown: string, skip: string[] = []): string | undefined {
   for (const part of readdirSync(base)) {
     if (skip.includes(part)) continue;
+    if (MEMBER_ONNX_FILES.includes(part) && entryKind(join(base, part)) === 'file') continue;
     if (!MEMBER_PARTS.includes(part) || entryKind(join(base, part)) !== 'folder') return shown + part;
     for (const file of readdirSync(join(base, part))) {
       if (!MEMBER_FILES.includes(file) || entryKind(join(base, part, file)) !== 'file') return `${shown}${part}/${file}`;

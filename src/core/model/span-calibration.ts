@@ -14,7 +14,7 @@ import { sortedCopy } from '../analysis/metrics';
 import { findUnexplainedPeaks } from '../analysis/unexplained-peaks';
 import { unexplainedLineSum } from '../analysis/novelty-statistic';
 import { MODEL_LIMITS, type Calibration, type ModelManifest } from './manifest';
-import { encodeAndReconstruct, type VaeModels } from './vae';
+import { encodeAndReconstruct, type EncodingMember } from './vae';
 
 /**
  * The calibration patterns a model keeps (dataset rows `rows` of `patterns`, every k-th when there
@@ -55,7 +55,7 @@ export interface SpanCalibration {
   lineSums?: Float64Array;
 }
 
-export function spanCalibrationErrors(model: VaeModels, grid: Grid, calibrationPatterns: Float32Array, span: SpanOfPattern, metric: Calibration['metric'], linesAtWavelength?: number): SpanCalibration {
+export function spanCalibrationErrors(model: EncodingMember, grid: Grid, calibrationPatterns: Float32Array, span: SpanOfPattern, metric: Calibration['metric'], linesAtWavelength?: number): SpanCalibration {
   const points = grid.points;
   const rows = calibrationPatterns.length / points;
   const twoTheta = gridValues(grid).subarray(span.first, span.last + 1);

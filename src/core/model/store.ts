@@ -4,12 +4,15 @@
 //   encoder/model.json      TensorFlow.js layers format (+ weights.bin), convertible to Keras
 //   decoder/model.json        with tensorflowjs_converter
 //   ensemble/<k>/{encoder,decoder}/   further ensemble members (k ≥ 1), same format
+// or, when the manifest names them (`onnx`, written by `latent-xrd export --onnx` or by hand for
+// a model trained elsewhere), each member's encoder and decoder as ONNX files instead.
 // Written to a temporary folder and renamed into place as a whole.
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from './backend';
-import { buildVae, type VaeModels } from './vae';
+import { buildVae, type EncodingMember, type VaeModels } from './vae';
+import { onnxMember } from './onnx/graph';
 import { UserError } from '../diagnostics';
 import { quoteForMessage } from '../formats/located';
 import { CALIBRATION_PATTERNS_FILE, MODEL_LIMITS, readManifest, type ModelManifest } from './manifest';
@@ -145,7 +148,8 @@ export async function saveModel(dir: string, members: VaeModels[], manifest: Mod
 
 export interface LoadedModel {
   manifest: ModelManifest;
-  members: VaeModels[];
+  /** TensorFlow.js layers models (vae.ts), or ONNX graphs (onnx/graph.ts) when the manifest names them. */
+  members: EncodingMember[];
   /** The calibration patterns (calibration.patterns rows on the grid), when the folder keeps them. */
   calibrationPatterns?: Float32Array;
 }
@@ -177,6 +181,16 @@ function readCalibrationPatterns(dir: string, manifest: ModelManifest): Float32A
   return values;
 }
 
+/** An ONNX file the manifest names (a path checked by validateManifest), read whole within the size any model of the limits can take. */
+function readOnnxFile(dir: string, name: string): { bytes: Uint8Array; file: string } {
+  const file = join(dir, name);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new UserError(`${file}: missing (named in ${join(dir, 'manifest.json')}: onnx)`);
+  const most = 4 * MODEL_LIMITS.parameters + 2 ** 20;
+  const size = statSync(file).size;
+  if (size > most) throw new UserError(`${file}: ${size} bytes, more than any model within Latent XRD's limits takes (${most})`);
+  return { bytes: new Uint8Array(readFileSync(file)), file };
+}
+
 /**
  * The model in `dir`: its manifest checked (manifest.ts), each member built from the manifest's
  * spec and filled with its saved weights (checked against that spec). Anything wrong with the
@@ -185,9 +199,14 @@ function readCalibrationPatterns(dir: string, manifest: ModelManifest): Float32A
 export async function loadModel(dir: string): Promise<LoadedModel> {
   const manifest = readManifest(dir);
   const calibrationPatterns = readCalibrationPatterns(dir, manifest);
-  const members: VaeModels[] = [];
+  const members: EncodingMember[] = [];
   try {
     for (let k = 0; k < Math.max(1, manifest.ensemble.length); k++) {
+      const onnx = manifest.onnx?.[k];
+      if (onnx) {
+        members.push(onnxMember(manifest.spec, { encoder: readOnnxFile(dir, onnx.encoder), decoder: readOnnxFile(dir, onnx.decoder) }));
+        continue;
+      }
       const base = k === 0 ? dir : join(dir, 'ensemble', String(k));
       const member = buildVae(manifest.spec, 0);
       members.push(member);
@@ -195,10 +214,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
       loadWeightsInto(member.decoder, join(base, 'decoder'));
     }
   } catch (e) {
-    for (const m of members) {
-      m.encoder.dispose();
-      m.decoder.dispose();
-    }
+    for (const m of members) m.dispose();
     throw e;
   }
   return { manifest, members, ...(calibrationPatterns ? { calibrationPatterns } : {}) };

@@ -8,7 +8,24 @@ import type { ModelSpec } from './architecture';
 import { Random } from '../util/random';
 import { BCE_EPSILON, reconstructionErrorsInMemory, reconstructionErrorsInto, type ReconstructionErrors } from '../analysis/errors';
 
-export interface VaeModels {
+/**
+ * A model member as scoring sees it: something that encodes a batch of patterns to (μ, log σ²)
+ * and decodes latent points to reconstructions in [0, 1]. The tfjs-layers VAE below is one; an
+ * ONNX graph (model/onnx/graph.ts: a model exported by `latent-xrd export --onnx`, or trained
+ * elsewhere) is another. Scoring (encodeAndReconstruct, and so Scorer) takes either, so a pattern
+ * gets its numbers through one path whatever the member's format. Called inside tf.tidy.
+ */
+export interface EncodingMember {
+  readonly spec: ModelSpec;
+  /** Latent mean and log-variance of `pattern` [n, points] (with `composition` [n, elements] for a cVAE). */
+  encode(pattern: tf.Tensor2D, composition?: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D];
+  /** Reconstructions [n, points] of latent points `z` [n, latent]. */
+  decode(z: tf.Tensor2D, composition?: tf.Tensor2D): tf.Tensor2D;
+  /** Frees the member's weights. */
+  dispose(): void;
+}
+
+export interface VaeModels extends EncodingMember {
   spec: ModelSpec;
   encoder: tfl.LayersModel;
   decoder: tfl.LayersModel;
@@ -50,7 +67,18 @@ export function buildVae(spec: ModelSpec, seed: number): VaeModels {
   const reconstruction = tfl.layers.activation({ activation: 'sigmoid', name: 'reconstruction' }).apply(logits) as tfl.SymbolicTensor;
   const decoder = tfl.model({ inputs: decoderInputs, outputs: reconstruction, name: 'decoder' });
   const decoderLogits = tfl.model({ inputs: decoderInputs, outputs: logits, name: 'decoder_logits' });
-  return { spec, encoder, decoder, decoderLogits };
+  return {
+    spec,
+    encoder,
+    decoder,
+    decoderLogits,
+    encode: (x, c) => encoder.apply(c ? [x, c] : x, { training: false }) as [tf.Tensor2D, tf.Tensor2D],
+    decode: (zs, c) => decoder.apply(c ? [zs, c] : zs, { training: false }) as tf.Tensor2D,
+    dispose: () => {
+      encoder.dispose();
+      decoder.dispose();
+    },
+  };
 }
 
 /**
@@ -170,9 +198,10 @@ export interface Encoded extends ReconstructionErrors {
 /**
  * Encodes and reconstructs `count` patterns (rows of `patterns`) in batches: the scoring path.
  * The reconstruction decodes the latent mean, so a pattern's error does not depend on a draw.
+ * `models` is any EncodingMember: the tfjs-layers VAE or an ONNX graph.
  */
 export function encodeAndReconstruct(
-  models: VaeModels,
+  models: EncodingMember,
   patterns: Float32Array,
   count: number,
   options: { compositions?: Float32Array; batchSize?: number; keepReconstructions?: boolean } = {},
@@ -194,8 +223,8 @@ export function encodeAndReconstruct(
     tf.tidy(() => {
       const x = tf.tensor2d(patterns.subarray(start * points, (start + n) * points), [n, points]);
       const c = elements > 0 ? tf.tensor2d(requireCompositions(options.compositions, count, elements).subarray(start * elements, (start + n) * elements), [n, elements]) : undefined;
-      const [mean, logVar] = models.encoder.apply(c ? [x, c] : x, { training: false }) as tf.Tensor2D[];
-      const decoded = models.decoder.apply(c ? [mean, c] : mean, { training: false }) as tf.Tensor2D;
+      const [mean, logVar] = models.encode(x, c);
+      const decoded = models.decode(mean, c);
       out.mean.set(mean.dataSync() as Float32Array, start * spec.latent);
       out.logVar.set(logVar.dataSync() as Float32Array, start * spec.latent);
       if (!errorsInBackendMemory(x, decoded, n, points, out, start)) {

@@ -232,7 +232,7 @@ function readOpenDataset(h5: H5, file: H5File, fileSize: number, bad: (why: stri
   const rolesSet = get('phase_roles');
   expect('labels', labelsSet, H5T_INTEGER, 4, [count]);
   expect('fractions', fractionsSet, H5T_FLOAT, 4, [count, phases]);
-  // Written from a Float64Array, stored by h5wasm as float32: either is read.
+  // float64 (datasets written by earlier versions hold float32, h5wasm having read '<f8' as '<f'): either is read.
   expect('two_theta', twoThetaSet, H5T_FLOAT, twoThetaSet.metadata.size === 8 ? 8 : 4, [points]);
   if (rolesSet.metadata.shape?.[0] !== phases) throw bad(`"phase_roles" does not list the ${phases} phases of "phase_names"`);
 

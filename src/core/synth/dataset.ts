@@ -331,11 +331,12 @@ async function writePatterns(
     const phaseParams = PHASE_PARAMETERS.map((name) =>
       parameterGroup.create_dataset({ name, data: new Float32Array(0), shape: [0, phaseCount], maxshape: [null, phaseCount], chunks: [chunk, phaseCount], dtype: '<f4' }),
     );
-    file.create_dataset({ name: 'two_theta', data: gridValues(plan.grid), dtype: '<f8' });
+    // h5wasm takes Python struct codes: float64 is '<d' ('<f8' would be read as '<f', float32).
+    file.create_dataset({ name: 'two_theta', data: gridValues(plan.grid), dtype: '<d' });
     file.create_dataset({ name: 'phase_names', data: plan.phases.map((p) => p.name) });
     file.create_dataset({ name: 'phase_roles', data: plan.phases.map((p) => p.role) });
     file.create_dataset({ name: 'phase_files', data: plan.phases.map((p) => basename(p.file)) });
-    file.create_dataset({ name: 'phase_densities', data: Float64Array.from(plan.phases, (p) => p.density), dtype: '<f8' });
+    file.create_dataset({ name: 'phase_densities', data: Float64Array.from(plan.phases, (p) => p.density), dtype: '<d' });
     file.create_attribute('software', DATASET_SOFTWARE);
     file.create_attribute('version', SOFTWARE_VERSION);
     file.create_attribute('config', JSON.stringify(plan.config));
