@@ -3,7 +3,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { decodeCifBytes } from '../../src/core/cif';
 import { elementFromLabel, parseTypeSymbol } from '../../src/core/crystal/elements';
-import { cellVolume, formula, parseFormulaSum, readStructures } from '../../src/core/crystal/structure';
+import { cellVolume } from '../../src/core/crystal/cell';
+import { formula, parseFormulaSum } from '../../src/core/crystal/formula';
+import { readStructures } from '../../src/core/crystal/structure';
 import type { CrystalStructure } from '../../src/core/crystal/types';
 
 const FIX = path.join(__dirname, '../../../test/fixtures/cif');

@@ -1,7 +1,8 @@
 import type { Command } from '../args';
 import { parseCommandArgs } from '../args';
 import { UserError } from '../../core/diagnostics';
-import { cellVolume, formula } from '../../core/crystal/structure';
+import { cellVolume } from '../../core/crystal/cell';
+import { formula } from '../../core/crystal/formula';
 import type { CrystalStructure } from '../../core/crystal/types';
 import { diagnosticJson, loadStructures, printDiagnostics } from '../io';
 

@@ -3,7 +3,8 @@
 // with the derived volume, an atom site with its element and multiplicity). Pure functions of
 // the parsed file, so they are tested without an editor.
 import type { SourceRange } from '../diagnostics';
-import { cellVolume, structureFromBlock } from '../crystal/structure';
+import { cellVolume } from '../crystal/cell';
+import { structureFromBlock } from '../crystal/structure';
 import type { CifBlock, CifFile } from './model';
 import { normaliseTag } from './model';
 

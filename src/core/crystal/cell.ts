@@ -1,3 +1,5 @@
+// Unit-cell geometry (lengths in Å, angles in degrees): volume, metric tensor, reciprocal lengths,
+// U_eq from anisotropic U, and whether six numbers describe a cell at all (cellProblem).
 import type { CellParameters } from './types';
 
 const RAD = Math.PI / 180;

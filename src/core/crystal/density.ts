@@ -3,7 +3,7 @@
 import type { CrystalStructure } from './types';
 import { cellVolume } from './cell';
 import { atomicWeight } from './atomic-weights';
-import { parseFormulaSum } from './structure';
+import { parseFormulaSum } from './formula';
 
 /** g/mol per Å³ in g/cm³: 10²⁴ Å³ per cm³ over Avogadro's constant (6.02214076 × 10²³, exact since 2019). */
 const GRAMS_PER_CM3 = 1e24 / 6.02214076e23;

@@ -1,10 +1,7 @@
+// Symmetry operations in the forms CIFs write them: `x,y,z`, `1/2-x, y+1/2, -z`, `x-y,x,z+.5`,
+// `-X+Y, Z, 0.25+Y`, with or without spaces, any case. One parser for the operation loops and
+// for tests that compare generated groups against files.
 import type { SymmetryOperation, Vec3 } from './types';
-
-/**
- * Symmetry operations in the forms CIFs write them: `x,y,z`, `1/2-x, y+1/2, -z`, `x-y,x,z+.5`,
- * `-X+Y, Z, 0.25+Y`, with or without spaces, any case. One parser for the operation loops and
- * for tests that compare generated groups against files.
- */
 
 export type SymopParseResult =
   | { ok: true; operation: SymmetryOperation }

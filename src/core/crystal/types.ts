@@ -1,3 +1,5 @@
+// The crystal-structure types the CIF reader produces and the simulator reads: cell, symmetry
+// operation, asymmetric site, the atoms of the filled cell and the structure that holds them.
 import type { SourceRange } from '../diagnostics';
 
 export type Vec3 = [number, number, number];

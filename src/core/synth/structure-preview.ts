@@ -2,7 +2,9 @@
 // with each peak's hkl, and patterns drawn with the training variation. The same engine as
 // `latent-xrd peaks` and `latent-xrd simulate`, so the preview and the CLI never disagree.
 import type { Diagnostic } from '../diagnostics';
-import { cellVolume, formula, readStructures } from '../crystal/structure';
+import { cellVolume } from '../crystal/cell';
+import { formula } from '../crystal/formula';
+import { readStructures } from '../crystal/structure';
 import type { CellParameters, CrystalStructure } from '../crystal/types';
 import { computePeaks } from '../diffraction/peaks';
 import type { Grid } from '../diffraction/render';

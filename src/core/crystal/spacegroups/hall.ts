@@ -1,11 +1,8 @@
+// Hall symbols (S. R. Hall, Acta Cryst. A37, 517 (1981); International Tables B §1.4) to the
+// full list of symmetry operations: the lattice symbol gives the centring translations and
+// perhaps the inversion, each matrix symbol a generator; the group is their closure.
 import type { SymmetryOperation, Vec3 } from '../types';
 import { composeOperations, operationKey, reduceFraction } from '../symop';
-
-/**
- * Hall symbols (S. R. Hall, Acta Cryst. A37, 517 (1981); International Tables B §1.4) to the
- * full list of symmetry operations: the lattice symbol gives the centring translations and
- * perhaps the inversion, each matrix symbol a generator; the group is their closure.
- */
 
 type Matrix = SymmetryOperation['rotation'];
 

@@ -1,3 +1,6 @@
+// Space groups by name: a Hall symbol, a Hermann–Mauguin symbol as files spell it, or an
+// International Tables number, to its full list of symmetry operations (table.ts lists the
+// settings, hall.ts generates the operations).
 import type { SymmetryOperation } from '../types';
 import { operationKey } from '../symop';
 import { parseHallSymbol, HallSymbolError } from './hall';
