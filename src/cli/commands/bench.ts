@@ -2,10 +2,13 @@ import { join, resolve } from 'node:path';
 import type { Command } from '../args';
 import { parseCommandArgs, parseInteger, parseBackend } from '../args';
 import { UserError } from '../../core/diagnostics';
-import { benchSynth } from '../../core/synth/bench';
+import { benchSynth, benchSynthThreads, paperBenchPlan } from '../../core/synth/bench';
+import { defaultThreads, poolDrawer } from '../../worker/synth-pool';
+import { loadWorkspaceConfig } from '../io';
 import { benchTrain, benchScore } from '../../core/model/bench';
 import { benchWatch } from '../../core/watch/bench';
 import { packageRoot, readUserFile } from '../io';
+import { parseThreads } from '../args';
 import { benchCif } from '../../core/cif/bench';
 import { decodeCifBytes } from '../../core/cif/decode';
 import { benchMeasured, benchMeasuredSelection, readMeasuredBenchDefinition, type MeasuredBenchResult } from '../../core/model/measured-bench';
@@ -24,7 +27,10 @@ export const benchCommand: Command = {
   name: 'bench',
   summary: 'Benchmarks: `bench synth`, `bench train`, `bench score`, `bench watch`, `bench cif` (speeds against references measured in the same run)',
   usage: [
-    'latent-xrd bench synth [--patterns 15000] [--naive 300] [--json]',
+    'latent-xrd bench synth [--config latent-xrd.json] [--threads N|all] [--patterns 6000] [--naive 300] [--json]',
+    '      (the paper\'s fcc/bcc/hcp set, or the phases and mixtures of your own config; the same',
+    '      patterns on one thread and on --threads worker threads, default all cores: speedupOverOneThread;',
+    '      with --config also its one-thread rate over the paper set\'s)',
     'latent-xrd bench train [--batches 40] [--backend wasm] [--json]   (batch 128, one thread)',
     'latent-xrd bench score [--patterns 10000] [--backend wasm] [--json]',
     'latent-xrd bench cif [FILE.cif] [--json]   (default: the 27 kB organometallic of the test fixtures)',
@@ -52,6 +58,8 @@ export const benchCommand: Command = {
       keep: { type: 'string' },
       selection: { type: 'boolean' },
       training: { type: 'string' },
+      config: { type: 'string', short: 'c' },
+      threads: { type: 'string' },
     });
     const which = positionals[0];
     const examplesDir = join(packageRoot(), 'examples', 'paper-demo');
@@ -88,19 +96,37 @@ export const benchCommand: Command = {
       ctx.out(values.json ? JSON.stringify(result, null, 2) + '\n' : measuredTable(result) + '\n');
       return 0;
     } else if (which === 'synth') {
-      report = { benchmark: 'synth', ...runSynth(values) };
+      report = { benchmark: 'synth', ...(await runSynth(ctx, values)) };
     } else throw new UserError(`bench: name a benchmark: synth, train, score, watch, cif or measured${which ? ` (not "${which}")` : ''}`);
     ctx.out(values.json ? JSON.stringify(report, null, 2) + '\n' : table(report) + '\n');
     return 0;
   },
 };
 
-function runSynth(values: { patterns?: string; naive?: string }) {
-  return benchSynth({
-    examplesDir: join(packageRoot(), 'examples', 'paper-demo'),
+async function runSynth(ctx: Parameters<Command['run']>[1], values: { patterns?: string; naive?: string; config?: string; threads?: string }) {
+  const examplesDir = join(packageRoot(), 'examples', 'paper-demo');
+  const threads = parseThreads('--threads', values.threads, defaultThreads());
+  const patterns = values.patterns ? parseInteger('--patterns', values.patterns, 1) : 6000;
+  const threaded = poolDrawer(threads);
+  const paper = paperBenchPlan(examplesDir);
+  if (values.config) {
+    const { plan } = loadWorkspaceConfig(ctx, values.config);
+    const own = await benchSynthThreads(values.config, plan, { patterns, threads, threaded });
+    const paperOne = await benchSynthThreads('paper (fcc Ni, bcc Cr, hcp Co)', paper, { patterns, threads: 1, threaded: poolDrawer(1) });
+    return {
+      ...own,
+      familiesPerPhase: JSON.stringify(own.familiesPerPhase),
+      paperSetOneThreadPatternsPerSecond: paperOne.oneThreadPatternsPerSecond,
+      oneThreadRateOverPaperSet: own.oneThreadPatternsPerSecond / paperOne.oneThreadPatternsPerSecond,
+    };
+  }
+  const windowed = benchSynth({
+    examplesDir,
     patterns: values.patterns ? parseInteger('--patterns', values.patterns, 1) : undefined,
     naivePatterns: values.naive ? parseInteger('--naive', values.naive, 1) : undefined,
   });
+  const own = await benchSynthThreads('paper (fcc Ni, bcc Cr, hcp Co)', paper, { patterns, threads, threaded });
+  return { ...windowed, ...own, familiesPerPhase: JSON.stringify(own.familiesPerPhase) };
 }
 
 /** The headline figures, then one line per spectrum and per left-out phase. */
