@@ -162,8 +162,10 @@ export class WorkspaceScores implements vscode.Disposable {
     let unreadable = 0;
     const run = async (report: (done: number) => void): Promise<boolean> => {
       let shown = Date.now();
-      for (let start = 0; start < uris.length; start += SCORING_BATCH) {
-        const batch = uris.slice(start, start + SCORING_BATCH);
+      // A batch per scanning thread at a time: the pool hands them out, one to each core.
+      const step = SCORING_BATCH * this.models.scanning.threads;
+      for (let start = 0; start < uris.length; start += step) {
+        const batch = uris.slice(start, start + step);
         let results: ItemResult[];
         try {
           results = await this.models.scanning.score(

@@ -9,6 +9,7 @@ import type { Grid } from '../core/diffraction/render';
 import type { BackendPreference } from '../core/model/backend';
 import type { PatternScore } from '../core/model/score';
 import type { PreprocessOptions } from '../core/preprocess/options';
+import type { PreprocessStep } from '../core/preprocess/prepare';
 import type { LatentMapPayload, PatternPayload } from './webview';
 
 /**
@@ -58,6 +59,8 @@ export interface ItemResult {
   coverage?: number;
   /** What was done to the data before scoring. */
   steps?: string[];
+  /** The same steps as data (what `latent-xrd score --json` lists as "operations"). */
+  operations?: PreprocessStep[];
   /** The latent on the latent map's plane (x, y). */
   mapPoint?: [number, number];
   error?: string;

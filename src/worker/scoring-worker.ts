@@ -208,7 +208,7 @@ const handlers: { [K in ScoringCall]: Handler<K> } = {
           batch.set(prepared.pattern, rows.length * points);
           spans.push(measuredSpan(prepared, points));
           rows.push(i);
-          Object.assign(results[i], { coverage: prepared.coverage, steps: prepared.steps });
+          Object.assign(results[i], { coverage: prepared.coverage, steps: prepared.steps, ...(prepared.operations ? { operations: prepared.operations } : {}) });
         });
       } catch (e) {
         Object.assign(results[i], describeFailure(item.name, e));

@@ -5,7 +5,11 @@ import { UserError } from '../../core/diagnostics';
 import { benchSynth, benchSynthThreads, paperBenchPlan } from '../../core/synth/bench';
 import { defaultThreads, poolDrawer } from '../../worker/synth-pool';
 import { loadWorkspaceConfig } from '../io';
-import { benchTrain, benchScore } from '../../core/model/bench';
+import { benchTrain, benchScore, benchScoreThreads, scoreBenchWorkload } from '../../core/model/bench';
+import { ScoringPool } from '../../worker/scoring-pool';
+import type { ScoringSettings } from '../../protocol/scoring';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { benchWatch } from '../../core/watch/bench';
 import { packageRoot, readUserFile } from '../io';
 import { parseThreads } from '../args';
@@ -32,7 +36,9 @@ export const benchCommand: Command = {
     '      patterns on one thread and on --threads worker threads, default all cores: speedupOverOneThread;',
     '      with --config also its one-thread rate over the paper set\'s)',
     'latent-xrd bench train [--batches 40] [--backend wasm] [--json]   (batch 128, one thread)',
-    'latent-xrd bench score [--patterns 10000] [--backend wasm] [--json]',
+    'latent-xrd bench score [--patterns 10000] [--backend wasm] [--threads N|all] [--json]',
+    '      (--threads: also measured files — their own grid, prepared, scored, unexplained peaks — scored by',
+    '      worker threads: one thread, then N (all: every core), the same files in the same run)',
     'latent-xrd bench cif [FILE.cif] [--json]   (default: the 27 kB organometallic of the test fixtures)',
     'latent-xrd bench watch [--files 1000] [--settle 250] [--backend wasm] [--json]   (files written by a worker thread, scored by `watch`)',
     'latent-xrd bench measured [DEFINITION.json] [--quick] [--selection] [--training JSON] [--keep DIR] [--json]',
@@ -68,7 +74,9 @@ export const benchCommand: Command = {
     if (which === 'train') {
       report = { benchmark: 'train', ...(await benchTrain({ examplesDir, backend, batches: values.batches ? parseInteger('--batches', values.batches, 2) : undefined })) };
     } else if (which === 'score') {
-      report = { benchmark: 'score', ...(await benchScore({ examplesDir, backend, patterns: values.patterns ? parseInteger('--patterns', values.patterns, 100) : undefined })) };
+      const patterns = values.patterns ? parseInteger('--patterns', values.patterns, 100) : undefined;
+      report = { benchmark: 'score', ...(await benchScore({ examplesDir, backend, patterns })) };
+      if (values.threads !== undefined) report = { ...report, ...(await benchScoreOnThreads(examplesDir, backend, parseThreads('--threads', values.threads, defaultThreads()), Math.min(patterns ?? 2048, 4096))) };
     } else if (which === 'watch') {
       const files = values.files ? parseInteger('--files', values.files, 1) : undefined;
       const settleMs = values.settle ? parseInteger('--settle', values.settle, 0) : undefined;
@@ -127,6 +135,30 @@ async function runSynth(ctx: Parameters<Command['run']>[1], values: { patterns?:
   });
   const own = await benchSynthThreads('paper (fcc Ni, bcc Cr, hcp Co)', paper, { patterns, threads, threaded });
   return { ...windowed, ...own, familiesPerPhase: JSON.stringify(own.familiesPerPhase) };
+}
+
+/** Measured files scored by a pool of scoring workers on one thread, then on `threads`. */
+async function benchScoreOnThreads(examplesDir: string, backend: ReturnType<typeof parseBackend>, threads: number, patterns: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'latent-xrd-bench-score-'));
+  try {
+    const { created, measured } = await scoreBenchWorkload(examplesDir, join(dir, 'model'), patterns, backend);
+    const settings: ScoringSettings = { model: { dir: join(dir, 'model'), created, name: 'bench model', backend }, preprocessing: {} };
+    const items = measured.map((m, i) => ({ kind: 'measured' as const, measured: m, name: `pattern-${i}.xy` }));
+    const result = await benchScoreThreads(patterns, threads, (n) => {
+      const pool = new ScoringPool(n);
+      return {
+        run: async () => {
+          const results = await pool.score(items, settings);
+          const failed = results.find((r) => r.error);
+          if (failed) throw new Error(`bench score: a pattern was not scored: ${failed.error}`);
+        },
+        close: () => pool.dispose(),
+      };
+    });
+    return { measuredPatterns: result.patterns, threads: result.threads, oneThreadPatternsPerSecond: result.oneThreadPatternsPerSecond, allThreadPatternsPerSecond: result.allThreadPatternsPerSecond, speedupOverOneThread: result.speedupOverOneThread };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The headline figures, then one line per spectrum and per left-out phase. */

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from '../args';
-import { parseBackend, parseCommandArgs, parseProbability } from '../args';
+import { parseBackend, parseCommandArgs, parseProbability, parseThreads } from '../args';
+import { ScoringPool, defaultScoringThreads } from '../../worker/scoring-pool';
+import { SCORING_TIME_LIMIT_SECONDS, type ItemResult } from '../../protocol/scoring';
 import { UserError } from '../../core/diagnostics';
 import { initBackend } from '../../core/model/backend';
 import { loadModel, noveltyMeaning } from '../../core/model/store';
@@ -20,8 +22,10 @@ export const scoreCommand: Command = {
   summary: 'Score pattern files against a trained model: latent position, errors, p-value, verdict, nearest phase',
   usage: [
     'latent-xrd score --model DIR FILE… [--json] [--backend auto|wasm|cpu] [--threshold p]',
-    '                 [--background als|rolling-ball|polynomial|none] [--strip-kalpha2]',
+    '                 [--background als|rolling-ball|polynomial|none] [--strip-kalpha2] [--threads N|all]',
     '',
+    'Many files are read and scored on --threads worker threads (default all cores), each file',
+    `under a time limit of ${SCORING_TIME_LIMIT_SECONDS} s; the results are listed in the order the files were given.`,
     'Each file (two columns: 2θ, intensity) is prepared exactly as the model\'s training and',
     'calibration patterns were (the model records it: training.preprocessing): Kα2 stripped',
     '(Rachinger) if they were, converted to the model\'s wavelength when the file states another',
@@ -63,7 +67,9 @@ export const scoreCommand: Command = {
       map: { type: 'string' },
       'colour-by': { type: 'string' },
       threshold: { type: 'string' },
+      threads: { type: 'string' },
     });
+    const threads = parseThreads('--threads', values.threads, defaultScoringThreads());
     const background = values.background;
     if (background !== undefined && !BACKGROUND_METHODS.includes(background as BackgroundMethod)) {
       throw new UserError(`score: --background must be one of ${BACKGROUND_METHODS.join(', ')}; got "${background}"`);
@@ -83,7 +89,25 @@ export const scoreCommand: Command = {
     const scorer = new Scorer(model, { threshold });
     const reliability = reliabilityState(model.manifest);
     const results: ({ file: string; verdictLabel: string; steps: string[]; operations?: PreprocessStep[]; coverage: number } & PatternScore | { file: string; error: string })[] = [];
-    for (const file of positionals) {
+    if (threads > 1 && positionals.length > 1) {
+      // Read, prepared and scored in worker threads, a share of the files each; in input order.
+      const pool = new ScoringPool(threads);
+      let scored: ItemResult[];
+      try {
+        const settings = { model: { dir: resolve(ctx.cwd, values.model), created: model.manifest.created, name: values.model, backend: parseBackend(values.backend) }, preprocessing: preprocess, pThreshold: override, pThresholdName: '--threshold' };
+        scored = await pool.score(positionals.map((file) => ({ kind: 'file' as const, path: resolve(ctx.cwd, file), name: file })), settings);
+      } finally {
+        pool.dispose();
+      }
+      scored.forEach((r, i) => {
+        const file = positionals[i];
+        // The worker names the file in front of its error; the listing names it once.
+        if (r.gone) results.push({ file, error: 'no such file' });
+        else if (r.error || !r.score) results.push({ file, error: r.error ? (r.error.startsWith(`${file}: `) ? r.error.slice(file.length + 2) : r.error) : 'not scored' });
+        else results.push({ file, ...r.score, verdictLabel: verdictLabel(r.score.verdict, reliability.reliable), coverage: r.coverage!, steps: r.steps!, operations: r.operations });
+      });
+    }
+    for (const file of threads > 1 && positionals.length > 1 ? [] : positionals) {
       try {
         const measured = readPatternFile(resolve(ctx.cwd, file), file);
         const { score, prepared } = scorer.scoreMeasured(measured, preprocess);
