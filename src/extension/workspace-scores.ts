@@ -229,6 +229,25 @@ export class WorkspaceScores implements vscode.Disposable {
     return entry;
   }
 
+  /**
+   * A watched folder's backlog, scored on every core (the scanning pool shares the patterns out)
+   * and added in the order given, the last as the newest.
+   */
+  async recordMeasuredBatch(entries: { uri: vscode.Uri; measured: MeasuredPattern }[]): Promise<FileScore[]> {
+    const items = entries.map(({ uri, measured }) => ({ kind: 'measured' as const, measured, name: basename(uri.fsPath) }));
+    const results = await this.models.scanning.score(items, this.models.settings());
+    const recorded = entries.map(({ uri }, i): FileScore => {
+      this.external.set(uri.toString(), uri);
+      const { score, mapPoint, error } = results[i];
+      const entry: FileScore = { uri, name: items[i].name, scoredAt: Date.now(), score, mapPoint, error };
+      this.files.set(uri.toString(), entry);
+      this.newest = uri.toString();
+      return entry;
+    });
+    this.changed.fire();
+    return recorded;
+  }
+
   /** A watched file that could not be read: listed with its located error, never dropped. */
   recordUnreadable(uri: vscode.Uri, error: string): void {
     this.external.set(uri.toString(), uri);

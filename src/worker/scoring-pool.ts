@@ -6,6 +6,8 @@
 import { availableParallelism } from 'node:os';
 import { SCORING_BATCH, type ItemResult, type PatternSource, type ScoringCalls, type ScoringSettings } from '../protocol/scoring';
 import { ScoringWorker, type ScoringWorkerOptions } from './scoring-host';
+import type { Collection } from '../core/formats/collection';
+import type { CollectionResults } from '../core/library/score';
 
 /** Scoring threads when none are asked for: every core the process may use. */
 export function defaultScoringThreads(): number {
@@ -53,6 +55,43 @@ export class ScoringPool {
     };
     await Promise.all(Array.from({ length: Math.min(this.threads, Math.ceil(items.length / size)) }, (_, k) => lane(k)));
     return results;
+  }
+
+  /**
+   * Every sample of a collection (parsed by the caller), in slices scored on all threads and put
+   * back in the collection's order. A slice whose worker is stopped (past its time limit, or
+   * dead) gives each of its samples that error; the other slices are scored.
+   */
+  async collectionSamples(collection: Collection, settings: ScoringSettings): Promise<CollectionResults> {
+    const total = collection.samples.length;
+    const size = Math.max(SCORING_BATCH, Math.ceil(total / (2 * this.threads)));
+    const slices: { first: number; results?: CollectionResults; error?: string }[] = [];
+    for (let first = 0; first < total; first += size) slices.push({ first });
+    let next = 0;
+    const lane = async (k: number) => {
+      while (next < slices.length) {
+        const slice = slices[next++];
+        const part = { ...collection, samples: collection.samples.slice(slice.first, slice.first + size) };
+        try {
+          slice.results = (await this.on(k, (w) => w.samples(part, slice.first, total, settings))).results;
+        } catch (e) {
+          slice.error = (e as Error).message;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.threads, slices.length) }, (_, k) => lane(k)));
+    const samples: CollectionResults['samples'] = [];
+    for (const slice of slices) {
+      if (slice.results) samples.push(...slice.results.samples);
+      else {
+        for (const s of collection.samples.slice(slice.first, slice.first + size)) {
+          const where = { ...(s.x !== undefined ? { x: s.x } : {}), ...(s.y !== undefined ? { y: s.y } : {}), ...(s.composition ? { composition: s.composition } : {}) };
+          samples.push({ id: s.id, ...where, error: `not scored: ${slice.error}` });
+        }
+      }
+    }
+    const scored = slices.find((s) => s.results)?.results;
+    return { samples, steps: scored?.steps ?? [], ...(scored?.compositionElements ? { compositionElements: scored.compositionElements } : {}) };
   }
 
   parse(bytes: Uint8Array, name: string): Promise<ScoringCalls['parse']['result']> {

@@ -285,6 +285,14 @@ const handlers: { [K in ScoringCall]: Handler<K> } = {
     return { collection, scores: lastCollectionScores.scores.map((s) => (hasNumbers(s) ? withVerdict(s, settings, model.manifest) : undefined)) };
   },
 
+  async samples({ id, collection, first, total, settings }) {
+    if (!settings.model) throw new UserError('no model: nothing to score the samples with');
+    const model = await modelFor(id, settings.model);
+    const results = await step(id, one(0, collection.samples.length), () => model.engine.scoreCollectionSamples(model.scorer, collection, settings.preprocessing, 512, { first, total }));
+    // Verdicts at the threshold in force (an override of the model's own, when the asker gave one).
+    return { results: { ...results, samples: results.samples.map((s) => ('error' in s ? s : { ...s, verdict: withVerdict(s, settings, model.manifest).verdict })) } };
+  },
+
   async mapPoints({ id, grid, patterns, settings }) {
     if (!settings.model) throw new UserError('no model: nothing to place on the latent map');
     const model = await modelFor(id, settings.model);
