@@ -128,6 +128,18 @@ describe('synthetic datasets (HDF5)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('a synthesis worker that fails fails the pool: the range it drew and every later one reject, and close ends the workers', async () => {
+    const dir = workspace();
+    const plan = planDataset(smallConfig(), dir).plan!;
+    const drawer = poolDrawer(2)(plan);
+    const good = await drawer.draw(0, 5);
+    assert.equal(good.count, 5);
+    await assert.rejects(drawer.draw(plan.total - 1, 5), /not in the plan/);
+    await assert.rejects(drawer.draw(0, 5), /not in the plan/);
+    await drawer.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('a cancelled run leaves no file and keeps an existing dataset intact', async () => {
     const dir = workspace();
     const target = join(dir, 'small.h5');
