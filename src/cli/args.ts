@@ -65,6 +65,12 @@ export function parseInteger(flag: string, text: string, min: number): number {
   return v;
 }
 
+/** `--threads N` or `--threads all` (every core the process may use; also the default). */
+export function parseThreads(flag: string, text: string | undefined, all: number): number {
+  if (text === undefined || text === 'all') return all;
+  return parseInteger(flag, text, 1);
+}
+
 /** `Fe=0.35,O=0.5` → { Fe: 0.35, O: 0.5 }. */
 export function parseElementValues(flag: string, text: string): Record<string, number> {
   const result: Record<string, number> = {};

@@ -11,6 +11,7 @@ import type { FileScore, WorkspaceScores } from './workspace-scores';
 import type { ModelService } from './model-service';
 import { PATTERN_EDITOR } from './editors/pattern-editor';
 import { log } from './output';
+import { SCORING_BATCH } from '../protocol/scoring';
 import { unexplainedSummary } from '../core/analysis/unexplained-peaks';
 import { reliabilityState } from '../core/model/reliability';
 import { verdictLabel } from '../core/analysis/verdict';
@@ -62,6 +63,12 @@ export class MeasurementFolder implements vscode.Disposable {
         this.history.push({ path: file.path, points: measured.twoTheta.length, at: Date.now() });
         return this.scores.recordMeasured(vscode.Uri.file(file.path), measured);
       },
+      // A backlog (the files already there, or a burst) on every core, a batch per scoring thread.
+      scoreBatch: (requests) => {
+        for (const { measured, file } of requests) this.history.push({ path: file.path, points: measured.twoTheta.length, at: Date.now() });
+        return this.scores.recordMeasuredBatch(requests.map(({ measured, file }) => ({ uri: vscode.Uri.file(file.path), measured })));
+      },
+      maxBatch: SCORING_BATCH * this.models.scanning.threads,
     });
     watcher.on('scored', (e) => this.onScored(e));
     watcher.on('failed', (e) => this.onFailed(e));

@@ -9,7 +9,8 @@ import { readManifest, type ModelManifest } from '../core/model/manifest';
 import { pathInConfigFolder } from '../core/synth/config-paths';
 import type { BackendPreference } from '../core/model/backend';
 import type { LatentMapBase, ScoringSettings } from '../protocol/scoring';
-import { ScoringWorker } from '../worker/scoring-host';
+import { ScoringWorker, type ScoringWorkerOptions } from '../worker/scoring-host';
+import { ScoringPool, defaultScoringThreads } from '../worker/scoring-pool';
 import { log } from './output';
 import { preprocessOptions } from './preprocess-settings';
 import { requireTrust } from './commands/trust';
@@ -40,11 +41,12 @@ export class ModelService implements vscode.Disposable {
    * what the user opened (editors, the map, the watch folder) never waits behind a workspace
    * scan, which may spend a time limit on a hostile file.
    */
-  readonly scoring = this.scoringWorker('editors');
-  readonly scanning = this.scoringWorker('workspace scan');
+  readonly scoring = new ScoringWorker(this.workerOptions('editors'));
+  /** The workspace scan scores on every core: one worker per core, batches handed out as each finishes. */
+  readonly scanning = new ScoringPool(defaultScoringThreads(), this.workerOptions('workspace scan'));
 
-  private scoringWorker(lane: string): ScoringWorker {
-    return new ScoringWorker({
+  private workerOptions(lane: string): ScoringWorkerOptions {
+    return {
       timeLimitSeconds: () => vscode.workspace.getConfiguration('latentXrd').get<number>('scoring.timeLimitSeconds')!,
       onLoaded: ({ model, backend, notes, ms }) => {
         this.backendName = backend;
@@ -52,7 +54,7 @@ export class ModelService implements vscode.Disposable {
         this.loaded.fire(backend);
       },
       log: (message) => log(`${lane}: ${message}`),
-    });
+    };
   }
 
   constructor() {

@@ -162,8 +162,10 @@ export class WorkspaceScores implements vscode.Disposable {
     let unreadable = 0;
     const run = async (report: (done: number) => void): Promise<boolean> => {
       let shown = Date.now();
-      for (let start = 0; start < uris.length; start += SCORING_BATCH) {
-        const batch = uris.slice(start, start + SCORING_BATCH);
+      // A batch per scanning thread at a time: the pool hands them out, one to each core.
+      const step = SCORING_BATCH * this.models.scanning.threads;
+      for (let start = 0; start < uris.length; start += step) {
+        const batch = uris.slice(start, start + step);
         let results: ItemResult[];
         try {
           results = await this.models.scanning.score(
@@ -225,6 +227,25 @@ export class WorkspaceScores implements vscode.Disposable {
     this.newest = uri.toString();
     this.changed.fire();
     return entry;
+  }
+
+  /**
+   * A watched folder's backlog, scored on every core (the scanning pool shares the patterns out)
+   * and added in the order given, the last as the newest.
+   */
+  async recordMeasuredBatch(entries: { uri: vscode.Uri; measured: MeasuredPattern }[]): Promise<FileScore[]> {
+    const items = entries.map(({ uri, measured }) => ({ kind: 'measured' as const, measured, name: basename(uri.fsPath) }));
+    const results = await this.models.scanning.score(items, this.models.settings());
+    const recorded = entries.map(({ uri }, i): FileScore => {
+      this.external.set(uri.toString(), uri);
+      const { score, mapPoint, error } = results[i];
+      const entry: FileScore = { uri, name: items[i].name, scoredAt: Date.now(), score, mapPoint, error };
+      this.files.set(uri.toString(), entry);
+      this.newest = uri.toString();
+      return entry;
+    });
+    this.changed.fire();
+    return recorded;
   }
 
   /** A watched file that could not be read: listed with its located error, never dropped. */

@@ -3,12 +3,14 @@
 // reads, parses and scores; it announces each step of the work as it begins and ends, so the
 // host can hold every file to a time limit and stop the worker when one exceeds it.
 import type { Collection } from '../core/formats/collection';
+import type { CollectionResults } from '../core/library/score';
 import type { MeasuredPattern } from '../core/formats/pattern';
 import type { Diagnostic } from '../core/diagnostics';
 import type { Grid } from '../core/diffraction/render';
 import type { BackendPreference } from '../core/model/backend';
 import type { PatternScore } from '../core/model/score';
 import type { PreprocessOptions } from '../core/preprocess/options';
+import type { PreprocessStep } from '../core/preprocess/prepare';
 import type { LatentMapPayload, PatternPayload } from './webview';
 
 /**
@@ -58,6 +60,8 @@ export interface ItemResult {
   coverage?: number;
   /** What was done to the data before scoring. */
   steps?: string[];
+  /** The same steps as data (what `latent-xrd score --json` lists as "operations"). */
+  operations?: PreprocessStep[];
   /** The latent on the latent map's plane (x, y). */
   mapPoint?: [number, number];
   error?: string;
@@ -85,6 +89,11 @@ export interface ScoringCalls {
   score: { request: { items: PatternSource[]; batchSize: number }; result: ItemResult[] };
   plot: { request: { source: PatternSource; title: string; composition?: Record<string, number> }; result: PatternPayload };
   collection: { request: { text: string; name: string }; result: CollectionResult };
+  /**
+   * Samples `first` … of a collection of `total` (a slice, parsed by the asker), each scored or
+   * with its error, verdicts at the threshold in force: how a library is scored on every core.
+   */
+  samples: { request: { collection: Collection; first: number; total: number }; result: { results: CollectionResults } };
   /** Where simulated patterns on `grid` fall on the latent map: x, y per pattern. */
   mapPoints: { request: { grid: Grid; patterns: Float32Array[] }; result: number[] };
   map: { request: { maxPoints: number }; result: LatentMapBase };

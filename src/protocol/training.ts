@@ -18,6 +18,8 @@ export type TrainingWorkerMessage =
 export interface GenerationWorkerInput {
   plan: import('../core/synth/dataset').DatasetPlan;
   cancel: Int32Array;
+  /** Synthesis worker threads the generation worker starts (default: all cores). */
+  threads?: number;
 }
 
 export type GenerationWorkerMessage =

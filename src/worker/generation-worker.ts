@@ -2,15 +2,18 @@
 // reports progress, and stops (removing its temporary file) when the shared flag is set.
 import { parentPort, workerData } from 'node:worker_threads';
 import { generateDataset } from '../core/synth/dataset';
+import { defaultThreads, poolDrawer } from './synth-pool';
 import { UserError } from '../core/diagnostics';
 import type { GenerationWorkerInput, GenerationWorkerMessage } from '../protocol/training';
 
-const { plan, cancel } = workerData as GenerationWorkerInput;
+const { plan, cancel, threads } = workerData as GenerationWorkerInput;
 const post = (m: GenerationWorkerMessage) => parentPort!.postMessage(m);
 const controller = new AbortController();
 
 generateDataset(plan, {
   signal: controller.signal,
+  // This worker writes; synthesis workers of its own draw (all cores unless told otherwise).
+  drawer: poolDrawer(threads ?? defaultThreads()),
   onProgress: (progress) => {
     if (Atomics.load(cancel, 0) !== 0) controller.abort();
     post({ type: 'progress', progress });

@@ -11,7 +11,7 @@ import type { DatasetPlan, Progress } from '../core/synth/dataset';
 import type { PreviewReply, PreviewRequest } from '../protocol/preview';
 
 /** A bundled worker script, found from wherever the calling bundle lives (out/ or out/test/…). */
-export function workerScript(name: 'training-worker' | 'generation-worker' | 'preview-worker' | 'scoring-worker'): string {
+export function workerScript(name: 'training-worker' | 'generation-worker' | 'preview-worker' | 'scoring-worker' | 'synth-worker'): string {
   let dir = __dirname;
   for (;;) {
     const candidate = join(dir, 'out', `${name}.js`);

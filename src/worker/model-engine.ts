@@ -4,4 +4,4 @@
 export { initBackend } from '../core/model/backend';
 export { loadModel } from '../core/model/store';
 export { Scorer } from '../core/model/score';
-export { scoreCollection, scoreWithComposition } from '../core/library/score';
+export { scoreCollection, scoreCollectionSamples, scoreWithComposition } from '../core/library/score';

@@ -126,6 +126,11 @@ export class ScoringWorker {
     return this.single('collection', { text, name }, settings, name);
   }
 
+  /** Samples `first` … of a collection of `total` (a slice), each scored or with its error. */
+  samples(collection: Body<'samples'>['collection'], first: number, total: number, settings: ScoringSettings): Promise<Result<'samples'>> {
+    return this.single('samples', { collection, first, total }, settings, `samples ${first + 1}–${first + collection.samples.length} of ${collection.title ?? 'the collection'}`);
+  }
+
   /** Where patterns on `grid` fall on the latent map (x, y per pattern). */
   mapPoints(grid: Body<'mapPoints'>['grid'], patterns: Float32Array[], settings: ScoringSettings, what: string): Promise<Result<'mapPoints'>> {
     return this.single('mapPoints', { grid, patterns }, settings, what);

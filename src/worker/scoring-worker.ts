@@ -208,7 +208,7 @@ const handlers: { [K in ScoringCall]: Handler<K> } = {
           batch.set(prepared.pattern, rows.length * points);
           spans.push(measuredSpan(prepared, points));
           rows.push(i);
-          Object.assign(results[i], { coverage: prepared.coverage, steps: prepared.steps });
+          Object.assign(results[i], { coverage: prepared.coverage, steps: prepared.steps, ...(prepared.operations ? { operations: prepared.operations } : {}) });
         });
       } catch (e) {
         Object.assign(results[i], describeFailure(item.name, e));
@@ -283,6 +283,14 @@ const handlers: { [K in ScoringCall]: Handler<K> } = {
     }
     // A sample without a finite score is shown without one (the map has no colour for NaN).
     return { collection, scores: lastCollectionScores.scores.map((s) => (hasNumbers(s) ? withVerdict(s, settings, model.manifest) : undefined)) };
+  },
+
+  async samples({ id, collection, first, total, settings }) {
+    if (!settings.model) throw new UserError('no model: nothing to score the samples with');
+    const model = await modelFor(id, settings.model);
+    const results = await step(id, one(0, collection.samples.length), () => model.engine.scoreCollectionSamples(model.scorer, collection, settings.preprocessing, 512, { first, total }));
+    // Verdicts at the threshold in force (an override of the model's own, when the asker gave one).
+    return { results: { ...results, samples: results.samples.map((s) => ('error' in s ? s : { ...s, verdict: withVerdict(s, settings, model.manifest).verdict })) } };
   },
 
   async mapPoints({ id, grid, patterns, settings }) {

@@ -143,6 +143,26 @@ describe('scoring adversarial: latent-xrd score', function () {
     assert.match(text.stdout, /\n {2}s2: not scored — sample 2 of 4: /);
   });
 
+  it('on 2 worker threads, files and a 300-sample collection score as on this thread, in the order given, a bad one costing only itself', async () => {
+    const files = Array.from({ length: 20 }, (_, i) => {
+      const name = `many-${i}.xy`;
+      if (i === 5) writeFileSync(join(dir, name), 'not a pattern\n');
+      else xy(join(dir, name), twoTheta, peaks.map((v, k) => v * (1 + i / 10) + (k % (i + 2))));
+      return name;
+    });
+    const samples = Array.from({ length: 300 }, (_, i) => ({ id: `s${i + 1}`, intensity: i === 150 ? new Float64Array(701).fill(5) : peaks.map((v, k) => v * (1 + (i % 9) / 5) + (k % ((i % 5) + 2))) }));
+    writeFileSync(join(dir, 'big.xrd'), writeCollection({ title: 'big', kind: 'library', twoTheta, samples }));
+    for (const inputs of [files, ['big.xrd']]) {
+      const [one, two] = await Promise.all([score(...inputs, '--json', '--threads', '1'), score(...inputs, '--json', '--threads', '2')]);
+      assert.equal(one.code, 1, describeRun(one));
+      assert.equal(two.code, 1, describeRun(two));
+      assert.deepEqual(JSON.parse(two.stdout), JSON.parse(one.stdout));
+    }
+    const listed = JSON.parse((await score(...files, '--json', '--threads', '2')).stdout).results as Json[];
+    assert.deepEqual(listed.map((r) => r.file), files);
+    assert.ok(listed[5].error && listed.filter((r) => r.error).length === 1, JSON.stringify(listed[5]));
+  });
+
   it('batched scoring never prints "bce": null with a verdict: a non-finite result is that sample\'s error', async () => {
     const overflowing = await untrainedModel(join(dir, 'overflowing'));
     makeOverflowing(overflowing);

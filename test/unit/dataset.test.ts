@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import Ajv from 'ajv';
 import { validateConfig, type SynthConfig } from '../../src/core/synth/config';
-import { generateDataset, planDataset, readDataset } from '../../src/core/synth/dataset';
+import { generateDataset, localDrawer, planDataset, readDataset, type PatternDrawer } from '../../src/core/synth/dataset';
+import { poolDrawer } from '../../src/worker/synth-pool';
 import { configSchema } from '../../src/core/synth/schema';
 import { PATTERN_PARAMETERS, PHASE_PARAMETERS } from '../../src/core/synth';
 
@@ -78,6 +79,64 @@ describe('synthetic datasets (HDF5)', () => {
     const da = await readDataset(join(dir, 'a.h5'));
     const db = await readDataset(join(dir, 'b.h5'));
     assert.deepEqual(da.patterns, db.patterns);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is the same dataset on 1, 2 or 3 threads and in any chunk size (pattern i has its own generator)', async () => {
+    const dir = workspace();
+    const runs = [
+      { output: 'one.h5', threads: 1, chunkSize: 16 },
+      { output: 'two.h5', threads: 2, chunkSize: 16 },
+      { output: 'three.h5', threads: 3, chunkSize: 7 },
+    ];
+    const read = [];
+    for (const run of runs) {
+      const plan = planDataset(smallConfig({ output: run.output, chunkSize: run.chunkSize }), dir).plan!;
+      await generateDataset(plan, { drawer: poolDrawer(run.threads) });
+      read.push(await readDataset(join(dir, run.output)));
+    }
+    const [one, ...others] = read;
+    assert.equal(one.count, 30 + 25 + 5 + 4 * 2);
+    for (const other of others) {
+      assert.deepEqual(other.patterns, one.patterns);
+      assert.deepEqual(other.labels, one.labels);
+      assert.deepEqual(other.fractions, one.fractions);
+      assert.deepEqual(other.weightFractions, one.weightFractions);
+      assert.deepEqual(other.parameters, one.parameters);
+      assert.equal(other.attributes.sha256, one.attributes.sha256);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a drawer that fails leaves no file (the workers are closed, nothing half-written)', async () => {
+    const dir = workspace();
+    const plan = planDataset(smallConfig(), dir).plan!;
+    let closed = false;
+    let asked = 0;
+    const failing = (p: typeof plan): PatternDrawer => {
+      const local = localDrawer(p);
+      return {
+        concurrency: 2,
+        draw: (first, count) => (++asked === 3 ? Promise.reject(new Error('worker died')) : local.draw(first, count)),
+        close: async () => void (closed = true),
+      };
+    };
+    await assert.rejects(generateDataset(plan, { drawer: failing }), /worker died/);
+    assert.ok(closed);
+    assert.equal(existsSync(join(dir, 'small.h5')), false);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a synthesis worker that fails fails the pool: the range it drew and every later one reject, and close ends the workers', async () => {
+    const dir = workspace();
+    const plan = planDataset(smallConfig(), dir).plan!;
+    const drawer = poolDrawer(2)(plan);
+    const good = await drawer.draw(0, 5);
+    assert.equal(good.count, 5);
+    await assert.rejects(drawer.draw(plan.total - 1, 5), /not in the plan/);
+    await assert.rejects(drawer.draw(0, 5), /not in the plan/);
+    await drawer.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -49,8 +49,8 @@ function present(values: Float32Array, row: number, phases: number): number[] {
 describe('mixtures of the paper\'s study (role absent or "novel")', () => {
   it('give exactly the dataset drawn before mixtures could be trained on: every array bit for bit', async () => {
     // The generator as it was: pure patterns, then each pair at x = k/(n+1) (volume fraction of
-    // the first phase), then each triple with Dirichlet(1, 1, 1) volume fractions, all from one
-    // seeded generator in that order.
+    // the first phase), then each triple with Dirichlet(1, 1, 1) volume fractions; pattern i
+    // draws from its own generator, Random.forIndex(seed, i) (since synthesis on every core).
     const dir = workspace();
     const config: SynthConfig = {
       phases: paperPhases(12, 10, 11, 4),
@@ -67,7 +67,6 @@ describe('mixtures of the paper\'s study (role absent or "novel")', () => {
       assert.equal(ds.mixtureRole, 'novel');
 
       const simulator = new Simulator({ phases: buildPhaseModels(p), grid: p.grid, radiation: p.radiation, augmentation: p.augmentation });
-      const random = new Random(17);
       const expected: { shares: { phase: number; fraction: number }[]; label: number }[] = [];
       [12, 10, 11, 4].forEach((count, phase) => {
         for (let n = 0; n < count; n++) expected.push({ shares: [{ phase, fraction: 1 }], label: phase });
@@ -78,7 +77,7 @@ describe('mixtures of the paper\'s study (role absent or "novel")', () => {
       const out = new Float32Array(512);
       const points = ds.points;
       let row = 0;
-      const check = (shares: { phase: number; fraction: number }[], label: number) => {
+      const check = (shares: { phase: number; fraction: number }[], label: number, random = Random.forIndex(17, row)) => {
         simulator.draw(shares, random, out);
         assert.deepEqual(ds.patterns.subarray(row * points, (row + 1) * points), out, `pattern ${row}`);
         assert.equal(ds.labels[row], label);
@@ -89,9 +88,10 @@ describe('mixtures of the paper\'s study (role absent or "novel")', () => {
       };
       for (const e of expected) check(e.shares, e.label);
       for (let n = 0; n < 5; n++) {
+        const random = Random.forIndex(17, row);
         const e = [0, 1, 2].map(() => -Math.log(1 - random.float()));
         const sum = e[0] + e[1] + e[2];
-        check([0, 1, 2].map((phase) => ({ phase, fraction: e[phase] / sum })), -1);
+        check([0, 1, 2].map((phase) => ({ phase, fraction: e[phase] / sum })), -1, random);
       }
       assert.equal(row, ds.count);
     }

@@ -43,6 +43,15 @@ describe('strain keeps the crystal\'s symmetry', () => {
     assert.deepEqual(tied(join(autoAnalyzer, 'Li2MnO3_12.cif')), [0, 1, 2]);
   });
 
+  it('a CIF written in P1 (only the identity listed) keeps the symmetry its diffraction shows: cubic a; tetragonal a = b; lower none', () => {
+    const axes = (file: string) =>
+      Array.from(buildPhaseModel(file, structureOf(join(autoAnalyzer, file)), { wavelength: 1.5406, twoThetaMax: 85, textureAxes: [[0, 0, 1]] }).strainAxis);
+    for (const cubic of ['LiF_225.cif', 'MnO_225.cif', 'Mn2O3_206.cif']) assert.deepEqual(axes(cubic), [0, 0, 0], cubic);
+    for (const tetragonal of ['TiO2_136.cif', 'TiO2_141.cif', 'MnO2_136.cif']) assert.deepEqual(axes(tetragonal), [0, 0, 2], tetragonal);
+    assert.deepEqual(axes('LiMnO2_59.cif'), [0, 1, 2]);
+    assert.deepEqual(axes('Li2MnO3_12.cif'), [0, 1, 2]);
+  });
+
   // Strain far above the default (±3 % instead of ±0.3 %) so that a split, if any, is resolved.
   const strained: AugmentationConfig = { ...DEFAULT_AUGMENTATION, anisotropicStrain: { dist: 'uniform', min: -0.03, max: 0.03 } };
 

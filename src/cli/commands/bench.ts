@@ -2,10 +2,17 @@ import { join, resolve } from 'node:path';
 import type { Command } from '../args';
 import { parseCommandArgs, parseInteger, parseBackend } from '../args';
 import { UserError } from '../../core/diagnostics';
-import { benchSynth } from '../../core/synth/bench';
-import { benchTrain, benchScore } from '../../core/model/bench';
+import { benchSynth, benchSynthThreads, paperBenchPlan } from '../../core/synth/bench';
+import { defaultThreads, poolDrawer } from '../../worker/synth-pool';
+import { loadWorkspaceConfig } from '../io';
+import { benchTrain, benchScore, benchScoreThreads, scoreBenchWorkload } from '../../core/model/bench';
+import { ScoringPool } from '../../worker/scoring-pool';
+import type { ScoringSettings } from '../../protocol/scoring';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { benchWatch } from '../../core/watch/bench';
 import { packageRoot, readUserFile } from '../io';
+import { parseThreads } from '../args';
 import { benchCif } from '../../core/cif/bench';
 import { decodeCifBytes } from '../../core/cif/decode';
 import { benchMeasured, benchMeasuredSelection, readMeasuredBenchDefinition, type MeasuredBenchResult, type SelectionBenchResult } from '../../core/model/measured-bench';
@@ -24,9 +31,14 @@ export const benchCommand: Command = {
   name: 'bench',
   summary: 'Benchmarks: `bench synth`, `bench train`, `bench score`, `bench watch`, `bench cif` (speeds against references measured in the same run)',
   usage: [
-    'latent-xrd bench synth [--patterns 15000] [--naive 300] [--json]',
+    'latent-xrd bench synth [--config latent-xrd.json] [--threads N|all] [--patterns 6000] [--naive 300] [--json]',
+    '      (the paper\'s fcc/bcc/hcp set, or the phases and mixtures of your own config; the same',
+    '      patterns on one thread and on --threads worker threads, default all cores: speedupOverOneThread;',
+    '      with --config also its one-thread rate over the paper set\'s)',
     'latent-xrd bench train [--batches 40] [--backend wasm] [--json]   (batch 128, one thread)',
-    'latent-xrd bench score [--patterns 10000] [--backend wasm] [--json]',
+    'latent-xrd bench score [--patterns 10000] [--backend wasm] [--threads N|all] [--json]',
+    '      (--threads: also measured files — their own grid, prepared, scored, unexplained peaks — scored by',
+    '      worker threads: one thread, then N (all: every core), the same files in the same run)',
     'latent-xrd bench cif [FILE.cif] [--json]   (default: the 27 kB organometallic of the test fixtures)',
     'latent-xrd bench watch [--files 1000] [--settle 250] [--backend wasm] [--json]   (files written by a worker thread, scored by `watch`)',
     'latent-xrd bench measured [DEFINITION.json] [--quick] [--selection] [--training JSON] [--keep DIR] [--json]',
@@ -52,6 +64,8 @@ export const benchCommand: Command = {
       keep: { type: 'string' },
       selection: { type: 'boolean' },
       training: { type: 'string' },
+      config: { type: 'string', short: 'c' },
+      threads: { type: 'string' },
     });
     const which = positionals[0];
     const examplesDir = join(packageRoot(), 'examples', 'paper-demo');
@@ -60,7 +74,9 @@ export const benchCommand: Command = {
     if (which === 'train') {
       report = { benchmark: 'train', ...(await benchTrain({ examplesDir, backend, batches: values.batches ? parseInteger('--batches', values.batches, 2) : undefined })) };
     } else if (which === 'score') {
-      report = { benchmark: 'score', ...(await benchScore({ examplesDir, backend, patterns: values.patterns ? parseInteger('--patterns', values.patterns, 100) : undefined })) };
+      const patterns = values.patterns ? parseInteger('--patterns', values.patterns, 100) : undefined;
+      report = { benchmark: 'score', ...(await benchScore({ examplesDir, backend, patterns })) };
+      if (values.threads !== undefined) report = { ...report, ...(await benchScoreOnThreads(examplesDir, backend, parseThreads('--threads', values.threads, defaultThreads()), Math.min(patterns ?? 2048, 4096))) };
     } else if (which === 'watch') {
       const files = values.files ? parseInteger('--files', values.files, 1) : undefined;
       const settleMs = values.settle ? parseInteger('--settle', values.settle, 0) : undefined;
@@ -88,7 +104,7 @@ export const benchCommand: Command = {
       ctx.out(values.json ? JSON.stringify(result, null, 2) + '\n' : measuredTable(result) + '\n');
       return 0;
     } else if (which === 'synth') {
-      report = { benchmark: 'synth', ...runSynth(values) };
+      report = { benchmark: 'synth', ...(await runSynth(ctx, values)) };
     } else throw new UserError(`bench: name a benchmark: synth, train, score, watch, cif or measured${which ? ` (not "${which}")` : ''}`);
     ctx.out(values.json ? JSON.stringify(report, null, 2) + '\n' : table(report) + '\n');
     return 0;
@@ -103,12 +119,54 @@ function statisticsTable(statistics: SelectionBenchResult['statistics']): string
   return [`${'set'.padEnd(10)} ${'statistic'.padEnd(17)} ${'AUROC'.padStart(6)} ${'FPR'.padStart(6)} ${'TPR'.padStart(6)}`, ...rows].join('\n');
 }
 
-function runSynth(values: { patterns?: string; naive?: string }) {
-  return benchSynth({
-    examplesDir: join(packageRoot(), 'examples', 'paper-demo'),
+async function runSynth(ctx: Parameters<Command['run']>[1], values: { patterns?: string; naive?: string; config?: string; threads?: string }) {
+  const examplesDir = join(packageRoot(), 'examples', 'paper-demo');
+  const threads = parseThreads('--threads', values.threads, defaultThreads());
+  const patterns = values.patterns ? parseInteger('--patterns', values.patterns, 1) : 6000;
+  const threaded = poolDrawer(threads);
+  const paper = paperBenchPlan(examplesDir);
+  if (values.config) {
+    const { plan } = loadWorkspaceConfig(ctx, values.config);
+    const own = await benchSynthThreads(values.config, plan, { patterns, threads, threaded });
+    const paperOne = await benchSynthThreads('paper (fcc Ni, bcc Cr, hcp Co)', paper, { patterns, threads: 1, threaded: poolDrawer(1) });
+    return {
+      ...own,
+      familiesPerPhase: JSON.stringify(own.familiesPerPhase),
+      paperSetOneThreadPatternsPerSecond: paperOne.oneThreadPatternsPerSecond,
+      oneThreadRateOverPaperSet: own.oneThreadPatternsPerSecond / paperOne.oneThreadPatternsPerSecond,
+    };
+  }
+  const windowed = benchSynth({
+    examplesDir,
     patterns: values.patterns ? parseInteger('--patterns', values.patterns, 1) : undefined,
     naivePatterns: values.naive ? parseInteger('--naive', values.naive, 1) : undefined,
   });
+  const own = await benchSynthThreads('paper (fcc Ni, bcc Cr, hcp Co)', paper, { patterns, threads, threaded });
+  return { ...windowed, ...own, familiesPerPhase: JSON.stringify(own.familiesPerPhase) };
+}
+
+/** Measured files scored by a pool of scoring workers on one thread, then on `threads`. */
+async function benchScoreOnThreads(examplesDir: string, backend: ReturnType<typeof parseBackend>, threads: number, patterns: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'latent-xrd-bench-score-'));
+  try {
+    const { created, measured } = await scoreBenchWorkload(examplesDir, join(dir, 'model'), patterns, backend);
+    const settings: ScoringSettings = { model: { dir: join(dir, 'model'), created, name: 'bench model', backend }, preprocessing: {} };
+    const items = measured.map((m, i) => ({ kind: 'measured' as const, measured: m, name: `pattern-${i}.xy` }));
+    const result = await benchScoreThreads(patterns, threads, (n) => {
+      const pool = new ScoringPool(n);
+      return {
+        run: async () => {
+          const results = await pool.score(items, settings);
+          const failed = results.find((r) => r.error);
+          if (failed) throw new Error(`bench score: a pattern was not scored: ${failed.error}`);
+        },
+        close: () => pool.dispose(),
+      };
+    });
+    return { measuredPatterns: result.patterns, threads: result.threads, oneThreadPatternsPerSecond: result.oneThreadPatternsPerSecond, allThreadPatternsPerSecond: result.allThreadPatternsPerSecond, speedupOverOneThread: result.speedupOverOneThread };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The headline figures, then one line per spectrum and per left-out phase. */

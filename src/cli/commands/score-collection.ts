@@ -15,6 +15,11 @@ import type { PreprocessOptions } from '../../core/preprocess/options';
 import { NO_UNEXPLAINED_LINE } from '../../core/analysis/unexplained-peaks';
 import { thresholdInForce, verdictLabel, type ThresholdInForce } from '../../core/analysis/verdict';
 import { reliabilityState } from '../../core/model/reliability';
+import { ScoringPool } from '../../worker/scoring-pool';
+import type { ModelRef, ScoringSettings } from '../../protocol/scoring';
+
+/** Samples past which a collection is scored on worker threads unless --threads says how many. */
+const PARALLEL_SAMPLES = 128;
 
 export const isCollectionFile = (file: string) => file.toLowerCase().endsWith('.xrd');
 
@@ -22,7 +27,7 @@ export const isCollectionFile = (file: string) => file.toLowerCase().endsWith('.
  * Scores each collection file, sample by sample. A file that cannot be read, or a sample that
  * cannot be scored, is listed with its error and the rest are scored; the exit code is then 1.
  */
-export function scoreCollectionFiles(
+export async function scoreCollectionFiles(
   ctx: CommandContext,
   model: LoadedModel,
   modelName: string,
@@ -31,19 +36,31 @@ export function scoreCollectionFiles(
   preprocess: PreprocessOptions = {},
   figure: { map?: string; colourBy?: string } = {},
   threshold: ThresholdInForce = thresholdInForce(model.manifest),
-): number {
+  /** Scores the samples on worker threads (the model loaded again in each, from `model.dir`). */
+  parallel?: { threads: number; model: ModelRef; always?: boolean },
+): Promise<number> {
   if (!files.every(isCollectionFile)) throw new UserError('score: give either .xrd collections or pattern files, not both in one run');
   const colourBy = (figure.colourBy ?? 'error') as MapColouring;
   if (!Object.hasOwn(COLOURING_LABELS, colourBy)) throw new UserError(`score: --colour-by must be error, pValue or phase; got "${figure.colourBy}"`);
   if (figure.map && files.length !== 1) throw new UserError('score: --map draws one collection; give one .xrd file');
   const scorer = new Scorer(model, { threshold });
   const reliability = reliabilityState(model.manifest);
-  const collections = files.map((file) => {
+  const pool = parallel && parallel.threads > 1 ? new ScoringPool(parallel.threads) : undefined;
+  const settings: ScoringSettings | undefined = parallel && { model: parallel.model, preprocessing: preprocess, pThreshold: threshold.source === 'override' ? threshold.pThreshold : undefined, pThresholdName: '--threshold' };
+  const collections = [];
+  try {
+    for (const file of files) collections.push(await scoreOne(file));
+  } finally {
+    pool?.dispose();
+  }
+  async function scoreOne(file: string) {
     let collection: Collection;
     let results: CollectionResults;
     try {
       collection = parseCollection(new TextDecoder().decode(readUserFile(ctx.cwd, file)), file);
-      results = scoreCollectionSamples(scorer, collection, preprocess);
+      // A library of hundreds of samples on every core; the result is the same as on this thread.
+      // (A small one here: starting the workers and loading the model in each would take longer.)
+      results = pool && (parallel!.always || collection.samples.length > PARALLEL_SAMPLES) ? await pool.collectionSamples(collection, settings!) : scoreCollectionSamples(scorer, collection, preprocess);
     } catch (e) {
       return { file, error: failureMessage(e) };
     }
@@ -53,7 +70,7 @@ export function scoreCollectionFiles(
       writeFileAtomic(resolve(ctx.cwd, figure.map), collectionMapSvg(samples, { title: collection.title, subtitle, by: colourBy, waferDiameterMm: collection.waferDiameter }), recogniseMapSvg);
     }
     return { file, title: collection.title, compositionElements, steps, samples, failed: sampleFailures(results).length };
-  });
+  }
   const someFailed = collections.some((c) => 'error' in c || c.failed > 0);
   if (json) {
     // Sample fields in reading order: who and where first, then the score (or the error).

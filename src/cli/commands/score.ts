@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from '../args';
-import { parseBackend, parseCommandArgs, parseProbability } from '../args';
+import { parseBackend, parseCommandArgs, parseProbability, parseThreads } from '../args';
+import { ScoringPool, defaultScoringThreads } from '../../worker/scoring-pool';
+import { SCORING_TIME_LIMIT_SECONDS, type ItemResult } from '../../protocol/scoring';
 import { UserError } from '../../core/diagnostics';
 import { initBackend } from '../../core/model/backend';
 import { loadModel, noveltyMeaning } from '../../core/model/store';
@@ -15,13 +17,19 @@ import { UNEXPLAINED_PEAK_DEFAULTS, unexplainedSummary } from '../../core/analys
 import { MIN_COVERAGE_FOR_VERDICT, thresholdInForce, verdictLabel } from '../../core/analysis/verdict';
 import { reliabilityState } from '../../core/model/reliability';
 
+/** Files past which `score` uses worker threads without being asked. */
+const PARALLEL_FILES = 16;
+
 export const scoreCommand: Command = {
   name: 'score',
   summary: 'Score pattern files against a trained model: latent position, errors, p-value, verdict, nearest phase',
   usage: [
     'latent-xrd score --model DIR FILE… [--json] [--backend auto|wasm|cpu] [--threshold p]',
-    '                 [--background als|rolling-ball|polynomial|none] [--strip-kalpha2]',
+    '                 [--background als|rolling-ball|polynomial|none] [--strip-kalpha2] [--threads N|all]',
     '',
+    `More than ${PARALLEL_FILES} files (or any number with --threads) are read and scored on worker threads (default`,
+    `all cores), each file under a time limit of ${SCORING_TIME_LIMIT_SECONDS} s; the results are listed in the order given.`,
+    'A collection of over 128 samples is scored on them too.',
     'Each file (two columns: 2θ, intensity) is prepared exactly as the model\'s training and',
     'calibration patterns were (the model records it: training.preprocessing): Kα2 stripped',
     '(Rachinger) if they were, converted to the model\'s wavelength when the file states another',
@@ -67,7 +75,9 @@ export const scoreCommand: Command = {
       map: { type: 'string' },
       'colour-by': { type: 'string' },
       threshold: { type: 'string' },
+      threads: { type: 'string' },
     });
+    const threads = parseThreads('--threads', values.threads, defaultScoringThreads());
     const background = values.background;
     if (background !== undefined && !BACKGROUND_METHODS.includes(background as BackgroundMethod)) {
       throw new UserError(`score: --background must be one of ${BACKGROUND_METHODS.join(', ')}; got "${background}"`);
@@ -82,12 +92,34 @@ export const scoreCommand: Command = {
     // Checked once, before any file: a flag the model refuses is the command's error, not each file's.
     new Scorer(model).preprocessOptions(preprocess, 'score: --background / --strip-kalpha2');
     const threshold = thresholdInForce(model.manifest, override, '--threshold');
-    if (positionals.some(isCollectionFile)) return scoreCollectionFiles(ctx, model, values.model, positionals, !!values.json, preprocess, { map: values.map, colourBy: values['colour-by'] }, threshold);
+    const modelRef = { dir: resolve(ctx.cwd, values.model), created: model.manifest.created, name: values.model, backend: parseBackend(values.backend) };
+    if (positionals.some(isCollectionFile)) return scoreCollectionFiles(ctx, model, values.model, positionals, !!values.json, preprocess, { map: values.map, colourBy: values['colour-by'] }, threshold, { threads, model: modelRef, always: values.threads !== undefined });
     if (model.manifest.kind === 'cvae') throw new UserError(`${values.model}: a conditional model needs compositions: score an .xrd collection whose samples have them (latent-xrd import makes one)`);
     const scorer = new Scorer(model, { threshold });
     const reliability = reliabilityState(model.manifest);
     const results: ({ file: string; verdictLabel: string; steps: string[]; operations?: PreprocessStep[]; coverage: number } & PatternScore | { file: string; error: string })[] = [];
-    for (const file of positionals) {
+    // On worker threads when asked (--threads), or by default when there are enough files to be
+    // worth starting them (each loads the model); a few files are scored here, at once.
+    const onThreads = threads > 1 && positionals.length > 1 && (values.threads !== undefined || positionals.length > PARALLEL_FILES);
+    if (onThreads) {
+      // Read, prepared and scored in worker threads, a share of the files each; in input order.
+      const pool = new ScoringPool(threads);
+      let scored: ItemResult[];
+      try {
+        const settings = { model: modelRef, preprocessing: preprocess, pThreshold: override, pThresholdName: '--threshold' };
+        scored = await pool.score(positionals.map((file) => ({ kind: 'file' as const, path: resolve(ctx.cwd, file), name: file })), settings);
+      } finally {
+        pool.dispose();
+      }
+      scored.forEach((r, i) => {
+        const file = positionals[i];
+        // The worker's error names the file, as the readers' errors do on this thread.
+        if (r.gone) results.push({ file, error: `${file}: no such file` });
+        else if (r.error || !r.score) results.push({ file, error: r.error ?? `${file}: not scored` });
+        else results.push({ file, ...r.score, verdictLabel: verdictLabel(r.score.verdict, reliability.reliable), coverage: r.coverage!, steps: r.steps!, operations: r.operations });
+      });
+    }
+    for (const file of onThreads ? [] : positionals) {
       try {
         const measured = readPatternFile(resolve(ctx.cwd, file), file);
         const { score, prepared } = scorer.scoreMeasured(measured, preprocess);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command, CommandContext } from '../args';
-import { parseBackend, parseCommandArgs, parseInteger } from '../args';
+import { parseBackend, parseCommandArgs, parseInteger, parseThreads } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { DEFAULT_TRAINING_CONFIG, QUICK_TRAINING, type TrainingConfig } from '../../core/model/training-config';
 import type { TrainRequest } from '../../core/model/pipeline';
@@ -13,6 +13,7 @@ import { pathInConfigFolder } from '../../core/synth/config-paths';
 import { checkModelTarget } from '../../core/model/model-folder';
 import { describeEvent } from '../../core/model/progress';
 import { generateWithProgress } from './synth';
+import { defaultThreads } from '../../worker/synth-pool';
 import { readDataset, type DatasetPlan } from '../../core/synth/dataset';
 import { compositionsForRows, phaseMapFromPlan } from '../../core/synth/phase-map';
 import { reliabilityState } from '../../core/model/reliability';
@@ -23,7 +24,8 @@ export const trainCommand: Command = {
   summary: 'Train the VAE (or cVAE) of a latent-xrd.json on its dataset, generating the dataset first if needed',
   usage: [
     'latent-xrd train [--config latent-xrd.json] [--quick] [--epochs N] [--model DIR] [--regenerate]',
-    '                 [--backend auto|wasm|cpu|tensorflow] [--json]',
+    '                 [--backend auto|wasm|cpu|tensorflow] [--threads N|all] [--json]',
+    '   (--threads: worker threads drawing the dataset when it is generated; default all cores)',
     '',
     'Trains in a worker thread: one line per epoch (losses, samples/s); Ctrl-C stops within one',
     'batch and writes nothing. The model folder (the "training.model" setting, default "model")',
@@ -38,7 +40,9 @@ export const trainCommand: Command = {
       regenerate: { type: 'boolean' },
       backend: { type: 'string' },
       json: { type: 'boolean' },
+      threads: { type: 'string' },
     }, false);
+    const threads = parseThreads('--threads', values.threads, defaultThreads());
     const configPath = values.config ?? 'latent-xrd.json';
     const { config, plan, configDir } = loadWorkspaceConfig(ctx, configPath);
     const training: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, ...config.training, ...(values.quick ? QUICK_TRAINING : {}) };
@@ -54,7 +58,7 @@ export const trainCommand: Command = {
     const { manifest, evaluation, backend } = await stoppableBySignals(ctx, async (signal) => {
       if (values.regenerate || !existsSync(plan.output)) {
         ctx.err(`dataset ${plan.output} ${values.regenerate ? 'regenerated' : 'not found: generating it'} (${plan.total} patterns)\n`);
-        await generateWithProgress(ctx, plan, false, signal);
+        await generateWithProgress(ctx, plan, false, signal, threads);
       }
       const compositions = conditional ? await datasetCompositions(plan, training) : undefined;
       return runTraining(ctx, { compositions, datasetPath: plan.output, modelDir, training, backend: backendPreference, configPath: resolve(ctx.cwd, configPath) }, signal);

@@ -1,13 +1,13 @@
 import { relative, resolve } from 'node:path';
 import type { Command, CommandContext } from '../args';
-import { parseCommandArgs, parseProbability, parseBackend } from '../args';
+import { parseCommandArgs, parseProbability, parseBackend, parseThreads } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { quoteForMessage } from '../../core/formats/located';
 import { readManifest } from '../../core/model/manifest';
 import type { MeasuredPattern } from '../../core/formats';
 import { MeasurementWatcher, WATCH_DEFAULTS, LONGEST_WAIT_MS, type FileScore, type ScoreRequest } from '../../core/watch';
-import { SCORING_TIME_LIMIT_SECONDS, type ItemResult, type ScoringSettings } from '../../protocol/scoring';
-import { ScoringWorker } from '../../worker/scoring-host';
+import { SCORING_BATCH, SCORING_TIME_LIMIT_SECONDS, type ItemResult, type ScoringSettings } from '../../protocol/scoring';
+import { ScoringPool, defaultScoringThreads } from '../../worker/scoring-pool';
 import { MIN_COVERAGE_FOR_VERDICT, thresholdInForce, verdictLabel } from '../../core/analysis/verdict';
 import { reliabilityState } from '../../core/model/reliability';
 
@@ -15,7 +15,7 @@ export const watchCommand: Command = {
   name: 'watch',
   summary: 'Score pattern files as they arrive in a folder: one JSON line per file, until Ctrl-C',
   usage: [
-    'latent-xrd watch DIR --model M [--existing] [--recursive] [--threshold p] [--settle ms] [--unfinished ms] [--time-limit s] [--backend auto|wasm|cpu]',
+    'latent-xrd watch DIR --model M [--existing] [--recursive] [--threshold p] [--settle ms] [--unfinished ms] [--time-limit s] [--backend auto|wasm|cpu] [--threads N|all]',
     '',
     'Each pattern file written into DIR is read once its size and modification time have held',
     `still for the settle interval (--settle, default ${WATCH_DEFAULTS.settleMs} ms) and it ends where its format ends`,
@@ -35,7 +35,8 @@ export const watchCommand: Command = {
     `the covered part; below ${MIN_COVERAGE_FOR_VERDICT * 100} % coverage its verdict is "outside-range". "modelReliable" is false`,
     'when the model\'s own held-out checks fell short at training (the reasons are printed on stderr',
     'at start, with the threshold in force), null for a model saved before they were recorded.',
-    'Files are read and scored in a worker thread: one that takes',
+    'Files are read and scored in worker threads (--threads, default all cores: a backlog is shared',
+    'out among them, and printed in the order it was taken): one that takes',
     `longer than --time-limit seconds (default ${SCORING_TIME_LIMIT_SECONDS}) is stopped and reported unreadable, and the`,
     'others are scored. Runs until SIGINT or SIGTERM, then exits 0.',
     '',
@@ -52,6 +53,7 @@ export const watchCommand: Command = {
       settle: { type: 'string' },
       unfinished: { type: 'string' },
       'time-limit': { type: 'string' },
+      threads: { type: 'string' },
       backend: { type: 'string' },
     });
     if (positionals.length !== 1) throw new UserError('watch: name one folder to watch');
@@ -65,7 +67,8 @@ export const watchCommand: Command = {
     if (manifest.kind === 'cvae') throw new UserError(`${values.model}: a conditional model needs compositions; watch a folder with a plain VAE`);
     // The model is loaded and every file scored in a worker thread: a file that hangs the scorer
     // costs its own line after the time limit, and this thread stays free to answer Ctrl-C.
-    const scoring = new ScoringWorker({ timeLimitSeconds: () => timeLimit });
+    const threads = parseThreads('--threads', values.threads, defaultScoringThreads());
+    const scoring = new ScoringPool(threads, { timeLimitSeconds: () => timeLimit });
     const settings: ScoringSettings = { model: { dir: modelDir, created: manifest.created, name: values.model, backend: parseBackend(values.backend) }, preprocessing: {}, pThreshold: threshold, pThresholdName: '--threshold' };
     const inForce = thresholdInForce(manifest, threshold, '--threshold');
     const reliability = reliabilityState(manifest);
@@ -81,6 +84,8 @@ export const watchCommand: Command = {
       directory: resolve(ctx.cwd, positionals[0]),
       parse: (bytes, name) => scoring.parse(bytes, name),
       ...workerScoring(scoring, settings),
+      // A backlog is taken a full batch per thread at a time, so every core scores one.
+      maxBatch: SCORING_BATCH * threads,
       recursive: values.recursive,
       includeExisting: values.existing,
       settleMs,
@@ -120,7 +125,7 @@ export const watchCommand: Command = {
  * The watcher's `score` and `scoreBatch` through the scoring worker. A batch with a file that
  * failed throws, so the watcher reports file by file; those answers are kept, not asked again.
  */
-function workerScoring(scoring: ScoringWorker, settings: ScoringSettings): { score: (m: MeasuredPattern, file: { name: string }) => Promise<FileScore>; scoreBatch: (r: ScoreRequest[]) => Promise<FileScore[]> } {
+function workerScoring(scoring: ScoringPool, settings: ScoringSettings): { score: (m: MeasuredPattern, file: { name: string }) => Promise<FileScore>; scoreBatch: (r: ScoreRequest[]) => Promise<FileScore[]> } {
   const answered = new WeakMap<MeasuredPattern, ItemResult>();
   const asScore = (r: ItemResult, name: string): FileScore => {
     // The watcher names the file in front of a failure itself.

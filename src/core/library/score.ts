@@ -85,7 +85,14 @@ export function compositionsFor(samples: readonly Pick<CollectionSample, 'id' | 
  * its pattern, preparing it, its composition for a conditional model, or a non-finite result
  * from the model): one sample's failure never costs the others their scores.
  */
-export function scoreCollectionSamples(scorer: Scorer, collection: Collection, options: PreprocessOptions = {}, batchSize = 512): CollectionResults {
+export function scoreCollectionSamples(
+  scorer: Scorer,
+  collection: Collection,
+  options: PreprocessOptions = {},
+  batchSize = 512,
+  /** When `collection` holds a slice of a larger one (scored on several threads): where it starts and how many the whole has, for the messages. */
+  numbering: { first: number; total: number } = { first: 0, total: collection.samples.length },
+): CollectionResults {
   const { manifest } = scorer.model;
   const elements = manifest.kind === 'cvae' ? manifest.spec.compositionElements : [];
   const compositions = elements.length ? compositionRows(collection.samples, elements) : undefined;
@@ -110,7 +117,7 @@ export function scoreCollectionSamples(scorer: Scorer, collection: Collection, o
     if (s.x !== undefined) where.x = s.x;
     if (s.y !== undefined) where.y = s.y;
     if (s.composition) where.composition = s.composition;
-    if (r.error) return { id: s.id, ...where, error: `sample ${i + 1} of ${count}: ${r.error.message}` };
+    if (r.error) return { id: s.id, ...where, error: `sample ${numbering.first + i + 1} of ${numbering.total}: ${r.error.message}` };
     return { id: s.id, ...r.score, coverage: coverage[i], ...where };
   });
   return { samples, steps: steps ?? [], compositionElements: elements.length ? elements : undefined };

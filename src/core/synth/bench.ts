@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { readStructureFile } from '../crystal/structure';
 import { Random } from '../util/random';
 import { DEFAULT_AUGMENTATION } from './augmentation';
-import { buildPhaseModels } from './dataset';
+import { buildPhaseModels, localDrawer, planDataset, type DatasetPlan, type PatternDrawer } from './dataset';
+import type { SynthConfig } from './config';
 import { radiationFor } from './radiation';
 import { Simulator } from './simulator';
 
@@ -75,5 +76,104 @@ export function benchSynth(options: { patterns?: number; naivePatterns?: number;
     naivePatternsPerSecond,
     speedupOverNaive: patternsPerSecond / naivePatternsPerSecond,
     maxDifferenceFromNaive: maxDifference,
+  };
+}
+
+/** The paper's set as a plan: fcc Ni, bcc Cr, hcp Co (examples/paper-demo), Cu Kα, 2θ 20–90°, 2048 points, full augmentation. */
+export function paperBenchPlan(examplesDir: string, perPhase = 5000): DatasetPlan {
+  const config: SynthConfig = {
+    phases: ['Ni-fcc.cif', 'Cr-bcc.cif', 'Co-hcp.cif'].map((cif) => ({ cif, count: perPhase })),
+    grid: { twoThetaMin: 20, twoThetaMax: 90, points: 2048 },
+    radiation: 'CuKa',
+    seed: 7,
+  };
+  const { plan, diagnostics } = planDataset(config, examplesDir, join(examplesDir, 'bench-not-written.h5'));
+  if (!plan) throw new Error(`the paper's benchmark set cannot be planned: ${diagnostics.map((d) => d.message).join('; ')}`);
+  return plan;
+}
+
+/**
+ * `count` patterns of the plan in `pieces` ranges spread evenly over it, so every job (pure
+ * phases and mixtures alike) is timed, not only the first.
+ */
+export function benchRanges(plan: Pick<DatasetPlan, 'total'>, count: number, pieces: number): [number, number][] {
+  const total = Math.min(count, plan.total);
+  const parts = Math.max(1, Math.min(pieces, total));
+  const ranges: [number, number][] = [];
+  for (let k = 0; k < parts; k++) {
+    const size = Math.floor(total / parts) + (k < total % parts ? 1 : 0);
+    const first = Math.floor((k * (plan.total - size)) / Math.max(1, parts - 1 || 1));
+    ranges.push([Math.min(first, plan.total - size), size]);
+  }
+  return ranges;
+}
+
+/** Warms a drawer: every thread builds its simulator and JIT-compiles the drawing before a clock starts. */
+async function warm(drawer: PatternDrawer, ranges: [number, number][]): Promise<void> {
+  await Promise.all(Array.from({ length: drawer.concurrency }, (_, k) => drawer.draw(ranges[k % ranges.length][0], Math.min(ranges[k % ranges.length][1], 300))));
+}
+
+/** Seconds a drawer takes for the ranges (all asked for at once; it runs `concurrency` at a time). */
+export async function timeDrawer(drawer: PatternDrawer, ranges: [number, number][]): Promise<number> {
+  const started = process.hrtime.bigint();
+  await Promise.all(ranges.map(([first, count]) => drawer.draw(first, count)));
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+export interface ThreadedSynthResult {
+  set: string;
+  phases: number;
+  /** Reflection families per phase in the grid's range (what a pattern draws before strain and Kα2). */
+  familiesPerPhase: Record<string, number>;
+  /** Patterns drawn in each of the two runs (spread over the plan), on `points` grid points. */
+  threadedPatterns: number;
+  points: number;
+  threads: number;
+  oneThreadPatternsPerSecond: number;
+  allThreadPatternsPerSecond: number;
+  speedupOverOneThread: number;
+}
+
+/**
+ * A plan's patterns drawn on one thread, then on `threads` (the same ranges, so the same
+ * patterns), in one run: the rates and their ratio. `threaded` makes the many-thread drawer.
+ */
+export async function benchSynthThreads(
+  set: string,
+  plan: DatasetPlan,
+  options: { patterns: number; threads: number; threaded: (plan: DatasetPlan) => PatternDrawer; passes?: number },
+): Promise<ThreadedSynthResult> {
+  const ranges = benchRanges(plan, options.patterns, Math.max(8, 4 * options.threads));
+  const patterns = ranges.reduce((s, [, n]) => s + n, 0);
+  const one = localDrawer(plan);
+  const many = options.threaded(plan);
+  // Alternated, best of `passes` each: on a machine others use, the best pass is the one least
+  // disturbed, and both rates see the same stretch of time.
+  let oneSeconds = Infinity;
+  let allSeconds = Infinity;
+  try {
+    await warm(one, ranges);
+    await warm(many, ranges);
+    for (let pass = 0; pass < (options.passes ?? 2); pass++) {
+      oneSeconds = Math.min(oneSeconds, await timeDrawer(one, ranges));
+      allSeconds = Math.min(allSeconds, await timeDrawer(many, ranges));
+    }
+  } finally {
+    await one.close();
+    await many.close();
+  }
+  const models = buildPhaseModels(plan);
+  const oneRate = patterns / oneSeconds;
+  const allRate = patterns / allSeconds;
+  return {
+    set,
+    phases: plan.phases.length,
+    familiesPerPhase: Object.fromEntries(models.map((m) => [m.name, m.familyCount])),
+    threadedPatterns: patterns,
+    points: plan.grid.points,
+    threads: many.concurrency,
+    oneThreadPatternsPerSecond: oneRate,
+    allThreadPatternsPerSecond: allRate,
+    speedupOverOneThread: allRate / oneRate,
   };
 }

@@ -238,6 +238,107 @@ export interface Progress {
 export interface GenerateOptions {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /**
+   * Draws the patterns elsewhere (src/worker/synth-pool.ts: worker threads); by default they are
+   * drawn on this thread. Whoever draws them, pattern i is the same: its random generator is
+   * Random.forIndex(plan.seed, i).
+   */
+  drawer?: (plan: DatasetPlan) => PatternDrawer;
+}
+
+/**
+ * Patterns first … first + count − 1 of a plan, with their labels, fractions and parameters,
+ * row-major as the dataset file holds them.
+ */
+export interface PatternBlock {
+  first: number;
+  count: number;
+  patterns: Float32Array;
+  labels: Int32Array;
+  fractions: Float32Array;
+  weights: Float32Array;
+  /** One array per PATTERN_PARAMETERS name (count values each). */
+  patternParameters: Float32Array[];
+  /** One array per PHASE_PARAMETERS name (count × phases values each). */
+  phaseParameters: Float32Array[];
+}
+
+/** Draws ranges of a plan's patterns; `concurrency` ranges may be asked for at once. */
+export interface PatternDrawer {
+  readonly concurrency: number;
+  draw(first: number, count: number): Promise<PatternBlock>;
+  close(): Promise<void>;
+}
+
+/** Allocates a block for `count` patterns of a plan. */
+export function allocateBlock(plan: Pick<DatasetPlan, 'grid' | 'phases'>, first: number, count: number): PatternBlock {
+  const phaseCount = plan.phases.length;
+  return {
+    first,
+    count,
+    patterns: new Float32Array(count * plan.grid.points),
+    labels: new Int32Array(count),
+    fractions: new Float32Array(count * phaseCount),
+    weights: new Float32Array(count * phaseCount),
+    patternParameters: PATTERN_PARAMETERS.map(() => new Float32Array(count)),
+    phaseParameters: PHASE_PARAMETERS.map(() => new Float32Array(count * phaseCount)),
+  };
+}
+
+/** The buffers of a block, to hand to postMessage's transfer list. */
+export function blockBuffers(block: PatternBlock): ArrayBuffer[] {
+  return [block.patterns, block.labels, block.fractions, block.weights, ...block.patternParameters, ...block.phaseParameters].map((a) => a.buffer as ArrayBuffer);
+}
+
+/**
+ * Draws patterns first … first + count − 1 of the plan into a new block. Pattern i draws
+ * everything (its composition, its variation, its noise) from Random.forIndex(plan.seed, i),
+ * so a block is the same whichever thread draws it and whatever was drawn before.
+ */
+export function drawBlock(plan: DatasetPlan, simulator: Simulator, first: number, count: number): PatternBlock {
+  if (!(Number.isInteger(first) && Number.isInteger(count) && first >= 0 && count >= 0 && first + count <= plan.total)) {
+    throw new Error(`patterns ${first}…${first + count - 1} are not in the plan's ${plan.total}`);
+  }
+  const block = allocateBlock(plan, first, count);
+  const points = plan.grid.points;
+  const phaseCount = plan.phases.length;
+  // The job holding pattern `first`, then onwards.
+  let job = 0;
+  let jobFirst = 0;
+  while (job < plan.jobs.length && jobFirst + plan.jobs[job].count <= first) jobFirst += plan.jobs[job++].count;
+  for (let n = 0; n < count; n++) {
+    const index = first + n;
+    while (index >= jobFirst + plan.jobs[job].count) jobFirst += plan.jobs[job++].count;
+    const current = plan.jobs[job];
+    const random = Random.forIndex(plan.seed, index);
+    const { shares, weights } = compositionFor(current, random, plan.phases, plan.minimumWeightFraction);
+    simulator.draw(shares, random, block.patterns.subarray(n * points, (n + 1) * points));
+    block.labels[n] = current.kind === 'pure' ? current.phase : -1;
+    shares.forEach((s, i) => {
+      block.fractions[n * phaseCount + s.phase] = s.fraction;
+      block.weights[n * phaseCount + s.phase] = weights[i];
+    });
+    for (let k = 0; k < PATTERN_PARAMETERS.length; k++) block.patternParameters[k][n] = simulator.patternParameters[k];
+    for (let k = 0; k < PHASE_PARAMETERS.length; k++) {
+      for (let p = 0; p < phaseCount; p++) block.phaseParameters[k][n * phaseCount + p] = simulator.phaseParameters[p * PHASE_PARAMETERS.length + k];
+    }
+  }
+  return block;
+}
+
+/** The simulator a plan's patterns are drawn with (one per thread). */
+export function planSimulator(plan: DatasetPlan): Simulator {
+  return new Simulator({ phases: buildPhaseModels(plan), grid: plan.grid, radiation: plan.radiation, augmentation: plan.augmentation });
+}
+
+/** Draws on the calling thread, one range at a time. */
+export function localDrawer(plan: DatasetPlan): PatternDrawer {
+  let simulator: Simulator | undefined;
+  return {
+    concurrency: 1,
+    draw: async (first, count) => drawBlock(plan, (simulator ??= planSimulator(plan)), first, count),
+    close: async () => {},
+  };
 }
 
 /** One pattern's phases: the volume fractions the simulator draws, and the weight fractions they are. */
@@ -295,8 +396,13 @@ export async function generateDataset(plan: DatasetPlan, options: GenerateOption
     plan.output,
     async (temporary) => {
       if (options.signal?.aborted) throw new UserError('dataset generation cancelled; no file was written');
-      const simulator = new Simulator({ phases: buildPhaseModels(plan), grid: plan.grid, radiation: plan.radiation, augmentation: plan.augmentation });
-      const written = await writePatterns(h5, temporary, plan, simulator, chunk, started, options);
+      const drawer = (options.drawer ?? localDrawer)(plan);
+      let written: { count: number; checksums: Record<string, string> };
+      try {
+        written = await writePatterns(h5, temporary, plan, drawer, chunk, started, options);
+      } finally {
+        await drawer.close();
+      }
       syncFile(temporary);
       await verifyWrittenDataset(temporary, plan.output, written);
       return { path: plan.output, patterns: written.count, seconds: (Date.now() - started) / 1000 };
@@ -310,7 +416,7 @@ async function writePatterns(
   h5: Awaited<ReturnType<typeof loadH5wasm>>,
   path: string,
   plan: DatasetPlan,
-  simulator: Simulator,
+  drawer: PatternDrawer,
   chunk: number,
   started: number,
   options: GenerateOptions,
@@ -354,7 +460,6 @@ async function writePatterns(
     const bufPattern = PATTERN_PARAMETERS.map(() => new Float32Array(chunk));
     const bufPhase = PHASE_PARAMETERS.map(() => new Float32Array(chunk * phaseCount));
     const checksums = new ArrayChecksums();
-    const random = new Random(plan.seed);
     let written = 0;
     let filled = 0;
 
@@ -380,25 +485,45 @@ async function writePatterns(
       await new Promise((r) => setImmediate(r));
       if (options.signal?.aborted) throw new UserError('dataset generation cancelled; no file was written');
     };
+    const place = (block: PatternBlock) => {
+      const at = block.first - written;
+      if (at !== filled) throw new Error(`patterns ${block.first}… arrived out of order (expected ${written + filled})`);
+      bufPatterns.set(block.patterns, at * points);
+      bufLabels.set(block.labels, at);
+      bufFractions.set(block.fractions, at * phaseCount);
+      bufWeights.set(block.weights, at * phaseCount);
+      block.patternParameters.forEach((values, k) => bufPattern[k].set(values, at));
+      block.phaseParameters.forEach((values, k) => bufPhase[k].set(values, at * phaseCount));
+      filled += block.count;
+    };
 
-    for (const job of plan.jobs) {
-      for (let n = 0; n < job.count; n++) {
-        const { shares, weights } = compositionFor(job, random, plan.phases, plan.minimumWeightFraction);
-        simulator.draw(shares, random, bufPatterns.subarray(filled * points, (filled + 1) * points));
-        bufLabels[filled] = job.kind === 'pure' ? job.phase : -1;
-        bufFractions.fill(0, filled * phaseCount, (filled + 1) * phaseCount);
-        bufWeights.fill(0, filled * phaseCount, (filled + 1) * phaseCount);
-        shares.forEach((s, i) => {
-          bufFractions[filled * phaseCount + s.phase] = s.fraction;
-          bufWeights[filled * phaseCount + s.phase] = weights[i];
-        });
-        for (let k = 0; k < PATTERN_PARAMETERS.length; k++) bufPattern[k][filled] = simulator.patternParameters[k];
-        for (let k = 0; k < PHASE_PARAMETERS.length; k++) {
-          for (let p = 0; p < phaseCount; p++) bufPhase[k][filled * phaseCount + p] = simulator.phaseParameters[p * PHASE_PARAMETERS.length + k];
-        }
-        filled++;
-        if (filled === chunk) await flush();
+    // Each chunk is cut into one piece per drawer thread; at most two pieces per thread are
+    // asked for ahead of the one being written, so memory holds about two chunks, never the
+    // dataset, and pieces are written in order whichever finishes first.
+    const pieces: [number, number][] = [];
+    const parts = Math.max(1, drawer.concurrency);
+    for (let start = 0; start < plan.total; start += chunk) {
+      const end = Math.min(plan.total, start + chunk);
+      const size = Math.ceil((end - start) / parts);
+      for (let first = start; first < end; first += size) pieces.push([first, Math.min(size, end - first)]);
+    }
+    const ahead: Promise<PatternBlock>[] = [];
+    let next = 0;
+    const ask = () => {
+      while (next < pieces.length && ahead.length < 2 * parts) {
+        const promise = drawer.draw(pieces[next][0], pieces[next][1]);
+        // A failure is seen when its turn comes (or the run has already failed): never unhandled.
+        promise.catch(() => {});
+        ahead.push(promise);
+        next++;
       }
+    };
+    ask();
+    while (ahead.length) {
+      const block = await ahead.shift()!;
+      ask();
+      place(block);
+      if (filled === chunk) await flush();
     }
     await flush();
     const digests = checksums.digests();

@@ -1,7 +1,7 @@
 import type { CrystalStructure } from '../crystal/types';
 import { cellVolume } from '../crystal/cell';
 import { listReflections, type ReflectionOptions } from '../diffraction/reflections';
-import { reciprocalDot, reciprocalMetric } from '../diffraction/lattice';
+import { reciprocalDot, reciprocalMetric, type ReciprocalMetric } from '../diffraction/lattice';
 
 /**
  * What a phase contributes to every synthetic pattern, computed once: each reciprocal-lattice
@@ -92,8 +92,103 @@ export function buildPhaseModel(name: string, structure: CrystalStructure, optio
     familyCount: starts.length - 1,
     cos2ByAxis,
     textureAxes: options.textureAxes,
-    strainAxis: symmetryTiedAxes(structure),
+    strainAxis: tiedAxes(structure, metric, keptHkl, keptF2, keptInverseD),
   };
+}
+
+/**
+ * The tied axes of the structure's listed symmetry; when that ties none (a CIF written in P1, as
+ * pymatgen and the Materials Project write them, lists only the identity), those of the symmetry
+ * its diffraction shows (diffractionTiedAxes): a cubic phase written in P1 is still cubic, and
+ * anisotropic strain must not split its lines (it did, into up to six lines per family).
+ */
+function tiedAxes(structure: Pick<CrystalStructure, 'operations'>, metric: ReciprocalMetric, hkl: Int32Array, f2: Float64Array, inverseD: Float64Array): Int32Array {
+  const listed = symmetryTiedAxes(structure);
+  if (listed[0] !== 0 || listed[1] !== 1 || listed[2] !== 2) return listed;
+  return diffractionTiedAxes(metric, hkl, f2, inverseD);
+}
+
+/** The point operations on (h, k, l) a lattice can have: the 48 of the cube and the 24 of the hexagonal axes (6/mmm). */
+function candidateOperations(): Int32Array[] {
+  const found = new Map<string, Int32Array>();
+  const multiply = (x: Int32Array, y: Int32Array) => {
+    const r = new Int32Array(9);
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 3; k++) r[3 * i + j] += x[3 * i + k] * y[3 * k + j];
+    return r;
+  };
+  const close = (generators: Int32Array[]) => {
+    const group: Int32Array[] = [Int32Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1])];
+    const seen = new Set(group.map((g) => g.join()));
+    // A finite group of 3 × 3 integer matrices: at most 48 elements, so the closure ends.
+    for (let n = 0; n < group.length && group.length <= 48; n++) {
+      for (const g of generators) {
+        const product = multiply(group[n], g);
+        if (!seen.has(product.join())) {
+          seen.add(product.join());
+          group.push(product);
+        }
+      }
+    }
+    for (const g of group) found.set(g.join(), g);
+  };
+  // Cube: a 4-fold about c, a 3-fold about [111], the inversion.
+  close([Int32Array.from([0, -1, 0, 1, 0, 0, 0, 0, 1]), Int32Array.from([0, 0, 1, 1, 0, 0, 0, 1, 0]), Int32Array.from([-1, 0, 0, 0, -1, 0, 0, 0, -1])]);
+  // Hexagonal axes: a 6-fold about c (h' = h + k, k' = −h), the swap of h and k, the inversion.
+  close([Int32Array.from([1, 1, 0, -1, 0, 0, 0, 0, 1]), Int32Array.from([0, 1, 0, 1, 0, 0, 0, 0, 1]), Int32Array.from([-1, 0, 0, 0, -1, 0, 0, 0, -1])]);
+  return [...found.values()];
+}
+
+/**
+ * Tied axes from the diffraction itself: the operations on (h, k, l) that keep the reciprocal
+ * metric and send every listed point to a point of the same |F|² (the Laue group the pattern
+ * shows, whatever the file's listed symmetry) tie the axes they mix, as in symmetryTiedAxes.
+ */
+export function diffractionTiedAxes(metric: ReciprocalMetric, hkl: Int32Array, f2: Float64Array, inverseD: Float64Array): Int32Array {
+  const count = f2.length;
+  const [g11, g22, g33, g12, g13, g23] = metric;
+  const G = [g11, g12, g13, g12, g22, g23, g13, g23, g33];
+  const scale = Math.max(g11, g22, g33);
+  const byIndex = new Map<string, number>();
+  let maxF2 = 0;
+  let maxInverseD = 0;
+  for (let i = 0; i < count; i++) {
+    byIndex.set(`${hkl[3 * i]},${hkl[3 * i + 1]},${hkl[3 * i + 2]}`, f2[i]);
+    maxF2 = Math.max(maxF2, f2[i]);
+    maxInverseD = Math.max(maxInverseD, inverseD[i]);
+  }
+  const parent = Int32Array.from([0, 1, 2]);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  for (const r of candidateOperations()) {
+    // Keeps the metric: RᵀG*R = G* (to the precision of a cell written with 4–5 digits).
+    let keeps = true;
+    for (let i = 0; i < 3 && keeps; i++) {
+      for (let j = 0; j < 3 && keeps; j++) {
+        let v = 0;
+        for (let k = 0; k < 3; k++) for (let l = 0; l < 3; l++) v += r[3 * k + i] * G[3 * k + l] * r[3 * l + j];
+        if (Math.abs(v - G[3 * i + j]) > 1e-4 * scale) keeps = false;
+      }
+    }
+    if (!keeps) continue;
+    // Keeps every |F|² (points on the outermost shell may have their images just outside the list).
+    for (let i = 0; i < count && keeps; i++) {
+      if (inverseD[i] > maxInverseD * (1 - 1e-6)) continue;
+      const h = hkl[3 * i];
+      const k = hkl[3 * i + 1];
+      const l = hkl[3 * i + 2];
+      const image = byIndex.get(`${r[0] * h + r[1] * k + r[2] * l},${r[3] * h + r[4] * k + r[5] * l},${r[6] * h + r[7] * k + r[8] * l}`);
+      if (image === undefined || Math.abs(image - f2[i]) > 1e-5 * maxF2 + 1e-4 * f2[i]) keeps = false;
+    }
+    if (!keeps) continue;
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        if (i === j || r[3 * i + j] === 0) continue;
+        const a = find(i);
+        const b = find(j);
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+      }
+    }
+  }
+  return Int32Array.from([0, 1, 2], find);
 }
 
 /**

@@ -73,6 +73,20 @@ export class Random {
     return u * m;
   }
 
+  /**
+   * The generator of item `index` of a stream seeded `seed` (a dataset's pattern `index`): a
+   * function of the two numbers only, so items drawn in any order, on any number of threads,
+   * are drawn alike. Distinct indices of one seed get distinct generators (index × an odd
+   * constant is a bijection of the 32-bit integers).
+   */
+  static forIndex(seed: number, index: number): Random {
+    let z = seed >>> 0;
+    z = Math.imul(z ^ (z >>> 16), 0x7feb352d) >>> 0;
+    z = Math.imul(z ^ (z >>> 15), 0x846ca68b) >>> 0;
+    z = (z ^ (z >>> 16)) >>> 0;
+    return new Random((z ^ Math.imul(index >>> 0, 0x9e3779b1)) >>> 0);
+  }
+
   /** A child generator with its own stream, so parallel parts stay reproducible. */
   fork(): Random {
     return new Random(this.nextUint32() ^ 0x5bd1e995);
