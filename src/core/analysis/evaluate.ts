@@ -77,10 +77,14 @@ export function smoothOverX(xs: number[], ys: number[], sigma: number): number[]
   });
 }
 
-export function mixtureCurves(fractions: Float32Array, phases: number, phaseNames: string[], errors: ArrayLike<number>, pureErrors?: ArrayLike<number>): MixtureCurve[] {
+/**
+ * The errors of the binary mixtures (rows of `fractions`, rows × phases, with exactly two phases
+ * present; the others are skipped), grouped by pair (phase indices a < b, in order) and by the
+ * fraction x of the first phase (rounded to 1e-4, so that one fraction is one group).
+ */
+export function errorsByBinaryPair(fractions: ArrayLike<number>, phases: number, errors: ArrayLike<number>): { a: number; b: number; byFraction: Map<number, number[]> }[] {
   const byPair = new Map<string, Map<number, number[]>>();
-  const count = errors.length;
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < errors.length; i++) {
     const present: number[] = [];
     for (let p = 0; p < phases; p++) if (fractions[i * phases + p] > 0) present.push(p);
     if (present.length !== 2) continue;
@@ -92,9 +96,17 @@ export function mixtureCurves(fractions: Float32Array, phases: number, phaseName
     if (!list) curve.set(x, (list = []));
     list.push(errors[i]);
   }
+  return [...byPair.entries()]
+    .sort(([u], [v]) => (u < v ? -1 : 1))
+    .map(([key, byFraction]) => {
+      const [a, b] = key.split(',').map(Number);
+      return { a, b, byFraction };
+    });
+}
+
+export function mixtureCurves(fractions: Float32Array, phases: number, phaseNames: string[], errors: ArrayLike<number>, pureErrors?: ArrayLike<number>): MixtureCurve[] {
   const curves: MixtureCurve[] = [];
-  for (const [key, curve] of byPair) {
-    const [a, b] = key.split(',').map(Number);
+  for (const { a, b, byFraction: curve } of errorsByBinaryPair(fractions, phases, errors)) {
     const xs = [...curve.keys()].sort((u, v) => u - v);
     const stats = xs.map((x) => summarize(curve.get(x)!, 0));
     let peak = 0;

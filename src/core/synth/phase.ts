@@ -157,7 +157,6 @@ export function diffractionTiedAxes(metric: ReciprocalMetric, hkl: Int32Array, f
     maxInverseD = Math.max(maxInverseD, inverseD[i]);
   }
   const parent = Int32Array.from([0, 1, 2]);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   for (const r of candidateOperations()) {
     // Keeps the metric: RᵀG*R = G* (to the precision of a cell written with 4–5 digits).
     let keeps = true;
@@ -179,16 +178,9 @@ export function diffractionTiedAxes(metric: ReciprocalMetric, hkl: Int32Array, f
       if (image === undefined || Math.abs(image - f2[i]) > 1e-5 * maxF2 + 1e-4 * f2[i]) keeps = false;
     }
     if (!keeps) continue;
-    for (let i = 0; i < 3; i++) {
-      for (let j = 0; j < 3; j++) {
-        if (i === j || r[3 * i + j] === 0) continue;
-        const a = find(i);
-        const b = find(j);
-        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
-      }
-    }
+    tieAxesOf(r, parent);
   }
-  return Int32Array.from([0, 1, 2], find);
+  return rootsOf(parent);
 }
 
 /**
@@ -202,17 +194,29 @@ export function diffractionTiedAxes(metric: ReciprocalMetric, hkl: Int32Array, f
  */
 export function symmetryTiedAxes(structure: Pick<CrystalStructure, 'operations'>): Int32Array {
   const parent = Int32Array.from([0, 1, 2]);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
-  for (const op of structure.operations) {
-    const r = op.rotation;
-    for (let i = 0; i < 3; i++) {
-      for (let j = 0; j < 3; j++) {
-        if (i === j || r[3 * i + j] === 0) continue;
-        const a = find(i);
-        const b = find(j);
-        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
-      }
+  for (const op of structure.operations) tieAxesOf(op.rotation, parent);
+  return rootsOf(parent);
+}
+
+/** The root of axis i in a union–find over the three cell axes. */
+function rootOf(parent: Int32Array, i: number): number {
+  while (parent[i] !== i) i = parent[i];
+  return i;
+}
+
+/** Ties the axes a rotation mixes (an off-diagonal entry i, j ties axes i and j), the lower one the root. */
+function tieAxesOf(rotation: ArrayLike<number>, parent: Int32Array): void {
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      if (i === j || rotation[3 * i + j] === 0) continue;
+      const a = rootOf(parent, i);
+      const b = rootOf(parent, j);
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
     }
   }
-  return Int32Array.from([0, 1, 2], find);
+}
+
+/** For each axis, the first axis it is tied to. */
+function rootsOf(parent: Int32Array): Int32Array {
+  return Int32Array.from([0, 1, 2], (i) => rootOf(parent, i));
 }
