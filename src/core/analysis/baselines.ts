@@ -59,7 +59,6 @@ export class Pca {
       // Rayleigh–Ritz: the small matrix Qᵀ XᵀX Q, diagonalised, rotates Q onto the eigenvectors.
       const y = tf.matMul(x, q);
       const small = tf.matMul(tf.transpose(y), y).dataSync() as Float32Array;
-      const total = (tf.sum(tf.square(x)).dataSync() as Float32Array)[0];
       const { values, vectors } = symmetricEigen(Float64Array.from(small), components);
       const order = Array.from(values, (_, i) => i).sort((a, b) => values[b] - values[a]);
       const rotation = new Float32Array(components * components);
@@ -67,7 +66,7 @@ export class Pca {
         for (let r = 0; r < components; r++) rotation[r * components + to] = vectors[r * components + from];
       });
       variances.set(order.map((i) => Math.max(0, values[i]) / Math.max(1, rows - 1)));
-      totalVariance.value = total / Math.max(1, rows - 1);
+      totalVariance.value = centredSumOfSquares(patterns, rows, points, mean) / Math.max(1, rows - 1);
       return tf.transpose(tf.matMul(q, tf.tensor2d(rotation, [components, components])));
     });
     const components_ = basis.dataSync() as Float32Array;
@@ -96,6 +95,23 @@ export class Pca {
     }
     return out;
   }
+}
+
+/**
+ * Σ (x − mean)² over every value, accumulated in float64: a float32 sum over millions of
+ * values loses enough to make the components' share of the variance exceed 100 %.
+ */
+function centredSumOfSquares(patterns: Float32Array, rows: number, points: number, mean: Float32Array): number {
+  let total = 0;
+  for (let i = 0; i < rows; i++) {
+    let row = 0;
+    for (let j = 0; j < points; j++) {
+      const d = patterns[i * points + j] - mean[j];
+      row += d * d;
+    }
+    total += row;
+  }
+  return total;
 }
 
 /** Gram–Schmidt on the columns of a small-width matrix (done in JS: the width is the latent size). */
