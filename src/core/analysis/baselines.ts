@@ -315,7 +315,7 @@ export type BaselineMethod = (typeof BASELINE_METHODS)[number];
  * ending there, on the selection set, so the optimum may have lain beyond it; the list now reaches
  * four times further, so that a choice is interior (checked per seed in the study's report).
  */
-export const PCA_COMPONENT_CANDIDATES: readonly number[] = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128];
+export const PCA_COMPONENT_CANDIDATES: readonly number[] = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256];
 
 /** Patterns with their model labels (−1: not a pure pattern of a known phase, e.g. a mixture). */
 export interface LabelledPatterns {
@@ -330,13 +330,13 @@ export interface BaselineOptions {
   seed: number;
   /** PCA sizes tried (each ≤ the rows fitted); the default PCA_COMPONENT_CANDIDATES. */
   componentCandidates?: number[];
-  /** PCA sizes tried for the k-NN distance (default: the candidates up to 16). */
+  /** PCA sizes tried for the k-NN distance (default: the candidates up to 64). */
   knnComponentCandidates?: number[];
   /** k tried for the k-NN distance (default 1, 2, 5, 10, 20, 50). */
   kCandidates?: number[];
   /** PCA is fitted on at most this many training rows (a seeded random subset; default 4000). */
   maxFitRows?: number;
-  /** Softmax classifier: at most this many epochs (default 200), stopped after `patience` (default 10) without a better validation loss. */
+  /** Softmax classifier: at most this many epochs (default 1000), stopped after `patience` (default 10) without a better validation loss. */
   maxEpochs?: number;
   patience?: number;
   batchSize?: number;
@@ -362,6 +362,14 @@ const PCA_ERROR: Record<'pcaReconstruction' | 'pcaReconstructionBce' | 'pcaRecon
   pcaReconstructionBce: 'bce',
   pcaReconstructionMse: 'mse',
 };
+
+/**
+ * The k-NN distance is searched in at most this many PCA scores. Earlier runs chose the largest
+ * size then allowed (16), and the PCA error the largest then tried (128): a choice at the edge
+ * of its range says the range was too narrow, so both ranges were widened (still chosen on the
+ * selection set), and the notes say when a choice still sits at the edge.
+ */
+const KNN_MAX_COMPONENTS = 64;
 
 export const SELECTION_RULE =
   'every setting is chosen on the selection (validation) patterns of the known phases, never on test, unknown or mixture patterns: ' +
@@ -399,7 +407,7 @@ export class Baselines {
     const fitRows = subset(Array.from({ length: trainRows }, (_, i) => i));
     const maxComponents = Math.min(fitRows.length - 1, points);
     const candidates = (options.componentCandidates ?? PCA_COMPONENT_CANDIDATES).filter((c) => c >= 1 && c <= maxComponents);
-    const knnCandidates = (options.knnComponentCandidates ?? candidates.filter((c) => c <= 16)).filter((c) => candidates.includes(c));
+    const knnCandidates = (options.knnComponentCandidates ?? candidates.filter((c) => c <= KNN_MAX_COMPONENTS)).filter((c) => candidates.includes(c));
     const kCandidates = options.kCandidates ?? [1, 2, 5, 10, 20, 50];
     if (candidates.length === 0 || knnCandidates.length === 0) throw new RangeError('no PCA size to choose from');
     const largest = Math.max(...candidates);
@@ -464,7 +472,7 @@ export class Baselines {
     const trainLabelled = labelled(train);
     const validation = labelled(selection);
     const classifier = SoftmaxClassifier.train(trainLabelled.patterns, trainLabelled.labels, points, classes, {
-      maxEpochs: options.maxEpochs ?? 200,
+      maxEpochs: options.maxEpochs ?? 1000,
       patience: options.patience ?? 10,
       batchSize: options.batchSize ?? 128,
       seed: options.seed,
@@ -515,16 +523,18 @@ export class Baselines {
   /** A line per baseline saying what it is and what was chosen. */
   notes(): Record<BaselineMethod, string> {
     const s = this.selection;
+    const edge = (chosen: number, candidates: SelectionCandidate[]) => (chosen === Math.max(...candidates.map((c) => c.components)) ? ', the largest size tried' : '');
     const pca = (m: keyof typeof PCA_ERROR, what: string) =>
-      `PCA with ${s.pca[m].components} components (chosen on the selection set; ${(100 * s.pca[m].explainedVariance).toFixed(1)} % of the variance), reconstruction scored by ${what}`;
+      `PCA with ${s.pca[m].components} components (chosen on the selection set${edge(s.pca[m].components, s.pca[m].candidates)}; ${(100 * s.pca[m].explainedVariance).toFixed(1)} % of the variance), reconstruction scored by ${what}`;
+    const knn = s.pcaKnnDistance;
     return {
       pcaReconstruction: pca('pcaReconstruction', "the VAE's novelty error (excess BCE, reconstruction clipped to [ε, 1 − ε])"),
       pcaReconstructionBce: pca('pcaReconstructionBce', 'plain BCE (reconstruction clipped to [ε, 1 − ε])'),
       pcaReconstructionMse: pca('pcaReconstructionMse', 'MSE'),
-      pcaKnnDistance: `distance to the ${s.pcaKnnDistance.k}th nearest training pattern in the space of ${s.pcaKnnDistance.components} PCA scores (both chosen on the selection set)`,
+      pcaKnnDistance: `distance to the ${knn.k}th nearest training pattern in the space of ${knn.components} PCA scores (both chosen on the selection set${edge(knn.components, knn.candidates)})`,
       softmaxConfidence:
         `dense classifier (points → 64 → phases) trained on the known phases until the selection loss stopped improving ` +
-        `(epoch ${s.softmaxConfidence.bestEpoch} of ${s.softmaxConfidence.epochs} kept); score = 1 − max softmax probability`,
+        `(epoch ${s.softmaxConfidence.bestEpoch} of ${s.softmaxConfidence.epochs} kept${s.softmaxConfidence.stoppedEarly ? '' : '; stopped by the epoch cap, not converged'}); score = 1 − max softmax probability`,
     };
   }
 
