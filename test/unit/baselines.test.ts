@@ -78,6 +78,18 @@ describe('baselines', () => {
     assert.ok(Math.abs(t.explainedVariance() - 34 / (34 + 4 + 1 + 0.01)) < 0.03);
   });
 
+  it('PCA with as many components as points explains all of the variance, never more', () => {
+    // Many rows of pattern-like values (offset from zero, as intensities are): the total and the
+    // components' variances must agree, or the report prints shares above 100 %.
+    const random = new Random(5);
+    const rows = 20000;
+    const points = 24;
+    const x = new Float32Array(rows * points);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < points; j++) x[i * points + j] = 0.5 + (0.3 / (1 + j)) * random.normal();
+    const share = Pca.fit(x, rows, points, points, 3, 60).explainedVariance();
+    assert.ok(share <= 1 + 1e-4 && share > 0.995, `explained ${share}`);
+  });
+
   it('chooses its settings on the selection patterns, trains the classifier to convergence, and scores every method', function () {
     this.timeout(120000);
     const random = new Random(7);
