@@ -22,6 +22,9 @@ import { volumeFractionsFromWeights, weightFractionsFromVolumes } from '../../sr
 import { Random } from '../../src/core/util/random';
 import { readPatternFile } from '../../src/core/formats';
 import { runCli } from '../../src/cli/main';
+import { candidateFromCif, candidatesFromModel, mergeCandidates } from '../../src/core/decomposition/candidates';
+import { PAPER_SPEC } from '../../src/core/model/architecture';
+import { testManifest } from './model-fixtures';
 
 const fixtures = join(__dirname, '../../../test/fixtures/xrd-autoanalyzer');
 const cif = (name: string) => join(fixtures, 'cif', `${name}.cif`);
@@ -228,6 +231,29 @@ describe('decomposition: the measured XRD-AutoAnalyzer spectra', function () {
         for (const s of p.strain) assert.ok(Math.abs(s) <= 0.04 + 1e-12);
       }
       for (const peak of e.unexplainedPeaks) assert.ok(peak.twoTheta >= 10 && peak.twoTheta <= 80 && peak.d > 0 && peak.relativeHeight > 0);
+    }
+  });
+});
+
+describe('decomposition: candidate phases from a model', () => {
+  it('reads the model\'s phases from the config it was trained from; --cif adds or replaces by name; a missing config is named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latent-xrd-candidates-'));
+    try {
+      const workspace = join(__dirname, '../../../test/fixtures/workspace');
+      const manifest = testManifest({ ...PAPER_SPEC, points: 2048 }, { phases: ['Ni (Fm-3m)', 'Co (P6_3/mmc)'], training: { configPath: join(workspace, 'latent-xrd.json') } });
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+      const fromModel = candidatesFromModel(dir);
+      assert.deepEqual(fromModel.phases.map((p) => p.name), ['Ni (Fm-3m)', 'Co (P6_3/mmc)']);
+      assert.deepEqual(fromModel.grid, manifest.grid);
+      assert.equal(fromModel.radiation.kalpha2 !== undefined, true, 'CuKa: the doublet');
+      const cr = { ...candidateFromCif(join(workspace, 'Cr-bcc.cif')), name: 'Co (P6_3/mmc)' };
+      const merged = mergeCandidates(fromModel.phases, [cr, candidateFromCif(cif('LiF_225'))]);
+      assert.deepEqual(merged.map((p) => p.name), ['Ni (Fm-3m)', 'Co (P6_3/mmc)', 'LiF_225']);
+      assert.equal(merged[1].structure, cr.structure, 'a CIF of the same name replaces the model\'s phase');
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, training: { configPath: join(dir, 'gone.json') } }));
+      assert.throws(() => candidatesFromModel(dir), /gone\.json\) is not there any more: name the phases' CIFs with --cif/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
