@@ -34,7 +34,7 @@ describe('latent-xrd bench measured', function () {
       assert.ok(Object.keys(definition.phases).includes(s.nearestPhase));
     }
     // Eight spectra of known phases; the rates are shares of them.
-    for (const key of ['falsePositiveRateKnown', 'phaseIdAccuracy']) assert.ok(Number.isInteger(result[key] * 8) && result[key] >= 0 && result[key] <= 1, `${key} ${result[key]}`);
+    for (const key of ['falsePositiveRateKnown', 'phaseIdAccuracy', 'phaseSetAccuracy']) assert.ok(Number.isInteger(result[key] * 8) && result[key] >= 0 && result[key] <= 1, `${key} ${result[key]}`);
     assert.match(result.foreignNovel, /^[01]\/1$/);
     // Every phase is left out once; no spectrum holds rutile, so its fold has no AUROC.
     assert.deepEqual(result.heldOut.map((h: { phase: string }) => h.phase), Object.keys(definition.phases));
@@ -50,6 +50,10 @@ describe('latent-xrd bench measured', function () {
     // Every spectrum's p-value is Bonferroni's combination of its two halves (analysis/novelty-statistic.ts).
     for (const s of result.spectra) assert.equal(s.pValue, Math.min(1, 2 * Math.min(s.pValueError, s.pValueLines)), s.file);
     assert.ok(result.secondsPerSpectrum > 0 && result.secondsPerModel > 0);
+    // The decomposition of every spectrum, against all eight phases; the accuracy is its share of exact sets.
+    assert.deepEqual(result.decomposition.map((d: { file: string }) => d.file), Object.keys(definition.spectra));
+    for (const d of result.decomposition) assert.equal(d.error, undefined, `${d.file}: ${d.error}`);
+    assert.equal(result.phaseSetAccuracy, result.decomposition.filter((d: { exact: boolean; phases: string[] }) => d.exact && d.phases.length).length / 8);
     // The table (without --json) says the same.
     const table = measuredTable(result);
     assert.match(table, new RegExp(`falsePositiveRateKnown +${result.falsePositiveRateKnown}\\n`));

@@ -6,6 +6,7 @@ import { synthCommand } from './synth';
 import { benchCommand } from './bench';
 import { trainCommand } from './train';
 import { scoreCommand } from './score';
+import { explainCommand } from './explain';
 import { reproduceCommand } from './reproduce';
 import { waferCommand } from './wafer';
 import { readCommand } from './read';
@@ -16,4 +17,4 @@ import { calibrateCommand } from './calibrate';
 import { exportCommand } from './export';
 
 /** Every `latent-xrd` command, in the order `--help` lists them. */
-export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, calibrateCommand, trainCommand, scoreCommand, exportCommand, calibrateNoveltyCommand, readCommand, watchCommand, importCommand, reproduceCommand, waferCommand, benchCommand];
+export const commands: Command[] = [structureCommand, peaksCommand, simulateCommand, synthCommand, calibrateCommand, trainCommand, scoreCommand, explainCommand, exportCommand, calibrateNoveltyCommand, readCommand, watchCommand, importCommand, reproduceCommand, waferCommand, benchCommand];

@@ -27,6 +27,7 @@ import { trainFromDataset, type Evaluation } from './pipeline';
 import { Scorer, type PatternScore } from './score';
 import { loadModel } from './store';
 import type { BackendPreference } from './backend';
+import { decomposeBenchSpectra, definitionExplainer, phaseSetAccuracy, type SpectrumDecomposition } from '../decomposition/bench-spectra';
 
 export interface MeasuredBenchDefinition {
   radiation: string;
@@ -81,6 +82,11 @@ export interface MeasuredBenchResult {
   phaseIdAccuracy: number;
   /** Spectra of phases none of the CIFs describes called NOVEL (should be all of them). */
   foreignNovel: string;
+  /**
+   * Share of the spectra of known phases whose exact phase set the physical decomposition
+   * (core/decomposition, all the definition's phases as candidates) names (target 1).
+   */
+  phaseSetAccuracy: number;
   /** Reading, preparing and scoring one spectrum, on average (one thread). */
   secondsPerSpectrum: number;
   /** Generating and training one model, on average. */
@@ -88,6 +94,8 @@ export interface MeasuredBenchResult {
   patternsPerModel: number;
   spectra: SpectrumResult[];
   heldOut: HeldOutPhaseResult[];
+  /** Each spectrum's decomposition: the phases found, and whether they are exactly the ones it holds. */
+  decomposition: SpectrumDecomposition[];
   settings: Record<string, unknown>;
 }
 
@@ -201,6 +209,9 @@ export async function benchMeasured(options: MeasuredBenchOptions): Promise<Meas
   const folder = dirname(definitionPath);
   const phases = Object.keys(definition.phases);
   const spectra = Object.entries(definition.spectra);
+  // The decomposition needs no model: done first, its thresholds fixed beforehand (decomposition/presence.ts).
+  options.onStage?.('decomposing the spectra against all phases');
+  const decomposition = decomposeBenchSpectra(definitionExplainer(definition, folder), definition, folder);
   const train = measuredBenchTrainer({ ...options, definitionPath }, definition);
   const trainModel = train.model;
 
@@ -252,12 +263,14 @@ export async function benchMeasured(options: MeasuredBenchOptions): Promise<Meas
       aurocHeldOutPhase: measured.reduce((s, h) => s + h.auroc!, 0) / measured.length,
       aurocHeldOutPhaseByError: measured.reduce((s, h) => s + h.aurocByError!, 0) / measured.length,
       phaseIdAccuracy,
+      phaseSetAccuracy: phaseSetAccuracy(decomposition).accuracy,
       foreignNovel: `${foreign.filter((r) => r.verdict === 'novel').length}/${foreign.length}`,
       secondsPerSpectrum,
       secondsPerModel: train.totals.seconds / train.totals.models,
       patternsPerModel: train.totals.patternsPerModel,
       spectra: results,
       heldOut,
+      decomposition,
       settings: { ...SCALES[options.scale], radiation: definition.radiation, grid: definition.grid, training: benchTraining(options) },
     };
   } finally {

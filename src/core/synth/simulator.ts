@@ -17,6 +17,29 @@ export interface Radiation {
   ratio: number;
 }
 
+/** Every parameter of one phase's lines in one pattern (drawn by `draw`, given to `renderPhase`). */
+export interface PhaseLineParameters {
+  /** Lattice scaled by (1 + isotropicStrain)(1 + strain[axis]) along a, b, c (tied axes alike: phase.ts). */
+  isotropicStrain: number;
+  strain: [number, number, number];
+  crystalliteSizeNm: number;
+  /** Lorentzian microstrain broadening X (deg, × tan θ), added to the instrument's. */
+  microstrainX: number;
+  /** March–Dollase r about textureAxes[textureAxis] (−1: no texture, r ignored). */
+  marchDollaseR: number;
+  textureAxis: number;
+  debyeWallerB: number;
+}
+
+/** What the instrument does to every phase of a pattern. */
+export interface InstrumentState {
+  profile: ProfileParameters;
+  /** Axial-divergence asymmetry A (profile.ts, axialSplit). */
+  asymmetryA: number;
+  zeroShiftDeg: number;
+  displacementMm: number;
+}
+
 /** One phase's share of a pattern: a volume fraction of a phase model (phase-scale.ts converts weight fractions). */
 export interface PhaseShare {
   phase: number;
@@ -179,9 +202,8 @@ export class Simulator {
   }
 
   private addPhaseLines(share: PhaseShare, random: Random, instrument: ProfileParameters, zeroShift: number, displacement: number): void {
-    const { augmentation: aug, radiation, ideal } = this.options;
+    const { augmentation: aug, ideal } = this.options;
     const phase = this.options.phases[share.phase];
-    const cell = phase.structure.cell;
     const isotropic = this.variation(aug.isotropicStrain, random);
     // Three draws always (the random stream does not depend on the crystal system); axes tied
     // by symmetry take their first axis's draw, so cubic stays cubic and hexagonal keeps a = b.
@@ -189,34 +211,60 @@ export class Simulator {
     draws[0] = this.variation(aug.anisotropicStrain, random);
     draws[1] = this.variation(aug.anisotropicStrain, random);
     draws[2] = this.variation(aug.anisotropicStrain, random);
-    const sa = draws[phase.strainAxis[0]];
-    const sb = draws[phase.strainAxis[1]];
-    const sc = draws[phase.strainAxis[2]];
     const size = this.width(aug.crystalliteSizeNm, random);
     const microstrain = this.width(aug.microstrainX, random);
     const textured = !ideal && random.float() < aug.textureProbability;
     const r = textured ? sample(aug.marchDollaseR, random) : 1;
     const axis = textured ? random.int(phase.textureAxes.length) : -1;
     const bFactor = this.variation(aug.debyeWallerB, random);
+    const parameters: PhaseLineParameters = {
+      isotropicStrain: isotropic,
+      strain: [draws[phase.strainAxis[0]], draws[phase.strainAxis[1]], draws[phase.strainAxis[2]]],
+      crystalliteSizeNm: size,
+      microstrainX: microstrain,
+      marchDollaseR: r,
+      textureAxis: axis,
+      debyeWallerB: bFactor,
+    };
 
     const q = this.phaseParameters;
     const base = share.phase * PHASE_PARAMETERS.length;
-    q[base] = isotropic; q[base + 1] = sa; q[base + 2] = sb; q[base + 3] = sc;
+    q[base] = isotropic; q[base + 1] = parameters.strain[0]; q[base + 2] = parameters.strain[1]; q[base + 3] = parameters.strain[2];
     q[base + 4] = size; q[base + 5] = microstrain; q[base + 6] = r;
     q[base + 7] = axis >= 0 ? phase.textureAxes[axis][0] : NaN;
     q[base + 8] = axis >= 0 ? phase.textureAxes[axis][1] : NaN;
     q[base + 9] = axis >= 0 ? phase.textureAxes[axis][2] : NaN;
     q[base + 10] = bFactor;
+    this.addLinesOf(share, parameters, { profile: instrument, asymmetryA: this.asymmetryA, zeroShiftDeg: zeroShift, displacementMm: displacement });
+  }
 
+  /**
+   * One phase alone, with every parameter given instead of drawn: its lines at volume fraction
+   * `fraction` (scaled as phase-scale.ts says) added to `out`, unnormalised, no background or
+   * noise. What a whole-pattern fit (core/decomposition) refines, drawn by the very code that
+   * draws the training patterns.
+   */
+  renderPhase(phase: number, fraction: number, parameters: PhaseLineParameters, instrument: InstrumentState, out: Float64Array): void {
+    this.reserveLines([{ phase, fraction }]);
+    this.lines.count = 0;
+    this.addLinesOf({ phase, fraction }, parameters, instrument);
+    renderLines(this.lines, this.options.grid, out);
+  }
+
+  private addLinesOf(share: PhaseShare, parameters: PhaseLineParameters, instrumentState: InstrumentState): void {
+    const { augmentation: aug, radiation } = this.options;
+    const phase = this.options.phases[share.phase];
+    const cell = phase.structure.cell;
+    const { isotropicStrain: isotropic, strain, crystalliteSizeNm: size, microstrainX: microstrain, marchDollaseR: r, textureAxis: axis, debyeWallerB: bFactor } = parameters;
+    const { profile: instrument, asymmetryA, zeroShiftDeg: zeroShift, displacementMm: displacement } = instrumentState;
     const m = reciprocalMetric({
       ...cell,
-      a: cell.a * (1 + isotropic) * (1 + sa),
-      b: cell.b * (1 + isotropic) * (1 + sb),
-      c: cell.c * (1 + isotropic) * (1 + sc),
+      a: cell.a * (1 + isotropic) * (1 + strain[0]),
+      b: cell.b * (1 + isotropic) * (1 + strain[1]),
+      c: cell.c * (1 + isotropic) * (1 + strain[2]),
     });
     // Scherrer: FWHM(rad) = Kλ/(L cosθ) → Y in degrees; L in nm → Å.
     const profile: ProfileParameters = { ...instrument, x: instrument.x + microstrain, y: instrument.y + ((aug.scherrerK * radiation.kalpha1) / (size * 10)) * DEG };
-    const asymmetryA = this.asymmetryA;
     const weight = phaseScale(share.fraction, phase.volume);
     const cos2 = axis >= 0 ? phase.cos2ByAxis[axis] : undefined;
     const r2 = r * r;
