@@ -1,9 +1,9 @@
 // The .xrd page: a materials library on its wafer (or its ternary composition diagram) coloured
 // by what the model says of each sample, beside the selected sample's pattern over its
-// reconstruction — the paper's Figure 4. Geometry and colours come from core/report/collection-map,
-// the same code that writes the exported SVG, so the editor and the figure cannot disagree.
+// reconstruction — the paper's Figure 4. Geometry and colours come from src/shared/collection-map,
+// the model the exported SVG draws too, so the editor and the figure cannot disagree.
 import type { CollectionPayload, CollectionView, HostToWebview } from '../src/protocol/webview';
-import { COLOURING_LABELS, LAYOUT_LABELS, availableLayouts, compositionElements, mapColours, mapLayout, type MapColours } from '../src/core/report/collection-map';
+import { COLOURING_LABELS, LAYOUT_LABELS, availableLayouts, compositionElements, mapColours, mapLayout, type MapColours } from '../src/shared/collection-map';
 import { app, button, el, fmt, select } from './dom';
 import { loadState, saveState, send } from './host';
 import { patternPlot } from './pattern-plot';

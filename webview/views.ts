@@ -4,7 +4,9 @@ import { app, button, checkbox, el, fmt, select, showError } from './dom';
 import { send, loadState, saveState } from './host';
 import { patternPlot } from './pattern-plot';
 import { patternHeader } from './pattern-header';
-import { latentCanvas, type ColourBy } from './latent-canvas';
+import { latentCanvas } from './latent-canvas';
+import type { MapColouring } from '../src/shared/colour-scales';
+import { LATENT_COLOURING_LABELS, fileMarks, pointMarks } from '../src/shared/latent-map';
 
 export const redraws: (() => void)[] = [];
 window.addEventListener('resize', () => redraws.forEach((r) => r()));
@@ -99,13 +101,11 @@ function structureSection(s: StructurePayload, block: number, modelNote?: string
   draw();
   structureRedraw.set(block, draw);
   if (s.latent && latestMap) {
-    const points = s.latent.points;
-    const marked = [];
-    for (let i = 0; i < points.length; i += 2) marked.push({ latent: [points[i], points[i + 1]], name: `${s.blockName} varied draw ${i / 2 + 1}` });
+    const marks = pointMarks(s.latent.points, (i) => `${s.blockName} varied draw ${i + 1}`);
     latent.append(el('h2', {}, `Where ${s.blockName}'s varied patterns fall in ${s.latent.model}'s latent space`));
     const canvasBox = el('div', {});
     latent.append(canvasBox);
-    redraws.push(latentCanvas(canvasBox, latestMap, { colourBy: 'phase', marked, height: 260 }));
+    redraws.push(latentCanvas(canvasBox, latestMap, { colourBy: 'phase', marks, height: 260 }));
   }
   return section;
 }
@@ -145,11 +145,12 @@ export function showLatentMap(m: Extract<HostToWebview, { type: 'latentMap' }>):
   const map = m.map;
   // Kept for the end-to-end benchmark, which redraws it scaled up to 20,000 points.
   (window as { __lastLatentMap?: LatentMapPayload }).__lastLatentMap = map;
-  const state = loadState<{ colourBy?: ColourBy }>() ?? {};
-  const colourBy: ColourBy = state.colourBy ?? 'phase';
-  const labels: Record<ColourBy, string> = { phase: 'phase', twoTheta: '2θ of maximum', error: 'reconstruction error' };
-  const colourSelect = select('colour points by', Object.entries(labels), colourBy, (v) => {
-    saveState({ ...state, colourBy: v as ColourBy });
+  const state = loadState<{ colourBy?: MapColouring }>() ?? {};
+  const colourBy: MapColouring = state.colourBy ?? 'phase';
+  // The colourings every latent map offers (a model saved without 2θ or errors falls back to phase when drawn).
+  const offered = (['phase', 'twoTheta', 'error'] as const).map((c): [string, string] => [c, LATENT_COLOURING_LABELS[c]]);
+  const colourSelect = select('colour points by', offered, colourBy, (v) => {
+    saveState({ ...state, colourBy: v as MapColouring });
     showLatentMap(m);
   }, 'colour by');
   const box = el('div', {});
@@ -162,7 +163,7 @@ export function showLatentMap(m: Extract<HostToWebview, { type: 'latentMap' }>):
   redraws.push(
     latentCanvas(box, map, {
       colourBy,
-      marked: map.files.map((f) => ({ latent: f.latent, name: f.name, novel: f.verdict === 'novel', focused: f.file === map.focused, newest: f.file === map.newest, key: f.file })),
+      marks: fileMarks(map),
       onClick: (f) => f.key && send({ type: 'openFile', file: f.key }),
     }),
   );

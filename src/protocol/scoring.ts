@@ -11,7 +11,8 @@ import type { BackendPreference } from '../core/model/backend';
 import type { PatternScore } from '../core/model/score';
 import type { PreprocessOptions } from '../core/preprocess/options';
 import type { PreprocessStep } from '../core/preprocess/prepare';
-import type { LatentMapPayload, PatternPayload } from './webview';
+import type { PatternPayload } from './webview';
+import type { LatentMapBase } from '../shared/latent-map';
 
 /**
  * Patterns scored in one model call (the batched model runs several times faster than one by
@@ -79,7 +80,7 @@ export interface CollectionResult {
 }
 
 /** The part of the latent map that depends only on the model (the training reference and its KNN regions). */
-export type LatentMapBase = Pick<LatentMapPayload, 'axes' | 'reference' | 'regions' | 'latentDims'>;
+export type { LatentMapBase };
 
 /** What a request asks, and what its answer carries. */
 export interface ScoringCalls {

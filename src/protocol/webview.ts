@@ -1,8 +1,14 @@
 // The messages between the extension host and its webviews: one definition for both sides,
 // and a validator each side runs on what it receives (a webview is a web page; the host
 // trusts nothing it sends, and the page trusts only messages of the shapes below).
-import { MAP_COLOURINGS, MAP_LAYOUTS, type MapColouring, type MapLayoutKind, type MapSample } from '../core/report/collection-map';
-import type { Verdict } from '../core/analysis/verdict';
+// Payloads that carry a core result are derived from its type (a field added there is a field
+// here); the maps' data are the view models' own types (src/shared), which the webview draws.
+import { COLLECTION_COLOURINGS, MAP_LAYOUTS, type CollectionColouring, type MapLayoutKind, type MapSample } from '../shared/collection-map';
+import type { LatentMap } from '../shared/latent-map';
+import type { PatternScore, Reliability } from '../core/model/score-result';
+import type { UnexplainedPeak } from '../core/analysis/unexplained-peaks';
+import type { LabelledPeak, StructureSummary } from '../core/synth/preview-types';
+import type { ThresholdInForce } from '../core/analysis/verdict';
 
 /** A point on a 2θ axis, for plots. Plain arrays: messages are serialised as JSON. */
 export interface SeriesPayload {
@@ -10,37 +16,22 @@ export interface SeriesPayload {
   values: number[];
 }
 
-export interface ScorePayload {
-  latent: number[];
-  bce: number;
-  bceExcess: number;
-  mse: number;
-  pValue: number;
-  verdict: Verdict;
+/** A pattern's score as the page shows it: the core's PatternScore (its numbers, verdict, nearest phase, unexplained peaks) and how it was made. */
+export interface ScorePayload extends Pick<PatternScore, 'latent' | 'bce' | 'bceExcess' | 'mse' | 'pValue' | 'verdict' | 'nearestPhase' | 'calibratedOver' | 'unexplainedPeaks'> {
   /** The verdict as shown (core/analysis/verdict.ts verdictLabel): with "(unreliable model)" when the model's checks fell short. */
   verdictLabel: string;
   /** The threshold in force and where it comes from (the model's, or the setting). */
-  threshold: { pThreshold: number; description: string };
+  threshold: Pick<ThresholdInForce, 'pThreshold' | 'description'>;
   /** The model's held-out checks (core/model/reliability.ts); absent: not recorded, unknown. */
-  reliability?: { reliable: boolean; reasons: string[] };
-  nearestPhase: string;
-  /** Fraction of the model's 2θ range the measurement covers. */
+  reliability?: Reliability;
+  /** Fraction of the model's 2θ range the measurement covers (always known once prepared). */
   coverage: number;
-  /** For a partly measured pattern: what its p-value is against (core/model/score.ts PatternScore). */
-  calibratedOver?: 'same-span' | 'whole-range';
   /** What was done to the data before scoring. */
   steps: string[];
-  /** Lines of the pattern the reconstruction leaves unexplained (core/analysis/unexplained-peaks.ts). */
-  unexplainedPeaks?: UnexplainedPeakPayload[];
 }
 
 /** An unexplained peak: 2θ (°) on the model's axis, d (Å) at the model's wavelength, height over the strongest line, height in noise σ. */
-export interface UnexplainedPeakPayload {
-  twoTheta: number;
-  d: number;
-  relativeHeight: number;
-  sigmas: number;
-}
+export type UnexplainedPeakPayload = UnexplainedPeak;
 
 /** A pattern with, when a model is active, the model's view of it. */
 export interface PatternPayload {
@@ -66,22 +57,11 @@ export interface PatternPayload {
   modelNote?: string;
 }
 
-export interface PeakLabel {
-  twoTheta: number;
-  intensity: number;
-  d: number;
-  hkl: string;
-}
+/** A labelled line of the ideal pattern (core/synth/structure-preview.ts). */
+export type PeakLabel = LabelledPeak;
 
-export interface StructurePayload {
-  blockName: string;
-  formula: string;
-  cell: { a: number; b: number; c: number; alpha: number; beta: number; gamma: number };
-  volume: number;
-  spaceGroup: string;
-  spaceGroupNumber?: number;
-  sites: number;
-  atomsInCell: number;
+/** A structure of the CIF: its summary (core/synth/preview-types.ts), ideal pattern and lines, and the model's view of it. */
+export interface StructurePayload extends StructureSummary {
   wavelength: number;
   ideal: SeriesPayload;
   peaks: PeakLabel[];
@@ -98,31 +78,19 @@ export interface ProblemPayload {
   column?: number;
 }
 
-export interface LatentMapPayload {
-  model: string;
-  phases: string[];
-  latentDims: number;
-  /** Axis names: z₁, z₂ for a 2-D latent; principal axes of the latent for a larger one. */
-  axes: [string, string];
-  /** Training reference points: latent (n × latentDims), label, 2θ of max, error. */
-  reference: { latent: number[]; labels: number[]; twoThetaOfMax: number[]; errors: number[] };
-  /** KNN decision regions over the plane: a grid of labels. */
-  regions?: { x0: number; x1: number; y0: number; y1: number; columns: number; rows: number; labels: number[] };
-  /** Workspace pattern files, scored. */
-  files: { file: string; name: string; latent: number[]; bceExcess: number; verdict: Verdict; pValue: number }[];
-  focused?: string;
-  newest?: string;
+/** The latent map (src/shared/latent-map.ts) with the error threshold in force, always known to the host. */
+export interface LatentMapPayload extends LatentMap {
   errorThreshold: number;
 }
 
-/** A sample as the library map shows it (see core/report/collection-map), and why it has no score. */
+/** A sample as the library map shows it (see src/shared/collection-map), and why it has no score. */
 export interface CollectionSample extends MapSample {
   error?: string;
 }
 
 /** The library map's drawing choices, set in the editor and used again by Export. */
 export interface CollectionView {
-  by: MapColouring;
+  by: CollectionColouring;
   layout: MapLayoutKind;
   /** Three elements on the ternary diagram's corners. */
   corners?: string[];
@@ -185,7 +153,7 @@ const fromWebview: Record<WebviewToHost['type'], Check> = {
   selectSample: shape({ index: isInteger(0, 10_000_000) }),
   toggleFlag: shape({ index: isInteger(0, 10_000_000) }),
   collectionView: (v) => {
-    if (!shape({ view: shape({ by: oneOf(...MAP_COLOURINGS), layout: oneOf(...MAP_LAYOUTS) }) })(v)) return false;
+    if (!shape({ view: shape({ by: oneOf(...COLLECTION_COLOURINGS), layout: oneOf(...MAP_LAYOUTS) }) })(v)) return false;
     const corners = (v as { view: { corners?: unknown } }).view.corners;
     return corners === undefined || (Array.isArray(corners) && corners.length === 3 && corners.every((c) => typeof c === 'string' && c.length <= 8));
   },

@@ -9,7 +9,7 @@ import { readPattern, type MeasuredPattern } from '../core/formats';
 import { parseCollection, type Collection } from '../core/formats/collection';
 import { errorInFile } from '../core/formats/located';
 import { UserError } from '../core/diagnostics';
-import { KnnClassifier, decisionRegions } from '../core/analysis/knn';
+import { latentMapBase } from '../core/analysis/latent-map-base';
 import { nonFiniteScoreNumber, thresholdInForce, verdictFor } from '../core/analysis/verdict';
 import { latentPlane, type LatentPlane } from '../core/analysis/latent-plane';
 import { measuredSpan, type MeasuredSpan, type PatternScore, type Scorer } from '../core/model/score';
@@ -308,26 +308,8 @@ const handlers: { [K in ScoringCall]: Handler<K> } = {
   async map({ id, maxPoints, settings }) {
     if (!settings.model) throw new UserError('no model: no latent map');
     const model = await modelFor(id, settings.model);
-    return step(id, one(0), () => {
-      const m = model.manifest;
-      const reference = model.plane.project(m.reference.latent);
-      const labels = Int32Array.from(m.reference.labels);
-      const regions = decisionRegions(new KnnClassifier(reference, labels, 2, 5), reference, 120);
-      const n = labels.length;
-      const stride = Math.max(1, Math.ceil(n / maxPoints));
-      const keep = Array.from({ length: Math.ceil(n / stride) }, (_, i) => i * stride);
-      return {
-        latentDims: m.spec.latent,
-        axes: model.plane.axes,
-        reference: {
-          latent: keep.flatMap((i) => [reference[2 * i], reference[2 * i + 1]]),
-          labels: keep.map((i) => labels[i]),
-          twoThetaOfMax: keep.map((i) => m.reference.twoThetaOfMax?.[i] ?? NaN),
-          errors: keep.map((i) => m.reference.errors?.[i] ?? NaN),
-        },
-        regions: { x0: regions.xMin, x1: regions.xMax, y0: regions.yMin, y1: regions.yMax, columns: regions.columns, rows: regions.rows, labels: regions.labels },
-      };
-    });
+    const m = model.manifest;
+    return step(id, one(0), () => latentMapBase(model.plane, m.reference, { maxPoints, regions: true }));
   },
 };
 

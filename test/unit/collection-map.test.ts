@@ -1,7 +1,8 @@
 // The library map's geometry: where a sample sits on the wafer or the ternary diagram, and what
 // colour it gets. Checked against positions anyone can compute by hand.
 import { strict as assert } from 'node:assert';
-import { availableLayouts, collectionMapSvg, compositionElements, mapColours, mapLayout, type MapSample } from '../../src/core/report/collection-map';
+import { availableLayouts, compositionElements, mapColours, mapLayout, type MapSample } from '../../src/shared/collection-map';
+import { collectionMapSvg } from '../../src/core/report/collection-map-svg';
 
 const near = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol, `${a} ≠ ${b}`);
 

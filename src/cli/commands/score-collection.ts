@@ -8,7 +8,8 @@ import { parseCollection, type Collection } from '../../core/formats/collection'
 import { sampleFailures, scoreCollectionSamples, type CollectionResults, type SampleScore } from '../../core/library/score';
 import { failureMessage, readUserFile } from '../io';
 import { resolve } from 'node:path';
-import { COLOURING_LABELS, collectionMapSvg, type MapColouring } from '../../core/report/collection-map';
+import { COLLECTION_COLOURINGS, COLOURING_LABELS, type CollectionColouring } from '../../shared/collection-map';
+import { collectionMapSvg } from '../../core/report/collection-map-svg';
 import { writeFileAtomic } from '../../core/util/atomic';
 import { recogniseMapSvg } from '../../core/report/output-marks';
 import type { PreprocessOptions } from '../../core/preprocess/options';
@@ -40,8 +41,8 @@ export async function scoreCollectionFiles(
   parallel?: { threads: number; model: ModelRef; always?: boolean },
 ): Promise<number> {
   if (!files.every(isCollectionFile)) throw new UserError('score: give either .xrd collections or pattern files, not both in one run');
-  const colourBy = (figure.colourBy ?? 'error') as MapColouring;
-  if (!Object.hasOwn(COLOURING_LABELS, colourBy)) throw new UserError(`score: --colour-by must be error, pValue or phase; got "${figure.colourBy}"`);
+  const colourBy = (figure.colourBy ?? 'error') as CollectionColouring;
+  if (!Object.hasOwn(COLOURING_LABELS, colourBy)) throw new UserError(`score: --colour-by must be ${COLLECTION_COLOURINGS.slice(0, -1).join(', ')} or ${COLLECTION_COLOURINGS.at(-1)}; got "${figure.colourBy}"`);
   if (figure.map && files.length !== 1) throw new UserError('score: --map draws one collection; give one .xrd file');
   const scorer = new Scorer(model, { threshold });
   const reliability = reliabilityState(model.manifest);

@@ -16,6 +16,7 @@ import { MIN_MEASURED_GRID_POINTS } from '../../core/preprocess/input';
 import { UNEXPLAINED_PEAK_DEFAULTS, unexplainedSummary } from '../../core/analysis/unexplained-peaks';
 import { MIN_COVERAGE_FOR_VERDICT, thresholdInForce, verdictLabel } from '../../core/analysis/verdict';
 import { reliabilityState } from '../../core/model/reliability';
+import { COLLECTION_COLOURINGS } from '../../shared/collection-map';
 
 /** Files past which `score` uses worker threads without being asked. */
 const PARALLEL_FILES = 16;
@@ -59,7 +60,7 @@ export const scoreCommand: Command = {
     'DIR may hold the model as ONNX (written by `latent-xrd export --onnx`, or a model trained',
     'elsewhere in its place: its manifest names the files): it is scored alike.',
     '',
-    'latent-xrd score --model DIR LIBRARY.xrd… [--json] [--map FILE.svg] [--colour-by error|pValue|phase]:',
+    `latent-xrd score --model DIR LIBRARY.xrd… [--json] [--map FILE.svg] [--colour-by ${COLLECTION_COLOURINGS.join('|')}]:`,
     'an .xrd collection is scored sample by sample (id, x, y, composition beside each score); a',
     'conditional model (cVAE) is fed each sample\'s composition over its elements. --map writes',
     'the library map as the editor draws it (wafer, or ternary diagram without positions). A',

@@ -1,7 +1,7 @@
 // Everything the paper reports about a trained model, computed on held-out data: latent-space
 // classification, novelty of unknown phases and of mixtures, and the same for the baselines.
 import { auroc, averagePrecision, median, summarize, type DistributionSummary } from './metrics';
-import { KnnClassifier, confusion, decisionRegions, type DecisionRegions } from './knn';
+import { KnnClassifier, confusion } from './knn';
 import { GaussianNaiveBayes } from './gnb';
 
 /** A group of patterns with its per-pattern novelty scores. */
@@ -139,7 +139,6 @@ export interface LatentClassification {
   knnConfusion: number[][];
   gnbAccuracy: number;
   gnbConfusion: number[][];
-  regions?: DecisionRegions;
 }
 
 /** Rows of several row-major blocks side by side: [a₀ b₀ …], [a₁ b₁ …], … */
@@ -185,7 +184,6 @@ export function classifyLatent(train: LatentSet, test: LatentSet, dims: number, 
     knnConfusion: knnResult.matrix,
     gnbAccuracy: gnbResult.accuracy,
     gnbConfusion: gnbResult.matrix,
-    regions: dims === 2 ? decisionRegions(knn, train.latent) : undefined,
   };
 }
 

@@ -1,5 +1,6 @@
 // k-nearest-neighbour classification in a low-dimensional space (the latent plane), with the
 // decision regions over a grid for the latent-map plot.
+import type { MapRegions } from '../../shared/latent-map';
 
 export class KnnClassifier {
   /** The coordinate along which the points are widest: searched outwards from the query along it. */
@@ -123,16 +124,8 @@ export class KnnClassifier {
   }
 }
 
-export interface DecisionRegions {
-  xMin: number;
-  xMax: number;
-  yMin: number;
-  yMax: number;
-  columns: number;
-  rows: number;
-  /** rows × columns labels, row 0 at yMin. */
-  labels: number[];
-}
+/** The regions' grid is the latent map's (rows × columns labels, row 0 at yMin): the view model draws it as it is. */
+export type DecisionRegions = MapRegions;
 
 /** KNN labels over a grid covering the 2-D points with a margin (what the latent plot shades). */
 export function decisionRegions(knn: KnnClassifier, points: Float32Array, resolution = 120, margin = 0.05): DecisionRegions {

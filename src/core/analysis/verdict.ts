@@ -3,12 +3,10 @@
 // `thresholdInForce` decides, and words it with `verdictLabel`.
 import { UserError } from '../diagnostics';
 import { quantileSorted } from './metrics';
+import type { KnownOrNovel, Verdict } from '../../shared/vocabulary';
 
-/**
- * 'outside-range': too little of the model's 2θ range was measured (coverage below
- * MIN_COVERAGE_FOR_VERDICT) for either KNOWN or NOVEL to mean anything.
- */
-export type Verdict = 'known' | 'novel' | 'outside-range';
+/** The verdict's words are declared with the other words every layer speaks (src/shared/vocabulary.ts); the decision is here. */
+export type { KnownOrNovel, Verdict };
 
 /**
  * Below half of the model's 2θ range measured, a pattern gets no KNOWN / NOVEL verdict. Half, because

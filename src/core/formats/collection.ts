@@ -9,17 +9,12 @@ import { JsonSyntaxError, parseJsonWithLocations, type LocatedJson } from '../ut
 import { MAX_COLLECTION_SAMPLES, MAX_PATTERN_POINTS, tooManyPoints } from './limits';
 import { quoteForMessage, quoteName } from './located';
 import { twoThetaProblem, type MeasuredPattern } from './pattern';
+import type { SampleIdentity } from '../../shared/vocabulary';
 
 export const COLLECTION_FORMAT = 'latent-xrd-collection';
 export const COLLECTION_VERSION = 1;
 
-export interface CollectionSample {
-  id: string;
-  /** Position on the wafer (mm from its centre). */
-  x?: number;
-  y?: number;
-  /** Element → fraction (normalised to sum 1 when read). */
-  composition?: Record<string, number>;
+export interface CollectionSample extends SampleIdentity {
   /** On the collection's 2θ axis. */
   intensity: Float64Array;
   /** A user's mark (the editor toggles it). */

@@ -8,22 +8,15 @@ import type { PreparedPattern } from '../preprocess/prepare';
 import { measuredSpan, type PatternScore, type Scorer } from '../model/score';
 import type { PreprocessOptions } from '../preprocess/options';
 import { quoteForMessage } from '../formats/located';
+import type { SampleIdentity } from '../../shared/vocabulary';
 
-export interface SampleScore extends PatternScore {
-  id: string;
-  x?: number;
-  y?: number;
-  composition?: Record<string, number>;
+export interface SampleScore extends PatternScore, SampleIdentity {
   /** Fraction of the model's 2θ range the sample's axis covers. */
   coverage: number;
 }
 
 /** A sample that could not be scored, with why (its id and position kept for lists and maps). */
-export interface SampleFailure {
-  id: string;
-  x?: number;
-  y?: number;
-  composition?: Record<string, number>;
+export interface SampleFailure extends SampleIdentity {
   error: string;
 }
 

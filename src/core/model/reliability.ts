@@ -5,13 +5,9 @@
 import { pValue } from '../analysis/metrics';
 import type { Calibration } from './manifest';
 import type { Evaluation } from './pipeline';
+import type { Reliability } from './score-result';
 
-/** What the manifest records. */
-export interface Reliability {
-  reliable: boolean;
-  /** Why not, one sentence each with the measured number and the bar (empty when reliable). */
-  reasons: string[];
-}
+export type { Reliability };
 
 /**
  * The bars, in one place, and why these numbers (none was chosen by looking at a measured file or

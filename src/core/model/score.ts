@@ -11,41 +11,13 @@ import type { MeasuredPattern } from '../formats/pattern';
 import { prepareForModel, type PreparedPattern, type PreprocessOptions } from '../preprocess/prepare';
 import { scoringPreprocessOptions } from '../preprocess/model-preprocessing';
 import { CU_KALPHA1 } from '../preprocess/options';
-import { findUnexplainedPeaks, type UnexplainedPeak } from '../analysis/unexplained-peaks';
+import { findUnexplainedPeaks } from '../analysis/unexplained-peaks';
 import { reconstructionErrorsOverSpan } from '../analysis/errors';
 import { spanCalibrationErrors, type SpanCalibration } from './span-calibration';
 import type { ResolvedPreprocessOptions } from '../preprocess/options';
+import type { PatternScore } from './score-result';
 
-export interface PatternScore {
-  latent: number[];
-  /** Mean BCE per point, as in training. */
-  bce: number;
-  /** BCE above the pattern's own entropy: what the model got wrong (the novelty score). */
-  bceExcess: number;
-  mse: number;
-  /** The p-value the verdict is read from (analysis/novelty-statistic.ts). */
-  pValue: number;
-  /** Its parts, for a model whose calibration has line sums: the excess error's and the unexplained lines'. */
-  pValueError?: number;
-  pValueLines?: number;
-  verdict: Verdict;
-  nearestPhase: string;
-  /** Distance in the latent plane to the nearest training pattern of that phase. */
-  nearestDistance: number;
-  /** Ensemble spread of the excess BCE (standard deviation over members), when there are several. */
-  bceSpread?: number;
-  /** Fraction of the model's 2θ range measured; the errors count only that part (see MeasuredSpan). */
-  coverage?: number;
-  /**
-   * For a partly measured pattern, what its p-value is against: 'same-span', the calibration
-   * patterns cut to the same span and prepared alike (model/span-calibration.ts); 'whole-range',
-   * the whole patterns' errors, for a model saved before it kept its calibration patterns — a bound
-   * that holds only while the cut leaves the encoding as it was (MeasuredSpan).
-   */
-  calibratedOver?: 'same-span' | 'whole-range';
-  /** Lines of the pattern the reconstruction does not account for, strongest first (analysis/unexplained-peaks.ts). */
-  unexplainedPeaks?: UnexplainedPeak[];
-}
+export type { PatternScore };
 
 /**
  * Where a pattern on the model's grid was measured: grid points first..last, `coverage` of the

@@ -2,7 +2,7 @@
 // as its own, and so may replace it (src/core/util/replaceable.ts). A file at an output path
 // that does not begin so is someone else's and stays as it is.
 import { COLLECTION_FORMAT } from '../formats/collection';
-import { MAP_SVG_MARK } from './collection-map';
+import { MAP_SVG_MARK } from './collection-map-svg';
 import { textFileStartingWith } from '../util/replaceable';
 
 /** The first line of a pattern written as text (`simulate -o`, `read --out`). */

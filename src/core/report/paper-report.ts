@@ -4,9 +4,11 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Evaluation, EncodedGroup } from '../model/pipeline';
-import { scatterSvg, violinSvg, lineSvg } from './svg';
+import { violinSvg, lineSvg } from './svg';
+import { latentMapSvg } from './latent-map-svg';
+import { latentMapBase } from '../analysis/latent-map-base';
+import { DEFAULT_MAP_POINTS } from '../../shared/latent-map';
 import { latentPlane } from '../analysis/latent-plane';
-import { KnnClassifier, decisionRegions } from '../analysis/knn';
 import { csvText } from './csv';
 import { leftoverOf, writeFileAtomic } from '../util/atomic';
 import { notAFile, refuseToReplace, type Recogniser } from '../util/replaceable';
@@ -132,33 +134,35 @@ export function writePaperReport(dir: string, input: ReportInput): string[] {
     csv(['phase_a', 'phase_b', 'x', 'count', 'mean_bce', 'median_bce', 'q1_bce', 'q3_bce'], input.mixtureCurves.flatMap((c) => c.x.map((x, k) => [c.pair[0], c.pair[1], x, c.count[k], c.mean[k], c.median[k], c.q1[k], c.q3[k]]))),
   );
 
-  // The latent figures: a 2-D latent as it is, a larger one on its two principal axes (the
-  // plane every face of the tool draws, core/analysis/latent-plane.ts).
+  // The latent figures: the map every face of the tool draws (src/shared/latent-map.ts), on the
+  // model's plane (a 2-D latent as it is, a larger one on its two principal axes). The training
+  // points by phase and by 2θ of maximum; then the held-out known and unknown patterns by error
+  // over the training points' KNN regions, the unknown phase outlined.
   const plane = latentPlane(g.train.mean, latentDims);
-  const [xLabel, yLabel] = plane.axes;
   const known = g.train;
-  const knownPoints = plane.project(known.mean);
   const knownLabels = Int32Array.from(known.labels, (l) => input.knownPhases.indexOf(phaseNames[l]));
-  write('latent-by-phase.svg', scatterSvg({ title: `Latent space of the training patterns, by phase (${input.title})`, xLabel, yLabel, points: knownPoints, categories: { of: knownLabels, names: input.knownPhases } }));
-  write('latent-by-two-theta-of-max.svg', scatterSvg({ title: `Latent space, coloured by 2θ of the strongest peak (${input.title})`, xLabel, yLabel, points: knownPoints, values: { of: known.maxTwoTheta, label: '2θ of maximum (°)' } }));
-  const testAndUnknown = plane.project(new Float32Array([...g.test.mean, ...g.unknown.mean]));
-  const errors = new Float32Array([...g.test.bceExcess, ...g.unknown.bceExcess]);
-  // KNN regions are drawn over the plane: exact for a 2-D latent, the plane's own KNN otherwise.
-  const regions = latentDims === 2 ? e.classification.regions : decisionRegions(new KnnClassifier(knownPoints, knownLabels, 2, 5), knownPoints);
+  const maxPoints = DEFAULT_MAP_POINTS;
+  const training = latentMapBase(plane, { latent: known.mean, labels: knownLabels, twoThetaOfMax: known.maxTwoTheta, errors: known.bceExcess }, { maxPoints, regions: true });
+  const trainingMap = { ...training, regions: undefined, phases: input.knownPhases };
+  write('latent-by-phase.svg', latentMapSvg(trainingMap, { title: `Latent space of the training patterns, by phase (${input.title})`, by: 'phase' }));
+  write('latent-by-two-theta-of-max.svg', latentMapSvg(trainingMap, { title: `Latent space, coloured by 2θ of the strongest peak (${input.title})`, by: 'twoTheta' }));
+  const heldOut = latentMapBase(
+    plane,
+    { latent: new Float32Array([...g.test.mean, ...g.unknown.mean]), labels: new Int32Array(g.test.labels.length + g.unknown.labels.length).fill(-1), errors: new Float32Array([...g.test.bceExcess, ...g.unknown.bceExcess]) },
+    { maxPoints, regions: false },
+  );
   write(
     'latent-error-knn.svg',
-    scatterSvg({
-      title: `Held-out known and unknown patterns: reconstruction error and KNN regions (${input.title})`,
-      xLabel,
-      yLabel,
-      points: testAndUnknown,
-      values: { of: errors, label: 'excess BCE', log: true },
-      regions,
-      highlight: plane.project(g.unknown.mean),
-      highlightLabel: 'unknown phase',
-    }),
+    latentMapSvg(
+      { ...heldOut, regions: training.regions, phases: input.knownPhases },
+      {
+        title: `Held-out known and unknown patterns: reconstruction error and KNN regions (${input.title})`,
+        by: 'error',
+        outlined: { label: 'unknown phase', latent: Array.from(plane.project(g.unknown.mean)) },
+      },
+    ),
   );
-  write('knn-regions.json', JSON.stringify({ phases: input.knownPhases, axes: plane.axes, ...regions }) + '\n');
+  write('knn-regions.json', JSON.stringify({ phases: input.knownPhases, axes: plane.axes, ...training.regions }) + '\n');
   write('violin-errors.svg', violinSvg(`Reconstruction error: pure known, binary mixtures, unknown phase (${input.title})`, 'excess BCE per point (log scale)', e.violins));
   write(
     'mixture-error.svg',

@@ -1,22 +1,21 @@
 // Figures as standalone SVG text (no DOM): d3 scales and shapes compute the geometry, this file
-// writes the elements. The same figures the paper shows, for reports and `reproduce`.
-import { scaleLinear, type ScaleLinear } from 'd3-scale';
+// writes the elements — the frame, axes and legends every figure shares, and the violin and line
+// figures of the paper. The maps (latent-map-svg.ts, collection-map-svg.ts) draw their view
+// models (src/shared) with these parts.
+import { scaleLinear, scaleLog, type ScaleLinear } from 'd3-scale';
 import { line as d3line, area as d3area, curveBasis } from 'd3-shape';
-import { interpolateViridis, schemeTableau10 } from 'd3-scale-chromatic';
-import type { DecisionRegions } from '../analysis/knn';
+import { phaseColour, tickLabel, type MapLegend } from '../../shared/colour-scales';
 import type { DistributionSummary } from '../analysis/metrics';
 
-const WIDTH = 640;
-const HEIGHT = 480;
-const MARGIN = { top: 40, right: 150, bottom: 50, left: 64 };
+export const WIDTH = 640;
+export const HEIGHT = 480;
+export const MARGIN = { top: 40, right: 150, bottom: 50, left: 64 };
 
-export const PHASE_COLOURS = schemeTableau10;
-
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function frame(body: string[], title: string): string {
+export function frame(body: string[], title: string): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
@@ -26,7 +25,7 @@ function frame(body: string[], title: string): string {
   ].join('\n');
 }
 
-function axes(x: ScaleLinear<number, number>, y: ScaleLinear<number, number>, xLabel: string, yLabel: string): string[] {
+export function axes(x: ScaleLinear<number, number>, y: ScaleLinear<number, number>, xLabel: string, yLabel: string): string[] {
   const out: string[] = [];
   const [x0, x1] = x.range();
   const [y0, y1] = y.range();
@@ -38,100 +37,32 @@ function axes(x: ScaleLinear<number, number>, y: ScaleLinear<number, number>, xL
   return out;
 }
 
-function legend(entries: { label: string; colour: string }[]): string[] {
+export function legend(entries: { label: string; colour: string }[]): string[] {
   return entries.map(
     (e, i) => `<rect x="${WIDTH - MARGIN.right + 16}" y="${MARGIN.top + i * 20}" width="12" height="12" fill="${e.colour}"/>` + `<text x="${WIDTH - MARGIN.right + 34}" y="${MARGIN.top + i * 20 + 10}">${escape(e.label)}</text>`,
   );
 }
 
-function colourBar(domain: [number, number], label: string, colour: (t: number) => string): string[] {
-  const x = WIDTH - MARGIN.right + 20;
-  const top = MARGIN.top;
-  const height = HEIGHT - MARGIN.top - MARGIN.bottom;
+/**
+ * A map's legend at (x, y), `height` tall: a swatch per category, or a colour bar with its ticks
+ * (and its marked value, the error threshold, as a line across it) — one writer for every map.
+ */
+export function legendSvg(legend: MapLegend, x: number, y: number, height: number): string[] {
+  if (legend.kind === 'categories') {
+    return legend.entries.map((e, i) => `<rect x="${x}" y="${y + i * 20}" width="12" height="12" fill="${e.colour}"/><text x="${x + 18}" y="${y + i * 20 + 10}">${escape(e.label)}</text>`);
+  }
   const out: string[] = [];
-  for (let k = 0; k < 50; k++) out.push(`<rect x="${x}" y="${top + (height * (49 - k)) / 50}" width="14" height="${height / 50 + 0.5}" fill="${colour(k / 49)}"/>`);
-  const s = scaleLinear().domain(domain).range([top + height, top]);
-  for (const t of s.ticks(5)) out.push(`<text x="${x + 20}" y="${s(t) + 4}">${s.tickFormat(5)(t)}</text>`);
-  out.push(`<text transform="translate(${x + 80} ${top + height / 2}) rotate(90)" text-anchor="middle">${escape(label)}</text>`);
+  const steps = 50;
+  for (let k = 0; k < steps; k++) out.push(`<rect x="${x}" y="${(y + (height * (steps - 1 - k)) / steps).toFixed(2)}" width="14" height="${(height / steps + 0.5).toFixed(2)}" fill="${legend.colour(k / (steps - 1))}"/>`);
+  const at = (legend.log ? scaleLog() : scaleLinear()).domain(legend.domain).range([y + height, y]);
+  for (const t of legend.ticks) out.push(`<text x="${x + 20}" y="${(at(t) + 4).toFixed(1)}">${tickLabel(t)}</text>`);
+  if (legend.mark) {
+    const my = at(legend.mark.value).toFixed(1);
+    out.push(`<line class="legend-mark" x1="${x - 4}" y1="${my}" x2="${x + 18}" y2="${my}" stroke="black" stroke-width="1.5"/>`);
+  }
+  const label = legend.mark ? `${legend.label}; line: ${legend.mark.label} ${tickLabel(legend.mark.value)}` : legend.label;
+  out.push(`<text transform="translate(${x + 80} ${y + height / 2}) rotate(90)" text-anchor="middle">${escape(label)}</text>`);
   return out;
-}
-
-export interface ScatterOptions {
-  title: string;
-  xLabel: string;
-  yLabel: string;
-  /** x, y pairs. */
-  points: Float32Array;
-  /** Either a category per point (with names), or a value per point (viridis colour bar). */
-  categories?: { of: Int32Array; names: string[] };
-  values?: { of: ArrayLike<number>; label: string; log?: boolean };
-  regions?: DecisionRegions;
-  /** Points drawn over the others with a dark outline (e.g. the unknown phase). */
-  highlight?: Float32Array;
-  highlightLabel?: string;
-  maxPoints?: number;
-}
-
-export function scatterSvg(o: ScatterOptions): string {
-  const n = o.points.length / 2;
-  let xs = [Infinity, -Infinity];
-  let ys = [Infinity, -Infinity];
-  const extend = (p: Float32Array) => {
-    for (let i = 0; i < p.length; i += 2) {
-      xs = [Math.min(xs[0], p[i]), Math.max(xs[1], p[i])];
-      ys = [Math.min(ys[0], p[i + 1]), Math.max(ys[1], p[i + 1])];
-    }
-  };
-  extend(o.points);
-  if (o.highlight) extend(o.highlight);
-  if (o.regions) {
-    xs = [Math.min(xs[0], o.regions.xMin), Math.max(xs[1], o.regions.xMax)];
-    ys = [Math.min(ys[0], o.regions.yMin), Math.max(ys[1], o.regions.yMax)];
-  }
-  const x = scaleLinear().domain(xs).nice().range([MARGIN.left, WIDTH - MARGIN.right]);
-  const y = scaleLinear().domain(ys).nice().range([HEIGHT - MARGIN.bottom, MARGIN.top]);
-  const body: string[] = [];
-  if (o.regions) {
-    const r = o.regions;
-    const w = (r.xMax - r.xMin) / r.columns;
-    const h = (r.yMax - r.yMin) / r.rows;
-    for (let row = 0; row < r.rows; row++) {
-      for (let c = 0; c < r.columns; c++) {
-        const label = r.labels[row * r.columns + c];
-        const px = x(r.xMin + c * w);
-        const py = y(r.yMin + (row + 1) * h);
-        body.push(`<rect x="${px.toFixed(1)}" y="${py.toFixed(1)}" width="${(x(r.xMin + (c + 1) * w) - px + 0.3).toFixed(1)}" height="${(y(r.yMin + row * h) - py + 0.3).toFixed(1)}" fill="${PHASE_COLOURS[label % 10]}" fill-opacity="0.15"/>`);
-      }
-    }
-  }
-  const stride = Math.max(1, Math.ceil(n / (o.maxPoints ?? 6000)));
-  let colourOf: (i: number) => string = () => '#4e79a7';
-  const side: string[] = [];
-  if (o.categories) {
-    const cats = o.categories;
-    colourOf = (i) => PHASE_COLOURS[cats.of[i] % 10];
-    side.push(...legend(cats.names.map((label, k) => ({ label, colour: PHASE_COLOURS[k % 10] }))));
-  } else if (o.values) {
-    const v = o.values;
-    const transform = (t: number) => (v.log ? Math.log10(Math.max(t, 1e-12)) : t);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < v.of.length; i++) {
-      lo = Math.min(lo, transform(v.of[i]));
-      hi = Math.max(hi, transform(v.of[i]));
-    }
-    const t = scaleLinear().domain([lo, hi]).range([0, 1]).clamp(true);
-    colourOf = (i) => interpolateViridis(t(transform(v.of[i])));
-    side.push(...colourBar([lo, hi], v.log ? `log10 ${v.label}` : v.label, interpolateViridis));
-  }
-  for (let i = 0; i < n; i += stride) body.push(`<circle cx="${x(o.points[2 * i]).toFixed(1)}" cy="${y(o.points[2 * i + 1]).toFixed(1)}" r="1.6" fill="${colourOf(i)}"/>`);
-  if (o.highlight) {
-    for (let i = 0; i < o.highlight.length; i += 2 * Math.max(1, Math.ceil(o.highlight.length / 2 / 1500))) {
-      body.push(`<circle cx="${x(o.highlight[i]).toFixed(1)}" cy="${y(o.highlight[i + 1]).toFixed(1)}" r="2.2" fill="none" stroke="black" stroke-width="0.8"/>`);
-    }
-    if (o.highlightLabel) body.push(`<circle cx="${MARGIN.left + 10}" cy="${MARGIN.top - 8}" r="3" fill="none" stroke="black"/><text x="${MARGIN.left + 18}" y="${MARGIN.top - 4}">${escape(o.highlightLabel)}</text>`);
-  }
-  return frame([...body, ...axes(x, y, o.xLabel, o.yLabel), ...side], o.title);
 }
 
 /** Violins (kernel density, mirrored) with median and quartiles, on a log error axis. */
@@ -152,7 +83,7 @@ export function violinSvg(title: string, yLabel: string, groups: Record<string, 
       .x0((p) => centre - p.w)
       .x1((p) => centre + p.w)
       .curve(curveBasis)(points);
-    body.push(`<path d="${shape}" fill="${PHASE_COLOURS[k % 10]}" fill-opacity="0.6" stroke="${PHASE_COLOURS[k % 10]}"/>`);
+    body.push(`<path d="${shape}" fill="${phaseColour(k)}" fill-opacity="0.6" stroke="${phaseColour(k)}"/>`);
     const q = (v: number) => y(Math.log10(Math.max(v, 1e-12)));
     body.push(`<line x1="${centre}" x2="${centre}" y1="${q(g.q1)}" y2="${q(g.q3)}" stroke="black" stroke-width="4"/>`);
     body.push(`<circle cx="${centre}" cy="${q(g.median)}" r="3.5" fill="white" stroke="black"/>`);
@@ -180,7 +111,7 @@ export function lineSvg(title: string, xLabel: string, yLabel: string, curves: C
   const y = scaleLinear().domain([Math.min(0, ...allY), Math.max(...allY)]).nice().range([HEIGHT - MARGIN.bottom, MARGIN.top]);
   const body: string[] = [];
   curves.forEach((c, k) => {
-    const colour = PHASE_COLOURS[k % 10];
+    const colour = phaseColour(k);
     const idx = c.x.map((_, i) => i);
     if (c.lower && c.upper) {
       const band = d3area<number>().x((i) => x(c.x[i])).y0((i) => y(c.lower![i])).y1((i) => y(c.upper![i]))(idx);
@@ -188,5 +119,5 @@ export function lineSvg(title: string, xLabel: string, yLabel: string, curves: C
     }
     body.push(`<path d="${d3line<number>().x((i) => x(c.x[i])).y((i) => y(c.y[i]))(idx)}" fill="none" stroke="${colour}" stroke-width="2"/>`);
   });
-  return frame([...body, ...axes(x, y, xLabel, yLabel), ...legend(curves.map((c, k) => ({ label: c.label, colour: PHASE_COLOURS[k % 10] })))], title);
+  return frame([...body, ...axes(x, y, xLabel, yLabel), ...legend(curves.map((c, k) => ({ label: c.label, colour: phaseColour(k) })))], title);
 }

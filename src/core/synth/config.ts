@@ -7,6 +7,7 @@ import { gridPointsProblem, twoThetaProblem } from '../diffraction/grid-limits';
 import { MAX_CHUNK_VALUES, MAX_PATTERNS } from './limits';
 import { validateTrainingSection, type TrainingConfig } from '../model/training-config';
 import { largestMinimumWeightFraction } from './mixture-fractions';
+import type { KnownOrNovel } from '../analysis/verdict';
 import { instrumentAugmentation, validateInstrumentSection, type InstrumentSection } from '../instrument/section';
 
 /**
@@ -58,7 +59,8 @@ export interface MixtureConfig {
   minimumWeightFraction?: number;
 }
 
-export type MixtureRole = 'novel' | 'known';
+/** The verdict a mixture of known phases should get: held out and scored as novel, or trained on as known. */
+export type MixtureRole = KnownOrNovel;
 
 /** Patterns per pair of a mixture-aware dataset, when the config does not say: as many as a triple gets. */
 export const DEFAULT_PAIR_COUNT = 100;

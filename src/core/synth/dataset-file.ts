@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { UserError } from '../diagnostics';
 import { hdf5Reason, loadH5wasm } from '../util/h5';
 import { notAFile, type Recogniser } from '../util/replaceable';
+import type { MixtureRole } from './config';
 
 type H5 = Awaited<ReturnType<typeof loadH5wasm>>;
 type H5File = InstanceType<H5['File']>;
@@ -148,7 +149,7 @@ export interface Dataset {
   /** X-ray density of every phase, g/cm³ (absent from datasets written before it was recorded). */
   phaseDensities?: Float64Array;
   /** "known": the dataset's mixtures of known phases are trained on; "novel": held out (the paper's study, and every older dataset). */
-  mixtureRole: 'known' | 'novel';
+  mixtureRole: MixtureRole;
   /** Role "known": the smallest weight fraction a phase has in the dataset's mixtures. */
   minimumWeightFraction?: number;
   phaseNames: string[];

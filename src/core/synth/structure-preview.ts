@@ -14,26 +14,9 @@ import { buildPhaseModel } from './phase';
 import { radiationFor, type RadiationSpec } from './radiation';
 import { Simulator } from './simulator';
 import { configAugmentation, configGrid, validateConfig } from './config';
+import type { LabelledPeak, StructureSummary } from './preview-types';
 
-export interface LabelledPeak {
-  twoTheta: number;
-  /** 0–100, strongest peak 100. */
-  intensity: number;
-  d: number;
-  /** e.g. "(1 1 1)" or "(1 0 -1 1)"; the strongest family first when several coincide. */
-  hkl: string;
-}
-
-export interface StructureSummary {
-  blockName: string;
-  formula: string;
-  cell: CellParameters;
-  volume: number;
-  spaceGroup: string;
-  spaceGroupNumber?: number;
-  sites: number;
-  atomsInCell: number;
-}
+export type { LabelledPeak, StructureSummary };
 
 export interface StructurePreview {
   summary: StructureSummary;

@@ -1,7 +1,8 @@
 // Export Figures (the latent map as the paper draws it, SVG and PNG) and Export Scores (every
 // workspace pattern's score as CSV): the numbers a user takes into a paper or a notebook.
 import * as vscode from 'vscode';
-import { scatterSvg } from '../../core/report/svg';
+import { latentMapSvg } from '../../core/report/latent-map-svg';
+import { availableColourings, fileMarks } from '../../shared/latent-map';
 import type { WorkspaceScores } from '../workspace-scores';
 import type { ModelService } from '../model-service';
 import { latentMapPayload, type LatentMapView } from '../views/latent-map-view';
@@ -57,7 +58,7 @@ export async function exportScores(scores: WorkspaceScores, models: ModelService
   return uri;
 }
 
-/** The latent map by phase and by error (with the workspace's files outlined), as SVG and PNG. */
+/** The latent map by phase and by error (with the workspace's files marked as on screen), as SVG and PNG. */
 export async function exportFigures(scores: WorkspaceScores, models: ModelService, view: LatentMapView, targetFolder?: vscode.Uri): Promise<vscode.Uri[]> {
   if (!(await requireTrust('write files'))) return [];
   await scores.ready;
@@ -72,15 +73,11 @@ export async function exportFigures(scores: WorkspaceScores, models: ModelServic
     folder = picked?.[0];
   }
   if (!folder) return [];
-  const points = Float32Array.from(map.reference.latent);
-  const regions = map.regions && { xMin: map.regions.x0, xMax: map.regions.x1, yMin: map.regions.y0, yMax: map.regions.y1, columns: map.regions.columns, rows: map.regions.rows, labels: map.regions.labels };
-  const highlight = Float32Array.from(map.files.flatMap((f) => f.latent));
-  const common = { xLabel: map.axes[0], yLabel: map.axes[1], points, regions, highlight, highlightLabel: `workspace patterns (${map.files.length})` };
-  const figures: [string, string][] = [
-    ['latent-map-by-phase', scatterSvg({ ...common, title: `Latent space of ${map.model}, by phase`, categories: { of: Int32Array.from(map.reference.labels), names: map.phases } })],
-  ];
-  if (map.reference.errors.every((e) => Number.isFinite(e))) {
-    figures.push(['latent-map-by-error', scatterSvg({ ...common, title: `Latent space of ${map.model}, by reconstruction error`, values: { of: map.reference.errors, label: 'excess BCE', log: true } })]);
+  // The map as the view shows it (src/shared/latent-map.ts): the same points, regions, colours and marks.
+  const marks = fileMarks(map);
+  const figures: [string, string][] = [['latent-map-by-phase', latentMapSvg(map, { title: `Latent space of ${map.model}, by phase`, by: 'phase', marks })]];
+  if (availableColourings(map.reference).includes('error')) {
+    figures.push(['latent-map-by-error', latentMapSvg(map, { title: `Latent space of ${map.model}, by reconstruction error`, by: 'error', marks })]);
   }
   const targets = figures.flatMap(([name]) => ['svg', 'png'].map((ext) => vscode.Uri.joinPath(folder!, `${name}.${ext}`)));
   if (!(await mayReplace(targets))) return [];

@@ -1,6 +1,8 @@
-// The latent map: the model's training reference points (coloured by phase, 2θ of maximum or
+// The latent map view: the model's training reference points (coloured by phase, 2θ of maximum or
 // error) over its KNN decision regions, with every workspace pattern file as a marked point
-// and the focused one highlighted. Drawn on a canvas in the webview.
+// and the focused one highlighted. The host gathers the data (the model's part from the scoring
+// worker, core/analysis/latent-map-base.ts); the webview canvas draws the view model
+// (src/shared/latent-map.ts) that Export Figures draws too.
 import * as vscode from 'vscode';
 import type { LatentMapPayload } from '../../protocol/webview';
 import type { ModelService } from '../model-service';
@@ -8,6 +10,7 @@ import type { WorkspaceScores } from '../workspace-scores';
 import { PATTERN_EDITOR } from '../editors/pattern-editor';
 import { errorThresholdInForce } from '../../core/analysis/verdict';
 import type { ModelManifest } from '../../core/model/manifest';
+import { DEFAULT_MAP_POINTS } from '../../shared/latent-map';
 
 /** The legend's error threshold at the threshold in force (the model's when the setting is not a p-value: that setting's error shows elsewhere). */
 function errorThresholdAt(manifest: ModelManifest, models: ModelService): number {
@@ -30,7 +33,7 @@ export const LATENT_MAP_VIEW = 'latentXrd.latentMap';
  */
 export async function latentMapPayload(models: ModelService, scores: WorkspaceScores | undefined, focused?: string): Promise<LatentMapPayload | undefined> {
   const active = models.current;
-  const maxPoints = vscode.workspace.getConfiguration('latentXrd').get<number>('latentMap.maxTrainingPoints', 20000);
+  const maxPoints = vscode.workspace.getConfiguration('latentXrd').get<number>('latentMap.maxTrainingPoints', DEFAULT_MAP_POINTS);
   const base = await models.latentMapBase(maxPoints);
   if (!active || !base) return undefined;
   const files = scores?.list.filter((f) => f.score && f.mapPoint) ?? [];

@@ -1,16 +1,12 @@
 // A materials library as the paper's Figure 4a draws it: every sample where it sits, coloured by
 // what the model says of it. Samples sit on the wafer when the library has positions, or on a
 // ternary composition diagram when it has only compositions. The geometry and colours are
-// computed here, once, for both the interactive editor (webview) and the exported SVG.
-import { scaleSequentialLog } from 'd3-scale';
-import { interpolateViridis, schemeTableau10 } from 'd3-scale-chromatic';
-import type { Verdict } from '../analysis/verdict';
+// computed here, once, for both the interactive editor (webview/collection-page.ts) and the
+// exported SVG (core/report/collection-map-svg.ts).
+import { errorScale, phaseColour, pValueScale, type MapColouring, type MapLegend } from './colour-scales';
+import type { SampleIdentity, Verdict } from './vocabulary';
 
-export interface MapSample {
-  id: string;
-  x?: number;
-  y?: number;
-  composition?: Record<string, number>;
+export interface MapSample extends SampleIdentity {
   bceExcess?: number;
   pValue?: number;
   nearestPhase?: string;
@@ -18,14 +14,14 @@ export interface MapSample {
   flagged?: boolean;
 }
 
-/** How the library map may colour its samples, and lay them out: one list each, for the types and the message checks. */
-export const MAP_COLOURINGS = ['error', 'pValue', 'phase'] as const;
+/** How the library map may colour its samples (of every map's colourings, those a scored sample has), and lay them out: one list each, for the types and the message checks. */
+export const COLLECTION_COLOURINGS = ['error', 'pValue', 'phase'] as const satisfies readonly MapColouring[];
 export const MAP_LAYOUTS = ['wafer', 'composition', 'grid'] as const;
-export type MapColouring = (typeof MAP_COLOURINGS)[number];
+export type CollectionColouring = (typeof COLLECTION_COLOURINGS)[number];
 export type MapLayoutKind = (typeof MAP_LAYOUTS)[number];
 
 /** What each colouring and layout is called, in the editor, the CLI and the figures. */
-export const COLOURING_LABELS: Record<MapColouring, string> = { error: 'reconstruction error', pValue: 'p-value', phase: 'nearest known phase' };
+export const COLOURING_LABELS: Record<CollectionColouring, string> = { error: 'reconstruction error', pValue: 'p-value', phase: 'nearest known phase' };
 export const LAYOUT_LABELS: Record<MapLayoutKind, string> = { wafer: 'wafer positions', composition: 'composition (ternary)', grid: 'file order' };
 
 export interface MapLayout {
@@ -168,108 +164,16 @@ function markerRadius(points: [number, number][], size: number): number {
 export interface MapColours {
   /** Per sample; undefined where the sample has no such value (unscored, unreadable). */
   fill: (string | undefined)[];
-  legend: { kind: 'scale'; label: string; domain: [number, number]; log: true; colour: (t: number) => string } | { kind: 'categories'; entries: { label: string; colour: string }[] };
+  legend: MapLegend;
 }
 
-export const P_VALUE_FLOOR = 1e-4;
-
-export function mapColours(samples: readonly MapSample[], by: MapColouring): MapColours {
+export function mapColours(samples: readonly MapSample[], by: CollectionColouring): MapColours {
   if (by === 'phase') {
     const phases = [...new Set(samples.map((s) => s.nearestPhase).filter((p): p is string => !!p))].sort();
-    const colour = (p: string) => schemeTableau10[phases.indexOf(p) % schemeTableau10.length];
+    const colour = (p: string) => phaseColour(phases.indexOf(p));
     return { fill: samples.map((s) => (s.nearestPhase ? colour(s.nearestPhase) : undefined)), legend: { kind: 'categories', entries: phases.map((p) => ({ label: p, colour: colour(p) })) } };
   }
-  if (by === 'pValue') {
-    const scale = scaleSequentialLog(interpolateViridis).domain([P_VALUE_FLOOR, 1]);
-    return {
-      fill: samples.map((s) => (s.pValue === undefined ? undefined : scale(Math.max(s.pValue, P_VALUE_FLOOR)))),
-      legend: { kind: 'scale', label: 'p-value', domain: [P_VALUE_FLOOR, 1], log: true, colour: interpolateViridis },
-    };
-  }
-  // Excess BCE spans decades between known and novel samples: a log scale shows both.
-  const errors = samples.map((s) => s.bceExcess).filter((v): v is number => v !== undefined && v > 0);
-  const domain: [number, number] = errors.length ? [Math.min(...errors), Math.max(...errors)] : [1, 10];
-  if (domain[1] <= domain[0]) domain[1] = domain[0] * 10;
-  const scale = scaleSequentialLog(interpolateViridis).domain(domain);
-  return {
-    fill: samples.map((s) => (s.bceExcess === undefined ? undefined : scale(Math.min(Math.max(s.bceExcess, domain[0]), domain[1])))),
-    legend: { kind: 'scale', label: 'reconstruction error (excess BCE)', domain, log: true, colour: interpolateViridis },
-  };
-}
-
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-/** Follows the SVG's opening tag: how a later export recognises the file as Latent XRD's own map (report/output-marks.ts). */
-export const MAP_SVG_MARK = '<!-- latent-xrd collection map -->';
-
-/** The map as a standalone SVG (white background, legend at the right), for papers and reports. */
-export function collectionMapSvg(samples: readonly MapSample[], options: { title: string; subtitle?: string; by: MapColouring } & LayoutOptions): string {
-  const layout = mapLayout(samples, { ...options, size: options.size ?? 480 });
-  const { fill, legend } = mapColours(samples, options.by);
-  const legendWidth = 190;
-  const top = options.subtitle ? 52 : 36;
-  const width = layout.size + legendWidth;
-  const height = layout.size + top + (layout.note ? 24 : 8);
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
-    MAP_SVG_MARK,
-    `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" textLength="${Math.min(width - 16, options.title.length * 8)}" lengthAdjust="spacingAndGlyphs">${escape(options.title)}</text>`,
-    options.subtitle ? `<text x="${width / 2}" y="40" text-anchor="middle" font-size="12" fill="#444">${escape(options.subtitle)}</text>` : '',
-    `<g transform="translate(0 ${top})">`,
-  ];
-  out.push(...frameSvg(layout));
-  layout.points.forEach(([x, y], i) => {
-    const s = samples[i];
-    const stroke = s.verdict === 'novel' ? ' stroke="#d62728" stroke-width="2"' : ' stroke="#555" stroke-width="0.5"';
-    out.push(`<circle class="sample" cx="${x.toFixed(2)}" cy="${y.toFixed(2)}" r="${layout.radius.toFixed(2)}" fill="${fill[i] ?? '#cccccc'}"${stroke}><title>${escape(s.id)}</title></circle>`);
-  });
-  out.push('</g>');
-  out.push(...legendSvg(legend, layout.size + 16, top + 8, layout.size - 16));
-  if (layout.note) out.push(`<text x="8" y="${height - 8}" font-size="11" fill="#444">${escape(layout.note)}</text>`);
-  out.push('</svg>');
-  return out.join('\n');
-}
-
-function frameSvg(layout: MapLayout): string[] {
-  if (layout.wafer) {
-    const w = layout.wafer;
-    return [
-      `<circle cx="${w.cx}" cy="${w.cy}" r="${w.r}" fill="none" stroke="#888"/>`,
-      `<text x="${w.cx}" y="${layout.size - 2}" text-anchor="middle" font-size="10" fill="#666">⌀ ${w.diameterMm.toFixed(0)} mm</text>`,
-    ];
-  }
-  if (layout.ternary) {
-    const t = layout.ternary;
-    const [a, b, c] = t.vertices;
-    const out = [`<polygon points="${[a, b, c].map((p) => p.map((v) => v.toFixed(1)).join(',')).join(' ')}" fill="none" stroke="#333"/>`];
-    for (const g of t.gridLines) {
-      out.push(`<line x1="${g.from[0].toFixed(1)}" y1="${g.from[1].toFixed(1)}" x2="${g.to[0].toFixed(1)}" y2="${g.to[1].toFixed(1)}" stroke="#ddd"/>`);
-      out.push(`<text x="${g.at[0].toFixed(1)}" y="${g.at[1].toFixed(1)}" font-size="9" fill="#888" text-anchor="middle" dy="-2">${g.label}</text>`);
-    }
-    out.push(`<text x="${a[0] - 4}" y="${a[1] + 16}" text-anchor="middle" font-weight="bold">${escape(t.corners[0])}</text>`);
-    out.push(`<text x="${b[0] + 4}" y="${b[1] + 16}" text-anchor="middle" font-weight="bold">${escape(t.corners[1])}</text>`);
-    out.push(`<text x="${c[0]}" y="${c[1] - 8}" text-anchor="middle" font-weight="bold">${escape(t.corners[2])}</text>`);
-    return out;
-  }
-  return [];
-}
-
-function legendSvg(legend: MapColours['legend'], x: number, y: number, height: number): string[] {
-  if (legend.kind === 'categories') {
-    return legend.entries.map((e, i) => `<rect x="${x}" y="${y + i * 20}" width="12" height="12" fill="${e.colour}"/><text x="${x + 18}" y="${y + i * 20 + 10}">${escape(e.label)}</text>`);
-  }
-  const out: string[] = [];
-  const steps = 50;
-  for (let k = 0; k < steps; k++) out.push(`<rect x="${x}" y="${(y + (height * (steps - 1 - k)) / steps).toFixed(2)}" width="14" height="${(height / steps + 0.5).toFixed(2)}" fill="${legend.colour(k / (steps - 1))}"/>`);
-  const [lo, hi] = legend.domain;
-  const decades = [];
-  for (let e = Math.ceil(Math.log10(lo) - 1e-9); e <= Math.floor(Math.log10(hi) + 1e-9); e++) decades.push(10 ** e);
-  const ticks = decades.length >= 2 ? decades : [lo, hi];
-  for (const t of ticks) {
-    const ty = y + height - (height * (Math.log(t) - Math.log(lo))) / (Math.log(hi) - Math.log(lo));
-    out.push(`<text x="${x + 20}" y="${(ty + 4).toFixed(1)}">${t >= 1e4 || t < 1e-2 ? t.toExponential(0) : String(+t.toPrecision(3))}</text>`);
-  }
-  out.push(`<text transform="translate(${x + 80} ${y + height / 2}) rotate(90)" text-anchor="middle">${escape(legend.label)}</text>`);
-  return out;
+  const scale = by === 'pValue' ? pValueScale() : errorScale(samples.map((s) => s.bceExcess));
+  const value = (s: MapSample) => (by === 'pValue' ? s.pValue : s.bceExcess);
+  return { fill: samples.map((s) => (value(s) === undefined ? undefined : scale.of(value(s)!))), legend: scale.legend };
 }
