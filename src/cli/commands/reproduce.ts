@@ -10,8 +10,7 @@ import { DEFAULT_SEEDS } from '../../core/reproduction/protocol';
 import { trainInWorker } from '../../worker/run-training';
 import { stoppableBySignals } from '../interrupt';
 import { packageRoot } from '../io';
-import { generateWithProgress } from './synth';
-import { progressLine } from './train';
+import { generateWithProgress, progressLine } from '../progress';
 
 export const reproduceCommand: Command = {
   name: 'reproduce',

@@ -2,16 +2,14 @@
 // (core/model/training-run.ts, worker/run-training.ts), with progress on stderr, and prints the
 // model's metrics.
 import { resolve } from 'node:path';
-import type { Command, CommandContext } from '../args';
+import type { Command } from '../args';
 import { parseBackend, parseCommandArgs, parseInteger, parseThreads } from '../args';
-import type { PipelineEvent } from '../../core/model/pipeline';
 import { noveltyMeaning } from '../../core/model/manifest';
 import { planTrainingRun } from '../../core/model/training-run';
 import { runTraining } from '../../worker/run-training';
 import { loadWorkspaceConfig } from '../io';
 import { stoppableBySignals } from '../interrupt';
-import { describeEvent } from '../../core/model/progress';
-import { generateWithProgress } from './synth';
+import { generateWithProgress, progressLine } from '../progress';
 import { defaultThreads } from '../../worker/synth-pool';
 import { reliabilityState } from '../../core/model/reliability';
 
@@ -92,9 +90,4 @@ export const trainCommand: Command = {
 
 function fmt(v: number | undefined): string {
   return v === undefined || Number.isNaN(v) ? 'n/a' : v.toPrecision(4);
-}
-
-/** Training progress as the CLI shows it: one line per event on stderr. */
-export function progressLine(ctx: CommandContext): (event: PipelineEvent) => void {
-  return (event) => ctx.err(describeEvent(event) + '\n');
 }
