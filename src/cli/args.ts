@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../core/diagnostics';
 import { gridPointsProblem, twoThetaRangeProblem } from '../core/diffraction/grid-limits';
 import { quoteForMessage } from '../core/formats/located';
-import type { BackendPreference } from '../core/model/backend';
+import { BACKEND_PREFERENCES, DEFAULT_BACKEND, isBackendPreference, type BackendPreference } from '../core/model/backend-preference';
 
 /** Options every command shares. */
 export interface CommandContext {
@@ -91,10 +91,9 @@ export function parseProbability(flag: string, text: string): number {
   return v;
 }
 
-/** `--backend auto|wasm|cpu|tensorflow` (absent: auto). */
+/** `--backend auto|wasm|cpu|tensorflow` (absent: the default, auto). */
 export function parseBackend(text: string | undefined): BackendPreference {
-  const allowed: BackendPreference[] = ['auto', 'wasm', 'cpu', 'tensorflow'];
-  if (text === undefined) return 'auto';
-  if (!allowed.includes(text as BackendPreference)) throw new UserError(`--backend expects one of ${allowed.join(', ')}; got ${quoteForMessage(text)}`);
-  return text as BackendPreference;
+  if (text === undefined) return DEFAULT_BACKEND;
+  if (!isBackendPreference(text)) throw new UserError(`--backend expects one of ${BACKEND_PREFERENCES.join(', ')}; got ${quoteForMessage(text)}`);
+  return text;
 }

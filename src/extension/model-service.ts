@@ -7,17 +7,14 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { readManifest, type ModelManifest } from '../core/model/manifest';
 import { pathInConfigFolder } from '../core/synth/config-paths';
-import type { BackendPreference } from '../core/model/backend';
 import type { LatentMapBase, ScoringSettings } from '../protocol/scoring';
 import { ScoringWorker, type ScoringWorkerOptions } from '../worker/scoring-host';
 import { ScoringPool, defaultScoringThreads } from '../worker/scoring-pool';
 import { log } from './output';
-import { preprocessOptions } from './preprocess-settings';
+import { preprocessOptions, setting, settingId, updateSetting } from './settings';
+import { DEFAULT_TRAINING_CONFIG } from '../core/model/training-config';
 import { requireTrust } from './commands/trust';
 import { thresholdInForce, type ThresholdInForce } from '../core/analysis/verdict';
-
-/** The one setting that overrides the model's novelty threshold (null, the default: the model's). */
-export const THRESHOLD_SETTING = 'latentXrd.noveltyPValueThreshold';
 
 export interface ActiveModel {
   dir: string;
@@ -47,7 +44,7 @@ export class ModelService implements vscode.Disposable {
 
   private workerOptions(lane: string): ScoringWorkerOptions {
     return {
-      timeLimitSeconds: () => vscode.workspace.getConfiguration('latentXrd').get<number>('scoring.timeLimitSeconds')!,
+      timeLimitSeconds: () => setting('scoring.timeLimitSeconds'),
       onLoaded: ({ model, backend, notes, ms }) => {
         this.backendName = backend;
         log(`loaded ${model} on ${backend} in ${ms} ms for the ${lane}${notes.length ? ` (${notes.join('; ')})` : ''}`);
@@ -115,7 +112,7 @@ export class ModelService implements vscode.Disposable {
       dir = picked.dir;
     }
     const folder = vscode.workspace.workspaceFolders?.[0];
-    await vscode.workspace.getConfiguration('latentXrd', folder?.uri).update('model', folder ? relative(folder.uri.fsPath, dir) || '.' : dir, vscode.ConfigurationTarget.Workspace);
+    await updateSetting('model', folder ? relative(folder.uri.fsPath, dir) || '.' : dir, folder?.uri, vscode.ConfigurationTarget.Workspace);
     await this.refresh();
     return true;
   }
@@ -126,13 +123,13 @@ export class ModelService implements vscode.Disposable {
    * core/analysis/verdict.ts thresholdInForce, as `threshold()` does here for the views).
    */
   settings(): ScoringSettings {
-    const config = vscode.workspace.getConfiguration('latentXrd');
     const active = this.active;
     return {
-      model: active && { dir: active.dir, created: modelRevision(active.manifest), name: active.name, backend: config.get<BackendPreference>('backend', 'auto') },
+      model: active && { dir: active.dir, created: modelRevision(active.manifest), name: active.name, backend: setting('backend') },
       preprocessing: preprocessOptions(),
-      pThreshold: config.get<number | null>('noveltyPValueThreshold', null),
-      pThresholdName: `the setting ${THRESHOLD_SETTING}`,
+      // The override (null, the default: the model's own threshold).
+      pThreshold: setting('noveltyPValueThreshold'),
+      pThresholdName: `the setting ${settingId('noveltyPValueThreshold')}`,
     };
   }
 
@@ -161,14 +158,14 @@ export class ModelService implements vscode.Disposable {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) return undefined;
     const root = folder.uri.fsPath;
-    const setting = vscode.workspace.getConfiguration('latentXrd', folder.uri).get<string>('model', '');
-    if (setting) return isAbsolute(setting) ? setting : join(root, setting);
+    const chosen = setting('model', folder.uri);
+    if (chosen) return isAbsolute(chosen) ? chosen : join(root, chosen);
     // The model the workspace config trains.
     const configs = await vscode.workspace.findFiles('**/latent-xrd.json', '**/node_modules/**', 5);
     for (const config of configs) {
       try {
         const text = (await vscode.workspace.fs.readFile(config)).toString();
-        const named = (JSON.parse(text) as { training?: { model?: string } }).training?.model ?? 'model';
+        const named = (JSON.parse(text) as { training?: { model?: string } }).training?.model ?? DEFAULT_TRAINING_CONFIG.model;
         const dir = pathInConfigFolder(dirname(config.fsPath), named, 'training.model');
         if (existsSync(join(dir, 'manifest.json'))) return dir;
       } catch {

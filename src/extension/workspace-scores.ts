@@ -10,9 +10,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MeasuredPattern } from '../core/formats';
 import type { PatternScore } from '../core/model/score';
 import { SCORING_BATCH, type ItemResult } from '../protocol/scoring';
-import { THRESHOLD_SETTING, type ModelService } from './model-service';
+import type { ModelService } from './model-service';
 import { log } from './output';
-import { affectsPreprocessing } from './preprocess-settings';
+import { setting, settingChanged } from './settings';
 
 /** Folders whose files are never the workspace's patterns. */
 const EXCLUDED = '{**/node_modules/**,**/.vscode-test/**,**/.git/**}';
@@ -53,7 +53,7 @@ export class WorkspaceScores implements vscode.Disposable {
     this.subscriptions.push(models.onDidChange(() => void this.rescanAll()));
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('latentXrd.patternFiles') || e.affectsConfiguration(THRESHOLD_SETTING) || e.affectsConfiguration('latentXrd.scoring') || affectsPreprocessing(e)) void this.rescanAll();
+        if (settingChanged(e, 'patternFiles', 'noveltyPValueThreshold', 'scoring', 'preprocessing')) void this.rescanAll();
       }),
     );
   }
@@ -69,7 +69,7 @@ export class WorkspaceScores implements vscode.Disposable {
 
   private glob(): string {
     // The default lives in package.json (contributes.configuration), next to the editor's selectors.
-    return vscode.workspace.getConfiguration('latentXrd').get<string>('patternFiles')!;
+    return setting('patternFiles');
   }
 
   /** Finds and scores every pattern file, and starts watching for changes. */

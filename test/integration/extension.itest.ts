@@ -1,7 +1,7 @@
 // Integration tests: inside a real VS Code extension host (code-server's), against the real
 // `vscode` API, on a copy of test/fixtures/workspace. Run by scripts/vscode/test-integration.mjs.
 import * as assert from 'node:assert/strict';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -15,6 +15,7 @@ import { PATTERN_EDITOR } from '../../src/extension/editors/pattern-editor';
 import { COLLECTION_EDITOR } from '../../src/extension/editors/collection-editor';
 import { reliabilityState } from '../../src/core/model/reliability';
 import { verdictLabel } from '../../src/core/analysis/verdict';
+import { trainingSettings } from '../../src/core/model/training-run';
 
 const manifest = JSON.parse(readFileSync(`${__dirname}/../../../package.json`, 'utf8'));
 
@@ -152,6 +153,41 @@ describe('Latent XRD in a real extension host', function () {
     const created = await vscode.commands.executeCommand<vscode.Uri>('latentXrd.createConfig');
     assert.equal(created.toString(), config.toString());
     assert.equal(Buffer.from(await vscode.workspace.fs.readFile(config)).toString('utf8'), before, 'an existing config is opened, not overwritten');
+  });
+
+  it('trains a cVAE config from the command palette as `latent-xrd train` does (compositions from the phase map), the active model kept', async function () {
+    this.timeout(600_000);
+    const latent = await api();
+    const active = latent.models.current!.dir;
+    // A second config in its own folder, removed again: the other tests see one config.
+    const lab = workspaceFile('cvae-lab');
+    mkdirSync(lab.fsPath);
+    try {
+      for (const cif of ['Co-hcp.cif', 'Ni-fcc.cif', 'Cr-bcc.cif']) copyFileSync(workspaceFile(cif).fsPath, join(lab.fsPath, cif));
+      const training = { compositionElements: ['Co', 'Ni', 'Cr'], beta: 1, epochs: 2, klWarmupEpochs: 1, batchSize: 32 };
+      const config = {
+        phases: [
+          { name: 'Co', cif: 'Co-hcp.cif', count: 100, composition: { Co: 0.7, Ni: 0.2, Cr: 0.1 } },
+          { name: 'Ni', cif: 'Ni-fcc.cif', count: 100, composition: { Co: 0.15, Ni: 0.7, Cr: 0.15 } },
+          { name: 'Cr', cif: 'Cr-bcc.cif', count: 100, composition: { Co: 0.05, Ni: 0.2, Cr: 0.75 } },
+        ],
+        grid: { twoThetaMin: 20, twoThetaMax: 90, points: 512 },
+        output: 'data.h5',
+        training,
+      };
+      writeFileSync(join(lab.fsPath, 'latent-xrd.json'), JSON.stringify(config, null, 2));
+      const outcome = await vscode.commands.executeCommand<{ status: string; message?: string; value?: { modelDir: string } }>('latentXrd.trainModel', { config: vscode.Uri.joinPath(lab, 'latent-xrd.json') });
+      assert.equal(outcome.status, 'done', JSON.stringify(outcome));
+      assert.equal(outcome.value!.modelDir, join(lab.fsPath, 'model'));
+      const trained = JSON.parse(readFileSync(join(lab.fsPath, 'model', 'manifest.json'), 'utf8'));
+      assert.equal(trained.kind, 'cvae');
+      assert.deepEqual(trained.spec.compositionElements, ['Co', 'Ni', 'Cr']);
+      // The training the CLI would run on this config (core/model/training-run.ts), to the key.
+      assert.deepEqual(trained.training.config, trainingSettings(training));
+      assert.equal(latent.models.current?.dir, active, 'the latentXrd.model setting keeps the active model');
+    } finally {
+      rmSync(lab.fsPath, { recursive: true, force: true });
+    }
   });
 
   it('opens an .xy file in the pattern editor with the reconstruction', async () => {

@@ -4,7 +4,7 @@ import type { Command } from '../args';
 import { parseCommandArgs, parseTwoThetaRange } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { readPatternFile } from '../../core/formats';
-import { radiationFor } from '../../core/synth';
+import { DEFAULT_RADIATION, radiationFor } from '../../core/synth/radiation';
 import { validateConfig, type SynthConfig } from '../../core/synth/config';
 import { parseJsonWithLocations } from '../../core/util/json-locations';
 import { writeFileAtomic } from '../../core/util/atomic';
@@ -61,7 +61,7 @@ export const calibrateCommand: Command = {
       throw new UserError(`${configPath}: no such config; calibrate writes the instrument into an existing latent-xrd.json (its phases first), or use --dry-run`);
     }
 
-    const radiationSpec = values.wavelength ?? config?.radiation ?? 'CuKa';
+    const radiationSpec = values.wavelength ?? config?.radiation ?? DEFAULT_RADIATION;
     let radiation;
     try {
       radiation = radiationFor(radiationSpec);

@@ -1,15 +1,16 @@
+// `latent-xrd reproduce`: parses the flags, runs the study (core/reproduction/reproduce.ts) with
+// datasets drawn in-process and models trained in the training worker, progress on stderr, and
+// prints the report.
 import { join, resolve } from 'node:path';
 import type { Command } from '../args';
 import { parseCommandArgs, parseBackend, parseInteger } from '../args';
 import { UserError } from '../../core/diagnostics';
-import { claimReportFolder, writePaperReport, writeReportMetrics } from '../../core/report/paper-report';
-import { runStudy } from '../../core/reproduction/study';
-import { studyReport } from '../../core/reproduction/summary';
-import { DEFAULT_SEEDS, STUDY_MODELS } from '../../core/reproduction/protocol';
+import { reproduce } from '../../core/reproduction/reproduce';
+import { DEFAULT_SEEDS } from '../../core/reproduction/protocol';
+import { trainInWorker } from '../../worker/run-training';
 import { stoppableBySignals } from '../interrupt';
 import { packageRoot } from '../io';
-import { generateWithProgress } from './synth';
-import { runTraining } from './train';
+import { generateWithProgress, progressLine } from '../progress';
 
 export const reproduceCommand: Command = {
   name: 'reproduce',
@@ -35,29 +36,24 @@ export const reproduceCommand: Command = {
       backend: { type: 'string' },
     }, false);
     if (!values.out) throw new UserError('reproduce: name the output folder with --out DIR');
-    const out = resolve(ctx.cwd, values.out);
-    const seeds = values.seeds ? parseInteger('--seeds', values.seeds, 1) : DEFAULT_SEEDS;
-    const backend = parseBackend(values.backend);
-    const started = Date.now();
-    claimReportFolder(out);
-    return stoppableBySignals(ctx, async (signal) => {
-      const study = await runStudy(
+    const options = {
+      out: resolve(ctx.cwd, values.out),
+      examples: join(packageRoot(), 'examples'),
+      quick: values.quick ?? false,
+      seeds: values.seeds ? parseInteger('--seeds', values.seeds, 1) : DEFAULT_SEEDS,
+      backend: parseBackend(values.backend),
+    };
+    const { report } = await stoppableBySignals(ctx, (signal) =>
+      reproduce(
         {
-          generate: async (plan) => void (await generateWithProgress(ctx, plan, true, signal)),
-          train: (request) => runTraining(ctx, request, signal),
+          generate: async (plan) => generateWithProgress(ctx, plan, true, signal),
+          train: (request) => trainInWorker(request, progressLine(ctx), signal),
           log: (message) => ctx.err(message + '\n'),
         },
-        { out, examples: join(packageRoot(), 'examples', 'paper-demo'), compositionStructures: join(packageRoot(), 'examples', 'co-ni-cr-re'), quick: values.quick ?? false, seeds, backend },
-      );
-      const report = studyReport(study, (Date.now() - started) / 1000);
-      const files = [writeReportMetrics(out, report.json)];
-      for (const m of STUDY_MODELS) {
-        const firstRun = study.runs[m.key][0];
-        files.push(...writePaperReport(out, { evaluation: study.figures[m.key], phaseNames: study.phaseNames, knownPhases: study.knownPhases, mixtureCurves: firstRun.mixtureCurves, prefix: m.filePrefix, title: m.title }));
-      }
-      ctx.err(`wrote ${files.join(', ')} and the first seed's models, data/ to ${out} in ${(Date.now() - started) / 1000 | 0} s\n`);
-      ctx.out(values.json ? JSON.stringify(report.json, null, 2) + '\n' : report.text + '\n');
-      return 0;
-    });
+        options,
+      ),
+    );
+    ctx.out(values.json ? JSON.stringify(report.json, null, 2) + '\n' : report.text + '\n');
+    return 0;
   },
 };

@@ -1,9 +1,11 @@
-import type { Command, CommandContext } from '../args';
+// `latent-xrd synth`: draws the dataset a latent-xrd.json plans, on --threads synthesis workers,
+// with a progress line (cli/progress.ts).
+import type { Command } from '../args';
 import { parseCommandArgs, parseThreads } from '../args';
-import { defaultThreads, poolDrawer } from '../../worker/synth-pool';
-import { generateDataset, type DatasetPlan } from '../../core/synth/dataset';
+import { defaultThreads } from '../../worker/synth-pool';
 import { loadWorkspaceConfig } from '../io';
 import { stoppableBySignals } from '../interrupt';
+import { generateWithProgress } from '../progress';
 
 export const synthCommand: Command = {
   name: 'synth',
@@ -35,26 +37,3 @@ export const synthCommand: Command = {
     return 0;
   },
 };
-
-/** Generates a planned dataset with a progress line; `signal` (stoppableBySignals) cancels it cleanly. */
-export async function generateWithProgress(ctx: CommandContext, plan: DatasetPlan, quiet: boolean, signal: AbortSignal, threads = defaultThreads()): Promise<void> {
-  let lastPercent = -100;
-  const result = await generateDataset(plan, {
-    signal,
-    drawer: poolDrawer(threads),
-    onProgress: quiet
-      ? undefined
-      : (p) => {
-          const percent = Math.floor((100 * p.done) / p.total);
-          const line = `${p.done}/${p.total} patterns (${percent} %), ${Math.round(p.patternsPerSecond)} patterns/s`;
-          // A terminal gets one line rewritten in place; a log gets a line every 10 %.
-          if (process.stderr.isTTY) ctx.err(`\r  ${line}`);
-          else if (percent >= lastPercent + 10 || p.done === p.total) {
-            lastPercent = percent;
-            ctx.err(`  ${line}\n`);
-          }
-        },
-  });
-  if (!quiet && process.stderr.isTTY) ctx.err('\n');
-  ctx.err(`wrote ${result.patterns} patterns in ${result.seconds.toFixed(1)} s to ${result.path}\n`);
-}

@@ -1,23 +1,17 @@
-import { existsSync } from 'node:fs';
+// `latent-xrd train`: parses the flags, plans and runs the training as the extension does
+// (core/model/training-run.ts, worker/run-training.ts), with progress on stderr, and prints the
+// model's metrics.
 import { resolve } from 'node:path';
-import type { Command, CommandContext } from '../args';
+import type { Command } from '../args';
 import { parseBackend, parseCommandArgs, parseInteger, parseThreads } from '../args';
-import { UserError } from '../../core/diagnostics';
-import { DEFAULT_TRAINING_CONFIG, QUICK_TRAINING, type TrainingConfig } from '../../core/model/training-config';
-import type { TrainRequest } from '../../core/model/pipeline';
 import { noveltyMeaning } from '../../core/model/manifest';
-import { startTraining } from '../../worker/host';
+import { planTrainingRun } from '../../core/model/training-run';
+import { runTraining } from '../../worker/run-training';
 import { loadWorkspaceConfig } from '../io';
 import { stoppableBySignals } from '../interrupt';
-import { pathInConfigFolder } from '../../core/synth/config-paths';
-import { checkModelTarget } from '../../core/model/model-folder';
-import { describeEvent } from '../../core/model/progress';
-import { generateWithProgress } from './synth';
+import { generateWithProgress, progressLine } from '../progress';
 import { defaultThreads } from '../../worker/synth-pool';
-import { readDataset, type DatasetPlan } from '../../core/synth/dataset';
-import { compositionsForRows, phaseMapFromPlan } from '../../core/synth/phase-map';
 import { reliabilityState } from '../../core/model/reliability';
-import { Random } from '../../core/util/random';
 
 export const trainCommand: Command = {
   name: 'train',
@@ -44,25 +38,27 @@ export const trainCommand: Command = {
     }, false);
     const threads = parseThreads('--threads', values.threads, defaultThreads());
     const configPath = values.config ?? 'latent-xrd.json';
-    const { config, plan, configDir } = loadWorkspaceConfig(ctx, configPath);
-    const training: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, ...config.training, ...(values.quick ? QUICK_TRAINING : {}) };
-    if (values.epochs) training.epochs = parseInteger('--epochs', values.epochs, 1);
-    // Refused now, not after an hour of training, when it is not a model folder Latent XRD wrote.
-    const modelDir = checkModelTarget(values.model ? resolve(ctx.cwd, values.model) : pathInConfigFolder(configDir, training.model, 'training.model'));
-    const conditional = training.compositionElements.length > 0;
-    if (conditional) {
-      const without = plan.phases.filter((p) => !p.composition).map((p) => p.name);
-      if (without.length) throw new UserError(`${configPath}: training.compositionElements asks for a conditional VAE, so every phase needs a "composition" (the centre of its region); missing for ${without.join(', ')}`);
-    }
-    const backendPreference = parseBackend(values.backend);
-    const { manifest, evaluation, backend } = await stoppableBySignals(ctx, async (signal) => {
-      if (values.regenerate || !existsSync(plan.output)) {
-        ctx.err(`dataset ${plan.output} ${values.regenerate ? 'regenerated' : 'not found: generating it'} (${plan.total} patterns)\n`);
-        await generateWithProgress(ctx, plan, false, signal, threads);
-      }
-      const compositions = conditional ? await datasetCompositions(plan, training) : undefined;
-      return runTraining(ctx, { compositions, datasetPath: plan.output, modelDir, training, backend: backendPreference, configPath: resolve(ctx.cwd, configPath) }, signal);
+    const run = planTrainingRun(loadWorkspaceConfig(ctx, configPath), {
+      configPath: resolve(ctx.cwd, configPath),
+      shownPath: configPath,
+      quick: values.quick,
+      epochs: values.epochs ? parseInteger('--epochs', values.epochs, 1) : undefined,
+      modelDir: values.model ? resolve(ctx.cwd, values.model) : undefined,
+      regenerate: values.regenerate,
+      backend: parseBackend(values.backend),
     });
+    const modelDir = run.modelDir;
+    const { manifest, evaluation, backend } = await stoppableBySignals(ctx, (signal) =>
+      runTraining(
+        run,
+        {
+          generate: (plan, stop) => generateWithProgress(ctx, plan, false, stop, threads),
+          onEvent: progressLine(ctx),
+          log: (message) => ctx.err(message + '\n'),
+        },
+        signal,
+      ),
+    );
     const m = manifest.metrics as Record<string, number>;
     if (values.json) {
       ctx.out(JSON.stringify({ model: modelDir, backend, metrics: manifest.metrics, reliability: manifest.reliability }, null, 2) + '\n');
@@ -92,29 +88,6 @@ export const trainCommand: Command = {
   },
 };
 
-/** A cVAE's composition input for every dataset row, from the phase map of the config (synth/phase-map.ts). */
-async function datasetCompositions(plan: DatasetPlan, training: TrainingConfig): Promise<Float32Array> {
-  const dataset = await readDataset(plan.output);
-  if (dataset.phaseNames.join('\n') !== plan.phases.map((p) => p.name).join('\n')) {
-    throw new UserError(`${plan.output}: made from other phases (${dataset.phaseNames.join(', ')}) than the config names; run with --regenerate`);
-  }
-  const map = phaseMapFromPlan(plan.phases, training.compositionElements);
-  return compositionsForRows(map, dataset.fractions, dataset.phaseNames.length, new Random(training.seed + 7919));
-}
-
 function fmt(v: number | undefined): string {
   return v === undefined || Number.isNaN(v) ? 'n/a' : v.toPrecision(4);
-}
-
-/** Runs the training worker with progress on stderr; `signal` (stoppableBySignals) stops it within a batch, writing nothing. */
-export async function runTraining(ctx: CommandContext, request: TrainRequest, signal: AbortSignal) {
-  const run = startTraining(request, (e) => ctx.err(describeEvent(e) + '\n'));
-  const cancel = () => run.cancel();
-  if (signal.aborted) cancel();
-  signal.addEventListener('abort', cancel, { once: true });
-  try {
-    return await run.result;
-  } finally {
-    signal.removeEventListener('abort', cancel);
-  }
 }

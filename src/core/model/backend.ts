@@ -7,9 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 // them all (into the one shared registry) when it loads.
 import '@tensorflow/tfjs-layers';
 import { gemmKernel, transposeKernel, webAssembly, type WasmMemory } from './wasm-kernels';
+import { DEFAULT_BACKEND, type BackendName, type BackendPreference } from './backend-preference';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export type BackendPreference = 'auto' | BackendName;
+export type { BackendName, BackendPreference };
 
 export interface BackendInfo {
   /** The tfjs backend name actually in use. */
@@ -24,7 +24,7 @@ let ready: Promise<BackendInfo> | undefined;
  * Loads the backend once per process (or worker). `auto` tries tfjs-node, then wasm, then the
  * plain JavaScript cpu backend; an explicit name is used or fails with the reason.
  */
-export function initBackend(preference: BackendPreference = 'auto'): Promise<BackendInfo> {
+export function initBackend(preference: BackendPreference = DEFAULT_BACKEND): Promise<BackendInfo> {
   ready ??= chooseBackend(preference);
   return ready;
 }

@@ -62,6 +62,9 @@ export interface MixtureConfig {
 /** The verdict a mixture of known phases should get: held out and scored as novel, or trained on as known. */
 export type MixtureRole = KnownOrNovel;
 
+/** Role "novel", when the config does not say: volume fractions per pair, and patterns per fraction. */
+export const DEFAULT_MIXTURE_FRACTIONS = 50;
+export const DEFAULT_COUNT_PER_FRACTION = 20;
 /** Patterns per pair of a mixture-aware dataset, when the config does not say: as many as a triple gets. */
 export const DEFAULT_PAIR_COUNT = 100;
 export const DEFAULT_TERNARY_COUNT = 100;
@@ -90,6 +93,9 @@ export interface SynthConfig {
 }
 
 export const DEFAULT_GRID: GridConfig = { twoThetaMin: 20, twoThetaMax: 90, points: 2048 };
+/** The seed of every draw, and the dataset file, when the config names none. */
+export const DEFAULT_SEED = 1;
+export const DEFAULT_OUTPUT = 'dataset.h5';
 
 export const CONFIG_KEYS = ['$schema', 'phases', 'mixtures', 'grid', 'radiation', 'augmentation', 'instrument', 'seed', 'output', 'chunkSize', 'training'] as const;
 export const PHASE_KEYS = ['cif', 'name', 'block', 'count', 'role', 'composition'] as const;

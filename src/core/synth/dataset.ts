@@ -9,7 +9,7 @@ import { syncFile, writeAtomically } from '../util/atomic';
 import { loadH5wasm } from '../util/h5';
 import { Random } from '../util/random';
 import { PATTERN_PARAMETERS, PHASE_PARAMETERS, type AugmentationConfig } from './augmentation';
-import { DEFAULT_PAIR_COUNT, DEFAULT_TERNARY_COUNT, configAugmentation, configGrid, validateConfig, type MixtureRole, type SynthConfig } from './config';
+import { DEFAULT_COUNT_PER_FRACTION, DEFAULT_MIXTURE_FRACTIONS, DEFAULT_OUTPUT, DEFAULT_PAIR_COUNT, DEFAULT_SEED, DEFAULT_TERNARY_COUNT, configAugmentation, configGrid, validateConfig, type MixtureRole, type SynthConfig } from './config';
 import { crystalDensity } from '../crystal/density';
 import { DEFAULT_MINIMUM_WEIGHT_FRACTION, drawWeightFractions, largestMinimumWeightFraction } from './mixture-fractions';
 import { volumeFractionsFromWeights, weightFractionsFromVolumes } from './phase-scale';
@@ -131,8 +131,8 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
   if (m) {
     const known = phases.map((p, i) => (p.role === 'known' ? i : -1)).filter((i) => i >= 0);
     const ternaryCount = m.ternaryCount ?? DEFAULT_TERNARY_COUNT;
-    const fractions = m.fractions ?? 50;
-    const perFraction = m.countPerFraction ?? 20;
+    const fractions = m.fractions ?? DEFAULT_MIXTURE_FRACTIONS;
+    const perFraction = m.countPerFraction ?? DEFAULT_COUNT_PER_FRACTION;
     const perPair = mixtureRole === 'known' ? (m.pairCount ?? DEFAULT_PAIR_COUNT) : fractions * perFraction;
     const everyPair = m.pairs === 'known' || m.pairs === undefined;
     const pairTotal = everyPair ? choose(known.length, 2) : (m.pairs as [string, string][]).length;
@@ -177,7 +177,7 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
       jobs.push(mixtureRole === 'known' ? { kind: 'mixture', phases: idx, count: ternaryCount } : { kind: 'ternary', phases: idx, count: ternaryCount });
     }
   }
-  const output = outputOverride ?? config.output ?? 'dataset.h5';
+  const output = outputOverride ?? config.output ?? DEFAULT_OUTPUT;
   if (outputOverride === undefined) {
     const why = outsideConfigFolder(configDir, output, 'output');
     if (why) diagnostics.push({ severity: 'error', message: why, code: 'config.outside-folder' });
@@ -198,11 +198,11 @@ export function planDataset(config: SynthConfig, configDir: string, outputOverri
       jobs,
       total,
       grid,
-      radiation: radiationFor(config.radiation ?? 'CuKa'),
+      radiation: radiationFor(config.radiation),
       augmentation: configAugmentation(config),
       mixtureRole,
       minimumWeightFraction,
-      seed: config.seed ?? 1,
+      seed: config.seed ?? DEFAULT_SEED,
       chunkSize: config.chunkSize ?? defaultChunkSize(grid.points),
       output: resolve(configDir, output),
       config,

@@ -30,7 +30,10 @@ export function radiationProblem(spec: RadiationSpec): { entry?: 'kalpha1' | 'ka
  * What the tube emits, for drawing patterns: `CuKa` (or `Cu`) is the Kα1/Kα2 doublet with the
  * physical 0.5 ratio; `CuKa1` or a number of Å is a single line (monochromator).
  */
-export function radiationFor(spec: RadiationSpec = 'CuKa'): Radiation {
+/** A config's radiation when it names none: the Cu Kα doublet of the paper and most laboratory diffractometers. */
+export const DEFAULT_RADIATION: RadiationSpec = 'CuKa';
+
+export function radiationFor(spec: RadiationSpec = DEFAULT_RADIATION): Radiation {
   if (typeof spec === 'object') {
     const problem = radiationProblem(spec);
     if (problem) throw new UserError(`radiation${problem.entry ? ` "${problem.entry}"` : ''}: ${problem.message}`);

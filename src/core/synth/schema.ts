@@ -1,4 +1,5 @@
-import { CONFIG_KEYS, DEFAULT_GRID, DEFAULT_PAIR_COUNT, DEFAULT_TERNARY_COUNT, GRID_KEYS, MIXTURE_KEYS, PHASE_KEYS, RADIATION_KEYS } from './config';
+import { CONFIG_KEYS, DEFAULT_COUNT_PER_FRACTION, DEFAULT_GRID, DEFAULT_MIXTURE_FRACTIONS, DEFAULT_OUTPUT, DEFAULT_PAIR_COUNT, DEFAULT_SEED, DEFAULT_TERNARY_COUNT, GRID_KEYS, MIXTURE_KEYS, PHASE_KEYS, RADIATION_KEYS } from './config';
+import { DEFAULT_RADIATION } from './radiation';
 import { DEFAULT_MINIMUM_WEIGHT_FRACTION, largestMinimumWeightFraction } from './mixture-fractions';
 import { trainingSchema } from '../model/training-config';
 import { DEFAULT_AUGMENTATION, type AugmentationConfig } from './augmentation';
@@ -90,8 +91,8 @@ export function configSchema(): Record<string, unknown> {
       default: 'known',
       description: 'Pairs of phase names, or "known" for every pair of known phases.',
     },
-    fractions: { type: 'integer', minimum: 1, maximum: MAX_PATTERNS, default: 50, description: 'Role "novel": volume fractions x = k/(n+1), k = 1…n, per pair.' },
-    countPerFraction: { type: 'integer', minimum: 1, maximum: MAX_PATTERNS, default: 20, description: 'Role "novel": patterns per pair and fraction.' },
+    fractions: { type: 'integer', minimum: 1, maximum: MAX_PATTERNS, default: DEFAULT_MIXTURE_FRACTIONS, description: 'Role "novel": volume fractions x = k/(n+1), k = 1…n, per pair.' },
+    countPerFraction: { type: 'integer', minimum: 1, maximum: MAX_PATTERNS, default: DEFAULT_COUNT_PER_FRACTION, description: 'Role "novel": patterns per pair and fraction.' },
     pairCount: { type: 'integer', minimum: 0, maximum: MAX_PATTERNS, default: DEFAULT_PAIR_COUNT, description: 'Role "known": patterns per pair, each with its own weight fractions (the minor phase log-uniform from minimumWeightFraction to 1/2).' },
     ternaries: {
       oneOf: [{ const: 'known' }, { type: 'array', items: { type: 'array', minItems: 3, maxItems: 3, items: { type: 'string' } } }],
@@ -135,7 +136,7 @@ export function configSchema(): Record<string, unknown> {
     grid: { type: 'object', additionalProperties: false, description: 'The 2θ grid (default: 20–90°, 2048 points, as in the paper).', properties: gridProperties },
     radiation: {
       description: '"CuKa" (Kα1/Kα2 doublet, ratio 0.5), "CuKa1", "MoKa", …, a wavelength in Å, or an explicit doublet.',
-      default: 'CuKa',
+      default: DEFAULT_RADIATION,
       oneOf: [
         { type: 'string' },
         { type: 'number', minimum: PLAUSIBLE_WAVELENGTH.min, maximum: PLAUSIBLE_WAVELENGTH.max },
@@ -177,8 +178,8 @@ export function configSchema(): Record<string, unknown> {
         },
       }),
     },
-    seed: { type: 'integer', minimum: 0, default: 1, description: 'Seed of every random draw: the same seed gives the same dataset.' },
-    output: { type: 'string', minLength: 1, default: 'dataset.h5', description: 'The HDF5 dataset to write, relative to this file.' },
+    seed: { type: 'integer', minimum: 0, default: DEFAULT_SEED, description: 'Seed of every random draw: the same seed gives the same dataset.' },
+    output: { type: 'string', minLength: 1, default: DEFAULT_OUTPUT, description: 'The HDF5 dataset to write, relative to this file.' },
     chunkSize: { type: 'integer', minimum: 1, default: 1024, description: 'Patterns per chunk written (memory is proportional to this; chunk × grid points at most 2^25; the default is 1024, fewer on grids finer than 32,768 points).' },
     training: trainingSchema(),
   });

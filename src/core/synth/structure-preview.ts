@@ -11,7 +11,7 @@ import type { Grid } from '../diffraction/render';
 import { Random } from '../util/random';
 import { DEFAULT_AUGMENTATION, type AugmentationConfig } from './augmentation';
 import { buildPhaseModel } from './phase';
-import { radiationFor, type RadiationSpec } from './radiation';
+import { DEFAULT_RADIATION, radiationFor, type RadiationSpec } from './radiation';
 import { Simulator } from './simulator';
 import { configAugmentation, configGrid, validateConfig } from './config';
 import type { LabelledPeak, StructureSummary } from './preview-types';
@@ -63,7 +63,7 @@ export class StructurePreviewer {
 
   constructor(readonly structure: CrystalStructure, options: PreviewOptions = {}) {
     const grid = options.grid ?? DEFAULT_PREVIEW_GRID;
-    const radiation = radiationFor(options.radiation ?? 'CuKa');
+    const radiation = radiationFor(options.radiation);
     const augmentation = options.augmentation ?? DEFAULT_AUGMENTATION;
     const phase = buildPhaseModel(structure.blockName, structure, { wavelength: radiation.kalpha1, twoThetaMax: grid.max + 5, textureAxes: augmentation.textureAxes });
     this.simulator = new Simulator({ phases: [phase], grid, radiation, augmentation });
@@ -119,7 +119,7 @@ export function previewOptionsFromConfig(text: string, shownPath: string): { opt
     return { options: {}, note: `${shownPath} has errors${first ? ` (${first.message})` : ''}: the preview draws with its own defaults` };
   }
   return {
-    options: { grid: configGrid(config), radiation: config.radiation ?? 'CuKa', augmentation: configAugmentation(config) },
+    options: { grid: configGrid(config), radiation: config.radiation ?? DEFAULT_RADIATION, augmentation: configAugmentation(config) },
     note: `drawn as ${shownPath} draws its training patterns${config.instrument ? ' (around its calibrated instrument)' : ''}`,
   };
 }

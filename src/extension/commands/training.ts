@@ -1,18 +1,18 @@
 // Generate Training Data and Train Model: both run in worker threads, with a progress
 // notification that has a working Cancel, a log in the output channel, and the extension
-// host left free (its event-loop delay is measured during training and logged).
+// host left free (its event-loop delay is measured during training and logged). Training is
+// planned and run as `latent-xrd train` does it (core/model/training-run.ts,
+// worker/run-training.ts): the same config, VAE or cVAE, is trained the same way.
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CancelledError, UserError } from '../../core/diagnostics';
-import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../../core/model/training-config';
 import { describeEvent } from '../../core/model/progress';
 import type { DatasetPlan } from '../../core/synth/dataset';
-import type { BackendPreference } from '../../core/model/backend';
-import { startGeneration, startTraining } from '../../worker/host';
-import { pathInConfigFolder } from '../../core/synth/config-paths';
-import { checkModelTarget } from '../../core/model/model-folder';
+import { planTrainingRun } from '../../core/model/training-run';
+import { startGeneration } from '../../worker/host';
+import { runTraining } from '../../worker/run-training';
 import type { ModelService } from '../model-service';
+import { setting } from '../settings';
 import { log, logError, outputChannel } from '../output';
 import { loadConfig, pickConfig } from './workspace-config';
 import { requireTrust } from './trust';
@@ -54,21 +54,35 @@ function reportFailure(what: string, e: unknown): RunOutcome<never> {
   return { status: 'failed', message };
 }
 
-async function generate(plan: DatasetPlan, progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken) {
+/** Generates a dataset in the generation worker, its progress in the notification; `signal` cancels it. */
+async function generate(plan: DatasetPlan, progress: vscode.Progress<{ message?: string; increment?: number }>, signal: AbortSignal) {
   let reported = 0;
   const run = startGeneration(plan, (p) => {
     const percent = (100 * p.done) / p.total;
     progress.report({ message: `generating ${p.done}/${p.total} patterns (${Math.round(p.patternsPerSecond)}/s)`, increment: percent - reported });
     reported = percent;
   });
-  const subscription = token.onCancellationRequested(() => run.cancel());
+  const cancel = () => run.cancel();
+  if (signal.aborted) cancel();
+  signal.addEventListener('abort', cancel, { once: true });
   try {
     const result = await run.result;
     log(`wrote ${result.patterns} patterns to ${result.path} in ${result.seconds.toFixed(1)} s`);
     return result;
   } finally {
-    subscription.dispose();
+    signal.removeEventListener('abort', cancel);
   }
+}
+
+/** A notification's Cancel as an AbortSignal (what the workers' runs take); `onCancel` says so in the log. */
+function cancellation(token: vscode.CancellationToken, onCancel?: () => void): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const subscription = token.onCancellationRequested(() => {
+    onCancel?.();
+    controller.abort();
+  });
+  if (token.isCancellationRequested) controller.abort();
+  return { signal: controller.signal, dispose: () => subscription.dispose() };
 }
 
 /** The config a run uses (given, or picked), once the workspace is trusted; undefined says why not in `refusal`. */
@@ -88,7 +102,8 @@ export async function generateData(options: { config?: vscode.Uri } = {}): Promi
   try {
     const { plan } = await loadConfig(configUri);
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Latent XRD: generating training data', cancellable: true }, async (progress, token) => {
-      const result = await generate(plan, progress, token);
+      const cancel = cancellation(token);
+      const result = await generate(plan, progress, cancel.signal).finally(() => cancel.dispose());
       void vscode.window.showInformationMessage(`Generated ${result.patterns} patterns in ${result.seconds.toFixed(1)} s: ${vscode.workspace.asRelativePath(result.path)}`);
       return { status: 'done' as const, value: result };
     });
@@ -101,38 +116,42 @@ export async function trainModel(models: ModelService, options: { config?: vscod
   const { uri: configUri, refusal } = await configForRun(options.config, 'train models');
   if (!configUri) return refusal!;
   try {
-    const { config, plan, configDir } = await loadConfig(configUri);
-    const training: TrainingConfig = { ...DEFAULT_TRAINING_CONFIG, ...config.training };
-    if (options.epochs) training.epochs = options.epochs;
-    if (training.compositionElements.length > 0) throw new UserError('training.compositionElements is set, but datasets do not carry compositions yet (materials libraries bring them)');
-    const modelDir = checkModelTarget(pathInConfigFolder(configDir, training.model, 'training.model'));
-    const backend = vscode.workspace.getConfiguration('latentXrd').get<BackendPreference>('backend', 'auto');
+    const run = planTrainingRun(await loadConfig(configUri), {
+      configPath: configUri.fsPath,
+      shownPath: vscode.workspace.asRelativePath(configUri),
+      epochs: options.epochs,
+      backend: setting('backend'),
+    });
+    const modelDir = run.modelDir;
     outputChannel().show(true);
     return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Latent XRD: training', cancellable: true }, async (progress, token) => {
-      if (!existsSync(plan.output)) {
-        log(`dataset ${plan.output} not found: generating it (${plan.total} patterns)`);
-        await generate(plan, progress, token);
-        if (token.isCancellationRequested) throw new CancelledError('training');
-      }
-      const started = Date.now();
+      let started = Date.now();
       const delay = monitorEventLoopDelay({ resolution: 10 });
-      delay.enable();
       let lastPercent = 0;
-      const run = startTraining({ datasetPath: plan.output, modelDir, training, backend, configPath: configUri.fsPath }, (event) => {
-        const line = describeEvent(event);
-        log(line);
-        if (event.kind === 'epoch') {
-          const percent = (100 * ((event.member - 1) * event.epochs + event.epoch)) / (event.members * event.epochs);
-          progress.report({ message: line, increment: percent - lastPercent });
-          lastPercent = percent;
-        } else progress.report({ message: line });
-      });
-      const subscription = token.onCancellationRequested(() => {
-        log('cancelling: the worker stops after this batch');
-        run.cancel();
-      });
+      const cancel = cancellation(token, () => log('cancelling: the worker stops after this batch'));
       try {
-        const result = await run.result;
+        const result = await runTraining(
+          run,
+          {
+            generate: (plan, signal) => generate(plan, progress, signal).then(() => undefined),
+            log,
+            // Timed and watched from here: the seconds and the host's event-loop delay are training's, not generation's.
+            trainingStarts: () => {
+              started = Date.now();
+              delay.enable();
+            },
+            onEvent: (event) => {
+              const line = describeEvent(event);
+              log(line);
+              if (event.kind === 'epoch') {
+                const percent = (100 * ((event.member - 1) * event.epochs + event.epoch)) / (event.members * event.epochs);
+                progress.report({ message: line, increment: percent - lastPercent });
+                lastPercent = percent;
+              } else progress.report({ message: line });
+            },
+          },
+          cancel.signal,
+        );
         delay.disable();
         const ms = (ns: number) => Math.round(ns / 1e4) / 100;
         const report: TrainingReport = {
@@ -155,7 +174,7 @@ export async function trainModel(models: ModelService, options: { config?: vscod
         return { status: 'done' as const, value: report };
       } finally {
         delay.disable();
-        subscription.dispose();
+        cancel.dispose();
       }
     });
   } catch (e) {

@@ -8,6 +8,7 @@ import { planWorkspaceConfig, type DatasetPlan } from '../../core/synth/dataset'
 import type { SynthConfig } from '../../core/synth/config';
 import { UserError } from '../../core/diagnostics';
 import { readStructures } from '../../core/crystal/structure';
+import { starterConfig, starterPhase } from '../../core/synth/starter-config';
 import { requireTrust } from './trust';
 import { toDiagnostic } from '../language/cif-language';
 
@@ -62,18 +63,9 @@ export async function createConfig(): Promise<vscode.Uri | undefined> {
     const text = Buffer.from(await vscode.workspace.fs.readFile(cif)).toString('utf8');
     const structure = readStructures(text).structures[0];
     if (!structure) continue;
-    const symbol = structure.spaceGroup.hermannMauguin?.replace(/\s+/g, '');
-    phases.push({ name: `${basename(cif.fsPath, '.cif')}${symbol ? ` (${symbol})` : ''}`, cif: relative(folder.uri.fsPath, cif.fsPath), count: 2000 });
+    phases.push(starterPhase(relative(folder.uri.fsPath, cif.fsPath), basename(cif.fsPath, '.cif'), structure.spaceGroup.hermannMauguin));
   }
-  const config = {
-    phases,
-    mixtures: { pairs: 'known', fractions: 20, countPerFraction: 10 },
-    grid: { twoThetaMin: 20, twoThetaMax: 90, points: 2048 },
-    radiation: 'CuKa',
-    seed: 1,
-    output: 'dataset.h5',
-    training: { model: 'model', epochs: 60, beta: 0.05, learningRate: 0.001, klWarmupEpochs: 10, seed: 1 },
-  };
+  const config = starterConfig(phases);
   await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(config, null, 2) + '\n'));
   await vscode.window.showTextDocument(target);
   void vscode.window.showInformationMessage(
@@ -98,8 +90,7 @@ export async function addToTrainingSet(uri?: vscode.Uri, blockName?: string): Pr
     return false;
   }
   const structure = readStructures(Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8')).structures.find((s) => !blockName || s.blockName === blockName);
-  const symbol = structure?.spaceGroup.hermannMauguin?.replace(/\s+/g, '');
-  const phase: Record<string, unknown> = { name: `${basename(uri.fsPath, '.cif')}${symbol ? ` (${symbol})` : ''}`, cif, count: 2000 };
+  const phase = starterPhase(cif, basename(uri.fsPath, '.cif'), structure?.spaceGroup.hermannMauguin);
   const edits = modify(text, ['phases', phases.length], phase, { formattingOptions: { insertSpaces: true, tabSize: 2 } });
   const updated = applyEdits(text, edits);
   const edit = new vscode.WorkspaceEdit();

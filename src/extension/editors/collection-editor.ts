@@ -13,11 +13,11 @@ import { UserError } from '../../core/diagnostics';
 import type { PatternScore } from '../../core/model/score';
 import type { CollectionPayload, CollectionSample, CollectionView } from '../../protocol/webview';
 import type { CollectionResult } from '../../protocol/scoring';
-import { THRESHOLD_SETTING, type ModelService } from '../model-service';
+import type { ModelService } from '../model-service';
 import { problemsOf } from './pattern-editor';
 import { Rasterizer, WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
 import { log } from '../output';
-import { affectsPreprocessing } from '../preprocess-settings';
+import { settingChanged } from '../settings';
 import { requireTrust } from '../commands/trust';
 import { mayReplace } from '../commands/export';
 import { reliabilityState } from '../../core/model/reliability';
@@ -105,7 +105,7 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
         timer = setTimeout(() => void render(), 200);
       }),
       this.models.onDidChange(() => void render()),
-      vscode.workspace.onDidChangeConfiguration((e) => (affectsPreprocessing(e) || e.affectsConfiguration(THRESHOLD_SETTING)) && void render()),
+      vscode.workspace.onDidChangeConfiguration((e) => settingChanged(e, 'preprocessing', 'noveltyPValueThreshold') && void render()),
     ];
     panel.onDidDispose(() => {
       clearTimeout(timer);

@@ -8,10 +8,10 @@ import { basename } from 'node:path';
 import { UserError } from '../../core/diagnostics';
 import type { ProblemPayload } from '../../protocol/webview';
 import type { PatternSource } from '../../protocol/scoring';
-import { THRESHOLD_SETTING, type ModelService } from '../model-service';
+import type { ModelService } from '../model-service';
 import { WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
 import { log } from '../output';
-import { affectsPreprocessing } from '../preprocess-settings';
+import { settingChanged } from '../settings';
 
 export const PATTERN_EDITOR = 'latentXrd.patternEditor';
 
@@ -73,7 +73,7 @@ export class PatternEditorProvider implements vscode.CustomReadonlyEditorProvide
       watcher.onDidCreate(() => void render()),
       this.models.onDidChange(() => void render()),
       // The badge follows the threshold setting as the ranking does.
-      vscode.workspace.onDidChangeConfiguration((e) => (affectsPreprocessing(e) || e.affectsConfiguration(THRESHOLD_SETTING)) && void render()),
+      vscode.workspace.onDidChangeConfiguration((e) => settingChanged(e, 'preprocessing', 'noveltyPValueThreshold') && void render()),
     ];
     panel.onDidDispose(() => {
       this.open.delete(uri.toString());

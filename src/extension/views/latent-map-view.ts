@@ -10,7 +10,7 @@ import type { WorkspaceScores } from '../workspace-scores';
 import { PATTERN_EDITOR } from '../editors/pattern-editor';
 import { errorThresholdInForce } from '../../core/analysis/verdict';
 import type { ModelManifest } from '../../core/model/manifest';
-import { DEFAULT_MAP_POINTS } from '../../shared/latent-map';
+import { setting } from '../settings';
 
 /** The legend's error threshold at the threshold in force (the model's when the setting is not a p-value: that setting's error shows elsewhere). */
 function errorThresholdAt(manifest: ModelManifest, models: ModelService): number {
@@ -33,7 +33,7 @@ export const LATENT_MAP_VIEW = 'latentXrd.latentMap';
  */
 export async function latentMapPayload(models: ModelService, scores: WorkspaceScores | undefined, focused?: string): Promise<LatentMapPayload | undefined> {
   const active = models.current;
-  const maxPoints = vscode.workspace.getConfiguration('latentXrd').get<number>('latentMap.maxTrainingPoints', DEFAULT_MAP_POINTS);
+  const maxPoints = setting('latentMap.maxTrainingPoints');
   const base = await models.latentMapBase(maxPoints);
   if (!active || !base) return undefined;
   const files = scores?.list.filter((f) => f.score && f.mapPoint) ?? [];

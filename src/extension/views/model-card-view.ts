@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { calibrationInForce } from '../../core/model/novelty-calibration';
 import { describePreprocessing } from '../../core/preprocess/model-preprocessing';
-import { THRESHOLD_SETTING, type ModelService } from '../model-service';
+import type { ModelService } from '../model-service';
+import { settingChanged, settingId } from '../settings';
 import { noveltyMeaning } from '../../core/model/manifest';
 import { reliabilityState } from '../../core/model/reliability';
 import type { ThresholdInForce } from '../../core/analysis/verdict';
@@ -26,7 +27,7 @@ export class ModelCardView implements vscode.TreeDataProvider<Row>, vscode.Dispo
     this.subscriptions = [
       models.onDidChange(() => this.changed.fire()),
       models.onDidLoad(() => this.changed.fire()),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(THRESHOLD_SETTING) && this.changed.fire()),
+      vscode.workspace.onDidChangeConfiguration((e) => settingChanged(e, 'noveltyPValueThreshold') && this.changed.fire()),
     ];
   }
 
@@ -62,7 +63,7 @@ export class ModelCardView implements vscode.TreeDataProvider<Row>, vscode.Dispo
         ? {
             label: 'Novelty threshold',
             description: threshold.source === 'model' ? `p < ${threshold.pThreshold}, the model's (excess BCE > ${m.calibration.errorThreshold.toPrecision(3)})` : `p < ${threshold.pThreshold}, from the setting (the model's: p < ${m.calibration.pThreshold})`,
-            tooltip: `${threshold.description}. Set ${THRESHOLD_SETTING} to override the model's threshold; leave it unset (null) for the model's.`,
+            tooltip: `${threshold.description}. Set ${settingId('noveltyPValueThreshold')} to override the model's threshold; leave it unset (null) for the model's.`,
             icon: 'law',
           }
         : { label: 'Novelty threshold', description: `invalid setting: ${thresholdProblem}`, icon: 'error' },
