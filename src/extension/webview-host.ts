@@ -1,9 +1,11 @@
 // One way to make a webview: a strict Content-Security-Policy with a fresh nonce, scripts and
 // styles only from the extension's out/ and media/, and every message checked against the
-// protocol before anything acts on it.
+// protocol before anything acts on it; requests to the page go through the one RPC (src/shared/rpc/).
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../protocol/webview';
+import { parseWebviewMessage, type HostToWebview, type PageMethods, type WebviewToHost } from '../protocol/webview';
+import { RpcClient, type CallOptions } from '../shared/rpc/client';
+import type { MethodName, Params, Progress, Result } from '../shared/rpc/envelope';
 import { log } from './output';
 import { contentSecurityPolicy } from './webview-csp';
 
@@ -38,17 +40,27 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, k
 </html>`;
 }
 
-/** A webview's typed channel: send checked messages, receive only valid ones. */
+/** What a page sends of itself (everything but its replies to the host's requests). */
+export type PageMessage = Exclude<WebviewToHost, { type: 'reply' }>;
+
+/**
+ * A webview's typed channel: send checked messages, receive only valid ones, and call the page
+ * (`call`, through the one RPC): a closed page fails what it was asked.
+ */
 export class WebviewChannel implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
+  private readonly rpc: RpcClient<PageMethods>;
 
-  constructor(private readonly webview: vscode.Webview, what: string, onMessage: (m: WebviewToHost) => void | Promise<void>) {
+  constructor(private readonly webview: vscode.Webview, what: string, onMessage: (m: PageMessage) => void | Promise<void>) {
+    let replies: (m: unknown) => void = () => {};
+    this.rpc = new RpcClient<PageMethods>({ post: (m) => webview.postMessage(m), onMessage: (listener) => void (replies = listener) });
     this.subscription = webview.onDidReceiveMessage(async (raw: unknown) => {
       const message = parseWebviewMessage(raw);
       if (!message) {
         log(`${what}: ignored a message of unknown shape from the webview: ${JSON.stringify(raw).slice(0, 200)}`);
         return;
       }
+      if (message.type === 'reply') return replies(message);
       try {
         await onMessage(message);
       } catch (e) {
@@ -58,39 +70,31 @@ export class WebviewChannel implements vscode.Disposable {
     });
   }
 
-  post(message: HostToWebview): Thenable<boolean> {
+  post(message: Exclude<HostToWebview, { type: 'request' }>): Thenable<boolean> {
     return this.webview.postMessage(message);
+  }
+
+  call<K extends MethodName<PageMethods>>(method: K, params: Params<PageMethods, K>, options?: CallOptions<Progress<PageMethods, K>>): Promise<Result<PageMethods, K>> {
+    return this.rpc.call(method, params, options);
   }
 
   dispose(): void {
     this.subscription.dispose();
+    this.rpc.close(new Error('the webview was closed'));
   }
 }
 
-/**
- * SVG → PNG by a webview (a browser, with the fonts the figure names). The page answers a
- * `rasterize` message with `rasterized`; `settle` routes that answer back to its request.
- */
-export class Rasterizer {
-  private readonly pending = new Map<number, { resolve: (png: Uint8Array) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
+/** How long a page may take to draw a figure. */
+const RASTERIZE_TIME_LIMIT_MS = 20_000;
 
-  async request(channel: WebviewChannel, svg: string, scale = 2): Promise<Uint8Array> {
-    const id = this.nextId++;
-    const done = new Promise<Uint8Array>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      setTimeout(() => {
-        if (this.pending.delete(id)) reject(new Error('the webview did not answer within 20 s'));
-      }, 20_000);
-    });
-    await channel.post({ type: 'rasterize', id, svg, scale });
-    return done;
-  }
-
-  settle(m: Extract<WebviewToHost, { type: 'rasterized' }>): void {
-    const waiting = this.pending.get(m.id);
-    this.pending.delete(m.id);
-    if (m.png) waiting?.resolve(Buffer.from(m.png, 'base64'));
-    else waiting?.reject(new Error(m.error ?? 'the webview could not draw the figure'));
+/** SVG → PNG by a webview (a browser, with the fonts the figure names). */
+export async function rasterize(channel: WebviewChannel, svg: string, scale = 2): Promise<Uint8Array> {
+  const late = new AbortController();
+  const timer = setTimeout(() => late.abort(new Error(`the webview did not answer within ${RASTERIZE_TIME_LIMIT_MS / 1000} s`)), RASTERIZE_TIME_LIMIT_MS);
+  try {
+    const { png } = await channel.call('rasterize', { svg, scale }, { signal: late.signal });
+    return Buffer.from(png, 'base64');
+  } finally {
+    clearTimeout(timer);
   }
 }

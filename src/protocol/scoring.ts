@@ -102,7 +102,11 @@ export interface ScoringCalls {
 
 export type ScoringCall = keyof ScoringCalls;
 
-export type ScoringRequest = { [K in ScoringCall]: { id: number; type: K; settings: ScoringSettings } & ScoringCalls[K]['request'] }[ScoringCall];
+/**
+ * The scoring worker's calls through the one RPC (src/shared/rpc/): each carries the settings it
+ * scores with, and reports its steps as progress.
+ */
+export type ScoringMethods = { [K in ScoringCall]: { params: ScoringCalls[K]['request'] & { settings: ScoringSettings }; result: ScoringCalls[K]['result']; progress: ScoringProgress } };
 
 /**
  * What a step of the work covers: loading the model, or items of the request (indices into a
@@ -110,12 +114,11 @@ export type ScoringRequest = { [K in ScoringCall]: { id: number; type: K; settin
  */
 export type StepScope = { kind: 'load' } | { kind: 'items'; items: number[]; patterns: number };
 
-export type ScoringReply =
-  | { id: number; type: 'begin'; step: number; scope: StepScope }
-  | { id: number; type: 'end'; step: number }
-  | { id: number; type: 'loaded'; model: string; backend: string; notes: string[]; ms: number }
-  | { id: number; type: 'done'; result: ScoringCalls[ScoringCall]['result'] }
-  | { id: number; type: 'failed'; message: string; userError: boolean; diagnostics: Diagnostic[] };
+/** Said during a call: a step begun or ended (the host's clock for the time limit), a model loaded. */
+export type ScoringProgress =
+  | { type: 'begin'; step: number; scope: StepScope }
+  | { type: 'end'; step: number }
+  | { type: 'loaded'; model: string; backend: string; notes: string[]; ms: number };
 
 /**
  * Test-only fault injection, read by the scoring worker alone: a file of exactly this base name

@@ -9,6 +9,7 @@ import type { PatternScore, Reliability } from '../core/model/score-result';
 import type { UnexplainedPeak } from '../core/analysis/unexplained-peaks';
 import type { LabelledPeak, StructureSummary } from '../core/synth/preview-types';
 import type { ThresholdInForce } from '../core/analysis/verdict';
+import { isRpcReply, isRpcRequest, type RpcReply, type RpcRequest } from '../shared/rpc/envelope';
 
 /** A point on a 2θ axis, for plots. Plain arrays: messages are serialised as JSON. */
 export interface SeriesPayload {
@@ -116,8 +117,13 @@ export type HostToWebview =
   | { type: 'collection'; collection: CollectionPayload }
   | { type: 'sample'; index: number; pattern: PatternPayload }
   | { type: 'error'; title: string; message: string; problems: ProblemPayload[] }
-  /** Draw this SVG onto a canvas and send back a PNG (the browser has the fonts). */
-  | { type: 'rasterize'; id: number; svg: string; scale: number };
+  | RpcRequest<PageMethods>;
+
+/** What the host asks of a page and waits for, through the one RPC (src/shared/rpc/). */
+export interface PageMethods {
+  /** Draw this SVG onto a canvas and send back a PNG, base64 (the browser has the fonts). */
+  rasterize: { params: { svg: string; scale: number }; result: { png: string } };
+}
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -129,7 +135,7 @@ export type WebviewToHost =
   /** How the library map is drawn now (remembered by the host for Export). */
   | { type: 'collectionView'; view: CollectionView }
   | { type: 'exportCollection' }
-  | { type: 'rasterized'; id: number; png?: string; error?: string };
+  | RpcReply<PageMethods>;
 
 // ---- validation -------------------------------------------------------------------------
 
@@ -158,8 +164,15 @@ const fromWebview: Record<WebviewToHost['type'], Check> = {
     return corners === undefined || (Array.isArray(corners) && corners.length === 3 && corners.every((c) => typeof c === 'string' && c.length <= 8));
   },
   exportCollection: shape({}),
-  rasterized: (v) => shape({ id: isInteger(0, 2 ** 31) })(v) && (isString((v as { png?: unknown }).png) || isString((v as { error?: unknown }).error)),
+  // A page's answer to a host request: an error, or a result of its method's shape.
+  reply: (v) => isRpcReply(v) && hasOwn(pageResults, v.method) && ('error' in v || pageResults[v.method as keyof PageMethods](v.result)),
 };
+
+const hasOwn = (table: object, key: string) => Object.prototype.hasOwnProperty.call(table, key);
+
+/** The shapes of what the host asks of a page, and of the page's results. */
+const pageParams: Record<keyof PageMethods, Check> = { rasterize: shape({ svg: isString, scale: isNumber }) };
+const pageResults: Record<keyof PageMethods, Check> = { rasterize: shape({ png: isString }) };
 
 /** At most this many unexplained peaks in a message (the scorer reports up to 20). */
 const MAX_UNEXPLAINED_PEAKS = 100;
@@ -189,13 +202,13 @@ const fromHost: Record<HostToWebview['type'], Check> = {
   collection: shape({ collection: isObject }),
   sample: shape({ index: isNumber, pattern: isPatternPayload }),
   error: shape({ title: isString, message: isString, problems: isArray }),
-  rasterize: shape({ id: isNumber, svg: isString, scale: isNumber }),
+  request: (v) => isRpcRequest(v) && hasOwn(pageParams, v.method) && pageParams[v.method as keyof PageMethods](v.params),
 };
 
 function validate<T extends { type: string }>(table: Record<string, Check>, message: unknown): T | undefined {
   if (!isObject(message)) return undefined;
   const type = (message as { type?: unknown }).type;
-  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(table, type)) return undefined;
+  if (typeof type !== 'string' || !hasOwn(table, type)) return undefined;
   return table[type](message) ? (message as T) : undefined;
 }
 

@@ -1,27 +1,30 @@
 // The dataset generation worker: draws and writes a planned dataset off the main thread,
 // reports progress, and stops (removing its temporary file) when the shared flag is set.
-import { parentPort, workerData } from 'node:worker_threads';
+// Its one call: src/protocol/training.ts.
+import { workerData } from 'node:worker_threads';
 import { generateDataset } from '../core/synth/dataset';
+import { CancelledError } from '../core/diagnostics';
 import { defaultThreads, poolDrawer } from './synth-pool';
-import { UserError } from '../core/diagnostics';
-import type { GenerationWorkerInput, GenerationWorkerMessage } from '../protocol/training';
+import type { CancellableWorkerInput, GenerationMethods } from '../protocol/training';
+import { serveParent } from './worker-rpc';
 
-const { plan, cancel, threads } = workerData as GenerationWorkerInput;
-const post = (m: GenerationWorkerMessage) => parentPort!.postMessage(m);
-const controller = new AbortController();
+const { cancel } = workerData as CancellableWorkerInput;
 
-generateDataset(plan, {
-  signal: controller.signal,
-  // This worker writes; synthesis workers of its own draw (all cores unless told otherwise).
-  drawer: poolDrawer(threads ?? defaultThreads()),
-  onProgress: (progress) => {
-    if (Atomics.load(cancel, 0) !== 0) controller.abort();
-    post({ type: 'progress', progress });
+serveParent<GenerationMethods>({
+  async generate({ plan, threads }, { progress }) {
+    const controller = new AbortController();
+    try {
+      return await generateDataset(plan, {
+        signal: controller.signal,
+        // This worker writes; synthesis workers of its own draw (all cores unless told otherwise).
+        drawer: poolDrawer(threads ?? defaultThreads()),
+        onProgress: (p) => {
+          if (Atomics.load(cancel, 0) !== 0) controller.abort();
+          progress(p);
+        },
+      });
+    } catch (e) {
+      throw controller.signal.aborted ? new CancelledError('dataset generation') : e;
+    }
   },
-}).then(
-  (result) => post({ type: 'done', ...result }),
-  (e: unknown) => {
-    if (controller.signal.aborted) post({ type: 'cancelled', message: 'generation cancelled; nothing was written' });
-    else post({ type: 'failed', message: (e as Error).message ?? String(e), userError: e instanceof UserError, stack: (e as Error).stack });
-  },
-);
+});

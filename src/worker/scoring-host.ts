@@ -1,5 +1,5 @@
-// The host side of the scoring worker (src/worker/scoring-worker.ts): one typed request/reply
-// channel, one request at a time, and a clock on every step the worker announces. A step that
+// The host side of the scoring worker (src/worker/scoring-worker.ts): its calls through the one
+// RPC (worker-rpc.ts), one request at a time, and a clock on every step the worker announces. A step that
 // runs past its time limit, or a worker that dies, costs only the file it was working on: the
 // worker is stopped, that file gets an error saying why, and the rest of the request is sent
 // again to a fresh worker. Used by the extension host and by `latent-xrd watch`; no vscode here.
@@ -13,12 +13,13 @@ import {
   type PatternSource,
   type ScoringCall,
   type ScoringCalls,
-  type ScoringReply,
-  type ScoringRequest,
+  type ScoringMethods,
+  type ScoringProgress,
   type ScoringSettings,
   type StepScope,
 } from '../protocol/scoring';
 import { workerScript } from './host';
+import { WorkerChannel } from './worker-rpc';
 
 export interface ScoringWorkerOptions {
   /** Seconds one file (or one batch of SCORING_BATCH patterns) may take; asked at each step, so a setting can change it. */
@@ -38,32 +39,42 @@ const WORKER_HEAP_MB = 2048;
 type Outcome<T> = { result: T } | { stopped: { scope?: StepScope; reason: string } };
 
 interface Job {
-  request: ScoringRequest;
+  type: ScoringCall;
+  params: ScoringMethods[ScoringCall]['params'];
   settle: (outcome: Outcome<unknown>) => void;
   fail: (e: Error) => void;
 }
 
 interface Running {
   job: Job;
-  worker: Worker;
   /** Steps begun and not ended: what each covers and when the host heard of it. */
   steps: Map<number, { scope: StepScope; since: number }>;
   timer?: NodeJS.Timeout;
+  /** Set when the host stopped the worker (a time limit) or it died: the call then ends as stopped, not failed. */
+  stopped?: { scope?: StepScope; reason: string };
 }
 
 type Body<K extends ScoringCall> = ScoringCalls[K]['request'];
 type Result<K extends ScoringCall> = ScoringCalls[K]['result'];
 
 export class ScoringWorker {
-  private worker: Worker | undefined;
+  private readonly channel: WorkerChannel<ScoringMethods>;
   private readonly queue: Job[] = [];
   private running: Running | undefined;
-  private nextId = 1;
   private disposed = false;
   /** Workers stopped (past a time limit, or dead) and replaced: for the log and the tests. */
   restarts = 0;
 
-  constructor(private readonly options: ScoringWorkerOptions = {}) {}
+  constructor(private readonly options: ScoringWorkerOptions = {}) {
+    this.channel = new WorkerChannel({
+      what: 'scoring',
+      start: () => new Worker(workerScript('scoring-worker'), { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } }),
+      restart: true,
+      // Idle, the worker does not keep a process (the CLI, a test run) alive.
+      keepAlive: 'while-busy',
+      onStopped: (_, why) => this.onDeath(why),
+    });
+  }
 
   /** Loads the model now (else it loads with the first request that needs it): its backend, or the reason it cannot load. */
   async load(settings: ScoringSettings): Promise<Result<'load'>> {
@@ -151,8 +162,7 @@ export class ScoringWorker {
       clearTimeout(running.timer);
       running.job.fail(stopped);
     }
-    void this.worker?.terminate();
-    this.worker = undefined;
+    void this.channel.dispose();
   }
 
   /** A request about one thing: a stopped worker becomes a UserError naming `what` and why. */
@@ -166,8 +176,7 @@ export class ScoringWorker {
   private call<K extends ScoringCall>(type: K, body: Body<K>, settings: ScoringSettings): Promise<Outcome<Result<K>>> {
     if (this.disposed) return Promise.reject(new Error('the scoring worker was stopped'));
     return new Promise((settle, fail) => {
-      const request = { id: this.nextId++, type, settings, ...body } as ScoringRequest;
-      this.queue.push({ request, settle: settle as Job['settle'], fail });
+      this.queue.push({ type, params: { ...body, settings } as Job['params'], settle: settle as Job['settle'], fail });
       this.pump();
     });
   }
@@ -175,35 +184,20 @@ export class ScoringWorker {
   private pump(): void {
     if (this.running || this.disposed) return;
     const job = this.queue.shift();
-    if (!job) {
-      // Idle, the worker does not keep a process (the CLI, a test run) alive.
-      this.worker?.unref();
-      return;
-    }
-    const worker = this.ensureWorker();
-    worker.ref();
-    this.running = { job, worker, steps: new Map() };
-    worker.postMessage(job.request);
+    if (!job) return;
+    const running: Running = { job, steps: new Map() };
+    this.running = running;
+    this.channel.call(job.type, job.params as never, { onProgress: (p) => this.onProgress(running, p) }).then(
+      (result) => this.finish(running, (j) => j.settle({ result })),
+      (e: Error) => this.finish(running, (j) => (running.stopped ? j.settle({ stopped: running.stopped }) : j.fail(e))),
+    );
   }
 
-  private ensureWorker(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(workerScript('scoring-worker'), { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
-    worker.on('message', (m: ScoringReply) => this.onMessage(worker, m));
-    worker.on('error', (e) => this.onDeath(worker, e.message));
-    worker.on('exit', (code) => this.onDeath(worker, `it exited with code ${code}`));
-    this.worker = worker;
-    return worker;
-  }
-
-  private onMessage(worker: Worker, m: ScoringReply): void {
-    if (m.type === 'loaded') return this.options.onLoaded?.({ model: m.model, backend: m.backend, notes: m.notes, ms: m.ms });
-    const running = this.running;
-    if (!running || running.worker !== worker || m.id !== running.job.request.id) return;
-    if (m.type === 'begin') running.steps.set(m.step, { scope: m.scope, since: Date.now() });
-    else if (m.type === 'end') running.steps.delete(m.step);
-    else if (m.type === 'done') return this.finish(running, (job) => job.settle({ result: m.result }));
-    else return this.finish(running, (job) => job.fail(m.userError ? new UserError(m.message, m.diagnostics) : new Error(m.message)));
+  private onProgress(running: Running, p: ScoringProgress): void {
+    if (p.type === 'loaded') return this.options.onLoaded?.({ model: p.model, backend: p.backend, notes: p.notes, ms: p.ms });
+    if (this.running !== running) return;
+    if (p.type === 'begin') running.steps.set(p.step, { scope: p.scope, since: Date.now() });
+    else running.steps.delete(p.step);
     this.arm(running);
   }
 
@@ -234,27 +228,28 @@ export class ScoringWorker {
     }, Math.max(0, deadline - Date.now()));
   }
 
-  private onDeath(worker: Worker, detail: string): void {
-    if (this.worker === worker) this.worker = undefined;
+  private onDeath(detail: string): void {
     const running = this.running;
-    if (!running || running.worker !== worker) return;
+    if (!running || running.stopped) return;
     // The step it died in is the one begun last and not ended (the worker works on one at a time
     // but for reads, which do not block it).
     const open = [...running.steps.entries()].sort((a, b) => b[0] - a[0])[0]?.[1];
     this.stop(running, { scope: open?.scope, reason: `the scoring worker stopped while working on it (${detail})` });
   }
 
+  /** Ends the running call as stopped (its worker is stopped, if it has not died) and counts the restart. */
   private stop(running: Running, stopped: { scope?: StepScope; reason: string }): void {
-    if (this.worker === running.worker) this.worker = undefined;
-    void running.worker.terminate();
+    running.stopped = stopped;
+    clearTimeout(running.timer);
     this.restarts++;
     this.options.log?.(`scoring worker stopped and replaced: ${stopped.reason}`);
-    this.finish(running, (job) => job.settle({ stopped }));
+    void this.channel.stop(new Error(stopped.reason));
   }
 
   private finish(running: Running, settle: (job: Job) => void): void {
     clearTimeout(running.timer);
-    if (this.running === running) this.running = undefined;
+    if (this.running !== running) return;
+    this.running = undefined;
     settle(running.job);
     this.pump();
   }

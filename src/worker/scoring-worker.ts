@@ -3,7 +3,6 @@
 // as it begins and ends (src/protocol/scoring.ts), so the host can stop a worker that one file
 // keeps busy past the time limit, and retry the others on a fresh one. The model is loaded here,
 // on first use: TensorFlow.js never loads on the host's thread.
-import { parentPort } from 'node:worker_threads';
 import { basename } from 'node:path';
 import { readPattern, type MeasuredPattern } from '../core/formats';
 import { parseCollection, type Collection } from '../core/formats/collection';
@@ -21,30 +20,33 @@ import {
   type ModelRef,
   type PatternSource,
   type ScoringCall,
-  type ScoringCalls,
-  type ScoringReply,
-  type ScoringRequest,
+  type ScoringMethods,
+  type ScoringProgress,
   type ScoringSettings,
   type StepScope,
 } from '../protocol/scoring';
+import type { RequestContext, RpcHandlers } from '../shared/rpc/server';
 import { patternPayload } from './pattern-payload';
 import { readRegularFile } from './pattern-file';
+import { serveParent } from './worker-rpc';
 
 /** Files read at once: enough to hide the file system's latency, few enough not to flood it. */
 const READS_IN_FLIGHT = 16;
 
-const post = (m: ScoringReply) => parentPort!.postMessage(m);
+/** How each request still running reports its progress, by its id. */
+const reporters = new Map<number, (progress: ScoringProgress) => void>();
+const report = (id: number, progress: ScoringProgress) => reporters.get(id)?.(progress);
 
 let lastStep = 0;
 
 /** Runs `work` as one step of request `id`: the host's clock for the time limit runs from its begin to its end. */
 async function step<T>(id: number, scope: StepScope, work: () => T | Promise<T>): Promise<T> {
   const s = ++lastStep;
-  post({ id, type: 'begin', step: s, scope });
+  report(id, { type: 'begin', step: s, scope });
   try {
     return await work();
   } finally {
-    post({ id, type: 'end', step: s });
+    report(id, { type: 'end', step: s });
   }
 }
 
@@ -87,7 +89,7 @@ async function modelFor(id: number, ref: ModelRef): Promise<LoadedModel> {
     });
     const { manifest } = model;
     loaded = { key, ref, manifest, scorer: new engine.Scorer(model), plane: latentPlane(manifest.reference.latent, manifest.spec.latent), engine };
-    post({ id, type: 'loaded', model: ref.name, backend: backend.name, notes: backend.notes, ms: Date.now() - started });
+    report(id, { type: 'loaded', model: ref.name, backend: backend.name, notes: backend.notes, ms: Date.now() - started });
     return loaded;
   });
 }
@@ -145,7 +147,8 @@ function parsed(item: PatternSource, bytes: Uint8Array | undefined): MeasuredPat
 
 // ---- the calls ------------------------------------------------------------------------------
 
-type Handler<K extends ScoringCall> = (request: Extract<ScoringRequest, { type: K }>) => Promise<ScoringCalls[K]['result']>;
+/** A call as the handlers read it: its params, and the id its steps are reported under. */
+type Handler<K extends ScoringCall> = (request: { id: number } & ScoringMethods[K]['params']) => Promise<ScoringMethods[K]['result']>;
 
 const conditionalNote = (ref: ModelRef) => `${ref.name} is a conditional model: it needs a composition for each pattern`;
 
@@ -335,10 +338,16 @@ function scoringInputsHash(c: Collection): string {
   return `${c.samples.length}:${(h >>> 0).toString(16)}`;
 }
 
-parentPort!.on('message', (request: ScoringRequest) => {
-  const handler = handlers[request.type] as Handler<ScoringCall>;
-  handler(request as never).then(
-    (result) => post({ id: request.id, type: 'done', result }),
-    (e: unknown) => post({ id: request.id, type: 'failed', message: (e as Error)?.message ?? String(e), userError: e instanceof UserError, diagnostics: e instanceof UserError ? e.diagnostics : [] }),
-  );
-});
+/** A handler with its progress reported under the request's id (each call runs its own steps). */
+const reporting =
+  (handler: Handler<ScoringCall>) =>
+  async (params: ScoringMethods[ScoringCall]['params'], { messageId, progress }: RequestContext<ScoringProgress>) => {
+    reporters.set(messageId, progress);
+    try {
+      return await handler({ ...params, id: messageId } as Parameters<Handler<ScoringCall>>[0]);
+    } finally {
+      reporters.delete(messageId);
+    }
+  };
+
+serveParent<ScoringMethods>(Object.fromEntries(Object.entries(handlers).map(([type, handler]) => [type, reporting(handler as Handler<ScoringCall>)])) as unknown as RpcHandlers<ScoringMethods>);

@@ -4,8 +4,9 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { DatasetPlan, PatternBlock, PatternDrawer } from '../core/synth/dataset';
 import { localDrawer } from '../core/synth/dataset';
-import type { SynthReply, SynthRequest, SynthWorkerInput } from '../protocol/synthesis';
+import type { SynthMethods, SynthWorkerInput } from '../protocol/synthesis';
 import { workerScript } from './host';
+import { WorkerChannel } from './worker-rpc';
 
 /** Threads used when none are asked for: every core the process may use. */
 export function defaultThreads(): number {
@@ -21,18 +22,20 @@ export function poolDrawer(threads: number): (plan: DatasetPlan) => PatternDrawe
 }
 
 interface Pending {
-  request: SynthRequest;
+  first: number;
+  count: number;
   resolve: (block: PatternBlock) => void;
   reject: (e: Error) => void;
 }
 
+type SynthWorker = WorkerChannel<SynthMethods>;
+
 class SynthPool implements PatternDrawer {
   readonly concurrency: number;
-  private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
-  private readonly busy = new Map<Worker, Pending>();
+  private readonly workers: SynthWorker[] = [];
+  private readonly idle: SynthWorker[] = [];
+  private readonly busy = new Map<SynthWorker, Pending>();
   private readonly queue: Pending[] = [];
-  private nextId = 1;
   private failure: Error | undefined;
   private closed = false;
 
@@ -44,7 +47,7 @@ class SynthPool implements PatternDrawer {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('the synthesis workers were stopped'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ request: { id: this.nextId++, first, count }, resolve, reject });
+      this.queue.push({ first, count, resolve, reject });
       this.pump();
     });
   }
@@ -52,33 +55,39 @@ class SynthPool implements PatternDrawer {
   async close(): Promise<void> {
     this.closed = true;
     this.failAll(new Error('the synthesis workers were stopped'));
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.workers.map((w) => w.dispose()));
   }
 
   private pump(): void {
-    while (this.queue.length) {
+    while (this.queue.length && !this.failure) {
       const worker = this.idle.pop() ?? (this.workers.length < this.concurrency ? this.start() : undefined);
       if (!worker) return;
       const job = this.queue.shift()!;
       this.busy.set(worker, job);
-      worker.postMessage(job.request);
+      worker.call('draw', { first: job.first, count: job.count }).then(
+        (block) => {
+          if (this.busy.get(worker) !== job) return;
+          this.busy.delete(worker);
+          this.idle.push(worker);
+          job.resolve(block);
+          this.pump();
+        },
+        (e: Error) => {
+          if (this.busy.get(worker) === job) this.fail(e, job);
+        },
+      );
     }
   }
 
-  private start(): Worker {
-    const worker = new Worker(workerScript('synth-worker'), { workerData: { plan: this.plan } satisfies SynthWorkerInput });
-    worker.on('message', (m: SynthReply) => {
-      const job = this.busy.get(worker);
-      if (!job || job.request.id !== m.id) return;
-      this.busy.delete(worker);
-      this.idle.push(worker);
-      if (m.type === 'block') job.resolve(m.block);
-      else this.fail(Object.assign(new Error(m.message), { stack: m.stack }), job);
-      this.pump();
-    });
-    worker.on('error', (e) => this.fail(e));
-    worker.on('exit', (code) => {
-      if (!this.closed) this.fail(new Error(`a synthesis worker exited (code ${code}) before finishing`));
+  private start(): SynthWorker {
+    const worker: SynthWorker = new WorkerChannel({
+      what: 'synthesis',
+      restart: false,
+      start: () => new Worker(workerScript('synth-worker'), { workerData: { plan: this.plan } satisfies SynthWorkerInput }),
+      // An idle worker that dies fails the pool too: the dataset would be drawn short of a thread.
+      onStopped: (e) => {
+        if (!this.closed) this.fail(e);
+      },
     });
     this.workers.push(worker);
     return worker;

@@ -1,20 +1,16 @@
 // The training worker: runs the whole pipeline (read, train, evaluate, save) off the main
 // thread, reports every epoch, and stops within one batch when the shared cancel flag is set.
-import { parentPort, workerData } from 'node:worker_threads';
-import { trainFromDataset, CancelledError } from '../core/model/pipeline';
-import { UserError } from '../core/diagnostics';
-import type { TrainingWorkerInput, TrainingWorkerMessage } from '../protocol/training';
+// Its one call: src/protocol/training.ts.
+import { workerData } from 'node:worker_threads';
+import { trainFromDataset } from '../core/model/pipeline';
+import type { CancellableWorkerInput, TrainingMethods } from '../protocol/training';
+import { serveParent } from './worker-rpc';
 
-const { request, cancel } = workerData as TrainingWorkerInput;
-const post = (m: TrainingWorkerMessage) => parentPort!.postMessage(m);
+const { cancel } = workerData as CancellableWorkerInput;
 
-trainFromDataset(request, {
-  onEvent: (event) => post({ type: 'event', event }),
-  shouldStop: () => Atomics.load(cancel, 0) !== 0,
-}).then(
-  (report) => post({ type: 'done', manifest: report.manifest, evaluation: report.evaluation, backend: report.backend }),
-  (e: unknown) => {
-    if (e instanceof CancelledError) post({ type: 'cancelled', message: e.message });
-    else post({ type: 'failed', message: (e as Error).message ?? String(e), userError: e instanceof UserError, stack: (e as Error).stack });
+serveParent<TrainingMethods>({
+  async train({ request }, { progress }) {
+    const report = await trainFromDataset(request, { onEvent: progress, shouldStop: () => Atomics.load(cancel, 0) !== 0 });
+    return { manifest: report.manifest, evaluation: report.evaluation, backend: report.backend };
   },
-);
+});

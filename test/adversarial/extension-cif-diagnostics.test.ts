@@ -4,7 +4,8 @@
 // dies fails its request, and the next request gets a fresh one.
 import assert from 'node:assert/strict';
 import { readStructures } from '../../src/core/crystal/structure';
-import { PreviewWorker } from '../../src/worker/host';
+import { Worker } from 'node:worker_threads';
+import { PreviewWorker, workerScript } from '../../src/worker/host';
 import { assertKeptTurning, ticking } from './extension-fixtures';
 
 function heavyCif(sites: number): string {
@@ -44,11 +45,12 @@ describe('CIF diagnostics off the extension host', function () {
   });
 
   it('a worker that dies fails the request, and the next request is answered by a fresh worker', async () => {
-    const dying = new PreviewWorker();
+    let thread: Worker | undefined;
+    const dying = new PreviewWorker(undefined, () => (thread = new Worker(workerScript('preview-worker'))));
     try {
       const asked = dying.diagnose('data_x\n_cell_length_a 3\n');
       // Terminating it stands in for a crash (out of memory) mid-request.
-      (dying as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+      void thread!.terminate();
       await assert.rejects(asked, /the CIF preview worker stopped/);
       const again = await dying.diagnose('data_x\n_cell_length_a 3\n');
       assert.ok(Array.isArray(again));

@@ -252,7 +252,7 @@ describe('webview messages', () => {
   it('accepts the messages of the protocol', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
     assert.ok(parseWebviewMessage({ type: 'drawVariations', block: 0, count: 3, seed: 7 }));
-    assert.ok(parseWebviewMessage({ type: 'rasterized', id: 2, png: 'iVBOR' }));
+    assert.ok(parseWebviewMessage({ type: 'reply', inReplyTo: 2, method: 'rasterize', result: { png: 'iVBOR' } }));
     assert.ok(parseWebviewMessage({ type: 'collectionView', view: { by: 'pValue', layout: 'composition', corners: ['Fe', 'Ga', 'Pd'] } }));
     assert.ok(parseHostMessage({ type: 'error', title: 't', message: 'm', problems: [] }));
   });
@@ -261,7 +261,7 @@ describe('webview messages', () => {
     assert.equal(parseWebviewMessage({ type: 'drawVariations', block: 0, count: 1e9, seed: 7 }), undefined);
     assert.equal(parseWebviewMessage({ type: 'openFile' }), undefined);
     assert.equal(parseWebviewMessage({ type: 'toString' }), undefined);
-    assert.equal(parseWebviewMessage({ type: 'rasterized', id: 1 }), undefined);
+    assert.equal(parseWebviewMessage({ type: 'reply', inReplyTo: 1, method: 'rasterize' }), undefined);
     assert.equal(parseWebviewMessage({ type: 'collectionView', view: { by: 'pValue', layout: 'composition', corners: ['Fe', 'Ga'] } }), undefined);
     assert.equal(parseWebviewMessage({ type: 'collectionView', view: { by: 'colour', layout: 'wafer' } }), undefined);
     fc.assert(

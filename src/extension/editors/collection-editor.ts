@@ -15,7 +15,7 @@ import type { CollectionPayload, CollectionSample, CollectionView } from '../../
 import type { CollectionResult } from '../../protocol/scoring';
 import type { ModelService } from '../model-service';
 import { problemsOf } from './pattern-editor';
-import { Rasterizer, WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
+import { rasterize, WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
 import { log } from '../output';
 import { settingChanged } from '../settings';
 import { requireTrust } from '../commands/trust';
@@ -30,7 +30,6 @@ interface Session {
   document: vscode.TextDocument;
   panel: vscode.WebviewPanel;
   channel: WebviewChannel;
-  rasterizer: Rasterizer;
   view: CollectionView;
   collection?: Collection;
   payload?: CollectionPayload;
@@ -89,13 +88,11 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
         session.view = m.view;
       } else if (m.type === 'exportCollection') {
         await this.exportCollection(document.uri);
-      } else if (m.type === 'rasterized') {
-        session.rasterizer.settle(m);
       } else if (m.type === 'reopenAsText') {
         await vscode.commands.executeCommand('vscode.openWith', document.uri, 'default');
       }
     });
-    const session: Session = { document, panel, channel, rasterizer: new Rasterizer(), view: { by: 'error', layout: 'wafer' }, scores: [] };
+    const session: Session = { document, panel, channel, view: { by: 'error', layout: 'wafer' }, scores: [] };
     this.sessions.add(session);
     const subscriptions = [
       channel,
@@ -154,7 +151,7 @@ export class CollectionEditorProvider implements vscode.CustomTextEditorProvider
     // A target given by a caller is taken as named; one picked in the dialog was confirmed there.
     if (!(await mayReplace([svgUri, pngUri, csvUri], target ? undefined : svgUri))) return [];
     await vscode.workspace.fs.writeFile(svgUri, Buffer.from(svg));
-    await vscode.workspace.fs.writeFile(pngUri, await session.rasterizer.request(session.channel, svg));
+    await vscode.workspace.fs.writeFile(pngUri, await rasterize(session.channel, svg));
     await vscode.workspace.fs.writeFile(csvUri, Buffer.from(collectionScoresCsv(c, session.payload, session.scores)));
     const written = [svgUri, pngUri, csvUri];
     log(`${basename(session.document.uri.fsPath)}: exported ${written.map((u) => basename(u.fsPath)).join(', ')}`);

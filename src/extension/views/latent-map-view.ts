@@ -22,7 +22,7 @@ function errorThresholdAt(manifest: ModelManifest, models: ModelService): number
   }
   return manifest.calibration.errorThreshold;
 }
-import { Rasterizer, WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
+import { rasterize, WebviewChannel, webviewHtml, webviewOptions } from '../webview-host';
 
 export const LATENT_MAP_VIEW = 'latentXrd.latentMap';
 
@@ -61,7 +61,6 @@ export class LatentMapView implements vscode.WebviewViewProvider, vscode.Disposa
   private ready = false;
   private focused: string | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
-  private readonly rasterizer = new Rasterizer();
   posts = 0;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly models: ModelService, private readonly scores: WorkspaceScores) {
@@ -86,8 +85,6 @@ export class LatentMapView implements vscode.WebviewViewProvider, vscode.Disposa
       } else if (m.type === 'openFile') {
         const known = this.scores.list.find((f) => f.uri.toString() === m.file);
         if (known) await vscode.commands.executeCommand('vscode.openWith', known.uri, PATTERN_EDITOR);
-      } else if (m.type === 'rasterized') {
-        this.rasterizer.settle(m);
       }
     });
     view.onDidDispose(() => {
@@ -128,7 +125,7 @@ export class LatentMapView implements vscode.WebviewViewProvider, vscode.Disposa
       for (let i = 0; i < 100 && !(this.channel && this.ready); i++) await new Promise((r) => setTimeout(r, 100));
       if (!this.channel || !this.ready) throw new Error('the latent map view did not open');
     }
-    return this.rasterizer.request(this.channel, svg, scale);
+    return rasterize(this.channel, svg, scale);
   }
 
   dispose(): void {
