@@ -25,7 +25,8 @@ export const trainCommand: Command = {
   usage: [
     'latent-xrd train [--config latent-xrd.json] [--quick] [--epochs N] [--model DIR] [--regenerate]',
     '                 [--backend auto|wasm|cpu|tensorflow] [--threads N|all] [--json]',
-    '   (--threads: worker threads drawing the dataset when it is generated; default all cores)',
+    '   (--threads: worker threads drawing the dataset when it is generated, and computing each',
+    '    batch\'s gradients — the same model as on one thread, to float rounding; default all cores)',
     '',
     'Trains in a worker thread: one line per epoch (losses, samples/s); Ctrl-C stops within one',
     'batch and writes nothing. The model folder (the "training.model" setting, default "model")',
@@ -61,7 +62,7 @@ export const trainCommand: Command = {
         await generateWithProgress(ctx, plan, false, signal, threads);
       }
       const compositions = conditional ? await datasetCompositions(plan, training) : undefined;
-      return runTraining(ctx, { compositions, datasetPath: plan.output, modelDir, training, backend: backendPreference, configPath: resolve(ctx.cwd, configPath) }, signal);
+      return runTraining(ctx, { compositions, datasetPath: plan.output, modelDir, training, backend: backendPreference, configPath: resolve(ctx.cwd, configPath), threads }, signal);
     });
     const m = manifest.metrics as Record<string, number>;
     if (values.json) {
