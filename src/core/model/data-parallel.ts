@@ -15,7 +15,7 @@
 // another is still writing. This file is what every thread runs and the shared layout; the
 // threads are started by src/worker/training-pool.ts (core starts none).
 import { tf, wasmStorage, type BackendName } from './backend';
-import { adamKernel, webAssembly, type AdamKernel } from './wasm-kernels';
+import { adamKernel, gemmKernel, webAssembly, type AdamKernel, type GemmKernel } from './wasm-kernels';
 import { buildVae, type VaeModels } from './vae';
 import { stepLayers, vaeStep, type StepLayers } from './step';
 import { ADAM_DEFAULTS, adamStepRate, assignValue, updateAdam } from './adam';
@@ -122,30 +122,64 @@ function sliceOf(worker: number, threads: number, count: number): [number, numbe
 }
 
 /**
- * Adam over one worker's slice of the weights. The slice's gradient sum, weights and moments sit
- * in a WebAssembly memory of this worker's own, where FusedAdam's SIMD kernel updates them (the
- * moments stay there from step to step: no other worker touches this slice); without SIMD, the
- * same arithmetic in JavaScript (adam.ts: bit-identical).
+ * The update of one worker's slice of the weights: the sum of every worker's gradient over the
+ * slice, then Adam. Both run in a WebAssembly memory of this worker's own, by the SIMD kernels
+ * the wasm backend uses: the sum as the product ones[1 × N] · G[N × S] of the GEMM kernel (each
+ * sum over k in order from zero, one float32 rounding a step: exactly the JavaScript loop
+ * Σ_w in worker order), Adam as FusedAdam's kernel, the moments staying there from step to step
+ * (no other worker touches this slice). Without SIMD, the same arithmetic in JavaScript
+ * (adam.ts' loop is bit-identical to its kernel).
  */
-class SliceAdam {
-  /** Views of the memory (it never grows, so they stay valid). */
-  readonly gradient: Float32Array;
+class SliceUpdate {
+  /** Views of the memory (it never grows, so they stay valid). G's rows are `stride` apart, a multiple of 8 (the GEMM kernel's width). */
+  private readonly stacked: Float32Array;
+  private readonly stride: number;
+  private readonly ones: Float32Array;
+  private readonly panel: Float32Array;
+  private readonly sum: Float32Array;
   private readonly weights: Float32Array;
   private readonly updated: Float32Array;
   private readonly firstMoment: Float32Array;
   private readonly secondMoment: Float32Array;
-  private readonly kernel: AdamKernel | undefined;
+  private readonly gemm: GemmKernel | undefined;
+  private readonly adam: AdamKernel | undefined;
 
-  constructor(private readonly count: number) {
-    const stride = 16 * Math.ceil((4 * count) / 16) || 16;
-    const memory = new webAssembly!.Memory({ initial: Math.ceil((5 * stride) / 65536) || 1 });
-    const view = (k: number) => new Float32Array(memory.buffer, k * stride, count);
-    [this.gradient, this.weights, this.updated, this.firstMoment, this.secondMoment] = [0, 1, 2, 3, 4].map(view);
-    this.kernel = adamKernel(memory);
+  constructor(
+    private readonly count: number,
+    private readonly threads: number,
+  ) {
+    this.stride = 8 * Math.ceil(count / 8);
+    const sizes = [threads * this.stride, 4 * Math.ceil(threads / 4), 8 * threads + 4, this.stride, count, count, count, count];
+    const bytes = sizes.map((n) => 16 * Math.ceil((4 * n) / 16));
+    const memory = new webAssembly!.Memory({ initial: Math.max(1, Math.ceil(bytes.reduce((a, b) => a + b, 0) / 65536)) });
+    let offset = 0;
+    [this.stacked, this.ones, this.panel, this.sum, this.weights, this.updated, this.firstMoment, this.secondMoment] = sizes.map((n, i) => {
+      const view = new Float32Array(memory.buffer, offset, n);
+      offset += bytes[i];
+      return view;
+    });
+    this.ones.fill(1);
+    this.gemm = gemmKernel(memory);
+    this.adam = adamKernel(memory);
   }
 
-  /** One update of `weights` (the shared slice) with the sum already in `gradient`; update 1 starts from zero moments. */
-  apply(weights: Float32Array, update: number, learningRate: number): void {
+  /**
+   * Sums the workers' gradients over the slice (`gradient(w)`: worker w's, in shared memory) and
+   * applies update number `update` to `weights` (the shared slice); update 1 starts from zero moments.
+   */
+  apply(gradient: (worker: number) => Float32Array, weights: Float32Array, update: number, learningRate: number): void {
+    const { count, stride, threads, sum } = this;
+    for (let w = 0; w < threads; w++) this.stacked.set(gradient(w), w * stride);
+    if (this.gemm && count > 0) {
+      const at = (a: Float32Array) => a.byteOffset;
+      this.gemm(at(this.ones), at(this.stacked), at(sum), 0, 1, threads, stride, 0, at(this.panel));
+    } else {
+      sum.set(this.stacked.subarray(0, count));
+      for (let w = 1; w < threads; w++) {
+        const other = this.stacked.subarray(w * stride, w * stride + count);
+        for (let i = 0; i < count; i++) sum[i] += other[i];
+      }
+    }
     const { beta1, beta2, epsilon } = ADAM_DEFAULTS;
     if (update === 1) {
       this.firstMoment.fill(0);
@@ -153,14 +187,14 @@ class SliceAdam {
     }
     const rate = adamStepRate(learningRate, update);
     this.weights.set(weights);
-    const head = this.kernel ? this.count & ~3 : 0;
+    const head = this.adam ? count & ~3 : 0;
     if (head > 0) {
       const at = (a: Float32Array) => a.byteOffset;
-      this.kernel!(at(this.weights), at(this.updated), at(this.firstMoment), at(this.secondMoment), at(this.gradient), head, rate, beta1, beta2, epsilon);
+      this.adam!(at(this.weights), at(this.updated), at(this.firstMoment), at(this.secondMoment), at(sum), head, rate, beta1, beta2, epsilon);
     }
-    if (head < this.count) {
-      const tail = (a: Float32Array) => a.subarray(head);
-      updateAdam(tail(this.weights), tail(this.updated), tail(this.firstMoment), tail(this.secondMoment), tail(this.gradient), rate, beta1, beta2, epsilon);
+    if (head < count) {
+      const tail = (a: Float32Array) => a.subarray(head, count);
+      updateAdam(tail(this.weights), tail(this.updated), tail(this.firstMoment), tail(this.secondMoment), tail(sum), rate, beta1, beta2, epsilon);
     }
     weights.set(this.updated);
   }
@@ -236,7 +270,7 @@ export class GradientShard {
   private readonly count: number;
   readonly barrier: SharedBarrier;
   private readonly slice: [number, number];
-  private readonly adam: SliceAdam;
+  private readonly sliceUpdate: SliceUpdate;
   private batchPatterns = new Float32Array(0);
   private batchCompositions = new Float32Array(0);
 
@@ -252,7 +286,7 @@ export class GradientShard {
     this.count = setup.weights.length;
     this.barrier = new SharedBarrier(setup.control, setup.threads);
     this.slice = sliceOf(index, setup.threads, this.count);
-    this.adam = new SliceAdam(this.slice[1] - this.slice[0]);
+    this.sliceUpdate = new SliceUpdate(this.slice[1] - this.slice[0], setup.threads);
   }
 
   step(step: ShardStep): ShardTerms {
@@ -294,15 +328,9 @@ export class GradientShard {
 
   /** Sums every worker's gradient over this worker's slice of the weights (in worker order), then Adam on that slice. */
   private update(step: ShardStep): void {
-    const { threads, gradients, weights } = this.setup;
+    const { gradients, weights } = this.setup;
     const [from, to] = this.slice;
-    const sum = this.adam.gradient;
-    sum.set(gradients.subarray(from, to));
-    for (let w = 1; w < threads; w++) {
-      const other = gradients.subarray(w * this.count + from, w * this.count + to);
-      for (let i = 0; i < sum.length; i++) sum[i] += other[i];
-    }
-    this.adam.apply(weights.subarray(from, to), step.update, step.learningRate);
+    this.sliceUpdate.apply((w) => gradients.subarray(w * this.count + from, w * this.count + to), weights.subarray(from, to), step.update, step.learningRate);
   }
 
   /** matMulRoofline on this thread, every shape timed while every worker multiplies (they meet before each). */
