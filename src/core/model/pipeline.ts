@@ -293,8 +293,10 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   if (parameterCount(spec) > MODEL_LIMITS.parameters) {
     throw new UserError(`training.hidden: [${t.hidden.join(', ')}] on ${points} grid points makes ${parameterCount(spec)} weights; a model holds at most ${MODEL_LIMITS.parameters}`);
   }
-  // tfjs-node multiplies on every core itself: data-parallel workers are for wasm and cpu.
-  const threads = backend.name === 'tensorflow' || !hooks.startGradientWorkers ? 1 : Math.max(1, request.threads ?? 1);
+  // tfjs-node multiplies on every core itself: data-parallel workers are for wasm and cpu. More
+  // workers than rows in a batch would have nothing to do.
+  const threads = backend.name === 'tensorflow' || !hooks.startGradientWorkers ? 1 : Math.max(1, Math.min(request.threads ?? 1, t.batchSize));
+  if (backend.name === 'tensorflow' && (request.threads ?? 1) > 1) stage('training on one thread: the tensorflow backend multiplies on every core itself');
   const setOf = (rows: Int32Array, shared = false) => ({
     patterns: gather(dataset.patterns, points, rows, shared),
     count: rows.length,
