@@ -2,6 +2,7 @@
 // (src/worker/training-pool.ts). The weights, moments, gradients and training rows live in
 // shared memory (core/model/data-parallel.ts); messages carry only each step's batch and answers.
 import type { DataParallelSetup, ShardStep, ShardTerms } from '../core/model/data-parallel';
+import type { TimedProducts } from '../core/model/roofline';
 
 /** Sent once, as the worker's workerData. */
 export interface GradientWorkerInput {
@@ -15,6 +16,6 @@ export type GradientWorkerRequest = { id: number; type: 'step'; step: ShardStep 
 export type GradientWorkerReply =
   | { type: 'ready' }
   | { id: number; type: 'stepped'; terms: ShardTerms }
-  | { id: number; type: 'roofline'; gflops: number }
+  | { id: number; type: 'roofline'; timed: TimedProducts }
   /** `aborted`: this worker stopped because another failed (the other's message is the cause). */
   | { id?: number; type: 'failed'; message: string; stack?: string; aborted: boolean };

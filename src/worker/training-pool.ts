@@ -5,6 +5,7 @@
 // with its error rather than waiting for it.
 import { Worker } from 'node:worker_threads';
 import { DataParallelOptimizer, SharedBarrier, sharedTraining, type DataParallelSetup, type ShardRunner, type ShardStep, type ShardTerms, type StartGradientWorkers } from '../core/model/data-parallel';
+import type { TimedProducts } from '../core/model/roofline';
 import type { GradientWorkerInput, GradientWorkerReply, GradientWorkerRequest } from '../protocol/gradient-workers';
 import { workerScript } from './host';
 
@@ -15,6 +16,10 @@ export const startGradientWorkers: StartGradientWorkers = async (spec, backend, 
   await pool.ready;
   return new DataParallelOptimizer(setup, train, pool);
 };
+
+function unexpected(reply: GradientWorkerReply): never {
+  throw new Error(`a training worker answered ${reply.type} to another request`);
+}
 
 interface Round {
   id: number;
@@ -68,12 +73,12 @@ class GradientPool implements ShardRunner {
 
   async step(step: ShardStep): Promise<ShardTerms[]> {
     const replies = await this.ask((id) => ({ id, type: 'step', step }));
-    return replies.map((r) => (r.type === 'stepped' ? r.terms : { reconstruction: NaN, kl: NaN }));
+    return replies.map((r) => (r.type === 'stepped' ? r.terms : unexpected(r)));
   }
 
-  async roofline(batch: number, repeats: number): Promise<number[]> {
+  async roofline(batch: number, repeats: number): Promise<TimedProducts[]> {
     const replies = await this.ask((id) => ({ id, type: 'roofline', batch, repeats }));
-    return replies.map((r) => (r.type === 'roofline' ? r.gflops : NaN));
+    return replies.map((r) => (r.type === 'roofline' ? r.timed : unexpected(r)));
   }
 
   async close(): Promise<void> {

@@ -20,7 +20,7 @@ initBackend(setup.backend).then(
     parentPort!.on('message', (request: GradientWorkerRequest) => {
       try {
         if (request.type === 'step') post({ id: request.id, type: 'stepped', terms: shard.step(request.step) });
-        else post({ id: request.id, type: 'roofline', gflops: shard.roofline(request.batch, request.repeats) });
+        else post({ id: request.id, type: 'roofline', timed: shard.roofline(request.batch, request.repeats) });
       } catch (e) {
         shard.barrier.abort();
         post(failed(e, request.id));

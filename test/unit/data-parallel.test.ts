@@ -112,6 +112,16 @@ describe('data-parallel training', function () {
     }
   });
 
+  it('the all-core roofline: every worker times the same products together, and the rate counts all of them', async () => {
+    const workers = await startGradientWorkers(spec, 'wasm', 2, train);
+    try {
+      const gflops = await workers.roofline(32, 3);
+      assert.ok(Number.isFinite(gflops) && gflops > 0, `${gflops}`);
+    } finally {
+      await workers.close();
+    }
+  });
+
   it('workers that cannot start their backend refuse at once', async () => {
     await assert.rejects(startGradientWorkers(spec, 'tensorflow', 2, train), /could not start/);
   });

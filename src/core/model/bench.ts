@@ -52,7 +52,10 @@ export interface ThreadedTrainResult {
   oneThreadSamplesPerSecond: number;
   allThreadSamplesPerSecond: number;
   speedupOverOneThread: number;
-  /** matMul GFLOP/s of every worker measuring matMulRoofline at once (the same shapes and batch), summed. */
+  /**
+   * matMul GFLOP/s with every worker multiplying at once: the roofline's shapes at the same batch
+   * on each worker, each product started together and timed to the slowest (data-parallel.ts).
+   */
   allCoreMatMulGflops: number;
   allCoreRooflineSamplesPerSecond: number;
   allCoreRooflineFraction: number;

@@ -20,7 +20,7 @@ import { buildVae, type VaeModels } from './vae';
 import { stepLayers, vaeStep, type StepLayers } from './step';
 import { ADAM_DEFAULTS, adamStepRate, assignValue, updateAdam } from './adam';
 import { gatherRows, modelVariables, type BatchWork, type PatternSet } from './train';
-import { matMulRoofline } from './roofline';
+import { rooflineGflops, timeProducts, type TimedProducts } from './roofline';
 import { parameterCount, type ModelSpec } from './architecture';
 
 /** Everything the workers share, allocated once per training set (sharedTraining). */
@@ -62,8 +62,8 @@ export interface ShardTerms {
 export interface ShardRunner {
   /** Resolves with every worker's terms, in worker order, once all have updated their slices. */
   step(step: ShardStep): Promise<ShardTerms[]>;
-  /** Every worker measures matMulRoofline at once; their GFLOP/s in worker order. */
-  roofline(batch: number, repeats: number): Promise<number[]>;
+  /** Every worker times the roofline's products at once (timeProducts, a barrier before each); their timings in worker order. */
+  roofline(batch: number, repeats: number): Promise<TimedProducts[]>;
   close(): Promise<void>;
 }
 
@@ -333,9 +333,9 @@ export class GradientShard {
     this.sliceUpdate.apply((w) => gradients.subarray(w * this.count + from, w * this.count + to), weights.subarray(from, to), step.update, step.learningRate);
   }
 
-  /** matMulRoofline on this thread, every shape timed while every worker multiplies (they meet before each). */
-  roofline(batch: number, repeats: number): number {
-    return matMulRoofline(this.setup.spec, batch, repeats, () => this.barrier.arriveAndWait());
+  /** The roofline's products timed on this thread, each while every worker multiplies the same (they meet before each). */
+  roofline(batch: number, repeats: number): TimedProducts {
+    return timeProducts(this.setup.spec, batch, repeats, () => this.barrier.arriveAndWait());
   }
 }
 
@@ -375,9 +375,15 @@ export class DataParallelOptimizer implements GradientWorkers {
     loadWeights(this.setup.weights, variables, offsets(variables));
   }
 
-  /** GFLOP/s of the matMul roofline with every worker multiplying at once: their sum. */
+  /**
+   * GFLOP/s of the matMul roofline with every worker multiplying at once: each repetition of a
+   * shape takes as long as its slowest worker (they start together), every worker's product
+   * counts, and each shape takes its best repetition, as the one-thread roofline does.
+   */
   async roofline(batch: number, repeats = 20): Promise<number> {
-    return (await this.runner.roofline(batch, repeats)).reduce((s, g) => s + g, 0);
+    const timed = await this.runner.roofline(batch, repeats);
+    const together = timed[0].times.map((times, shape) => times.map((_, r) => Math.max(...timed.map((t) => t.times[shape][r]))));
+    return timed.length * rooflineGflops({ flops: timed[0].flops, times: together }, (times) => Math.min(...times));
   }
 
   close(): Promise<void> {
