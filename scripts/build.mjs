@@ -40,7 +40,7 @@ mkdirSync(join(root, 'out'), { recursive: true });
 
 await build({
   ...common,
-  entryPoints: { cli: join(root, 'src/cli/main.ts'), 'training-worker': join(root, 'src/worker/training-worker.ts'), 'generation-worker': join(root, 'src/worker/generation-worker.ts'), 'preview-worker': join(root, 'src/worker/preview-worker.ts'), 'scoring-worker': join(root, 'src/worker/scoring-worker.ts'), 'synth-worker': join(root, 'src/worker/synth-worker.ts') },
+  entryPoints: { cli: join(root, 'src/cli/main.ts'), 'training-worker': join(root, 'src/worker/training-worker.ts'), 'generation-worker': join(root, 'src/worker/generation-worker.ts'), 'preview-worker': join(root, 'src/worker/preview-worker.ts'), 'scoring-worker': join(root, 'src/worker/scoring-worker.ts'), 'synth-worker': join(root, 'src/worker/synth-worker.ts'), 'training-shard-worker': join(root, 'src/worker/training-shard-worker.ts') },
   outdir: join(root, 'out'),
 });
 

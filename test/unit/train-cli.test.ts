@@ -171,6 +171,27 @@ describe('latent-xrd train and score', function () {
     assert.ok(scored.results[0].bceSpread > 0, 'two differently seeded models disagree a little');
   });
 
+  it('--threads 2 trains the model --threads 1 trains, to float rounding (the gradients of each batch shared out)', async function () {
+    this.timeout(300_000); // two more trainings, each with its evaluation
+    const runs = [];
+    for (const threads of ['1', '2']) {
+      const r = await cli(dir, 'train', '--threads', threads, '--epochs', '2', '--model', `model-${threads}`, '--json');
+      assert.equal(r.code, 0, r.stderr);
+      if (threads === '2') assert.match(r.stderr, /training on 2 threads/);
+      else assert.doesNotMatch(r.stderr, /training on \d+ threads/);
+      runs.push(JSON.parse(readFileSync(join(dir, `model-${threads}`, 'manifest.json'), 'utf8')));
+    }
+    const [one, two] = runs;
+    const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(a);
+    const histories = [one, two].map((m) => m.training.members[0].history as { train: { total: number }; validation: { total: number } }[]);
+    assert.equal(histories[1].length, histories[0].length);
+    histories[0].forEach((h, e) => {
+      assert.ok(relative(h.train.total, histories[1][e].train.total) < 1e-5, `epoch ${e + 1} training loss ${h.train.total} vs ${histories[1][e].train.total}`);
+      assert.ok(relative(h.validation.total, histories[1][e].validation.total) < 1e-5, `epoch ${e + 1} validation loss`);
+    });
+    assert.ok(relative(one.calibration.errorThreshold, two.calibration.errorThreshold) < 1e-4, 'the calibrated threshold');
+  });
+
   it('refuses a bad training section with the line and column', async () => {
     const bad = workspace({ epochs: 0 });
     const r = await cli(bad, 'train');

@@ -7,6 +7,7 @@ import { defaultThreads, poolDrawer } from '../../worker/synth-pool';
 import { loadWorkspaceConfig } from '../io';
 import { benchTrain, benchScore, benchScoreThreads, scoreBenchWorkload } from '../../core/model/bench';
 import { ScoringPool } from '../../worker/scoring-pool';
+import { startGradientWorkers } from '../../worker/training-pool';
 import type { ScoringSettings } from '../../protocol/scoring';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +37,10 @@ export const benchCommand: Command = {
     '      (the paper\'s fcc/bcc/hcp set, or the phases and mixtures of your own config; the same',
     '      patterns on one thread and on --threads worker threads, default all cores: speedupOverOneThread;',
     '      with --config also its one-thread rate over the paper set\'s)',
-    'latent-xrd bench train [--batches 40] [--backend wasm] [--json]   (batch 128, one thread)',
+    'latent-xrd bench train [--batches 40] [--backend wasm] [--threads N|all] [--json]',
+    '      (batch 128, one thread; --threads: each one-thread epoch followed by one whose gradients N worker',
+    '      threads compute (all: every core): speedupOverOneThread, and allCoreRooflineFraction against the',
+    '      matMul roofline measured on every worker at once)',
     'latent-xrd bench score [--patterns 10000] [--backend wasm] [--threads N|all] [--json]',
     '      (--threads: also measured files — their own grid, prepared, scored, unexplained peaks — scored by',
     '      worker threads: one thread, then N (all: every core), the same files in the same run)',
@@ -78,7 +82,8 @@ export const benchCommand: Command = {
     const backend = values.backend ? parseBackend(values.backend) : 'wasm';
     let report: Record<string, unknown>;
     if (which === 'train') {
-      report = { benchmark: 'train', ...(await benchTrain({ examplesDir, backend, batches: values.batches ? parseInteger('--batches', values.batches, 2) : undefined })) };
+      const workers = values.threads === undefined ? undefined : { threads: parseThreads('--threads', values.threads, defaultThreads()), start: startGradientWorkers };
+      report = { benchmark: 'train', ...(await benchTrain({ examplesDir, backend, batches: values.batches ? parseInteger('--batches', values.batches, 2) : undefined, workers })) };
     } else if (which === 'score') {
       const patterns = values.patterns ? parseInteger('--patterns', values.patterns, 100) : undefined;
       report = { benchmark: 'score', ...(await benchScore({ examplesDir, backend, patterns })) };

@@ -13,6 +13,14 @@
 import { tf, wasmHeap, wasmStorage, type WasmHeap } from './backend';
 import { adamKernel, type AdamKernel } from './wasm-kernels';
 
+/** Keras' and tfjs' defaults; the data-parallel update (data-parallel.ts) uses the same. */
+export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+
+/** The step size of update number `step` (from 1), with both moments' bias corrections folded in. */
+export function adamStepRate(learningRate: number, step: number, beta1: number = ADAM_DEFAULTS.beta1, beta2: number = ADAM_DEFAULTS.beta2): number {
+  return (learningRate * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
+}
+
 export interface AdamOptions {
   /** May be changed between steps (learning-rate schedules). */
   learningRate: number;
@@ -51,9 +59,9 @@ export class FusedAdam {
     options: AdamOptions & { inWasm?: boolean },
   ) {
     this.learningRate = options.learningRate;
-    this.beta1 = options.beta1 ?? 0.9;
-    this.beta2 = options.beta2 ?? 0.999;
-    this.epsilon = options.epsilon ?? 1e-7; // Keras' and tfjs' default
+    this.beta1 = options.beta1 ?? ADAM_DEFAULTS.beta1;
+    this.beta2 = options.beta2 ?? ADAM_DEFAULTS.beta2;
+    this.epsilon = options.epsilon ?? ADAM_DEFAULTS.epsilon;
     const heap = options.inWasm === false ? undefined : wasmHeap();
     const kernel = heap && adamKernel(heap.memory);
     if (heap && kernel && variables.every((v) => heap.offset(v) !== undefined)) {
@@ -78,7 +86,7 @@ export class FusedAdam {
   apply(gradients: tf.NamedTensorMap): void {
     this.step++;
     const { beta1, beta2, epsilon } = this;
-    const rate = (this.learningRate * Math.sqrt(1 - beta2 ** this.step)) / (1 - beta1 ** this.step);
+    const rate = adamStepRate(this.learningRate, this.step, beta1, beta2);
     for (let k = 0; k < this.variables.length; k++) {
       const variable = this.variables[k];
       const gradient = gradients[variable.name];

@@ -4,13 +4,15 @@
 import { initBackend, tf, type BackendPreference } from './backend';
 import { PAPER_SPEC, inferenceFlopsPerSample, trainingFlopsPerSample, type ModelSpec } from './architecture';
 import { buildVae } from './vae';
-import { trainVae } from './train';
+import { trainVae, trainVaeOnWorkers } from './train';
+import { inSharedMemory, type StartGradientWorkers } from './data-parallel';
 import { Scorer } from './score';
 import { saveModel, type ModelManifest } from './store';
 import { paperSimulator } from '../synth/bench';
 import { Random } from '../util/random';
 import { prepareForModel } from '../preprocess/prepare';
 import { gridValues } from '../diffraction/render';
+import { matMulRoofline } from './roofline';
 
 /** The paper's three known phases, drawn in memory with full augmentation. */
 function paperPatterns(examplesDir: string, count: number, points: number): Float32Array {
@@ -19,53 +21,6 @@ function paperPatterns(examplesDir: string, count: number, points: number): Floa
   const random = new Random(3);
   for (let i = 0; i < count; i++) simulator.draw([{ phase: i % 3, fraction: 1 }], random, out.subarray(i * points, (i + 1) * points));
   return out;
-}
-
-/**
- * GFLOP/s of plain (untransposed) matMul on the forward products of every dense layer of the
- * model at this batch size: the fastest this backend multiplies these matrices. Each shape's
- * time is its best of `repeats` (warm, one product per timing), not their mean: a roofline is
- * what the machine can do, and on a machine shared with other work a mean counts the other
- * work's time slices against the matMul — it would lower the roofline and flatter the ratio.
- */
-export function matMulRoofline(spec: ModelSpec, batch: number, repeats = 20): number {
-  const shapes: [number, number][] = [];
-  let width = spec.points;
-  for (const h of spec.hidden) {
-    shapes.push([width, h]);
-    width = h;
-  }
-  shapes.push([width, 2 * spec.latent]);
-  width = spec.latent;
-  for (const h of [...spec.hidden].reverse()) {
-    shapes.push([width, h]);
-    width = h;
-  }
-  shapes.push([width, spec.points]);
-  let flops = 0;
-  let seconds = 0;
-  for (const [k, n] of shapes) {
-    const a = tf.randomNormal([batch, k]) as tf.Tensor2D;
-    const b = tf.randomNormal([k, n]) as tf.Tensor2D;
-    // Not tf.tidy(() => ….dataSync()): tidy walks a returned typed array element by element.
-    const multiply = () => {
-      const product = tf.matMul(a, b);
-      product.dataSync();
-      product.dispose();
-    };
-    for (let i = 0; i < 3; i++) multiply();
-    let best = Infinity;
-    for (let i = 0; i < repeats; i++) {
-      const t0 = performance.now();
-      multiply();
-      best = Math.min(best, performance.now() - t0);
-    }
-    seconds += best / 1000;
-    flops += 2 * batch * k * n;
-    a.dispose();
-    b.dispose();
-  }
-  return flops / seconds / 1e9;
 }
 
 export interface TrainBenchResult {
@@ -90,53 +45,115 @@ export interface TrainBenchResult {
   paperEpochSeconds: number;
 }
 
+/** `bench train --threads`: data-parallel training beside one thread, and against the all-core roofline. */
+export interface ThreadedTrainResult {
+  threads: number;
+  /** samplesPerSecond of the one-thread epochs timed alternately with the all-thread ones. */
+  oneThreadSamplesPerSecond: number;
+  allThreadSamplesPerSecond: number;
+  speedupOverOneThread: number;
+  /**
+   * matMul GFLOP/s with every worker multiplying at once: the roofline's shapes at the same batch
+   * on each worker, each product started together and timed to the slowest (data-parallel.ts).
+   */
+  allCoreMatMulGflops: number;
+  allCoreRooflineSamplesPerSecond: number;
+  allCoreRooflineFraction: number;
+}
+
 /**
  * Training speed against the roofline. The roofline is measured before and after training, and
  * the higher counts; the training speed is the best of `epochs` timed epochs. Both sides take
  * their best because other work on a shared machine only ever slows either down: a mean would
  * count its time slices against whichever side happened to meet them.
+ *
+ * With `workers` (a starter and a thread count), each timed one-thread epoch is followed by one
+ * on that many data-parallel gradient workers (the same data, model and batch), so both rates
+ * see the same stretch of the machine's time, and the all-core roofline (every worker
+ * multiplying at once) is measured before and after, beside the one-core one.
  */
-export async function benchTrain(options: { examplesDir: string; backend?: BackendPreference; batches?: number; batchSize?: number; epochs?: number }): Promise<TrainBenchResult> {
+export async function benchTrain(options: {
+  examplesDir: string;
+  backend?: BackendPreference;
+  batches?: number;
+  batchSize?: number;
+  epochs?: number;
+  workers?: { threads: number; start: StartGradientWorkers };
+}): Promise<TrainBenchResult & Partial<ThreadedTrainResult>> {
   const backend = await initBackend(options.backend ?? 'wasm');
   const batchSize = options.batchSize ?? 128;
   const batches = options.batches ?? 40;
   const epochs = options.epochs ?? 3;
   const spec: ModelSpec = { ...PAPER_SPEC, points: 2048 };
-  const patterns = paperPatterns(options.examplesDir, batchSize * batches, spec.points);
-  const models = buildVae(spec, 1);
+  // In shared memory: the gradient workers read the same rows.
+  const patterns = inSharedMemory(paperPatterns(options.examplesDir, batchSize * batches, spec.points));
   const set = { patterns, count: batchSize * batches };
   const small = { patterns: patterns.subarray(0, batchSize * spec.points), count: batchSize };
-  const rooflineBefore = matMulRoofline(spec, batchSize);
-  // One warm-up epoch (kernel setup, JIT), then the timed ones; the validation pass is excluded.
-  trainVae(models, { patterns: patterns.subarray(0, 8 * batchSize * spec.points), count: 8 * batchSize }, small, { epochs: 1, batchSize, learningRate: 1e-3, patience: 0, seed: 1 });
-  // shouldStop is asked before every batch: its timestamps time the batches one by one.
-  const stamps: number[] = [];
-  const result = trainVae(models, set, small, { epochs, batchSize, learningRate: 1e-3, patience: 0, seed: 2 }, { shouldStop: () => (stamps.push(performance.now()), false) });
-  const speeds = result.history.map((h) => h.samplesPerSecond);
-  const samplesPerSecond = Math.max(...speeds);
-  // Batch times within epochs (the step from an epoch's last batch to the next epoch's first includes validation).
-  const batchMs = stamps.flatMap((t, i) => (i > 0 && i % batches !== 0 ? [t - stamps[i - 1]] : [])).sort((a, b) => a - b);
-  const matMulGflops = Math.max(rooflineBefore, matMulRoofline(spec, batchSize));
-  const flopsPerSample = trainingFlopsPerSample(spec);
-  const rooflineSamplesPerSecond = (matMulGflops * 1e9) / flopsPerSample;
-  models.encoder.dispose();
-  models.decoder.dispose();
-  return {
-    backend: backend.name,
-    batchSize,
-    samples: set.count,
-    epochs,
-    samplesPerSecond,
-    meanSamplesPerSecond: speeds.length / speeds.reduce((sum, v) => sum + 1 / v, 0),
-    flopsPerSample,
-    matMulGflops,
-    rooflineSamplesPerSecond,
-    rooflineFraction: samplesPerSecond / rooflineSamplesPerSecond,
-    medianBatchMs: batchMs[batchMs.length >> 1],
-    bestBatchSamplesPerSecond: (batchSize * 1000) / batchMs[0],
-    bestBatchRooflineFraction: (batchSize * 1000) / batchMs[0] / rooflineSamplesPerSecond,
-    paperEpochSeconds: 10500 / samplesPerSecond,
-  };
+  const models = buildVae(spec, 1);
+  const parallelModels = buildVae(spec, 1);
+  const workers = options.workers && (await options.workers.start(spec, backend.name, options.workers.threads, set));
+  try {
+    const rooflineBefore = matMulRoofline(spec, batchSize);
+    const allCoreBefore = await workers?.roofline(batchSize);
+    const trainingOptions = (seed: number) => ({ epochs: 1, batchSize, learningRate: 1e-3, patience: 0, seed });
+    // One warm-up of 8 batches each (kernel setup, JIT), then the timed epochs; validation is excluded.
+    const warm = () => {
+      let batch = 0;
+      return { shouldStop: () => ++batch > 8 };
+    };
+    trainVae(models, set, small, trainingOptions(1), warm());
+    if (workers) await trainVaeOnWorkers(parallelModels, set, small, trainingOptions(1), warm(), workers);
+    const speeds: number[] = [];
+    const parallelSpeeds: number[] = [];
+    const batchMs: number[] = [];
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      // shouldStop is asked before every batch: its timestamps time the batches one by one.
+      const stamps: number[] = [];
+      const result = trainVae(models, set, small, trainingOptions(2 + epoch), { shouldStop: () => (stamps.push(performance.now()), false) });
+      speeds.push(result.history[0].samplesPerSecond);
+      batchMs.push(...stamps.slice(1).map((t, i) => t - stamps[i]));
+      if (workers) parallelSpeeds.push((await trainVaeOnWorkers(parallelModels, set, small, trainingOptions(2 + epoch), {}, workers)).history[0].samplesPerSecond);
+    }
+    batchMs.sort((a, b) => a - b);
+    const samplesPerSecond = Math.max(...speeds);
+    const matMulGflops = Math.max(rooflineBefore, matMulRoofline(spec, batchSize));
+    const flopsPerSample = trainingFlopsPerSample(spec);
+    const rooflineSamplesPerSecond = (matMulGflops * 1e9) / flopsPerSample;
+    const oneThread: TrainBenchResult = {
+      backend: backend.name,
+      batchSize,
+      samples: set.count,
+      epochs,
+      samplesPerSecond,
+      meanSamplesPerSecond: speeds.length / speeds.reduce((sum, v) => sum + 1 / v, 0),
+      flopsPerSample,
+      matMulGflops,
+      rooflineSamplesPerSecond,
+      rooflineFraction: samplesPerSecond / rooflineSamplesPerSecond,
+      medianBatchMs: batchMs[batchMs.length >> 1],
+      bestBatchSamplesPerSecond: (batchSize * 1000) / batchMs[0],
+      bestBatchRooflineFraction: (batchSize * 1000) / batchMs[0] / rooflineSamplesPerSecond,
+      paperEpochSeconds: 10500 / samplesPerSecond,
+    };
+    if (!workers) return oneThread;
+    const allCoreMatMulGflops = Math.max(allCoreBefore!, await workers.roofline(batchSize));
+    const allThreadSamplesPerSecond = Math.max(...parallelSpeeds);
+    const allCoreRooflineSamplesPerSecond = (allCoreMatMulGflops * 1e9) / flopsPerSample;
+    return {
+      ...oneThread,
+      threads: workers.threads,
+      oneThreadSamplesPerSecond: samplesPerSecond,
+      allThreadSamplesPerSecond,
+      speedupOverOneThread: allThreadSamplesPerSecond / samplesPerSecond,
+      allCoreMatMulGflops,
+      allCoreRooflineSamplesPerSecond,
+      allCoreRooflineFraction: allThreadSamplesPerSecond / allCoreRooflineSamplesPerSecond,
+    };
+  } finally {
+    await workers?.close();
+    models.dispose();
+    parallelModels.dispose();
+  }
 }
 
 export interface ScoreBenchResult {

@@ -3,7 +3,8 @@
 // paper reports (and the baselines) on held-out data, and write the model folder.
 import { initBackend, type BackendPreference } from './backend';
 import { buildVae, encodeAndReconstruct, type Encoded, type VaeModels } from './vae';
-import { trainVae, type TrainingProgress, type TrainingResult } from './train';
+import { trainVae, trainVaeOnWorkers, type TrainingProgress, type TrainingResult } from './train';
+import type { StartGradientWorkers } from './data-parallel';
 import { saveModel, MANIFEST_FORMAT, MANIFEST_VERSION, MODEL_LIMITS, type ModelManifest } from './store';
 import { manifestNumber } from './manifest';
 import { checkModelTarget } from './model-folder';
@@ -29,6 +30,8 @@ export type PipelineEvent =
 export interface PipelineHooks {
   onEvent?: (e: PipelineEvent) => void;
   shouldStop?: () => boolean;
+  /** Starts data-parallel gradient workers (src/worker/training-pool.ts) when the request asks for more than one thread. */
+  startGradientWorkers?: StartGradientWorkers;
 }
 
 export interface TrainRequest {
@@ -42,6 +45,11 @@ export interface TrainRequest {
   baselines?: boolean;
   /** Recorded in the manifest: where the training config came from. */
   configPath?: string;
+  /**
+   * Threads computing each batch's gradients (data-parallel.ts: the same model as one thread,
+   * to float rounding). Absent or 1: the training thread alone.
+   */
+  threads?: number;
 }
 
 import { modelReliability } from './reliability';
@@ -185,8 +193,9 @@ export function splitDataset(dataset: Dataset, training: Pick<TrainingConfig, 's
   };
 }
 
-export function gather(source: Float32Array, width: number, rows: Int32Array): Float32Array {
-  const out = new Float32Array(rows.length * width);
+/** Rows of a row-major matrix, end to end; `shared`: in shared memory, for data-parallel training's workers to read. */
+export function gather(source: Float32Array, width: number, rows: Int32Array, shared = false): Float32Array {
+  const out = shared ? new Float32Array(new SharedArrayBuffer(4 * rows.length * width)) : new Float32Array(rows.length * width);
   for (let i = 0; i < rows.length; i++) out.set(source.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
   return out;
 }
@@ -284,32 +293,44 @@ export async function trainFromDataset(request: TrainRequest, hooks: PipelineHoo
   if (parameterCount(spec) > MODEL_LIMITS.parameters) {
     throw new UserError(`training.hidden: [${t.hidden.join(', ')}] on ${points} grid points makes ${parameterCount(spec)} weights; a model holds at most ${MODEL_LIMITS.parameters}`);
   }
-  const setOf = (rows: Int32Array) => ({
-    patterns: gather(dataset.patterns, points, rows),
+  // tfjs-node multiplies on every core itself: data-parallel workers are for wasm and cpu. More
+  // workers than rows in a batch would have nothing to do.
+  const threads = backend.name === 'tensorflow' || !hooks.startGradientWorkers ? 1 : Math.max(1, Math.min(request.threads ?? 1, t.batchSize));
+  if (backend.name === 'tensorflow' && (request.threads ?? 1) > 1) stage('training on one thread: the tensorflow backend multiplies on every core itself');
+  const setOf = (rows: Int32Array, shared = false) => ({
+    patterns: gather(dataset.patterns, points, rows, shared),
     count: rows.length,
-    compositions: elements.length ? gather(request.compositions!, elements.length, rows) : undefined,
+    compositions: elements.length ? gather(request.compositions!, elements.length, rows, shared) : undefined,
   });
-  const trainSet = setOf(split.train);
+  const trainSet = setOf(split.train, threads > 1);
   const validationSet = setOf(split.validation);
 
   const members: VaeModels[] = [];
   const results: TrainingResult[] = [];
-  for (let k = 0; k < t.ensemble; k++) {
-    const seed = t.seed + k;
-    const models = buildVae(spec, seed * 1000 + 17);
-    const result = trainVae(models, trainSet, validationSet, { epochs: t.epochs, batchSize: t.batchSize, learningRate: t.learningRate, patience: t.patience, klWarmupEpochs: t.klWarmupEpochs, schedule: t.schedule, seed }, {
-      shouldStop: hooks.shouldStop,
-      onEpoch: (p) => hooks.onEvent?.({ kind: 'epoch', member: k + 1, members: t.ensemble, ...p }),
-    });
-    if (result.cancelled) {
-      for (const m of [...members, models]) {
-        m.encoder.dispose();
-        m.decoder.dispose();
+  if (threads > 1) stage(`training on ${threads} threads (each computes the gradients of its share of every batch)`);
+  const workers = threads > 1 ? await hooks.startGradientWorkers!(spec, backend.name, threads, trainSet) : undefined;
+  try {
+    for (let k = 0; k < t.ensemble; k++) {
+      const seed = t.seed + k;
+      const models = buildVae(spec, seed * 1000 + 17);
+      const options = { epochs: t.epochs, batchSize: t.batchSize, learningRate: t.learningRate, patience: t.patience, klWarmupEpochs: t.klWarmupEpochs, schedule: t.schedule, seed };
+      const trainingHooks = {
+        shouldStop: hooks.shouldStop,
+        onEpoch: (p: TrainingProgress) => hooks.onEvent?.({ kind: 'epoch', member: k + 1, members: t.ensemble, ...p }),
+      };
+      const result = workers ? await trainVaeOnWorkers(models, trainSet, validationSet, options, trainingHooks, workers) : trainVae(models, trainSet, validationSet, options, trainingHooks);
+      if (result.cancelled) {
+        for (const m of [...members, models]) {
+          m.encoder.dispose();
+          m.decoder.dispose();
+        }
+        throw new CancelledError('training');
       }
-      throw new CancelledError('training');
+      members.push(models);
+      results.push(result);
     }
-    members.push(models);
-    results.push(result);
+  } finally {
+    await workers?.close();
   }
 
   stage('evaluating on held-out patterns');

@@ -51,10 +51,16 @@ export interface StepResult {
 /**
  * Loss terms and gradients of one batch. Call inside tf.tidy: every intermediate is left to it;
  * the gradients are returned and must be used (or kept) before the tidy ends.
+ *
+ * `batchRows`: when these rows are one share of a larger batch (data-parallel training,
+ * data-parallel.ts), that batch's row count. The loss is a mean over the whole batch, so every
+ * row's gradient is divided by it, and the shares' gradients then add up to the batch's. The
+ * terms returned are still means over the rows given.
  */
-export function vaeStep(models: VaeModels, layers: StepLayers, batch: Batch, epsilon: tf.Tensor2D, beta: number): StepResult {
+export function vaeStep(models: VaeModels, layers: StepLayers, batch: Batch, epsilon: tf.Tensor2D, beta: number, batchRows?: number): StepResult {
   const { latent } = models.spec;
-  const n = batch.patterns.shape[0];
+  const rows = batch.patterns.shape[0];
+  const n = batchRows ?? rows;
   const c = batch.compositions;
   const grads: tf.NamedTensorMap = {};
 
@@ -80,7 +86,7 @@ export function vaeStep(models: VaeModels, layers: StepLayers, batch: Batch, eps
   }
   const logits = linear(g, layers.output);
   const p = tf.sigmoid(logits);
-  const reconstruction = bceSumsFromLogits(logits, p, batch.patterns).reduce((s, v) => s + v, 0) / n;
+  const reconstruction = bceSumsFromLogits(logits, p, batch.patterns).reduce((s, v) => s + v, 0) / rows;
   const variance = tf.exp(logVar);
   const kl = tf.mean(tf.mul(-0.5, tf.sum(tf.sub(tf.add(1, logVar), tf.add(tf.square(mean), variance)), 1)));
 
@@ -88,7 +94,7 @@ export function vaeStep(models: VaeModels, layers: StepLayers, batch: Batch, eps
   // The bias gradient (column sums of dy) as the product ones·dy: tf.sum over axis 0 transposes
   // dy first on the wasm backend (≈ 1 ms for the output layer); the product is one pass over dy
   // (backend.ts' GEMM kernel, one row).
-  const ones = tf.ones([1, n]) as tf.Tensor2D;
+  const ones = tf.ones([1, rows]) as tf.Tensor2D;
   const backDense = (d: Dense, input: tf.Tensor2D, dy: tf.Tensor2D, needInput: boolean): tf.Tensor2D | undefined => {
     grads[d.kernel.name] = tf.matMul(input, dy, true, false);
     grads[d.bias.name] = tf.reshape(tf.matMul(ones, dy), [dy.shape[1]]);
@@ -103,7 +109,7 @@ export function vaeStep(models: VaeModels, layers: StepLayers, batch: Batch, eps
     const output = i === layers.decoder.length - 1 ? g : decoderInputs[i + 1];
     dg = backDense(layers.decoder[i], decoderInputs[i], throughRelu(dg, output), true)!;
   }
-  const dz = c ? (tf.slice(dg, [0, 0], [n, latent]) as tf.Tensor2D) : dg;
+  const dz = c ? (tf.slice(dg, [0, 0], [rows, latent]) as tf.Tensor2D) : dg;
   // KL = −½ Σ(1 + lv − μ² − e^lv), averaged over the batch and weighted by β.
   const dMean = tf.add(dz, tf.mul(beta / n, mean)) as tf.Tensor2D;
   const dLogVar = tf.add(tf.mul(dz, tf.mul(0.5, tf.mul(sigma, epsilon))), tf.mul((0.5 * beta) / n, tf.sub(variance, 1))) as tf.Tensor2D;

@@ -3,7 +3,8 @@
 import { tf } from './backend';
 import { Random } from '../util/random';
 import { FusedAdam, assignValue } from './adam';
-import { drawEpsilon, vaeLoss, type VaeModels } from './vae';
+import { drawEpsilon, drawEpsilonValues, vaeLoss, type VaeModels } from './vae';
+import type { GradientWorkers } from './data-parallel';
 import { stepLayers, vaeStep } from './step';
 
 export interface TrainingOptions {
@@ -66,13 +67,13 @@ export interface TrainingResult {
   seconds: number;
 }
 
-/** Copies rows `indices[from..from+n)` of a row-major matrix into `into`. */
-function gatherRows(source: Float32Array, width: number, indices: Uint32Array, from: number, n: number, into: Float32Array): Float32Array {
-  for (let i = 0; i < n; i++) {
-    const row = indices[from + i];
+/** Copies the rows `rows` of a row-major matrix into `into`, end to end. */
+export function gatherRows(source: Float32Array, width: number, rows: ArrayLike<number>, into: Float32Array): Float32Array {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
     into.set(source.subarray(row * width, (row + 1) * width), i * width);
   }
-  return into.subarray(0, n * width);
+  return into.subarray(0, rows.length * width);
 }
 
 function shuffle(indices: Uint32Array, random: Random): void {
@@ -113,21 +114,114 @@ export function evaluateLoss(models: VaeModels, set: PatternSet, seed: number, b
   return { total: sum.total / count, reconstruction: sum.reconstruction / count, kl: sum.kl / count };
 }
 
+/** One batch, as the training loop hands it to whoever computes the step. */
+export interface BatchWork {
+  /** Rows of the training set, in the order of `epsilon`'s rows. */
+  rows: Uint32Array;
+  /** Standard-normal ε, rows × latent, drawn by the loop's generator. */
+  epsilon: Float32Array;
+  /** The KL weight of this step (rising during the KL warm-up). */
+  beta: number;
+  learningRate: number;
+}
+
+/**
+ * What the loop asks of whoever runs it: a step (answered with its [reconstruction, kl] batch
+ * means), or the model's variables brought up to date (before validation, snapshots and the
+ * end; a no-op when the steps update the variables themselves).
+ */
+type LoopRequest = { kind: 'step'; work: BatchWork } | { kind: 'weights' };
+
 /**
  * Trains in place. Deterministic for a given seed and backend: the shuffles and ε come from
  * our generator, the initial weights from the seed given to `buildVae`.
  */
 export function trainVae(models: VaeModels, train: PatternSet, validation: PatternSet, options: TrainingOptions, hooks: TrainingHooks = {}): TrainingResult {
-  const { points, latent } = models.spec;
+  const step = inThreadStep(models, train, options);
+  try {
+    const loop = trainingLoop(models, train, validation, options, hooks);
+    for (let request = loop.next(); ; ) {
+      if (request.done) return request.value;
+      let answer: Float32Array | undefined;
+      try {
+        answer = request.value.kind === 'step' ? step.run(request.value.work) : undefined;
+      } catch (e) {
+        loop.throw(e); // the loop's own clean-up runs, and the error comes back out
+      }
+      request = loop.next(answer);
+    }
+  } finally {
+    step.dispose();
+  }
+}
+
+/**
+ * trainVae with each step's gradients computed by data-parallel workers (data-parallel.ts):
+ * the same loop, the same draws, so the same model as trainVae to float rounding. The workers
+ * must have been started on `train`.
+ */
+export async function trainVaeOnWorkers(models: VaeModels, train: PatternSet, validation: PatternSet, options: TrainingOptions, hooks: TrainingHooks, workers: GradientWorkers): Promise<TrainingResult> {
+  if (workers.train !== train) throw new Error('the gradient workers were started on another training set');
+  const variables = modelVariables(models);
+  workers.begin(variables);
+  const loop = trainingLoop(models, train, validation, options, hooks);
+  for (let request = loop.next(); ; ) {
+    if (request.done) return request.value;
+    let answer: Float32Array | undefined;
+    try {
+      if (request.value.kind === 'step') answer = await workers.step(request.value.work);
+      else workers.copyWeightsInto(variables);
+    } catch (e) {
+      loop.throw(e); // the loop's own clean-up runs, and the error comes back out
+    }
+    request = loop.next(answer);
+  }
+}
+
+/** The trainable variables of both halves, in the one order the optimisers and workers use. */
+export function modelVariables(models: VaeModels): tf.Variable[] {
+  return [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+}
+
+/** A step computed here: the handwritten gradients (step.ts), then the fused Adam update. */
+function inThreadStep(models: VaeModels, train: PatternSet, options: TrainingOptions) {
+  const { points } = models.spec;
+  const elements = models.spec.compositionElements.length;
+  const optimizer = new FusedAdam(modelVariables(models), { learningRate: options.learningRate });
+  const layers = stepLayers(models);
+  const batchPatterns = new Float32Array(options.batchSize * points);
+  const batchCompositions = new Float32Array(options.batchSize * Math.max(1, elements));
+  return {
+    run(work: BatchWork): Float32Array {
+      const n = work.rows.length;
+      optimizer.learningRate = work.learningRate;
+      return tf.tidy(() => {
+        const patterns = tf.tensor2d(gatherRows(train.patterns, points, work.rows, batchPatterns), [n, points]);
+        const compositions = elements ? tf.tensor2d(gatherRows(train.compositions!, elements, work.rows, batchCompositions), [n, elements]) : undefined;
+        const epsilon = tf.tensor2d(work.epsilon, [n, models.spec.latent]);
+        // The loss and gradients of vaeLoss, written out by hand (step.ts: fewer kernels).
+        const { grads, terms } = vaeStep(models, layers, { patterns, compositions }, epsilon, work.beta);
+        optimizer.apply(grads);
+        return terms;
+      });
+    },
+    dispose: () => optimizer.dispose(),
+  };
+}
+
+/**
+ * The training loop, once for both ways of running its steps: epochs of seeded shuffles and ε,
+ * per-batch cancellation, validation, early stopping with the best weights restored. A generator
+ * so that the same loop runs with steps computed here (trainVae, synchronous) and with steps
+ * awaited from workers (trainVaeOnWorkers).
+ */
+function* trainingLoop(models: VaeModels, train: PatternSet, validation: PatternSet, options: TrainingOptions, hooks: TrainingHooks): Generator<LoopRequest, TrainingResult, Float32Array | undefined> {
+  const { latent } = models.spec;
   const elements = models.spec.compositionElements.length;
   if (elements && (!train.compositions || !validation.compositions)) throw new Error('a conditional model needs compositions for training and validation');
   const random = new Random(options.seed);
-  const variables = [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
-  const optimizer = new FusedAdam(variables, { learningRate: options.learningRate });
-  const layers = stepLayers(models);
+  const variables = modelVariables(models);
   const order = new Uint32Array(train.count).map((_, i) => i);
-  const batchPatterns = new Float32Array(options.batchSize * points);
-  const batchCompositions = new Float32Array(options.batchSize * Math.max(1, elements));
   const history: EpochRecord[] = [];
   let best = Infinity;
   let bestEpoch = 0;
@@ -144,7 +238,7 @@ export function trainVae(models: VaeModels, train: PatternSet, validation: Patte
   try {
     for (let epoch = 1; epoch <= options.epochs && !cancelled; epoch++) {
       const epochStart = performance.now();
-      optimizer.learningRate = learningRateAt(options, epoch);
+      const learningRate = learningRateAt(options, epoch);
       shuffle(order, random);
       const sum: LossRecord = { total: 0, reconstruction: 0, kl: 0 };
       let seen = 0;
@@ -154,21 +248,15 @@ export function trainVae(models: VaeModels, train: PatternSet, validation: Patte
           break;
         }
         const n = Math.min(options.batchSize, train.count - start);
-        const terms = tf.tidy(() => {
-          const patterns = tf.tensor2d(gatherRows(train.patterns, points, order, start, n, batchPatterns), [n, points]);
-          const compositions = elements ? tf.tensor2d(gatherRows(train.compositions!, elements, order, start, n, batchCompositions), [n, elements]) : undefined;
-          const epsilon = drawEpsilon(random, n, latent);
-          const beta = models.spec.beta * (warmupSteps > 0 ? Math.min(1, ++step / warmupSteps) : 1);
-          // The loss and gradients of vaeLoss, written out by hand (step.ts: fewer kernels).
-          const { grads, terms } = vaeStep(models, layers, { patterns, compositions }, epsilon, beta);
-          optimizer.apply(grads);
-          return terms;
-        });
-        sum.reconstruction += terms[0] * n;
-        sum.kl += terms[1] * n;
-        sum.total += (terms[0] + models.spec.beta * terms[1]) * n;
+        const epsilon = drawEpsilonValues(random, n, latent);
+        const beta = models.spec.beta * (warmupSteps > 0 ? Math.min(1, ++step / warmupSteps) : 1);
+        const terms = yield { kind: 'step', work: { rows: order.subarray(start, start + n), epsilon, beta, learningRate } };
+        sum.reconstruction += terms![0] * n;
+        sum.kl += terms![1] * n;
+        sum.total += (terms![0] + models.spec.beta * terms![1]) * n;
         seen += n;
       }
+      yield { kind: 'weights' };
       if (cancelled) break;
       const trainSeconds = (performance.now() - epochStart) / 1000;
       const trainLoss = { total: sum.total / seen, reconstruction: sum.reconstruction / seen, kl: sum.kl / seen };
@@ -201,7 +289,6 @@ export function trainVae(models: VaeModels, train: PatternSet, validation: Patte
       }
     }
   } finally {
-    optimizer.dispose();
     if (bestWeights) variables.forEach((v, i) => assignValue(v, tf.tensor(bestWeights![i], v.shape)));
   }
   return { history, bestEpoch, stoppedEarly, cancelled, seconds: (performance.now() - started) / 1000 };

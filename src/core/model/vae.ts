@@ -181,9 +181,14 @@ export function vaeLoss(models: VaeModels, batch: Batch, epsilon: tf.Tensor2D, t
 
 /** Standard-normal ε for a batch, from our seeded generator. */
 export function drawEpsilon(random: Random, rows: number, latent: number): tf.Tensor2D {
+  return tf.tensor2d(drawEpsilonValues(random, rows, latent), [rows, latent]);
+}
+
+/** The same draws as drawEpsilon, as numbers (data-parallel training sends them to the workers). */
+export function drawEpsilonValues(random: Random, rows: number, latent: number): Float32Array {
   const values = new Float32Array(rows * latent);
   for (let i = 0; i < values.length; i++) values[i] = random.normal();
-  return tf.tensor2d(values, [rows, latent]);
+  return values;
 }
 
 export interface Encoded extends ReconstructionErrors {
