@@ -17,7 +17,7 @@ export interface TrainingOptions {
   /**
    * Epochs over which the KL weight rises linearly from 0 to β (KL annealing). Without it the
    * encoder's information is priced before the decoder can use it and the latent collapses to a
-   * blur that does not separate the phases (seen here: KNN accuracy 0.36 → see README).
+   * blur that does not separate the phases (seen here: KNN accuracy 0.36; docs/science.md, "The model").
    */
   klWarmupEpochs?: number;
   /**

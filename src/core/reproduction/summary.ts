@@ -246,7 +246,7 @@ export const PROTOCOL_TEXT = [
   'Each seed splits the known phases\' pure patterns, per phase, into training 60 %, selection 10 % (the pipeline\'s validation set: it picks the epoch whose weights are kept, the one choice a run makes), calibration 10 % (the novelty threshold only) and test 20 %, checked disjoint with the unknown and mixture sets.',
   'Nothing in the study is tuned: both models\' settings are fixed beforehand, the mixture maximum is the raw argmax of the per-fraction mean (no smoothing), the novelty metrics are AUROCs (no threshold).',
   'Each run measures its test, unknown-phase and mixture sets once, after training, and no choice reads them; the report is made from them after every seed has trained. Every metric is the mean over seeds with a 95 % t-interval (not clipped to a metric\'s range).',
-  'The defaults (latent 8, β 0.05, KL warm-up) were set before this protocol, partly while watching test metrics (see the README); only the as-published model is free of that.',
+  'The defaults (latent 8, β 0.05, KL warm-up) were set before this protocol, partly while watching test metrics (see docs/reproduction.md); only the as-published model is free of that.',
 ].join(' ');
 
 /** A task's winner in words: the VAE, a tie, or which baseline beats it. */

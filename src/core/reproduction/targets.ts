@@ -1,6 +1,6 @@
 // The one table of what `latent-xrd reproduce` measures: each metric's target, the paper's value
 // (with where the paper states it) and how we measure it, including where our measure is not the
-// paper's. The CLI's text, the JSON report and the README's table are all made from it.
+// paper's. The CLI's text, the JSON report and the table in docs/reproduction.md are all made from it.
 
 /** A metric the study reports for each model, keyed as in `reproduce --json`. */
 export type TargetKey =
@@ -136,7 +136,7 @@ export function meetsGoal(goal: Goal, value: number): boolean | undefined {
   return 'atLeast' in goal ? value >= goal.atLeast : value >= goal.between[0] && value <= goal.between[1];
 }
 
-/** The targets as a Markdown table: the README's copy is this text (a unit test compares them). */
+/** The targets as a Markdown table: docs/reproduction.md's copy is this text (a unit test compares them). */
 export function targetsMarkdown(): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
   return [
