@@ -28,11 +28,15 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
-  // h5wasm and tfjs stay in node_modules: they load their .wasm files relative to themselves
-  // (and tfjs-layers must share tfjs-core's one kernel registry). d3's ES modules are bundled.
-  // onnxruntime-web (tests only) loads its .wasm beside itself too; protobufjs is CommonJS with
-  // optional requires esbuild cannot follow.
-  external: ['@tensorflow/*', 'h5wasm', 'mocha', 'fast-check', 'ajv', 'onnxruntime-web', 'protobufjs'],
+  // h5wasm and tfjs stay in node_modules (the .vsix ships only their files Node loads, see
+  // .vscodeignore): h5wasm is an ES module that finds itself through import.meta.url; the tfjs
+  // wasm backend loads its .wasm files relative to itself, and tfjs-layers, the backends and the
+  // optional native @tensorflow/tfjs-node must all share tfjs-core's one kernel registry, which a
+  // copy bundled here would split. d3, jsonc-parser and protobufjs are bundled (protobufjs' optional
+  // `long` is looked up at run time through an eval'd require, hence 'direct-eval' silenced).
+  // onnxruntime-web (tests only) loads its .wasm beside itself too.
+  external: ['@tensorflow/*', 'h5wasm', 'mocha', 'fast-check', 'ajv', 'onnxruntime-web'],
+  logOverride: { 'direct-eval': 'silent' },
 };
 
 rmSync(join(root, 'out'), { recursive: true, force: true });

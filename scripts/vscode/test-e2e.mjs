@@ -7,9 +7,9 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { freePort, installExtension, startCodeServer, cacheDir } from './code-server.mjs';
 import { launchBrowser } from './browser.mjs';
+import { packageVsix } from '../package.mjs';
 
 const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const artifacts = join(root, 'test-artifacts', 'e2e');
@@ -19,8 +19,7 @@ mkdirSync(artifacts, { recursive: true });
 // 1. The .vsix, as users install it.
 mkdirSync(cacheDir, { recursive: true });
 const vsix = join(cacheDir, 'latent-xrd-e2e.vsix');
-const packaged = spawnSync(join(root, 'node_modules/.bin/vsce'), ['package', '--out', vsix], { cwd: root, encoding: 'utf8' });
-if (packaged.status !== 0) throw new Error(`vsce package failed:\n${packaged.stdout}\n${packaged.stderr}`);
+packageVsix(vsix);
 
 // 2. The demo workspace, trained as `npm start` trains it (`latent-xrd train --quick`: the demo's
 // own dataset, QUICK_TRAINING's 6 epochs, about a minute): the verdicts asserted below are those a

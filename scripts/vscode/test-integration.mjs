@@ -42,6 +42,9 @@ try {
   const payload = JSON.stringify([
     ['extensionDevelopmentPath', remote(root)],
     ['extensionTestsPath', remote(join(root, 'out/test/integration/index.js'))],
+    // Opened by the workbench as it starts, before the extension host has read the extension:
+    // the race of a file clicked in the first seconds (the suite's first test checks where it ends).
+    ['openFile', remote(join(workspace, 'patterns', 'sigma-simulated.xy'))],
   ]);
   const url = `${server.url}?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`;
   await page.goto(url);

@@ -15,7 +15,8 @@ import { createStatusBar } from './status-bar';
 import { generateData, trainModel } from './commands/training';
 import { addToTrainingSet, createConfig } from './commands/workspace-config';
 import { exportFigures, exportScores } from './commands/export';
-import { log, outputChannel } from './output';
+import { log, logError, outputChannel } from './output';
+import { EarlyTextEditors, defaultEditors } from './early-text-editors';
 
 /** What activate() returns: the live services, for the integration tests (and other extensions). */
 export interface LatentXrdApi {
@@ -28,6 +29,7 @@ export interface LatentXrdApi {
   latentMap: LatentMapView;
   ranking: RankingView;
   modelCard: ModelCardView;
+  earlyTextEditors: EarlyTextEditors;
   activatedInMs: number;
 }
 
@@ -43,6 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
   const ranking = new RankingView(scores, models);
   const modelCard = new ModelCardView(models);
   const measurements = new MeasurementFolder(scores, models);
+  const earlyTextEditors = new EarlyTextEditors(context.workspaceState, defaultEditors(context.extension.packageJSON));
 
   context.subscriptions.push(
     outputChannel(),
@@ -52,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
     latentMap,
     ranking,
     modelCard,
+    earlyTextEditors,
     vscode.window.registerCustomEditorProvider(PATTERN_EDITOR, patternEditor, { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: true }),
     vscode.window.registerCustomEditorProvider(CIF_PREVIEW, cifPreview, { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.window.registerCustomEditorProvider(COLLECTION_EDITOR, collectionEditor, { webviewOptions: { retainContextWhenHidden: true } }),
@@ -94,9 +98,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Latent
   await models.refresh();
   // Scoring the workspace loads the model: done in the background, after activation returns.
   void scores.start();
+  // Pattern files opened as text before the editors were known (the race at the window's start).
+  void earlyTextEditors.reopen().then(
+    (reopened) => reopened.length > 0 && log(`reopened in their editor (opened as text before Latent XRD had started): ${reopened.map((u) => u.fsPath).join(', ')}`),
+    (e) => logError(`could not reopen the pattern files opened as text at start: ${(e as Error).message}`),
+  );
   const activatedInMs = Date.now() - started;
   log(`Latent XRD activated in ${activatedInMs} ms`);
-  return { models, scores, patternEditor, cifPreview, collectionEditor, latentMap, measurements, ranking, modelCard, activatedInMs };
+  return { models, scores, patternEditor, cifPreview, collectionEditor, latentMap, measurements, ranking, modelCard, earlyTextEditors, activatedInMs };
 }
 
 export function deactivate(): void {

@@ -13,6 +13,7 @@ function tensorFlowOnHost(): string[] {
 }
 import { PATTERN_EDITOR } from '../../src/extension/editors/pattern-editor';
 import { COLLECTION_EDITOR } from '../../src/extension/editors/collection-editor';
+import { EarlyTextEditors, defaultEditors } from '../../src/extension/early-text-editors';
 import { reliabilityState } from '../../src/core/model/reliability';
 import { verdictLabel } from '../../src/core/analysis/verdict';
 import { trainingSettings } from '../../src/core/model/training-run';
@@ -44,7 +45,63 @@ async function ticking<T>(work: () => Thenable<T>): Promise<{ value: T; ticks: n
   }
 }
 
+/** The file scripts/vscode/test-integration.mjs has the workbench open as it starts. */
+const OPENED_AT_START = 'sigma-simulated.xy';
+
+/** Every tab showing `uri`, in any group. */
+const tabsOf = (uri: vscode.Uri) =>
+  vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => (t.input as { uri?: vscode.Uri } | undefined)?.uri?.toString() === uri.toString());
+const isPatternTab = (t: vscode.Tab) => t.input instanceof vscode.TabInputCustom && t.input.viewType === PATTERN_EDITOR;
+const isTextTab = (t: vscode.Tab) => t.input instanceof vscode.TabInputText;
+
+/** A workspaceState of its own, for an instance that has seen no choice yet. */
+class MemoryMemento implements vscode.Memento {
+  private readonly values = new Map<string, unknown>();
+  keys(): readonly string[] {
+    return [...this.values.keys()];
+  }
+  get<T>(key: string, fallback?: T): T {
+    return (this.values.has(key) ? this.values.get(key) : fallback) as T;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    this.values.set(key, value);
+  }
+}
+
 describe('Latent XRD in a real extension host', function () {
+  // First: it looks at the editors the window opened with.
+  it('a pattern file opened with the window, before the extension had started, ends in the pattern editor, not as text', async () => {
+    const latent = await api();
+    const uri = workspaceFile('patterns', OPENED_AT_START);
+    await until(`${OPENED_AT_START} in the pattern editor and in no text editor`, () => tabsOf(uri).some(isPatternTab) && !tabsOf(uri).some(isTextTab));
+    const how = latent.earlyTextEditors.reopened.some((u) => u.toString() === uri.toString()) ? 'opened as text, then reopened at activation' : 'opened in the pattern editor directly';
+    console.log(`${OPENED_AT_START}: ${how}`);
+  });
+
+  it('reopens a pattern file left as text in the pattern editor, in its group; one the user chose to read as text stays text', async () => {
+    const latent = await api();
+    const uri = workspaceFile('patterns', 'co-simulated.xy');
+    // As the race leaves it: a text tab nobody chose. The instance is made after the tab opened, so
+    // (like the extension at activation) it has not seen it open.
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'default');
+    await until('the text tab', () => tabsOf(uri).some(isTextTab));
+    const column = tabsOf(uri).find(isTextTab)!.group.viewColumn;
+    const fresh = new EarlyTextEditors(new MemoryMemento(), defaultEditors(manifest));
+    try {
+      assert.deepEqual((await fresh.reopen()).map((u) => u.toString()), [uri.toString()]);
+      assert.ok(tabsOf(uri).some((t) => isPatternTab(t) && t.group.viewColumn === column), 'the pattern editor is in the text tab\'s group');
+      assert.ok(!tabsOf(uri).some(isTextTab), 'the text tab is closed');
+    } finally {
+      fresh.dispose();
+    }
+    // Now chosen: "Reopen as Text" while the extension runs. The extension's own instance saw it,
+    // and leaves it at the next activation.
+    await vscode.commands.executeCommand('latentXrd.reopenAsText');
+    await until('the text tab the user asked for', () => tabsOf(uri).some(isTextTab));
+    await until('the choice remembered', async () => (await latent.earlyTextEditors.reopen()).length === 0 && tabsOf(uri).some(isTextTab));
+    await vscode.window.tabGroups.close(tabsOf(uri));
+  });
+
   it('activates without loading TensorFlow.js, and registers every command it contributes', async () => {
     const latent = await api();
     assert.ok(latent.activatedInMs >= 0);
