@@ -3,23 +3,9 @@
  * severity, a message a scientist can act on, and where it is. Lines and columns are 1-based
  * (as people and compilers print them); the extension converts to VS Code's 0-based ranges.
  */
-export type Severity = 'error' | 'warning' | 'info';
-
-export interface SourceRange {
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-}
-
-export interface Diagnostic {
-  severity: Severity;
-  message: string;
-  /** Where in the file; absent only for problems about the file as a whole. */
-  range?: SourceRange;
-  /** A stable machine-readable code, e.g. `cif.unclosed-quote`. */
-  code?: string;
-}
+// The shape of a diagnostic is shared with the webviews and the RPC envelope (src/shared).
+import type { Diagnostic } from '../shared/diagnostic';
+export type { Diagnostic, Severity, SourceRange } from '../shared/diagnostic';
 
 /** `file:line:column: severity: message`, the form editors and terminals link to. */
 export function formatDiagnostic(d: Diagnostic, fileName?: string): string {

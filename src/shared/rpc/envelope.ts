@@ -3,7 +3,7 @@
 // a failure travels as a message like any answer. A channel's calls are one typed map,
 // method → { params, result, progress }, so both sides are checked against the same definition.
 // No DOM, no Node, no vscode: the webview bundle uses this too.
-import type { Diagnostic } from '../../core/diagnostics';
+import type { Diagnostic } from '../diagnostic';
 
 /** One method of a channel: what is sent, what comes back, and what may be said on the way. */
 export interface RpcMethod {
