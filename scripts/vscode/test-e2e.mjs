@@ -389,7 +389,13 @@ try {
     // press its accept button (labelled by the extension), as a user would.
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
-    await input.fill(incoming + '/');
+    // The dialog writes its starting folder into the box once it has listed it; on a busy machine
+    // that can land after our typing, so type again until the box holds our folder.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await input.fill(incoming + '/');
+      await page.waitForTimeout(300);
+      if ((await input.inputValue()) === incoming + '/') break;
+    }
     const accept = page.locator('.quick-input-widget .monaco-button', { hasText: 'Watch this folder' }).first();
     await accept.waitFor({ state: 'visible', timeout: 10_000 });
     await page.waitForTimeout(300); // the dialog validates the typed path before it accepts it
