@@ -4,6 +4,8 @@
 // phase diffracts negatively) and a few background coefficients (any sign), so the Gram matrix is
 // at most a few tens square and every solve is a small Cholesky factorisation.
 
+import { solveWithCholeskyFactor } from '../util/cholesky';
+
 /** A least-squares problem reduced to its normal equations: minimise ‖y − Ax‖² = yᵀy − 2xᵀb + xᵀGx. */
 export interface NormalEquations {
   /** Columns of A. */
@@ -36,16 +38,7 @@ export function solveSymmetric(a: Float64Array, m: number, b: ArrayLike<number>,
       } else L[i * m + j] = sum / L[j * m + j];
     }
   }
-  for (let i = 0; i < m; i++) {
-    let sum = b[i];
-    for (let k = 0; k < i; k++) sum -= L[i * m + k] * x[k];
-    x[i] = sum / L[i * m + i];
-  }
-  for (let i = m - 1; i >= 0; i--) {
-    let sum = x[i];
-    for (let k = i + 1; k < m; k++) sum -= L[k * m + i] * x[k];
-    x[i] = sum / L[i * m + i];
-  }
+  solveWithCholeskyFactor(L, m, b, x);
   return true;
 }
 

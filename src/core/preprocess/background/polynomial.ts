@@ -3,6 +3,7 @@
 // (Lieber & Mahadevan-Jansen, Appl. Spectrosc. 57, 1363 (2003)), it sinks under them onto the
 // background. The points and weights stay fixed, so the normal matrix is factored once and
 // each round is two O(n·degree) passes.
+import { solveWithCholeskyFactor } from '../../util/cholesky';
 import type { PolynomialOptions } from '../options';
 
 export function polynomialBaseline(y: Float64Array, first: number, last: number, options: PolynomialOptions, out: Float64Array): { iterations: number; coefficients: number[] } {
@@ -47,7 +48,7 @@ export function polynomialBaseline(y: Float64Array, first: number, last: number,
       for (let i = 0; i < n; i++) sum += basis[offset + i] * clipped[i];
       rhs[k] = sum;
     }
-    solveCholesky(chol, terms, rhs, coefficients);
+    solveWithCholeskyFactor(chol, terms, rhs, coefficients);
     fit.fill(coefficients[0]);
     for (let k = 1; k < terms; k++) {
       const c = coefficients[k];
@@ -81,15 +82,3 @@ function cholesky(a: Float64Array, n: number): Float64Array {
   return l;
 }
 
-function solveCholesky(l: Float64Array, n: number, b: Float64Array, x: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    let sum = b[i];
-    for (let k = 0; k < i; k++) sum -= l[i * n + k] * x[k];
-    x[i] = sum / l[i * n + i];
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let sum = x[i];
-    for (let k = i + 1; k < n; k++) sum -= l[k * n + i] * x[k];
-    x[i] = sum / l[i * n + i];
-  }
-}
