@@ -82,6 +82,39 @@ describe('latent-xrd bench measured', function () {
     }
   });
 
+  it('with --agents, hears the decomposition too: its residual p-value and both agents\' Bonferroni p, in the run and the selection run', async () => {
+    // Three phases keep the many decompositions short: MnO and anatase, which spectra hold, and LiF.
+    const dir = mkdtempSync(join(tmpdir(), 'latent-xrd-agents-'));
+    cpSync(fixtures, dir, { recursive: true });
+    const full = JSON.parse(readFileSync(join(fixtures, 'measured-bench.json'), 'utf8'));
+    const phases = { MnO: full.phases.MnO, 'TiO2 anatase': full.phases['TiO2 anatase'], LiF: full.phases.LiF };
+    const spectra = { 'spectra/MnO.xy': ['MnO'], 'spectra/TiO2.xy': ['TiO2 anatase'], 'spectra/TiO2_MnO.xy': ['TiO2 anatase', 'MnO'], 'spectra/Li2CO3-ZrO2.xy': [] };
+    writeFileSync(join(dir, 'three.json'), JSON.stringify({ ...full, phases, spectra }));
+
+    const run = await cli('bench', 'measured', join(dir, 'three.json'), '--quick', '--agents', '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    for (const d of result.decomposition) assert.ok(d.residualScore > 0 && d.residualScore <= 1, JSON.stringify(d));
+    const folds = result.heldOut.filter((h: { auroc?: number }) => h.auroc !== undefined);
+    assert.deepEqual(folds.map((h: { phase: string }) => h.phase), ['MnO', 'TiO2 anatase'], 'no spectrum holds LiF');
+    for (const h of folds) for (const key of ['aurocByResidual', 'aurocAgents']) assert.ok(h[key] >= 0 && h[key] <= 1, `${h.phase} ${key} ${h[key]}`);
+    assert.ok(Math.abs(result.aurocHeldOutPhaseAgents - (folds[0].aurocAgents + folds[1].aurocAgents) / 2) < 1e-12);
+    assert.ok(Number.isInteger(result.falsePositiveRateKnownAgents * 3));
+    assert.match(measuredTable(result), /left out +AUROC +by error +by residual +both agents/);
+
+    const selection = await cli('bench', 'measured', join(dir, 'three.json'), '--selection', '--quick', '--agents', '--json');
+    assert.equal(selection.code, 0, selection.stderr);
+    const chosen = JSON.parse(selection.stdout);
+    for (const fold of chosen.folds) for (const set of ['asTrained', 'widened']) assert.ok(fold.agents[set].patterns >= 4 && fold.agents[set].patterns <= 6, `${fold.phase} ${set}: up to three of each class at quick scale, ${fold.agents[set].patterns}`);
+    for (const set of ['asTrained', 'widened']) {
+      for (const statistic of ['vae', 'residual', 'vaeOrResidual']) {
+        const mean = chosen.folds.reduce((sum: number, f: { agents: Record<string, Record<string, { auroc: number }>> }) => sum + f.agents[set][statistic].auroc, 0) / chosen.folds.length;
+        assert.ok(Math.abs(chosen.agents[set][statistic].auroc - mean) < 1e-12, `${set} ${statistic}`);
+      }
+    }
+    assert.ok(['vae', 'residual', 'vaeOrResidual'].includes(chosen.agents.chosen));
+  });
+
   it('refuses a definition that names a phase it does not list, or a missing file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'latent-xrd-measured-def-'));
     cpSync(fixtures, dir, { recursive: true });

@@ -16,7 +16,7 @@ import { packageRoot, readUserFile } from '../io';
 import { parseThreads } from '../args';
 import { benchCif } from '../../core/cif/bench';
 import { decodeCifBytes } from '../../core/cif/decode';
-import { benchMeasured, benchMeasuredSelection, readMeasuredBenchDefinition, type MeasuredBenchResult, type SelectionBenchResult } from '../../core/model/measured-bench';
+import { benchMeasured, benchMeasuredSelection, readMeasuredBenchDefinition, type MeasuredBenchResult } from '../../core/model/measured-bench';
 import { validateTrainingSection, type TrainingConfig } from '../../core/model/training-config';
 import { quoteForMessage } from '../../core/formats/located';
 import { benchExplain } from '../../core/decomposition/bench';
@@ -50,12 +50,13 @@ export const benchCommand: Command = {
     '      p95, beside the VAE scoring the same files in the same run; and phaseSetAccuracy)',
     'latent-xrd bench cif [FILE.cif] [--json]   (default: the 27 kB organometallic of the test fixtures)',
     'latent-xrd bench watch [--files 1000] [--settle 250] [--backend wasm] [--json]   (files written by a worker thread, scored by `watch`)',
-    'latent-xrd bench measured [DEFINITION.json] [--quick] [--selection] [--training JSON] [--keep DIR] [--json]',
+    'latent-xrd bench measured [DEFINITION.json] [--quick] [--selection] [--agents] [--training JSON] [--keep DIR] [--json]',
     '      (default: the XRD-AutoAnalyzer example in test/fixtures/xrd-autoanalyzer: measured spectra of known',
     '      phases, the product\'s default mixture-aware model of all phases and one per phase left out; --quick:',
     '      tiny models, to see it run; --selection: the left-out folds judged on synthetic patterns of the',
     '      left-out phase only, no spectrum read — the figure to choose settings on; --training: settings',
-    '      instead of the defaults, e.g. \'{"latent": 8}\')',
+    '      instead of the defaults, e.g. \'{"latent": 8}\'; --agents: also the physical decomposition\'s residual',
+    '      p-value and both agents together, calibrated as `explain` does — slow, seconds a pattern)',
     '',
     'Prints the figures as a table, or as JSON with --json. Speeds are ratios measured in the',
     'same run, so they mean the same on a busy machine.',
@@ -72,6 +73,7 @@ export const benchCommand: Command = {
       quick: { type: 'boolean' },
       keep: { type: 'string' },
       selection: { type: 'boolean' },
+      agents: { type: 'boolean' },
       training: { type: 'string' },
       config: { type: 'string', short: 'c' },
       threads: { type: 'string' },
@@ -103,12 +105,14 @@ export const benchCommand: Command = {
         backend,
         workDir: values.keep && resolve(ctx.cwd, values.keep),
         training: values.training === undefined ? undefined : parseTrainingOverride(values.training, readMeasuredBenchDefinition(definitionPath).grid.points),
+        agents: !!values.agents,
         onStage: (m: string) => ctx.err(`${m}\n`),
       };
       if (values.selection) {
-        const { folds, settings: _, statistics, ...headline } = await benchMeasuredSelection(options);
-        const result = { ...headline, statistics, folds };
-        ctx.out(values.json ? JSON.stringify(result, null, 2) + '\n' : `${table(headline)}\n\n${statisticsTable(statistics)}\n\n${folds.map((f) => `${f.phase.padEnd(15)} synthetic AUROC ${f.auroc.toFixed(3)}  KNN ${f.knnAccuracy.toFixed(3)}`).join('\n')}\n`);
+        const { folds, settings: _, statistics, agents, ...headline } = await benchMeasuredSelection(options);
+        const result = { ...headline, statistics, ...(agents ? { agents } : {}), folds };
+        const agentsText = agents ? `\n\n${statisticsTable({ asTrained: agents.asTrained, widened: agents.widened })}\nchosen by the rule: ${agents.chosen}` : '';
+        ctx.out(values.json ? JSON.stringify(result, null, 2) + '\n' : `${table(headline)}\n\n${statisticsTable(statistics)}${agentsText}\n\n${folds.map((f) => `${f.phase.padEnd(15)} synthetic AUROC ${f.auroc.toFixed(3)}  KNN ${f.knnAccuracy.toFixed(3)}`).join('\n')}\n`);
         return 0;
       }
       const result = await benchMeasured(options);
@@ -129,7 +133,7 @@ export const benchCommand: Command = {
 };
 
 /** The selection run's candidate statistics: AUROC and the rates at the threshold, as trained and widened. */
-function statisticsTable(statistics: SelectionBenchResult['statistics']): string {
+function statisticsTable(statistics: Record<string, Record<string, { auroc: number; falsePositiveRate: number; truePositiveRate: number }>>): string {
   const rows = Object.entries(statistics).flatMap(([set, byStatistic]) =>
     Object.entries(byStatistic).map(([name, m]) => `${set.padEnd(10)} ${name.padEnd(17)} ${m.auroc.toFixed(3).padStart(6)} ${m.falsePositiveRate.toFixed(3).padStart(6)} ${m.truePositiveRate.toFixed(3).padStart(6)}`),
   );
@@ -196,11 +200,17 @@ export function measuredTable(r: MeasuredBenchResult): string {
     'spectrum (phases)                          verdict  p        p error  p lines  nearest known phase',
     ...spectra.map((s) => `${`${s.file} (${s.phases.join(' + ') || 'none of the CIFs'})`.padEnd(42)} ${s.error ? `error: ${s.error}` : `${(s.verdict ?? '').padEnd(8)} ${p(s.pValue).padEnd(8)} ${p(s.pValueError).padEnd(8)} ${p(s.pValueLines).padEnd(8)} ${s.nearestPhase}`}`),
     '',
-    'left out        AUROC  by error  holding it: NOVEL  others: NOVEL',
-    ...heldOut.map((h) => `${h.phase.padEnd(15)} ${p(h.auroc).padEnd(6)} ${p(h.aurocByError).padEnd(9)} ${`${h.novelHolding}/${h.positives}`.padEnd(18)} ${h.novelWithout}/${h.negatives}`),
+    'left out        AUROC  by error  by residual  both agents  holding it: NOVEL  others: NOVEL',
+    ...heldOut.map(
+      (h) =>
+        `${h.phase.padEnd(15)} ${p(h.auroc).padEnd(6)} ${p(h.aurocByError).padEnd(9)} ${p(h.aurocByResidual).padEnd(12)} ${p(h.aurocAgents).padEnd(12)} ${`${h.novelHolding}/${h.positives}`.padEnd(18)} ${h.novelWithout}/${h.negatives}`,
+    ),
     '',
-    'spectrum (phases)                          decomposition: phases found',
-    ...decomposition.map((d) => `${`${d.file} (${d.phases.join(' + ') || 'none of the CIFs'})`.padEnd(42)} ${d.error ? `error: ${d.error}` : `${d.exact ? 'exact ' : ''}${d.found.map((f) => `${f.name} ${(100 * f.weightFraction).toFixed(0)} %`).join(', ') || 'none'}`}`),
+    'spectrum (phases)                          decomposition: residual p, phases found',
+    ...decomposition.map(
+      (d) =>
+        `${`${d.file} (${d.phases.join(' + ') || 'none of the CIFs'})`.padEnd(42)} ${d.error ? `error: ${d.error}` : `${p(d.residualScore).padEnd(8)} ${d.exact ? 'exact ' : ''}${d.found.map((f) => `${f.name} ${(100 * f.weightFraction).toFixed(0)} %`).join(', ') || 'none'}`}`,
+    ),
   ].join('\n');
 }
 

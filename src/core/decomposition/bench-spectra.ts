@@ -16,12 +16,15 @@ export interface SpectrumDecomposition {
   found: { name: string; weightFraction: number }[];
   exact: boolean;
   rwp?: number;
+  /** The residual p-value, when the explainer is calibrated. */
+  residualScore?: number;
   error?: string;
 }
 
-/** The explainer of a definition's phases (CIFs relative to `folder`) on its grid and radiation. */
-export function definitionExplainer(definition: MeasuredBenchDefinition, folder: string): Explainer {
-  const phases = Object.entries(definition.phases).map(([name, cif]) => {
+/** The explainer of a definition's phases (CIFs relative to `folder`; `included`: only those) on its grid and radiation. */
+export function definitionExplainer(definition: MeasuredBenchDefinition, folder: string, included?: readonly string[]): Explainer {
+  const chosen = Object.entries(definition.phases).filter(([name]) => !included || included.includes(name));
+  const phases = chosen.map(([name, cif]) => {
     const structure = readStructureFile(join(folder, cif)).structures[0];
     if (!structure) throw new Error(`${cif}: no usable crystal structure`);
     return { name, structure };
@@ -37,7 +40,7 @@ export function decomposeBenchSpectra(explainer: Explainer, definition: Measured
       const e = explainer.explainMeasured(readPatternFile(join(folder, file), file));
       const found = e.phases.filter((p) => p.present).map((p) => ({ name: p.name, weightFraction: p.weightFraction }));
       const exact = found.length === phases.length && found.every((f) => phases.includes(f.name));
-      return { file, phases, found, exact, rwp: e.rwp };
+      return { file, phases, found, exact, rwp: e.rwp, ...(e.residualScore !== undefined ? { residualScore: e.residualScore } : {}) };
     } catch (e) {
       return { file, phases, found: [], exact: false, error: (e as Error).message };
     }

@@ -16,12 +16,31 @@ import { tmpdir } from 'node:os';
 import { UserError } from '../diagnostics';
 import { auroc } from '../analysis/metrics';
 import { readPatternFile } from '../formats';
-import { unexplainedLineSum } from '../analysis/novelty-statistic';
+import { combinedPValue, unexplainedLineSum } from '../analysis/novelty-statistic';
 import { generateDataset, planWorkspaceConfig } from '../synth/dataset';
 import { readDataset } from '../synth/dataset-file';
 import { configAugmentation, type SynthConfig } from '../synth/config';
 import { scoreGridRowsAsFiles } from './line-calibration';
-import { SELECTION_STATISTICS, WIDENING, selectionPValues, statisticMeasures, widenedAugmentation, type ScoredForSelection, type SelectionStatistic, type StatisticMeasures } from './selection-statistics';
+import {
+  AGENT_SAMPLE_PER_CLASS,
+  AGENT_STATISTICS,
+  SELECTION_STATISTICS,
+  WIDENING,
+  agentPValues,
+  chosenByRule,
+  evenClassSample,
+  selectionPValues,
+  statisticMeasures,
+  widenedAugmentation,
+  type AgentStatistic,
+  type ScoredForSelection,
+  type SelectionStatistic,
+  type StatisticMeasures,
+} from './selection-statistics';
+import { gridValues } from '../diffraction/render';
+import { CALIBRATION_SEED, DEFAULT_CALIBRATION_PATTERNS, calibrateResidual } from '../decomposition/calibration';
+import type { Explainer, ResidualCalibration } from '../decomposition/explain';
+import { writeFileAtomic } from '../util/atomic';
 import { DEFAULT_TRAINING_CONFIG, QUICK_TRAINING, type TrainingConfig } from './training-config';
 import { trainFromDataset, type Evaluation } from './pipeline';
 import { Scorer, type PatternScore } from './score';
@@ -60,6 +79,9 @@ export interface HeldOutPhaseResult {
   auroc?: number;
   /** The same ranking by the excess error alone (the product's score before the lines were weighed). */
   aurocByError?: number;
+  /** With `agents`: ranked by the decomposition's residual p-value alone, and by both agents' Bonferroni p. */
+  aurocByResidual?: number;
+  aurocAgents?: number;
   positives: number;
   negatives: number;
   /** Spectra holding the left-out phase called NOVEL. */
@@ -78,6 +100,14 @@ export interface MeasuredBenchResult {
   aurocHeldOutPhase: number;
   /** The same ranked by the excess error alone. */
   aurocHeldOutPhaseByError: number;
+  /**
+   * With `agents` (selection-statistics.ts): the same ranked by the decomposition's residual
+   * p-value alone and by both agents' Bonferroni p, and the share of the spectra of known phases
+   * that both agents' p calls NOVEL.
+   */
+  aurocHeldOutPhaseByResidual?: number;
+  aurocHeldOutPhaseAgents?: number;
+  falsePositiveRateKnownAgents?: number;
   /** Share of the spectra of known phases whose nearest known phase is one they hold. */
   phaseIdAccuracy: number;
   /** Spectra of phases none of the CIFs describes called NOVEL (should be all of them). */
@@ -100,9 +130,11 @@ export interface MeasuredBenchResult {
 }
 
 /** What a scale draws per model: enough for the product's default model, or a quick look for the tests. */
+// With the agents, how many selection patterns each class sends to the decomposition and how many
+// generator patterns calibrate its residual score: the product's at full scale, a few at quick.
 const SCALES = {
-  full: { count: 500, pairCount: 100, ternaryCount: 30, training: {} as Partial<TrainingConfig> },
-  quick: { count: 40, pairCount: 8, ternaryCount: 2, training: { ...QUICK_TRAINING, epochs: 2, batchSize: 64 } as Partial<TrainingConfig> },
+  full: { count: 500, pairCount: 100, ternaryCount: 30, training: {} as Partial<TrainingConfig>, agentSamplePerClass: AGENT_SAMPLE_PER_CLASS, residualCalibration: DEFAULT_CALIBRATION_PATTERNS },
+  quick: { count: 40, pairCount: 8, ternaryCount: 2, training: { ...QUICK_TRAINING, epochs: 2, batchSize: 64 } as Partial<TrainingConfig>, agentSamplePerClass: 3, residualCalibration: 9 },
 };
 
 /** The training settings every model of a run uses: the defaults, the scale's, the candidate's. */
@@ -142,6 +174,12 @@ export interface MeasuredBenchOptions {
   backend?: BackendPreference;
   /** Keeps the datasets and models here (default: a temporary folder, removed at the end). */
   workDir?: string;
+  /**
+   * Also hear the second agent, the physical decomposition (selection-statistics.ts): each fold's
+   * phases fitted to an even sample of each selection set, its residual p-value calibrated as
+   * `explain` calibrates it. Slow: seconds a pattern.
+   */
+  agents?: boolean;
   onStage?: (message: string) => void;
 }
 
@@ -210,8 +248,18 @@ export async function benchMeasured(options: MeasuredBenchOptions): Promise<Meas
   const phases = Object.keys(definition.phases);
   const spectra = Object.entries(definition.spectra);
   // The decomposition needs no model: done first, its thresholds fixed beforehand (decomposition/presence.ts).
-  options.onStage?.('decomposing the spectra against all phases');
-  const decomposition = decomposeBenchSpectra(definitionExplainer(definition, folder), definition, folder);
+  // With the agents, each explainer's residual score is calibrated as `explain` calibrates it.
+  const explainerOf = (included: string[]) =>
+    options.agents
+      ? calibratedExplainer(definition, folder, included, SCALES[options.scale].residualCalibration, options.workDir && resolve(options.workDir), options.onStage ?? (() => undefined))
+      : definitionExplainer(definition, folder, included);
+  const decomposition = decomposeBenchSpectra(explainerOf(phases), definition, folder);
+  options.onStage?.('decomposed the spectra against all phases');
+  const residualOf = (rows: readonly SpectrumDecomposition[]) => new Map(rows.map((r) => [r.file, r.residualScore]));
+  const agentsP = (r: SpectrumResult, residual: Map<string, number | undefined>) => {
+    const p = residual.get(r.file);
+    return p === undefined || r.pValue === undefined ? undefined : combinedPValue(r.pValue, p);
+  };
   const train = measuredBenchTrainer({ ...options, definitionPath }, definition);
   const trainModel = train.model;
 
@@ -236,18 +284,29 @@ export async function benchMeasured(options: MeasuredBenchOptions): Promise<Meas
     const falsePositiveRateKnown = scoredKnown.filter((r) => r.verdict === 'novel').length / scoredKnown.length;
     const phaseIdAccuracy = scoredKnown.filter((r) => r.nearestPhase !== undefined && r.phases.includes(r.nearestPhase)).length / scoredKnown.length;
     const foreign = results.filter((r) => r.phases.length === 0);
+    const allResiduals = residualOf(decomposition);
+    const novelByAgents = (r: SpectrumResult) => (agentsP(r, allResiduals) ?? 1) < all.model.manifest.calibration.pThreshold;
 
     const heldOut: HeldOutPhaseResult[] = [];
     for (const phase of phases) {
-      const { scorer } = await trainModel(`without-${phases.indexOf(phase)}`, phases.filter((p) => p !== phase));
+      const included = phases.filter((p) => p !== phase);
+      const { scorer } = await trainModel(`without-${phases.indexOf(phase)}`, included);
       const scored = scoreAll(scorer).filter((r) => r.phases.length > 0 && r.bceExcess !== undefined);
       const holding = scored.filter((r) => r.phases.includes(phase));
       const without = scored.filter((r) => !r.phases.includes(phase));
       const ranked = (by: (r: SpectrumResult) => number) => (holding.length && without.length ? auroc(holding.map(by), without.map(by)) : undefined);
+      // The second agent only where it is asked for and there is something to rank.
+      const residuals = options.agents && holding.length && without.length ? residualOf(decomposeBenchSpectra(explainerOf(included), definition, folder)) : undefined;
       heldOut.push({
         phase,
         auroc: ranked((r) => -Math.log(r.pValue!)),
         aurocByError: ranked((r) => r.bceExcess!),
+        ...(residuals
+          ? {
+              aurocByResidual: ranked((r) => -Math.log(residuals.get(r.file) ?? NaN)),
+              aurocAgents: ranked((r) => -Math.log(agentsP(r, residuals) ?? NaN)),
+            }
+          : {}),
         positives: holding.length,
         negatives: without.length,
         novelHolding: holding.filter((r) => r.verdict === 'novel').length,
@@ -262,6 +321,13 @@ export async function benchMeasured(options: MeasuredBenchOptions): Promise<Meas
       falsePositiveRateKnown,
       aurocHeldOutPhase: measured.reduce((s, h) => s + h.auroc!, 0) / measured.length,
       aurocHeldOutPhaseByError: measured.reduce((s, h) => s + h.aurocByError!, 0) / measured.length,
+      ...(options.agents
+        ? {
+            aurocHeldOutPhaseByResidual: measured.reduce((s, h) => s + h.aurocByResidual!, 0) / measured.length,
+            aurocHeldOutPhaseAgents: measured.reduce((s, h) => s + h.aurocAgents!, 0) / measured.length,
+            falsePositiveRateKnownAgents: scoredKnown.filter(novelByAgents).length / scoredKnown.length,
+          }
+        : {}),
       phaseIdAccuracy,
       phaseSetAccuracy: phaseSetAccuracy(decomposition).accuracy,
       foreignNovel: `${foreign.filter((r) => r.verdict === 'novel').length}/${foreign.length}`,
@@ -284,12 +350,20 @@ export interface SelectionBenchResult {
   definition: string;
   /** Mean over the left-out phases of the synthetic AUROC below (the figure settings are chosen on). */
   syntheticAurocHeldOutPhase: number;
-  folds: { phase: string; auroc: number; knnAccuracy: number; statistics: Record<SelectionSet, Record<SelectionStatistic, StatisticMeasures>> }[];
+  folds: {
+    phase: string;
+    auroc: number;
+    knnAccuracy: number;
+    statistics: Record<SelectionSet, Record<SelectionStatistic, StatisticMeasures>>;
+    agents?: Record<SelectionSet, Record<AgentStatistic, StatisticMeasures> & { patterns: number }>;
+  }[];
   /**
    * Each candidate novelty statistic (selection-statistics.ts), mean over the folds, on patterns
    * drawn as trained and from the widened generator, scored as measured files are.
    */
   statistics: Record<SelectionSet, Record<SelectionStatistic, StatisticMeasures>>;
+  /** With `agents`: the agent statistics, mean over the folds, and the one the rule picks. */
+  agents?: Record<SelectionSet, Record<AgentStatistic, StatisticMeasures>> & { chosen: AgentStatistic };
   settings: Record<string, unknown>;
 }
 
@@ -333,6 +407,12 @@ export async function benchMeasuredSelection(options: MeasuredBenchOptions): Pro
       if (!calibrationPatterns) throw new Error(`${name}: the model kept no calibration patterns`);
       const calibration = scoreRowsAsFiles(scorer, calibrationPatterns);
       const statistics = {} as Record<SelectionSet, Record<SelectionStatistic, StatisticMeasures>>;
+      let explainer: Explainer | undefined;
+      if (options.agents) {
+        const included = phases.filter((p) => p !== phase);
+        explainer = calibratedExplainer(definition, dirname(definitionPath), included, SCALES[options.scale].residualCalibration, options.workDir && resolve(options.workDir), stage);
+      }
+      const agents = {} as NonNullable<SelectionBenchResult['folds'][number]['agents']>;
       for (const set of ['asTrained', 'widened'] as const) {
         stage(`${name}: selection set ${set}`);
         const dataset = await selectionDataset(dir, config, set, phases.indexOf(phase));
@@ -340,29 +420,86 @@ export async function benchMeasuredSelection(options: MeasuredBenchOptions): Pro
         if (dataset.points !== grid.points) throw new Error(`${name}: the selection set is not on the model's grid`);
         const scored = scoreRowsAsFiles(scorer, dataset.patterns);
         const positive = Array.from({ length: dataset.count }, (_, r) => dataset.fractions[r * dataset.phaseNames.length + unknownColumn] > 0);
-        statistics[set] = statisticMeasures(selectionPValues(calibration, scored), positive, SELECTION_THRESHOLD);
+        const pValues = selectionPValues(calibration, scored);
+        statistics[set] = statisticMeasures(pValues, positive, SELECTION_THRESHOLD);
+        if (explainer) {
+          const sample = evenClassSample(positive, SCALES[options.scale].agentSamplePerClass);
+          stage(`${name}: decomposing ${sample.length} patterns of selection set ${set}`);
+          const residual = residualPValues(explainer, dataset.patterns, grid, sample);
+          const measures = statisticMeasures(agentPValues(Array.from(sample, (r) => pValues.bceOrLines[r]), residual), Array.from(sample, (r) => positive[r]), SELECTION_THRESHOLD);
+          agents[set] = { ...measures, patterns: sample.length };
+        }
       }
-      folds.push({ phase, auroc: evaluation.mixtureAware?.aurocUnknownAgainstKnown ?? evaluation.vae.aurocUnknown, knnAccuracy: evaluation.classification.knnAccuracy, statistics });
+      folds.push({
+        phase,
+        auroc: evaluation.mixtureAware?.aurocUnknownAgainstKnown ?? evaluation.vae.aurocUnknown,
+        knnAccuracy: evaluation.classification.knnAccuracy,
+        statistics,
+        ...(explainer ? { agents } : {}),
+      });
     }
   } finally {
     train.dispose();
   }
-  const meanOver = (set: SelectionSet) =>
+  const meanOver = <S extends string>(candidates: readonly S[], of: (fold: SelectionBenchResult['folds'][number]) => Record<S, StatisticMeasures>) =>
     Object.fromEntries(
-      SELECTION_STATISTICS.map((s) => {
-        const mean = (key: keyof StatisticMeasures) => folds.reduce((sum, f) => sum + f.statistics[set][s][key], 0) / folds.length;
+      candidates.map((s) => {
+        const mean = (key: keyof StatisticMeasures) => folds.reduce((sum, f) => sum + of(f)[s][key], 0) / folds.length;
         return [s, { auroc: mean('auroc'), falsePositiveRate: mean('falsePositiveRate'), truePositiveRate: mean('truePositiveRate') }];
       }),
-    ) as Record<SelectionStatistic, StatisticMeasures>;
+    ) as Record<S, StatisticMeasures>;
+  const statisticsOf = (set: SelectionSet) => meanOver(SELECTION_STATISTICS, (f) => f.statistics[set]);
+  const agentsOf = (set: SelectionSet) => meanOver(AGENT_STATISTICS, (f) => f.agents![set]);
+  const agentMeans = options.agents ? { asTrained: agentsOf('asTrained'), widened: agentsOf('widened') } : undefined;
   return {
     benchmark: 'measured-selection',
     scale: options.scale,
     definition: definitionPath,
     syntheticAurocHeldOutPhase: folds.reduce((sum, f) => sum + f.auroc, 0) / folds.length,
     folds,
-    statistics: { asTrained: meanOver('asTrained'), widened: meanOver('widened') },
-    settings: { ...SCALES[options.scale], training: benchTraining(options), widening: WIDENING, threshold: SELECTION_THRESHOLD },
+    statistics: { asTrained: statisticsOf('asTrained'), widened: statisticsOf('widened') },
+    ...(agentMeans ? { agents: { ...agentMeans, chosen: chosenByRule(agentMeans, AGENT_STATISTICS) } } : {}),
+    settings: {
+      ...SCALES[options.scale],
+      training: benchTraining(options),
+      widening: WIDENING,
+      threshold: SELECTION_THRESHOLD,
+    },
   };
+}
+
+/**
+ * The explainer of `included` with its residual score calibrated on `count` generator patterns.
+ * In a kept work folder the calibration is stored by its candidates, grid, count and seed, so that
+ * the selection run and the measured run, which fit the same left-out folds' phases, fit its
+ * ~100 patterns once between them: the same candidates and seed draw and fit the same patterns.
+ */
+function calibratedExplainer(definition: MeasuredBenchDefinition, folder: string, included: string[], count: number, workDir: string | undefined, stage: (m: string) => void): Explainer {
+  const explainer = definitionExplainer(definition, folder, included);
+  const key = JSON.stringify({ phases: included.map((p) => [p, definition.phases[p]]), grid: definition.grid, radiation: definition.radiation, count, seed: CALIBRATION_SEED });
+  const stored = workDir && join(workDir, 'residual-calibrations', `${included.map((p) => Object.keys(definition.phases).indexOf(p)).join('-')}-${count}.json`);
+  if (stored && existsSync(stored)) {
+    const kept = JSON.parse(readFileSync(stored, 'utf8')) as { key: string; calibration: ResidualCalibration };
+    if (kept.key === key) {
+      explainer.calibration = kept.calibration;
+      return explainer;
+    }
+  }
+  stage(`calibrating the decomposition's residual score for ${included.length} phases on ${count} generator patterns`);
+  explainer.calibration = calibrateResidual(explainer, count);
+  if (stored) writeFileAtomic(stored, JSON.stringify({ key, calibration: explainer.calibration }), (path) => (/^\{"key":/.test(readFileSync(path, 'utf8').slice(0, 8)) ? undefined : 'it is not a stored residual calibration'));
+  return explainer;
+}
+
+/** The decomposition's residual p-value of the chosen rows, each explained as the measured file holding it would be. */
+function residualPValues(explainer: Explainer, patterns: Float32Array, grid: { min: number; max: number; points: number }, rows: Int32Array): Float64Array {
+  const twoTheta = Float64Array.from(gridValues(grid));
+  return Float64Array.from(rows, (row) => {
+    const intensity = Float64Array.from(patterns.subarray(row * grid.points, (row + 1) * grid.points));
+    const { residualScore } = explainer.explainMeasured({ twoTheta, intensity });
+    if (residualScore === undefined || !Number.isFinite(residualScore)) throw new Error(`selection pattern ${row + 1}: the decomposition gave no residual p-value (${residualScore})`);
+    return residualScore;
+  });
 }
 
 /** A fold's selection set: its phases and the left-out one at a fifth of the training counts, another seed, as trained or widened. */

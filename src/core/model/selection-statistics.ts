@@ -17,6 +17,21 @@
 //   - bceOrLines: both, combined by Bonferroni (analysis/novelty-statistic.ts), which keeps the
 //     calibration guarantee (P(p ≤ α) ≤ α for known patterns) whatever the dependence.
 // The selection run of 2026-12-02 chose bceOrLines, now the product's (analysis/novelty-statistic.ts).
+//
+// A second question, asked the same way: should the verdict also hear the physical decomposition
+// (core/decomposition), the second agent, whose residual p-value is calibrated like the VAE's?
+// The candidates, fixed before any selection run with them was read (AGENT_STATISTICS):
+//   - vae: the VAE's p-value as the product reads it (bceOrLines);
+//   - residual: the decomposition's residual p-value alone (its Rwp and unexplained lines, by
+//     Bonferroni, decomposition/explain.ts);
+//   - vaeOrResidual: both agents by Bonferroni, p = min(1, 2·min(p_vae, p_residual)), which keeps
+//     the guarantee for known patterns whatever the dependence between the agents.
+// The decomposition takes seconds a pattern where the VAE takes milliseconds, so the agents are
+// compared on an evenly spaced sample of each selection set, AGENT_SAMPLE_PER_CLASS patterns
+// holding the left-out phase and as many without (fixed a priori), all candidates on the same
+// patterns. The rule, fixed a priori and the same as the first question's: the highest mean
+// AUROC on the widened set, provided its as-trained AUROC is within 0.01 of the best; on a tie,
+// the one that needs less (vae, then residual).
 import type { AugmentationConfig } from '../synth/augmentation';
 import type { Distribution } from '../synth/distributions';
 import { auroc, pValue, sortedCopy } from '../analysis/metrics';
@@ -27,6 +42,12 @@ export const WIDENING = 2;
 
 export const SELECTION_STATISTICS = ['bceExcess', 'unexplainedLines', 'bceOrLines'] as const;
 export type SelectionStatistic = (typeof SELECTION_STATISTICS)[number];
+
+export const AGENT_STATISTICS = ['vae', 'residual', 'vaeOrResidual'] as const;
+export type AgentStatistic = (typeof AGENT_STATISTICS)[number];
+
+/** Patterns holding the left-out phase, and as many without, that each agent comparison decomposes per selection set. */
+export const AGENT_SAMPLE_PER_CLASS = 24;
 
 /** A range `factor` times as wide about its centre (by ratio when it is strictly positive), never crossing zero where it did not. */
 function widen(d: Distribution, factor: number): Distribution {
@@ -70,6 +91,30 @@ export function selectionPValues(calibration: readonly ScoredForSelection[], sco
   };
 }
 
+/** Each agent statistic's p-value from the VAE's p-values (as the product reads them) and the decomposition's residual ones. */
+export function agentPValues(vae: ArrayLike<number>, residual: ArrayLike<number>): Record<AgentStatistic, Float64Array> {
+  if (vae.length !== residual.length) throw new Error(`agent p-values: ${vae.length} VAE p-values against ${residual.length} residual ones`);
+  const pVae = Float64Array.from(vae);
+  const pResidual = Float64Array.from(residual);
+  return { vae: pVae, residual: pResidual, vaeOrResidual: pVae.map((p, i) => combinedPValue(p, pResidual[i])) };
+}
+
+/**
+ * Up to `perClass` rows holding the left-out phase and `perClass` without, each evenly spaced
+ * through its class in row order (deterministic, and spread over the dataset's pure patterns,
+ * pairs and triples, which it writes in that order), ascending.
+ */
+export function evenClassSample(positive: ArrayLike<boolean>, perClass: number): Int32Array {
+  const rows: number[] = [];
+  for (const wanted of [true, false]) {
+    const members: number[] = [];
+    for (let i = 0; i < positive.length; i++) if (positive[i] === wanted) members.push(i);
+    const take = Math.min(perClass, members.length);
+    for (let k = 0; k < take; k++) rows.push(members[Math.floor(((k + 0.5) * members.length) / take)]);
+  }
+  return Int32Array.from(rows).sort();
+}
+
 export interface StatisticMeasures {
   /** Patterns holding the left-out phase ranked above the known ones, by −log p (ties count half). */
   auroc: number;
@@ -80,10 +125,11 @@ export interface StatisticMeasures {
 }
 
 /** AUROC and the rates at `threshold` of each statistic, positives against negatives (indices into `pValues`). */
-export function statisticMeasures(pValues: Record<SelectionStatistic, Float64Array>, positive: ArrayLike<boolean>, threshold: number): Record<SelectionStatistic, StatisticMeasures> {
-  const out = {} as Record<SelectionStatistic, StatisticMeasures>;
-  for (const statistic of SELECTION_STATISTICS) {
+export function statisticMeasures<S extends string>(pValues: Record<S, Float64Array>, positive: ArrayLike<boolean>, threshold: number): Record<S, StatisticMeasures> {
+  const out = {} as Record<S, StatisticMeasures>;
+  for (const statistic of Object.keys(pValues) as S[]) {
     const p = pValues[statistic];
+    if (p.length !== positive.length) throw new Error(`${statistic}: ${p.length} p-values for ${positive.length} patterns`);
     const pos: number[] = [];
     const neg: number[] = [];
     p.forEach((v, i) => (positive[i] ? pos : neg).push(-Math.log(v)));
@@ -91,4 +137,15 @@ export function statisticMeasures(pValues: Record<SelectionStatistic, Float64Arr
     out[statistic] = { auroc: auroc(pos, neg), falsePositiveRate: rate(neg), truePositiveRate: rate(pos) };
   }
   return out;
+}
+
+/**
+ * The rule both questions were decided by, fixed before their runs were read: the candidate with
+ * the highest mean AUROC on the widened set whose as-trained AUROC is within `margin` of the
+ * best; on a tie, the one listed first (`candidates` lists the simpler first).
+ */
+export function chosenByRule<S extends string>(measures: { asTrained: Record<S, StatisticMeasures>; widened: Record<S, StatisticMeasures> }, candidates: readonly S[], margin = 0.01): S {
+  const bestAsTrained = Math.max(...candidates.map((c) => measures.asTrained[c].auroc));
+  const eligible = candidates.filter((c) => measures.asTrained[c].auroc >= bestAsTrained - margin);
+  return eligible.reduce((best, c) => (measures.widened[c].auroc > measures.widened[best].auroc ? c : best));
 }
