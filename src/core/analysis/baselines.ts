@@ -3,6 +3,7 @@
 // space, and a small softmax classifier whose (1 − max probability) is the novelty score of a
 // "contemporary classification model". Every setting (components, k, epochs) is chosen on the
 // selection (validation) patterns only: see fitBaselines for the rule.
+import { gatherRows } from '../util/rows';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf } from '../model/backend';
 import { FusedAdam } from '../model/adam';
@@ -545,8 +546,3 @@ export class Baselines {
   }
 }
 
-function gatherRows(source: Float32Array, width: number, rows: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(rows.length * width);
-  for (let i = 0; i < rows.length; i++) out.set(source.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
-  return out;
-}

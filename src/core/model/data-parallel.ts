@@ -19,7 +19,8 @@ import { adamKernel, gemmKernel, webAssembly, type AdamKernel, type GemmKernel }
 import { buildVae, type VaeModels } from './vae';
 import { stepLayers, vaeStep, type StepLayers } from './step';
 import { ADAM_DEFAULTS, adamStepRate, assignValue, updateAdam } from './adam';
-import { gatherRows, modelVariables, type BatchWork, type PatternSet } from './train';
+import { modelVariables, type BatchWork, type PatternSet } from './train';
+import { gatherRows } from '../util/rows';
 import { rooflineGflops, timeProducts, type TimedProducts } from './roofline';
 import { parameterCount, type ModelSpec } from './architecture';
 

@@ -1,6 +1,7 @@
 // From a dataset file to a saved, evaluated model: split the known phases' patterns, train the
 // ensemble, calibrate the novelty threshold on held-out known patterns, measure everything the
 // paper reports (and the baselines) on held-out data, and write the model folder.
+import { gatherRows } from '../util/rows';
 import { initBackend, type BackendPreference } from './backend';
 import { buildVae, encodeAndReconstruct, type Encoded, type VaeModels } from './vae';
 import { trainVae, trainVaeOnWorkers, type TrainingProgress, type TrainingResult } from './train';
@@ -194,10 +195,9 @@ export function splitDataset(dataset: Dataset, training: Pick<TrainingConfig, 's
 }
 
 /** Rows of a row-major matrix, end to end; `shared`: in shared memory, for data-parallel training's workers to read. */
+/** Rows of a dataset matrix, on shared memory when worker threads read them. */
 export function gather(source: Float32Array, width: number, rows: Int32Array, shared = false): Float32Array {
-  const out = shared ? new Float32Array(new SharedArrayBuffer(4 * rows.length * width)) : new Float32Array(rows.length * width);
-  for (let i = 0; i < rows.length; i++) out.set(source.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
-  return out;
+  return gatherRows(source, width, rows, shared ? new Float32Array(new SharedArrayBuffer(4 * rows.length * width)) : undefined);
 }
 
 export interface EncodedGroup extends Encoded {

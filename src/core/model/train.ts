@@ -1,5 +1,6 @@
 // The training loop: seeded shuffles and ε, Adam, per-batch cancellation, early stopping on the
 // validation loss with the best weights restored.
+import { gatherRows } from '../util/rows';
 import { tf } from './backend';
 import { Random } from '../util/random';
 import { FusedAdam, assignValue } from './adam';
@@ -65,15 +66,6 @@ export interface TrainingResult {
   stoppedEarly: boolean;
   cancelled: boolean;
   seconds: number;
-}
-
-/** Copies the rows `rows` of a row-major matrix into `into`, end to end. */
-export function gatherRows(source: Float32Array, width: number, rows: ArrayLike<number>, into: Float32Array): Float32Array {
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
-    into.set(source.subarray(row * width, (row + 1) * width), i * width);
-  }
-  return into.subarray(0, rows.length * width);
 }
 
 function shuffle(indices: Uint32Array, random: Random): void {
@@ -157,6 +149,8 @@ export function trainVae(models: VaeModels, train: PatternSet, validation: Patte
 
 /**
  * trainVae with each step's gradients computed by data-parallel workers (data-parallel.ts):
+ * (two drivers of the one trainingLoop because this one awaits its workers while trainVae stays
+ * synchronous, which its benchmark and the composition experiment rely on)
  * the same loop, the same draws, so the same model as trainVae to float rounding. The workers
  * must have been started on `train`.
  */
