@@ -3,7 +3,7 @@
 // the VAE's verdict (core/decomposition).
 import { resolve } from 'node:path';
 import type { Command, CommandContext } from '../args';
-import { parseCommandArgs, parseInteger, parseTwoThetaRange, parseGridPoints } from '../args';
+import { parseBackend, parseCommandArgs, parseInteger, parseProbability, parseTwoThetaRange, parseGridPoints } from '../args';
 import { UserError } from '../../core/diagnostics';
 import { readPatternFile } from '../../core/formats';
 import { failureMessage, readUserFile } from '../io';
@@ -17,6 +17,14 @@ import { PRESENCE_THRESHOLDS } from '../../core/decomposition/presence';
 import { describePeak } from '../../core/analysis/unexplained-peaks';
 import type { AugmentationConfig } from '../../core/synth/augmentation';
 import type { Radiation } from '../../core/synth/simulator';
+import { initBackend } from '../../core/model/backend';
+import { loadModel } from '../../core/model/store';
+import { Scorer } from '../../core/model/score';
+import type { PatternScore } from '../../core/model/score-result';
+import { thresholdInForce, verdictLabel, verdictOfBothAgents, type ThresholdInForce } from '../../core/analysis/verdict';
+
+/** Whose p-value a verdict read, for people. */
+const HEARD = { vae: "the VAE's p-value", residual: "the decomposition's residual p-value", vaeOrResidual: 'both agents by Bonferroni' } as const;
 
 /** Without a model: the file's own range, at most this many points (0.02° or coarser). */
 const MAX_OWN_GRID_POINTS = 4096;
@@ -26,7 +34,7 @@ export const explainCommand: Command = {
   name: 'explain',
   summary: 'Decompose patterns into known phases: presence, weight fractions, refined cells, Rwp, unexplained peaks, residual p-value',
   usage: [
-    'latent-xrd explain --model DIR FILE… [--cif PHASE.cif]… [--json] [--curves] [--calibration N]',
+    'latent-xrd explain --model DIR FILE… [--cif PHASE.cif]… [--json] [--curves] [--calibration N] [--threshold p] [--backend wasm]',
     'latent-xrd explain --cif PHASE.cif… FILE… [--radiation CuKa] [--range 10:80 --points 2048] [--json]',
     '',
     'Fits each pattern as a non-negative sum of the candidate phases\' simulated patterns (drawn by',
@@ -44,6 +52,9 @@ export const explainCommand: Command = {
     'and χ² (against the residual\'s own noise); the unexplained peaks (2θ, d, height); and',
     'residualScore, a p-value calibrated like the VAE\'s on --calibration N generator patterns of the',
     `candidates fitted alike (default ${DEFAULT_CALIBRATION_PATTERNS}; 0: none, faster). --curves adds the fit to --json.`,
+    'With --model the VAE scores each file too, as `score` does, and the verdict hears both agents',
+    'as the measured benchmark\'s selection run chose (docs/measured-benchmark.md): `verdict` and',
+    '`pValue` with `heard` naming whose p-value it is, the VAE\'s own under `vae`.',
     'A file that cannot be read or fitted is listed with its error, the others are explained, and',
     'the exit code is 1.',
   ].join('\n'),
@@ -57,6 +68,8 @@ export const explainCommand: Command = {
       radiation: { type: 'string' },
       range: { type: 'string' },
       points: { type: 'string' },
+      threshold: { type: 'string' },
+      backend: { type: 'string' },
     });
     if (!values.model && !values.cif?.length) throw new UserError('explain: name the candidate phases: --model DIR (its phases) and/or --cif PHASE.cif');
     if (positionals.length === 0) throw new UserError('explain: name at least one pattern file');
@@ -71,6 +84,14 @@ export const explainCommand: Command = {
       base = { ...fromModel, radiation: values.radiation ? radiationFor(values.radiation) : fromModel.radiation };
     }
     const phases = mergeCandidates(base.phases, named);
+    // With a model the VAE is heard too (the second agent of the verdict).
+    let vae: { scorer: Scorer; threshold: ThresholdInForce } | undefined;
+    if (values.model) {
+      await initBackend(parseBackend(values.backend));
+      const model = await loadModel(resolve(ctx.cwd, values.model));
+      const threshold = thresholdInForce(model.manifest, values.threshold === undefined ? undefined : parseProbability('--threshold', values.threshold), '--threshold');
+      vae = { scorer: new Scorer(model, { threshold }), threshold };
+    } else if (values.threshold !== undefined) throw new UserError('explain: --threshold needs --model (the verdict is the model\'s)');
     const fixedGrid = base.grid ?? (values.range ? ownGrid(parseTwoThetaRange('--range', values.range), values.points) : undefined);
 
     // One explainer (and one calibration) per grid: with a model or --range all files share one.
@@ -89,13 +110,13 @@ export const explainCommand: Command = {
       return explainer;
     };
 
-    const results: (ReturnType<typeof fileResult> | { file: string; error: string })[] = [];
+    const results: (FileResult | { file: string; error: string })[] = [];
     for (const file of positionals) {
       try {
         const measured = readPatternFile(resolve(ctx.cwd, file), file);
         const grid = fixedGrid ?? ownGrid([measured.twoTheta[0], measured.twoTheta[measured.twoTheta.length - 1]], values.points);
         const explained = explainerFor(grid).explainMeasured(measured);
-        results.push(fileResult(file, explained, !!values.curves));
+        results.push({ ...fileResult(file, explained, !!values.curves), ...(vae ? bothAgents(vae.scorer.scoreMeasured(measured).score, explained.residualScore, vae.threshold) : {}) });
       } catch (e) {
         // This file's failure is this file's result; the others are still explained.
         results.push({ file, error: failureMessage(e) });
@@ -107,6 +128,15 @@ export const explainCommand: Command = {
     return results.some((r) => 'error' in r) ? 1 : 0;
   },
 };
+
+/** The verdict from both agents, and the VAE's own numbers beside it. */
+function bothAgents(score: PatternScore, residualScore: number | undefined, threshold: ThresholdInForce) {
+  const both = verdictOfBothAgents(score, residualScore, threshold);
+  return {
+    ...both,
+    vae: { verdict: score.verdict, pValue: score.pValue, pValueError: score.pValueError, pValueLines: score.pValueLines, nearestPhase: score.nearestPhase, coverage: score.coverage },
+  };
+}
 
 /** A grid over [min, max] (rounded inwards to 0.01°) at OWN_GRID_STEP or coarser, or `points` when given. */
 function ownGrid([from, to]: [number, number], points?: string): Grid {
@@ -128,7 +158,9 @@ function fileResult(file: string, e: Explanation & { coverage: number; steps: st
   };
 }
 
-function printTable(ctx: CommandContext, results: (ReturnType<typeof fileResult> | { file: string; error: string })[]): void {
+type FileResult = ReturnType<typeof fileResult> & Partial<ReturnType<typeof bothAgents>>;
+
+function printTable(ctx: CommandContext, results: (FileResult | { file: string; error: string })[]): void {
   for (const r of results) {
     if ('error' in r) {
       ctx.out(`${r.file}: not explained — ${r.error}\n`);
@@ -136,6 +168,7 @@ function printTable(ctx: CommandContext, results: (ReturnType<typeof fileResult>
     }
     const p = r.residualScore === undefined ? '' : `, residual p = ${r.residualScore.toPrecision(3)}`;
     ctx.out(`${r.file}: Rwp ${(100 * r.rwp).toFixed(2)} %, χ² ${r.chi2.toPrecision(3)}${p}\n`);
+    if (r.verdict && r.vae) ctx.out(`  ${verdictLabel(r.verdict)} (p = ${r.pValue!.toPrecision(3)}, ${HEARD[r.heard!]}; the VAE alone: ${verdictLabel(r.vae.verdict)}, p = ${r.vae.pValue.toPrecision(3)})\n`);
     const present = r.phases.filter((q) => q.present);
     if (!present.length) ctx.out('  no candidate phase found\n');
     for (const q of present) {

@@ -53,3 +53,19 @@ export function noveltyPValues(calibration: { errors: ArrayLike<number>; lineSum
   const pLines = linesPValue(calibration.lineSums, lineSum);
   return { pValue: combinedPValue(pError, pLines), pValueError: pError, pValueLines: pLines };
 }
+
+/**
+ * The ways a verdict can hear the two agents once a pattern has also been explained by the
+ * physical decomposition (core/decomposition): the VAE's p-value alone, the decomposition's
+ * residual p-value alone, or both by Bonferroni. Compared on the measured benchmark's selection
+ * run (model/selection-statistics.ts), never on measured spectra.
+ */
+export const AGENT_STATISTICS = ['vae', 'residual', 'vaeOrResidual'] as const;
+export type AgentStatistic = (typeof AGENT_STATISTICS)[number];
+
+/** The p-value a verdict reads under `statistic`, from the VAE's p and the decomposition's residual p. */
+export function agentsPValue(statistic: AgentStatistic, pVae: number, pResidual: number): number {
+  if (statistic === 'vae') return pVae;
+  if (statistic === 'residual') return pResidual;
+  return combinedPValue(pVae, pResidual);
+}

@@ -4,6 +4,7 @@
 import { UserError } from '../diagnostics';
 import { quantileSorted } from './metrics';
 import type { KnownOrNovel, Verdict } from '../../shared/vocabulary';
+import { agentsPValue, type AgentStatistic } from './novelty-statistic';
 
 /** The verdict's words are declared with the other words every layer speaks (src/shared/vocabulary.ts); the decision is here. */
 export type { KnownOrNovel, Verdict };
@@ -88,6 +89,25 @@ export function verdictFor(score: ScoreNumbers, threshold: number | ThresholdInF
   if (bad) throw new UserError(`the model gave a non-finite score for this pattern (${bad}): no verdict`);
   if (score.coverage !== undefined && score.coverage < MIN_COVERAGE_FOR_VERDICT) return 'outside-range';
   return score.pValue < pThreshold ? 'novel' : 'known';
+}
+
+/**
+ * How the verdict hears the two agents once a pattern has also been explained by the physical
+ * decomposition: chosen on the measured benchmark's selection run by a rule fixed before it was
+ * read (model/selection-statistics.ts; the run and its figures: docs/measured-benchmark.md).
+ */
+export const VERDICT_AGENTS: AgentStatistic = 'vae';
+
+/**
+ * The verdict of a pattern the VAE scored and the decomposition explained: verdictFor on the
+ * p-value VERDICT_AGENTS reads from both (`residualPValue` undefined — a decomposition without a
+ * calibration — leaves the VAE's alone). `heard` says which agents the p-value is from.
+ */
+export function verdictOfBothAgents(score: ScoreNumbers, residualPValue: number | undefined, threshold: number | ThresholdInForce): { verdict: Verdict; pValue: number; heard: AgentStatistic } {
+  if (residualPValue !== undefined && !Number.isFinite(residualPValue)) throw new UserError(`the decomposition gave a non-finite residual p-value (${residualPValue}): no verdict`);
+  const heard = residualPValue === undefined ? 'vae' : VERDICT_AGENTS;
+  const pValue = residualPValue === undefined ? score.pValue : agentsPValue(heard, score.pValue, residualPValue);
+  return { verdict: verdictFor({ ...score, pValue }, threshold), pValue, heard };
 }
 
 /**

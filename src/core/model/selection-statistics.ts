@@ -35,7 +35,7 @@
 import type { AugmentationConfig } from '../synth/augmentation';
 import type { Distribution } from '../synth/distributions';
 import { auroc, pValue, sortedCopy } from '../analysis/metrics';
-import { combinedPValue, linesPValue } from '../analysis/novelty-statistic';
+import { AGENT_STATISTICS, agentsPValue, combinedPValue, linesPValue, type AgentStatistic } from '../analysis/novelty-statistic';
 
 /** How much wider than the trained ranges the widened selection generator draws (fixed a priori: twice). */
 export const WIDENING = 2;
@@ -43,8 +43,7 @@ export const WIDENING = 2;
 export const SELECTION_STATISTICS = ['bceExcess', 'unexplainedLines', 'bceOrLines'] as const;
 export type SelectionStatistic = (typeof SELECTION_STATISTICS)[number];
 
-export const AGENT_STATISTICS = ['vae', 'residual', 'vaeOrResidual'] as const;
-export type AgentStatistic = (typeof AGENT_STATISTICS)[number];
+export { AGENT_STATISTICS, type AgentStatistic };
 
 /** Patterns holding the left-out phase, and as many without, that each agent comparison decomposes per selection set. */
 export const AGENT_SAMPLE_PER_CLASS = 24;
@@ -96,7 +95,7 @@ export function agentPValues(vae: ArrayLike<number>, residual: ArrayLike<number>
   if (vae.length !== residual.length) throw new Error(`agent p-values: ${vae.length} VAE p-values against ${residual.length} residual ones`);
   const pVae = Float64Array.from(vae);
   const pResidual = Float64Array.from(residual);
-  return { vae: pVae, residual: pResidual, vaeOrResidual: pVae.map((p, i) => combinedPValue(p, pResidual[i])) };
+  return Object.fromEntries(AGENT_STATISTICS.map((s) => [s, pVae.map((p, i) => agentsPValue(s, p, pResidual[i]))])) as Record<AgentStatistic, Float64Array>;
 }
 
 /**
