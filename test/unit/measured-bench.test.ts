@@ -58,7 +58,7 @@ describe('latent-xrd bench measured', function () {
     const table = measuredTable(result);
     assert.match(table, new RegExp(`falsePositiveRateKnown +${result.falsePositiveRateKnown}\\n`));
     assert.match(table, /spectra\/Li2MnO3_MnO_TiO2\.xy \(Li2MnO3 \+ MnO \+ TiO2 anatase\)/);
-    assert.match(table, /TiO2 rutile +— +— +0\/0/);
+    assert.match(table, /TiO2 rutile +— +— +— +— +0\/0/);
   });
 
   it('the selection run compares the candidate statistics on synthetic sets as trained and widened, reading no spectrum', async () => {

@@ -94,9 +94,10 @@ export function verdictFor(score: ScoreNumbers, threshold: number | ThresholdInF
 /**
  * How the verdict hears the two agents once a pattern has also been explained by the physical
  * decomposition: chosen on the measured benchmark's selection run by a rule fixed before it was
- * read (model/selection-statistics.ts; the run and its figures: docs/measured-benchmark.md).
+ * read (model/selection-statistics.ts): both agents by Bonferroni, on the run of 2026-12-02
+ * (docs/measured-benchmark.md, "Hearing the decomposition").
  */
-export const VERDICT_AGENTS: AgentStatistic = 'vae';
+export const VERDICT_AGENTS: AgentStatistic = 'vaeOrResidual';
 
 /**
  * The verdict of a pattern the VAE scored and the decomposition explained: verdictFor on the
